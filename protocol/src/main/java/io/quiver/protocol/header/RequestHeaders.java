@@ -1,0 +1,154 @@
+package io.quiver.protocol.header;
+
+import io.quiver.protocol.RemotingCommand;
+
+/**
+ * The small request headers, each a record with a {@code decode} that names any missing field.
+ * Field names are the official ones (fact sheet §3–§9).
+ */
+public final class RequestHeaders {
+    private RequestHeaders() {}
+
+    /** GET_MAX_OFFSET, GET_MIN_OFFSET, GET_EARLIEST_MSG_STORETIME. */
+    public record TopicQueue(String topic, int queueId) {
+        public static TopicQueue decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new TopicQueue(r.string("topic"), r.int32("queueId"));
+        }
+    }
+
+    /** SEARCH_OFFSET_BY_TIMESTAMP; {@code boundaryType} is 5.x only ("lower"/"upper"), null when absent. */
+    public record SearchOffset(String topic, int queueId, long timestamp, String boundaryType) {
+        public static SearchOffset decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new SearchOffset(r.string("topic"), r.int32("queueId"), r.int64("timestamp"),
+                r.optString("boundaryType"));
+        }
+    }
+
+    /** QUERY_CONSUMER_OFFSET; {@code setZeroIfNotFound} is 5.x only, null when absent. */
+    public record QueryConsumerOffset(String consumerGroup, String topic, int queueId, Boolean setZeroIfNotFound) {
+        public static QueryConsumerOffset decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new QueryConsumerOffset(r.string("consumerGroup"), r.string("topic"), r.int32("queueId"),
+                r.optBool("setZeroIfNotFound"));
+        }
+    }
+
+    /** UPDATE_CONSUMER_OFFSET. */
+    public record UpdateConsumerOffset(String consumerGroup, String topic, int queueId, long commitOffset) {
+        public static UpdateConsumerOffset decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new UpdateConsumerOffset(r.string("consumerGroup"), r.string("topic"), r.int32("queueId"),
+                r.int64("commitOffset"));
+        }
+    }
+
+    /** UNREGISTER_CLIENT. */
+    public record UnregisterClient(String clientId, String producerGroup, String consumerGroup) {
+        public static UnregisterClient decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new UnregisterClient(r.string("clientID"), r.optString("producerGroup"), r.optString("consumerGroup"));
+        }
+    }
+
+    /** GET_CONSUMER_LIST_BY_GROUP and NOTIFY_CONSUMER_IDS_CHANGED. */
+    public record ConsumerGroup(String consumerGroup) {
+        public static ConsumerGroup decode(RemotingCommand cmd) {
+            return new ConsumerGroup(new HeaderReader(cmd).string("consumerGroup"));
+        }
+    }
+
+    /** GET_ROUTEINFO_BY_TOPIC, GET_TOPIC_CONFIG-like lookups, DELETE_TOPIC_IN_BROKER. */
+    public record Topic(String topic) {
+        public static Topic decode(RemotingCommand cmd) {
+            return new Topic(new HeaderReader(cmd).string("topic"));
+        }
+    }
+
+    /** UPDATE_AND_CREATE_TOPIC, fact sheet §9.4. */
+    public record CreateTopic(String topic, String defaultTopic, int readQueueNums, int writeQueueNums, int perm,
+                              String topicFilterType, int topicSysFlag, boolean order, String attributes) {
+        public static CreateTopic decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new CreateTopic(r.string("topic"), r.optString("defaultTopic"), r.int32("readQueueNums"),
+                r.int32("writeQueueNums"), r.int32("perm"), r.optString("topicFilterType"),
+                r.optInt32("topicSysFlag", 0), r.optBool("order", false), r.optString("attributes"));
+        }
+
+        public void encode(RemotingCommand cmd) {
+            cmd.putExt("topic", topic).putExt("defaultTopic", defaultTopic).putExt("readQueueNums", readQueueNums)
+                .putExt("writeQueueNums", writeQueueNums).putExt("perm", perm).putExt("topicFilterType", topicFilterType)
+                .putExt("topicSysFlag", topicSysFlag).putExt("order", order).putExt("attributes", attributes);
+        }
+    }
+
+    /** REGISTER_BROKER, fact sheet §3.2. */
+    public record RegisterBroker(String brokerName, String brokerAddr, String clusterName, String haServerAddr,
+                                 long brokerId, boolean compressed, int bodyCrc32, Long heartbeatTimeoutMillis) {
+        public static RegisterBroker decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            String ha = r.optString("haServerAddr");
+            return new RegisterBroker(r.string("brokerName"), r.string("brokerAddr"), r.string("clusterName"),
+                ha == null ? "" : ha, r.int64("brokerId"), r.optBool("compressed", false), r.optInt32("bodyCrc32", 0),
+                r.optString("heartbeatTimeoutMillis") == null ? null : r.int64("heartbeatTimeoutMillis"));
+        }
+
+        public void encode(RemotingCommand cmd) {
+            cmd.putExt("brokerName", brokerName).putExt("brokerAddr", brokerAddr).putExt("clusterName", clusterName)
+                .putExt("haServerAddr", haServerAddr).putExt("brokerId", brokerId).putExt("compressed", compressed)
+                .putExt("bodyCrc32", bodyCrc32).putExt("heartbeatTimeoutMillis", heartbeatTimeoutMillis);
+        }
+    }
+
+    /** UNREGISTER_BROKER, fact sheet §3.2. */
+    public record UnregisterBroker(String brokerName, String brokerAddr, String clusterName, long brokerId) {
+        public static UnregisterBroker decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new UnregisterBroker(r.string("brokerName"), r.string("brokerAddr"), r.string("clusterName"),
+                r.int64("brokerId"));
+        }
+
+        public void encode(RemotingCommand cmd) {
+            cmd.putExt("brokerName", brokerName).putExt("brokerAddr", brokerAddr).putExt("clusterName", clusterName)
+                .putExt("brokerId", brokerId);
+        }
+    }
+
+    /** GET_KV_CONFIG, PUT_KV_CONFIG, DELETE_KV_CONFIG (value only for PUT). */
+    public record KvConfig(String namespace, String key, String value) {
+        public static KvConfig decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new KvConfig(r.string("namespace"), r.string("key"), r.optString("value"));
+        }
+    }
+
+    /** VIEW_MESSAGE_BY_ID. */
+    public record ViewMessageById(long offset) {
+        public static ViewMessageById decode(RemotingCommand cmd) {
+            return new ViewMessageById(new HeaderReader(cmd).int64("offset"));
+        }
+    }
+
+    /** WIPE_WRITE_PERM_OF_BROKER and ADD_WRITE_PERM_OF_BROKER. */
+    public record BrokerName(String brokerName) {
+        public static BrokerName decode(RemotingCommand cmd) {
+            return new BrokerName(new HeaderReader(cmd).string("brokerName"));
+        }
+    }
+
+    /** GET_TOPICS_BY_CLUSTER. */
+    public record Cluster(String cluster) {
+        public static Cluster decode(RemotingCommand cmd) {
+            return new Cluster(new HeaderReader(cmd).string("cluster"));
+        }
+    }
+
+    /** DELETE_TOPIC_IN_NAMESRV: the cluster is optional. */
+    public record DeleteTopicInNamesrv(String topic, String clusterName) {
+        public static DeleteTopicInNamesrv decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new DeleteTopicInNamesrv(r.string("topic"), r.optString("clusterName"));
+        }
+    }
+}

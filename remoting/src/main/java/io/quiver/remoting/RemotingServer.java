@@ -1,0 +1,119 @@
+package io.quiver.remoting;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.quiver.protocol.RemotingCommand;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A listening remoting endpoint. Register handlers, then {@link #start()}; registrations are frozen at
+ * start. Also sends requests to connected clients ({@link #invoke}, {@link #invokeOneway}), which the
+ * broker needs for notifications and transaction check-backs.
+ */
+public final class RemotingServer implements AutoCloseable {
+    /** Connections idle for this long are closed, as official endpoints do (fact sheet §1.1). */
+    public static final int IDLE_CLOSE_SECONDS = 120;
+
+    private final String name;
+    private final String bindHost;
+    private final int port;
+    private final int maxFrameBytes;
+    private final Map<Integer, Dispatcher.Registration> registrations = new HashMap<>();
+    private final CopyOnWriteArrayList<Consumer<Channel>> closeListeners = new CopyOnWriteArrayList<>();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel serverChannel;
+
+    public RemotingServer(String name, String bindHost, int port, int maxFrameBytes) {
+        this.name = name;
+        this.bindHost = bindHost;
+        this.port = port;
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /** Registers {@code handler} for {@code code}; a null executor runs it on the event loop. */
+    public void register(int code, RequestHandler handler, Executor executor) {
+        if (serverChannel != null) {
+            throw new IllegalStateException("handlers must be registered before start");
+        }
+        registrations.put(code, new Dispatcher.Registration(handler, executor));
+    }
+
+    /** Called on the event loop whenever a client connection closes. */
+    public void onConnectionClosed(Consumer<Channel> listener) {
+        closeListeners.add(listener);
+    }
+
+    public void start() {
+        Dispatcher dispatcher = new Dispatcher(name, Map.copyOf(registrations),
+            ch -> closeListeners.forEach(l -> l.accept(ch)));
+        boss = new NioEventLoopGroup(1, new DefaultThreadFactory(name + "-accept", true));
+        workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+            new DefaultThreadFactory(name + "-io", true));
+        ServerBootstrap b = new ServerBootstrap()
+            .group(boss, workers)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast("frame-decoder", new FrameDecoder(maxFrameBytes))
+                        .addLast("frame-encoder", FrameEncoder.INSTANCE)
+                        .addLast("idle", new IdleStateHandler(0, 0, IDLE_CLOSE_SECONDS, TimeUnit.SECONDS))
+                        .addLast("dispatcher", dispatcher);
+                }
+            });
+        try {
+            serverChannel = b.bind(new InetSocketAddress(bindHost, port)).sync().channel();
+        } catch (Exception e) {
+            close();
+            throw new RemotingException(name + " cannot listen on " + bindHost + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public CompletableFuture<RemotingCommand> invoke(Channel channel, RemotingCommand request, long timeoutMillis) {
+        return Dispatcher.invoke(channel, request, timeoutMillis);
+    }
+
+    public void invokeOneway(Channel channel, RemotingCommand request) {
+        request.markOneway();
+        channel.writeAndFlush(request);
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

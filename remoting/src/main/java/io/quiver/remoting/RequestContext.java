@@ -1,0 +1,65 @@
+package io.quiver.remoting;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.quiver.protocol.RemotingCommand;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One received request and the connection it came in on. {@link #reply} may be called from any thread,
+ * once; later calls and replies to oneway requests are dropped.
+ */
+public final class RequestContext {
+    private final Channel channel;
+    private final RemotingCommand request;
+    private final AtomicBoolean replied = new AtomicBoolean();
+
+    RequestContext(Channel channel, RemotingCommand request) {
+        this.channel = channel;
+        this.request = request;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public RemotingCommand request() {
+        return request;
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) channel.remoteAddress();
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** A response shell for this request with the given code and remark. */
+    public RemotingCommand response(int code, String remark) {
+        return RemotingCommand.responseTo(request, code, remark);
+    }
+
+    /** Sends {@code response} unless the request was oneway or already answered. */
+    public void reply(RemotingCommand response) {
+        if (request.isOneway() || !replied.compareAndSet(false, true)) {
+            if (response.bodyBuf() != null) {
+                response.bodyBuf().release();
+            }
+            return;
+        }
+        response.opaque(request.opaque());
+        response.flag(response.flag() | RemotingCommand.FLAG_RESPONSE);
+        response.serializeType(request.serializeType());
+        channel.writeAndFlush(response).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    }
+
+    public void reply(int code, String remark) {
+        reply(response(code, remark));
+    }
+
+    public boolean isReplied() {
+        return replied.get();
+    }
+}

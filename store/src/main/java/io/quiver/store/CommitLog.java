@@ -1,0 +1,193 @@
+package io.quiver.store;
+
+import io.quiver.protocol.message.MessageDraft;
+import io.quiver.protocol.message.MessageRecord;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * The append-only log of every stored message. On disk each entry is a record in the wire layout
+ * ({@link MessageRecord}) followed by a CRC32C of the record, so a torn or damaged record is detected on
+ * recovery and on read; a segment's unused tail starts with a blank marker. Written only by the store's
+ * appending thread (under the store's append lock); read by any thread below {@link #writePosition()}.
+ */
+final class CommitLog {
+    /** Marks the unused tail of a segment: {@code int remaining, int BLANK_MAGIC}. */
+    static final int BLANK_MAGIC = 0xCBD43194;
+    static final int TRAILER_BYTES = 4;
+    /** Room always left at a segment's end for the blank marker. */
+    static final int END_MARKER_BYTES = 8;
+
+    private final SegmentedFile file;
+    private volatile long writePosition;
+
+    CommitLog(Path dir, int segmentBytes) {
+        this.file = new SegmentedFile(dir, segmentBytes);
+    }
+
+    void load() {
+        file.load();
+    }
+
+    SegmentedFile file() {
+        return file;
+    }
+
+    /** One past the last byte written; everything below it is readable. */
+    long writePosition() {
+        return writePosition;
+    }
+
+    long minOffset() {
+        MappedSegment first = file.first();
+        return first == null ? 0 : first.baseOffset();
+    }
+
+    /**
+     * Sets the write position after recovery and deletes later segments. With {@code eraseTail} the
+     * rest of the segment is zeroed, so bytes of records lost in a crash can never be mistaken for data
+     * by a later scan once new records are written over their start.
+     */
+    void truncateTo(long position, boolean eraseTail) {
+        long base = position - position % file.segmentSize();
+        file.deleteFrom(base + file.segmentSize());
+        MappedSegment seg = file.segmentFor(position);
+        if (seg != null && eraseTail) {
+            byte[] zeros = new byte[64 * 1024];
+            ByteBuffer b = seg.buffer();
+            for (int pos = (int) (position - seg.baseOffset()); pos < seg.size(); pos += zeros.length) {
+                b.put(pos, zeros, 0, Math.min(zeros.length, seg.size() - pos));
+            }
+        }
+        writePosition = position;
+    }
+
+    /**
+     * Appends one record. Returns its commit-log offset. The caller holds the store's append lock and
+     * has checked that {@code size + TRAILER_BYTES + END_MARKER_BYTES} fits an empty segment.
+     */
+    long append(MessageDraft draft, int size, int bodyCrc, long queueOffset, long storeTimestamp) {
+        int stored = size + TRAILER_BYTES;
+        MappedSegment seg = segmentForAppend(stored);
+        long offset = writePosition;
+        int pos = (int) (offset - seg.baseOffset());
+        MappedByteBuffer map = seg.buffer();
+        ByteBuffer out = map.duplicate();
+        out.position(pos);
+        MessageRecord.write(out, draft, size, bodyCrc, queueOffset, offset, storeTimestamp);
+        CRC32C crc = new CRC32C();
+        crc.update(map.slice(pos, size));
+        out.putInt((int) crc.getValue());
+        writePosition = offset + stored;
+        return offset;
+    }
+
+    /**
+     * Makes sure {@code bytes} fit in the current segment, rolling to a new one first if they do not. A
+     * full disk fails here, before anything of the batch is written.
+     */
+    void reserve(long bytes) {
+        segmentForAppend((int) bytes);
+    }
+
+    private MappedSegment segmentForAppend(int stored) {
+        long wp = writePosition;
+        MappedSegment seg = file.segmentFor(wp);
+        if (seg == null) {
+            return file.addSegment(wp);
+        }
+        int pos = (int) (wp - seg.baseOffset());
+        if (pos + stored + END_MARKER_BYTES <= seg.size()) {
+            return seg;
+        }
+        // Not enough room: mark the rest of this segment blank and continue in a new one.
+        ByteBuffer b = seg.buffer();
+        b.putInt(pos, seg.size() - pos);
+        b.putInt(pos + 4, BLANK_MAGIC);
+        MappedSegment next = file.addSegment(seg.endOffset());
+        writePosition = next.baseOffset();
+        return next;
+    }
+
+    /** A read-only view of the record at {@code offset} with {@code size} bytes, or null if out of range. */
+    ByteBuffer read(long offset, int size) {
+        if (offset < 0 || size <= 0 || offset + size > writePosition) {
+            return null;
+        }
+        MappedSegment seg = file.segmentFor(offset);
+        if (seg == null) {
+            return null;
+        }
+        int pos = (int) (offset - seg.baseOffset());
+        if (pos + size > seg.size()) {
+            return null;
+        }
+        return seg.slice(pos, size);
+    }
+
+    /** Result of inspecting the bytes at one position during a scan. */
+    enum EntryKind { RECORD, BLANK, END, DAMAGED }
+
+    /**
+     * Inspects the entry at {@code offset} within {@code seg}: a valid record (size and CRC check out), the
+     * blank tail marker, zeroes (end of data), or damage. For {@code RECORD} the record size is returned
+     * through {@code sizeOut[0]}.
+     */
+    static EntryKind inspect(MappedSegment seg, long offset, int maxRecordBytes, int[] sizeOut) {
+        int pos = (int) (offset - seg.baseOffset());
+        ByteBuffer b = seg.buffer();
+        if (pos + 8 > seg.size()) {
+            return EntryKind.END;
+        }
+        int size = b.getInt(pos);
+        int magic = b.getInt(pos + 4);
+        if (magic == BLANK_MAGIC && size == seg.size() - pos) {
+            return EntryKind.BLANK;
+        }
+        if (size == 0 && magic == 0) {
+            return EntryKind.END;
+        }
+        if (magic != MessageRecord.MAGIC_V1 || size < 64 || size > maxRecordBytes
+            || pos + size + TRAILER_BYTES > seg.size()) {
+            return EntryKind.DAMAGED;
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(seg.slice(pos, size));
+        if ((int) crc.getValue() != b.getInt(pos + size)) {
+            return EntryKind.DAMAGED;
+        }
+        sizeOut[0] = size;
+        return EntryKind.RECORD;
+    }
+
+    /** Verifies the CRC trailer of the record at {@code offset}; false if damaged or out of range. */
+    boolean verify(long offset, int size) {
+        MappedSegment seg = file.segmentFor(offset);
+        if (seg == null) {
+            return false;
+        }
+        int[] out = new int[1];
+        return inspect(seg, offset, Integer.MAX_VALUE, out) == EntryKind.RECORD && out[0] == size;
+    }
+
+    /** Forces the bytes in [from, to) to disk, across segment boundaries. Throws on I/O failure. */
+    void forceRange(long from, long to) {
+        long pos = from;
+        while (pos < to) {
+            MappedSegment seg = file.segmentFor(pos);
+            if (seg == null) {
+                return;
+            }
+            int start = (int) (pos - seg.baseOffset());
+            int end = (int) Math.min(seg.size(), to - seg.baseOffset());
+            seg.buffer().force(start, end - start);
+            pos = seg.baseOffset() + end;
+        }
+    }
+
+    void close() {
+        file.close();
+    }
+}

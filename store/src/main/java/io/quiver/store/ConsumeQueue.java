@@ -1,0 +1,139 @@
+package io.quiver.store;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * The index of one queue of one topic: entry {@code n} (the queue offset) is 20 bytes at byte {@code n*20}
+ * holding the record's commit-log offset, its size and its tag hash. Appended only under the store's
+ * append lock; read by any thread below {@link #maxOffset()}, which is published after the entry is
+ * written.
+ */
+final class ConsumeQueue {
+    static final int ENTRY_BYTES = 20;
+
+    private final String topic;
+    private final int queueId;
+    private final SegmentedFile file;
+    private volatile long maxOffset;
+    private volatile long minOffset;
+
+    ConsumeQueue(String topic, int queueId, Path dir, int entriesPerFile) {
+        this.topic = topic;
+        this.queueId = queueId;
+        this.file = new SegmentedFile(dir, entriesPerFile * ENTRY_BYTES);
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    int queueId() {
+        return queueId;
+    }
+
+    /** Maps existing files and finds the first empty entry (entries are never all-zero when written). */
+    void load() {
+        file.load();
+        MappedSegment first = file.first();
+        if (first == null) {
+            return;
+        }
+        minOffset = first.baseOffset() / ENTRY_BYTES;
+        MappedSegment last = file.last();
+        ByteBuffer b = last.buffer();
+        int lo = 0;
+        int hi = last.size() / ENTRY_BYTES; // first empty entry index lies in [lo, hi]
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (b.getInt(mid * ENTRY_BYTES + 8) != 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        maxOffset = last.baseOffset() / ENTRY_BYTES + lo;
+    }
+
+    /** The next offset to be written: one past the last entry. */
+    long maxOffset() {
+        return maxOffset;
+    }
+
+    long minOffset() {
+        return minOffset;
+    }
+
+    void append(long commitLogOffset, int size, long tagsCode) {
+        long byteOffset = maxOffset * ENTRY_BYTES;
+        MappedSegment seg = file.segmentFor(byteOffset);
+        if (seg == null) {
+            seg = file.addSegment(byteOffset);
+        }
+        int pos = (int) (byteOffset - seg.baseOffset());
+        ByteBuffer b = seg.buffer();
+        b.putLong(pos, commitLogOffset);
+        b.putInt(pos + 8, size);
+        b.putLong(pos + 12, tagsCode);
+        maxOffset = maxOffset + 1;
+    }
+
+    /** Reads entry {@code offset} into {@code out}; false if outside [min, max). */
+    boolean read(long offset, Entry out) {
+        if (offset < minOffset || offset >= maxOffset) {
+            return false;
+        }
+        long byteOffset = offset * ENTRY_BYTES;
+        MappedSegment seg = file.segmentFor(byteOffset);
+        if (seg == null) {
+            return false;
+        }
+        int pos = (int) (byteOffset - seg.baseOffset());
+        ByteBuffer b = seg.buffer();
+        out.commitLogOffset = b.getLong(pos);
+        out.size = b.getInt(pos + 8);
+        out.tagsCode = b.getLong(pos + 12);
+        return true;
+    }
+
+    /** Drops entries whose record lies at or beyond {@code commitLogEnd} (recovery only). */
+    void truncateTo(long commitLogEnd) {
+        Entry e = new Entry();
+        long keep = maxOffset;
+        while (keep > minOffset && read(keep - 1, e) && e.commitLogOffset + e.size > commitLogEnd) {
+            keep--;
+        }
+        truncateEntries(keep);
+    }
+
+    /** Drops entries from queue offset {@code newMax} on (recovery only). */
+    void truncateEntries(long newMax) {
+        if (newMax >= maxOffset) {
+            return;
+        }
+        for (long o = newMax; o < maxOffset; o++) {
+            long byteOffset = o * ENTRY_BYTES;
+            MappedSegment seg = file.segmentFor(byteOffset);
+            if (seg != null) {
+                int pos = (int) (byteOffset - seg.baseOffset());
+                seg.buffer().putLong(pos, 0).putInt(pos + 8, 0).putLong(pos + 12, 0);
+            }
+        }
+        maxOffset = newMax;
+    }
+
+    void flush() {
+        file.forceAll();
+    }
+
+    void close() {
+        file.close();
+    }
+
+    /** A reusable holder for one entry. */
+    static final class Entry {
+        long commitLogOffset;
+        int size;
+        long tagsCode;
+    }
+}

@@ -1,0 +1,177 @@
+package io.quiver.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The flush owner: the only thread that forces the commit log to disk. In SYNC_FLUSH mode producers
+ * register the position they need durable; each round forces everything appended so far with one call
+ * (group commit) and completes every waiter it covers. In ASYNC_FLUSH mode it forces periodically. It also
+ * drives the periodic checkpoint. Waiters are completed on this thread (or the JDK's timeout thread), never
+ * blocking a network thread.
+ */
+final class FlushService implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(FlushService.class);
+
+    /** Bound on producers waiting for a force at once; beyond it puts are refused as busy. */
+    static final int MAX_WAITERS = 100_000;
+    static final long CHECKPOINT_INTERVAL_MILLIS = 1_000;
+
+    private record Waiter(long position, CompletableFuture<PutResult.Status> done) {}
+
+    private final CommitLog commitLog;
+    private final StoreConfig config;
+    private final Runnable checkpointer;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private List<Waiter> waiters = new ArrayList<>();
+    private volatile long flushedPosition;
+    private volatile boolean running = true;
+    private volatile Throwable lastFailure;
+    private Thread thread;
+
+    FlushService(CommitLog commitLog, StoreConfig config, Runnable checkpointer) {
+        this.commitLog = commitLog;
+        this.config = config;
+        this.checkpointer = checkpointer;
+        this.flushedPosition = commitLog.writePosition();
+    }
+
+    void start() {
+        thread = new Thread(this, "quiver-flush");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    long flushedPosition() {
+        return flushedPosition;
+    }
+
+    /**
+     * Completes with PUT_OK once {@code position} is forced, FLUSH_DISK_TIMEOUT if that takes longer than
+     * the sync-flush timeout, FLUSH_FAILED if the force fails.
+     */
+    CompletableFuture<PutResult.Status> awaitDurable(long position) {
+        CompletableFuture<PutResult.Status> done = new CompletableFuture<>();
+        if (position <= flushedPosition) {
+            done.complete(PutResult.Status.PUT_OK);
+            return done;
+        }
+        lock.lock();
+        try {
+            if (waiters.size() >= MAX_WAITERS) {
+                done.complete(PutResult.Status.SERVICE_NOT_AVAILABLE);
+                return done;
+            }
+            waiters.add(new Waiter(position, done));
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+        return done.completeOnTimeout(PutResult.Status.FLUSH_DISK_TIMEOUT, config.syncFlushTimeoutMillis(),
+            TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void run() {
+        long lastCheckpoint = System.nanoTime();
+        boolean sync = config.flushMode() == FlushMode.SYNC_FLUSH;
+        long idleWaitMillis = sync ? CHECKPOINT_INTERVAL_MILLIS : config.asyncFlushIntervalMillis();
+        while (running) {
+            List<Waiter> batch;
+            lock.lock();
+            try {
+                if (waiters.isEmpty() && running) {
+                    wake.await(idleWaitMillis, TimeUnit.MILLISECONDS);
+                }
+                batch = waiters;
+                waiters = new ArrayList<>();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                lock.unlock();
+            }
+            flushOnce(batch);
+            if (System.nanoTime() - lastCheckpoint >= TimeUnit.MILLISECONDS.toNanos(CHECKPOINT_INTERVAL_MILLIS)) {
+                lastCheckpoint = System.nanoTime();
+                try {
+                    checkpointer.run();
+                } catch (RuntimeException e) {
+                    log.error("writing the store checkpoint failed; recovery after a crash will scan further back", e);
+                }
+            }
+        }
+    }
+
+    private void flushOnce(List<Waiter> batch) {
+        long target = commitLog.writePosition();
+        PutResult.Status status = PutResult.Status.PUT_OK;
+        if (target > flushedPosition) {
+            try {
+                commitLog.forceRange(flushedPosition, target);
+                flushedPosition = target;
+                lastFailure = null;
+            } catch (RuntimeException | Error e) {
+                if (lastFailure == null) {
+                    log.error("forcing the commit log to disk failed; sends are answered with an error until it works", e);
+                }
+                lastFailure = e;
+                status = PutResult.Status.FLUSH_FAILED;
+            }
+        }
+        List<Waiter> notYet = null;
+        for (Waiter w : batch) {
+            if (status != PutResult.Status.PUT_OK || w.position() <= flushedPosition) {
+                w.done().complete(status);
+            } else {
+                if (notYet == null) {
+                    notYet = new ArrayList<>();
+                }
+                notYet.add(w);
+            }
+        }
+        if (notYet != null) {
+            lock.lock();
+            try {
+                notYet.addAll(waiters);
+                waiters = notYet;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Stops the thread after a final force; waiters still pending are completed. */
+    void shutdown() {
+        running = false;
+        lock.lock();
+        try {
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<Waiter> rest;
+        lock.lock();
+        try {
+            rest = waiters;
+            waiters = new ArrayList<>();
+        } finally {
+            lock.unlock();
+        }
+        flushOnce(rest);
+    }
+}

@@ -1,0 +1,99 @@
+package io.quiver.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One fixed-size file mapped into memory, named by the 20-digit offset of its first byte in the logical
+ * stream it belongs to. Written only by its stream's writer; read concurrently through independent
+ * views ({@link #slice}), which is safe because readers only look below a published (volatile) limit.
+ */
+final class MappedSegment {
+    private final Path path;
+    private final long baseOffset;
+    private final int size;
+    private final FileChannel channel;
+    private final MappedByteBuffer buffer;
+
+    private MappedSegment(Path path, long baseOffset, int size, FileChannel channel, MappedByteBuffer buffer) {
+        this.path = path;
+        this.baseOffset = baseOffset;
+        this.size = size;
+        this.channel = channel;
+        this.buffer = buffer;
+    }
+
+    static String fileName(long baseOffset) {
+        return String.format("%020d", baseOffset);
+    }
+
+    /** Creates a new, fully reserved segment; throws {@link StoreException} on a full disk. */
+    static MappedSegment create(Path dir, long baseOffset, int size) {
+        Path path = dir.resolve(fileName(baseOffset));
+        SegmentAllocator.allocate(path, size);
+        return open(path, baseOffset, size);
+    }
+
+    static MappedSegment open(Path path, long baseOffset, int size) {
+        try {
+            long actual = Files.size(path);
+            if (actual != size) {
+                throw new StoreException("segment " + path + " has " + actual + " bytes, expected " + size
+                    + " (was the segment size changed? it must stay the same for existing data)");
+            }
+            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            return new MappedSegment(path, baseOffset, size, ch, buf);
+        } catch (IOException e) {
+            throw new StoreException("cannot map segment " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    long baseOffset() {
+        return baseOffset;
+    }
+
+    long endOffset() {
+        return baseOffset + size;
+    }
+
+    int size() {
+        return size;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** The shared mapping; only the stream's writer may change its position or contents. */
+    MappedByteBuffer buffer() {
+        return buffer;
+    }
+
+    /** An independent view of {@code length} bytes at {@code position} within this segment. */
+    ByteBuffer slice(int position, int length) {
+        return buffer.slice(position, length);
+    }
+
+    void force() {
+        buffer.force();
+    }
+
+    void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the mapping stays valid until collected; nothing to report
+        }
+    }
+
+    void delete() {
+        close();
+        SegmentAllocator.deleteQuietly(path);
+    }
+}

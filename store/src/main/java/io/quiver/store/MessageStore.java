@@ -1,0 +1,422 @@
+package io.quiver.store;
+
+import io.quiver.protocol.message.MessageDraft;
+import io.quiver.protocol.message.MessageRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Quiver's message store: one commit log holding every record, a consume queue per topic queue indexing
+ * it, a flush owner and crash recovery. Knows nothing of networking or brokers.
+ *
+ * <p>Threads: appends from any thread are serialised by {@link #appendLock} (held only while bytes are
+ * copied into the mapped log and the queue entry is written; never across I/O waits). Reads run on any
+ * thread without locks, below the published write positions. The flush thread forces and checkpoints.
+ */
+public final class MessageStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MessageStore.class);
+
+    /** Most queue entries one read examines, so a filtered read of a huge backlog stays bounded. */
+    public static final int MAX_ENTRIES_SCANNED_PER_READ = 2_000;
+    /** Most bytes one read returns. */
+    public static final int MAX_BYTES_PER_READ = 4 * 1024 * 1024;
+
+    private final StoreConfig config;
+    private final Clock clock;
+    private final CommitLog commitLog;
+    private final Map<String, Map<Integer, ConsumeQueue>> queues = new ConcurrentHashMap<>();
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final Path checkpointFile;
+    private final Path abortMarker;
+    private FlushService flushService;
+    /** Commit-log position up to which every record has its consume-queue entry. */
+    private volatile long dispatchedPosition;
+    private volatile boolean writable;
+    private volatile boolean closed;
+
+    public MessageStore(StoreConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.commitLog = new CommitLog(config.commitLogDir(), config.commitLogSegmentBytes());
+        this.checkpointFile = config.rootDir().resolve("checkpoint");
+        this.abortMarker = config.rootDir().resolve("abort");
+    }
+
+    /** Loads existing data, recovers after a crash if needed, and starts the flush thread. */
+    public void start() {
+        try {
+            Files.createDirectories(config.rootDir());
+        } catch (IOException e) {
+            throw new StoreException("cannot create data directory " + config.rootDir() + ": " + e.getMessage(), e);
+        }
+        commitLog.load();
+        loadConsumeQueues();
+        new Recovery(this).run(Checkpoint.read(checkpointFile), Files.exists(abortMarker));
+        dispatchedPosition = commitLog.writePosition();
+        try {
+            Files.write(abortMarker, new byte[0]);
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + abortMarker + ": " + e.getMessage(), e);
+        }
+        new Checkpoint(commitLog.writePosition(), commitLog.writePosition(), false).write(checkpointFile);
+        flushService = new FlushService(commitLog, config, this::writeCheckpoint);
+        flushService.start();
+        writable = true;
+    }
+
+    private void loadConsumeQueues() {
+        Path root = config.consumeQueueDir();
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> topics = Files.list(root)) {
+            for (Path topicDir : topics.filter(Files::isDirectory).toList()) {
+                String topic = topicDir.getFileName().toString();
+                try (Stream<Path> ids = Files.list(topicDir)) {
+                    for (Path qdir : ids.filter(Files::isDirectory).toList()) {
+                        int queueId;
+                        try {
+                            queueId = Integer.parseInt(qdir.getFileName().toString());
+                        } catch (NumberFormatException e) {
+                            continue;
+                        }
+                        ConsumeQueue cq = newQueue(topic, queueId);
+                        cq.load();
+                        queues.computeIfAbsent(topic, t -> new ConcurrentHashMap<>()).put(queueId, cq);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list consume queues under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ConsumeQueue newQueue(String topic, int queueId) {
+        return new ConsumeQueue(topic, queueId, config.consumeQueueDir().resolve(topic).resolve(Integer.toString(queueId)),
+            config.consumeQueueEntriesPerFile());
+    }
+
+    StoreConfig config() {
+        return config;
+    }
+
+    CommitLog commitLog() {
+        return commitLog;
+    }
+
+    /** Writer (append lock or recovery) only. */
+    ConsumeQueue queueForWrite(String topic, int queueId) {
+        return queues.computeIfAbsent(topic, t -> new ConcurrentHashMap<>())
+            .computeIfAbsent(queueId, id -> newQueue(topic, id));
+    }
+
+    Iterable<ConsumeQueue> allQueues() {
+        List<ConsumeQueue> all = new ArrayList<>();
+        queues.values().forEach(m -> all.addAll(m.values()));
+        return all;
+    }
+
+    private ConsumeQueue queue(String topic, int queueId) {
+        Map<Integer, ConsumeQueue> m = queues.get(topic);
+        return m == null ? null : m.get(queueId);
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /**
+     * Stores {@code drafts} (one message, or the members of one batch, all for the same topic and queue)
+     * as consecutive records. With {@code waitDurable} in SYNC_FLUSH mode the future completes only after
+     * the records are forced to disk. Never throws for operating errors: they are result statuses.
+     */
+    public CompletableFuture<PutResult> put(List<MessageDraft> drafts, boolean waitDurable) {
+        if (!writable) {
+            return CompletableFuture.completedFuture(PutResult.failure(PutResult.Status.SERVICE_NOT_AVAILABLE,
+                closed ? "the store is shutting down" : "the store is not accepting writes"));
+        }
+        int n = drafts.size();
+        int[] sizes = new int[n];
+        int[] crcs = new int[n];
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            MessageDraft d = drafts.get(i);
+            if (d.bodyLength > config.maxMessageBytes()) {
+                return CompletableFuture.completedFuture(PutResult.failure(PutResult.Status.MESSAGE_ILLEGAL,
+                    "the message body has " + d.bodyLength + " bytes; the limit (maxMessageSize) is "
+                        + config.maxMessageBytes()));
+            }
+            sizes[i] = d.encodedSize();
+            if (sizes[i] < 0) {
+                return CompletableFuture.completedFuture(PutResult.failure(PutResult.Status.MESSAGE_ILLEGAL,
+                    "the topic name is longer than 127 bytes or the properties exceed 32767 bytes"));
+            }
+            crcs[i] = d.bodyCrc();
+            total += sizes[i] + CommitLog.TRAILER_BYTES;
+        }
+        if (total + CommitLog.END_MARKER_BYTES > config.commitLogSegmentBytes()) {
+            return CompletableFuture.completedFuture(PutResult.failure(PutResult.Status.MESSAGE_ILLEGAL,
+                "the batch needs " + total + " bytes, more than one commit-log segment holds"));
+        }
+        PutResult stored;
+        appendLock.lock();
+        try {
+            stored = append(drafts, sizes, crcs, total);
+        } finally {
+            appendLock.unlock();
+        }
+        if (!stored.isStored() || !waitDurable || config.flushMode() != FlushMode.SYNC_FLUSH) {
+            return CompletableFuture.completedFuture(stored);
+        }
+        long end = commitLog.writePosition();
+        return flushService.awaitDurable(end).thenApply(status -> switch (status) {
+            case PUT_OK -> stored;
+            case FLUSH_DISK_TIMEOUT -> stored.withStatus(status, "stored, but not forced to disk within "
+                + config.syncFlushTimeoutMillis() + " ms (syncFlushTimeout)");
+            case SERVICE_NOT_AVAILABLE -> stored.withStatus(PutResult.Status.FLUSH_DISK_TIMEOUT,
+                "stored, but too many sends are waiting for the disk");
+            default -> stored.withStatus(status, "stored, but forcing it to disk failed; see the broker log");
+        });
+    }
+
+    private PutResult append(List<MessageDraft> drafts, int[] sizes, int[] crcs, long total) {
+        long now = clock.millis();
+        MessageDraft first = drafts.get(0);
+        ConsumeQueue cq = queueForWrite(first.topic, first.queueId);
+        long[] offsets = new long[drafts.size()];
+        long firstQueueOffset = cq.maxOffset();
+        try {
+            commitLog.reserve(total);
+            for (int i = 0; i < drafts.size(); i++) {
+                MessageDraft d = drafts.get(i);
+                long queueOffset = cq.maxOffset();
+                offsets[i] = commitLog.append(d, sizes[i], crcs[i], queueOffset, now);
+                cq.append(offsets[i], sizes[i], d.tagsCode);
+            }
+        } catch (StoreException e) {
+            log.error("append failed: {}", e.getMessage());
+            boolean full = String.valueOf(e.getMessage()).startsWith("disk full");
+            return PutResult.failure(full ? PutResult.Status.DISK_FULL : PutResult.Status.SERVICE_NOT_AVAILABLE,
+                full ? "the broker's disk is full (" + e.getMessage() + "); free space on it or add brokers"
+                    : "the store cannot write: " + e.getMessage());
+        }
+        dispatchedPosition = commitLog.writePosition();
+        return new PutResult(PutResult.Status.PUT_OK, null, offsets, firstQueueOffset, now);
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Reads up to {@code maxCount} matching records from a queue, starting at {@code offset}. */
+    public GetResult get(String topic, int queueId, long offset, int maxCount, int maxBytes, MessageFilter filter) {
+        ConsumeQueue cq = queue(topic, queueId);
+        if (cq == null || cq.maxOffset() == 0) {
+            return new GetResult(GetResult.Status.NO_MESSAGE_IN_QUEUE, List.of(), 0, 0, 0);
+        }
+        long min = cq.minOffset();
+        long max = cq.maxOffset();
+        if (offset < min) {
+            return new GetResult(GetResult.Status.OFFSET_TOO_SMALL, List.of(), min, min, max);
+        }
+        if (offset == max) {
+            return new GetResult(GetResult.Status.OFFSET_OVERFLOW_ONE, List.of(), offset, min, max);
+        }
+        if (offset > max) {
+            return new GetResult(GetResult.Status.OFFSET_OVERFLOW_BADLY, List.of(), max, min, max);
+        }
+        int byteLimit = Math.min(maxBytes <= 0 ? MAX_BYTES_PER_READ : maxBytes, MAX_BYTES_PER_READ);
+        List<ByteBuffer> found = new ArrayList<>(Math.min(maxCount, 64));
+        ConsumeQueue.Entry e = new ConsumeQueue.Entry();
+        long next = offset;
+        int bytes = 0;
+        int scanned = 0;
+        boolean damaged = false;
+        while (next < max && found.size() < maxCount && scanned < MAX_ENTRIES_SCANNED_PER_READ && cq.read(next, e)) {
+            if (!found.isEmpty() && bytes + e.size > byteLimit) {
+                break;
+            }
+            scanned++;
+            next++;
+            if (!filter.matchesTagsCode(e.tagsCode)) {
+                continue;
+            }
+            ByteBuffer record = commitLog.read(e.commitLogOffset, e.size);
+            if (record == null || !commitLog.verify(e.commitLogOffset, e.size)
+                || record.getLong(MessageRecord.POS_QUEUE_OFFSET) != next - 1) {
+                damaged = true;
+                log.error("queue {}-{} offset {} points at missing or damaged data at commit-log offset {}; skipped",
+                    topic, queueId, next - 1, e.commitLogOffset);
+                continue;
+            }
+            if (!filter.matchesRecord(record.duplicate())) {
+                continue;
+            }
+            found.add(record);
+            bytes += e.size;
+        }
+        GetResult.Status status = !found.isEmpty() ? GetResult.Status.FOUND
+            : damaged ? GetResult.Status.OFFSET_FOUND_NULL : GetResult.Status.NO_MATCHED_MESSAGE;
+        return new GetResult(status, found.isEmpty() ? List.of() : found, next, min, max);
+    }
+
+    /** The record stored at commit-log {@code offset}, or null if there is none. */
+    public ByteBuffer recordAt(long offset) {
+        if (offset < commitLog.minOffset() || offset + 8 > commitLog.writePosition()) {
+            return null;
+        }
+        ByteBuffer head = commitLog.read(offset, 8);
+        if (head == null || head.getInt(4) != MessageRecord.MAGIC_V1) {
+            return null;
+        }
+        int size = head.getInt(0);
+        if (!commitLog.verify(offset, size)) {
+            return null;
+        }
+        return commitLog.read(offset, size);
+    }
+
+    public long maxOffset(String topic, int queueId) {
+        ConsumeQueue cq = queue(topic, queueId);
+        return cq == null ? 0 : cq.maxOffset();
+    }
+
+    /** Smallest stored queue offset, or -1 if the queue does not exist. */
+    public long minOffset(String topic, int queueId) {
+        ConsumeQueue cq = queue(topic, queueId);
+        return cq == null ? -1 : cq.minOffset();
+    }
+
+    /** Store timestamp of the message at a queue offset, or -1. */
+    public long storeTimestamp(String topic, int queueId, long queueOffset) {
+        ConsumeQueue cq = queue(topic, queueId);
+        ConsumeQueue.Entry e = new ConsumeQueue.Entry();
+        if (cq == null || !cq.read(queueOffset, e)) {
+            return -1;
+        }
+        ByteBuffer r = commitLog.read(e.commitLogOffset, e.size);
+        return r == null ? -1 : r.getLong(MessageRecord.storeTimestampPos(r, 0));
+    }
+
+    /** Store timestamp of the oldest message in the queue, or -1. */
+    public long earliestStoreTimestamp(String topic, int queueId) {
+        return storeTimestamp(topic, queueId, Math.max(0, minOffset(topic, queueId)));
+    }
+
+    /** How {@link #offsetForTimestamp} picks among messages near the given time. */
+    public enum TimeBoundary {
+        /** 4.9 behaviour: the offset whose store time is nearest to the timestamp. */
+        NEAREST,
+        /** First offset stored at or after the timestamp (max offset if none). */
+        LOWER,
+        /** Last offset stored at or before the timestamp. */
+        UPPER
+    }
+
+    /** Queue offset for a store timestamp, by binary search over store times. */
+    public long offsetForTimestamp(String topic, int queueId, long timestamp, TimeBoundary boundary) {
+        ConsumeQueue cq = queue(topic, queueId);
+        if (cq == null || cq.maxOffset() == 0) {
+            return 0;
+        }
+        long lo = cq.minOffset();
+        long hi = cq.maxOffset() - 1;
+        // first offset with storeTime >= timestamp
+        long first = cq.maxOffset();
+        long a = lo;
+        long b = hi;
+        while (a <= b) {
+            long mid = (a + b) >>> 1;
+            long t = storeTimestamp(topic, queueId, mid);
+            if (t >= timestamp) {
+                first = mid;
+                b = mid - 1;
+            } else {
+                a = mid + 1;
+            }
+        }
+        return switch (boundary) {
+            case LOWER -> first;
+            case UPPER -> {
+                // last offset with storeTime <= timestamp
+                long idx = first;
+                while (idx <= hi && storeTimestamp(topic, queueId, idx) == timestamp) {
+                    idx++;
+                }
+                yield Math.max(lo, idx - 1);
+            }
+            case NEAREST -> {
+                if (first > hi) {
+                    yield hi;
+                }
+                if (first == lo) {
+                    yield lo;
+                }
+                long after = storeTimestamp(topic, queueId, first) - timestamp;
+                long before = timestamp - storeTimestamp(topic, queueId, first - 1);
+                yield before <= after ? first - 1 : first;
+            }
+        };
+    }
+
+    /** Topics that have at least one queue in the store. */
+    public List<String> topics() {
+        List<String> t = new ArrayList<>(queues.keySet());
+        Collections.sort(t);
+        return t;
+    }
+
+    public long commitLogWritePosition() {
+        return commitLog.writePosition();
+    }
+
+    public long commitLogMinOffset() {
+        return commitLog.minOffset();
+    }
+
+    // ------------------------------------------------------------------ durability
+
+    private void writeCheckpoint() {
+        long safe = Math.min(flushService.flushedPosition(), dispatchedPosition);
+        for (ConsumeQueue cq : allQueues()) {
+            cq.flush();
+        }
+        new Checkpoint(safe, safe, false).write(checkpointFile);
+    }
+
+    /** Stops writes, forces everything, writes a clean checkpoint and removes the abort marker. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        writable = false;
+        appendLock.lock();
+        try {
+            if (flushService != null) {
+                flushService.shutdown();
+            }
+            long end = commitLog.writePosition();
+            for (ConsumeQueue cq : allQueues()) {
+                cq.flush();
+                cq.close();
+            }
+            new Checkpoint(end, end, true).write(checkpointFile);
+            Files.deleteIfExists(abortMarker);
+        } catch (IOException | RuntimeException e) {
+            log.error("store shutdown did not complete cleanly; the next start will run crash recovery", e);
+        } finally {
+            commitLog.close();
+            appendLock.unlock();
+        }
+    }
+}

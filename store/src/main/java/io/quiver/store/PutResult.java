@@ -1,0 +1,40 @@
+package io.quiver.store;
+
+/**
+ * The outcome of storing one message or one batch.
+ *
+ * @param status              what happened
+ * @param remark              for failures, a sentence a person can act on
+ * @param commitLogOffsets    offset of each stored record, in order (empty on failure)
+ * @param firstQueueOffset    queue offset of the first record
+ * @param storeTimestamp      store time given to the records
+ */
+public record PutResult(Status status, String remark, long[] commitLogOffsets, long firstQueueOffset, long storeTimestamp) {
+
+    public enum Status {
+        /** Stored (and, when the flush mode promises it, forced to disk). */
+        PUT_OK,
+        /** Stored, but the force to disk did not finish within the sync-flush timeout. */
+        FLUSH_DISK_TIMEOUT,
+        /** The force to disk failed; the record may not be durable. */
+        FLUSH_FAILED,
+        /** The message violates a limit (size of body, topic or properties). */
+        MESSAGE_ILLEGAL,
+        /** No room on disk for a new segment. Nothing was stored. */
+        DISK_FULL,
+        /** The store is not accepting writes (starting, stopping, or an I/O error). Nothing was stored. */
+        SERVICE_NOT_AVAILABLE
+    }
+
+    public boolean isStored() {
+        return status == Status.PUT_OK || status == Status.FLUSH_DISK_TIMEOUT || status == Status.FLUSH_FAILED;
+    }
+
+    static PutResult failure(Status status, String remark) {
+        return new PutResult(status, remark, new long[0], -1, 0);
+    }
+
+    PutResult withStatus(Status s, String r) {
+        return new PutResult(s, r, commitLogOffsets, firstQueueOffset, storeTimestamp);
+    }
+}

@@ -1,0 +1,124 @@
+package io.quiver.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A logical byte stream stored as consecutive fixed-size {@link MappedSegment}s in one directory. The
+ * segment list is replaced copy-on-write, so readers on any thread see a consistent list without
+ * locking; only the stream's writer adds or removes segments.
+ */
+final class SegmentedFile {
+    private final Path dir;
+    private final int segmentSize;
+    private volatile MappedSegment[] segments = new MappedSegment[0];
+
+    SegmentedFile(Path dir, int segmentSize) {
+        this.dir = dir;
+        this.segmentSize = segmentSize;
+    }
+
+    /** Maps the existing segment files; names must be their base offsets, contiguous. */
+    void load() {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().matches("\\d{20}")).sorted().toList();
+        } catch (IOException e) {
+            throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        List<MappedSegment> loaded = new ArrayList<>();
+        for (Path p : files) {
+            long base = Long.parseLong(p.getFileName().toString());
+            if (!loaded.isEmpty() && base != loaded.get(loaded.size() - 1).endOffset()) {
+                throw new StoreException("segment " + p + " does not follow the previous one; the files in " + dir
+                    + " are not contiguous");
+            }
+            loaded.add(MappedSegment.open(p, base, segmentSize));
+        }
+        segments = loaded.toArray(new MappedSegment[0]);
+    }
+
+    int segmentSize() {
+        return segmentSize;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    MappedSegment[] segments() {
+        return segments;
+    }
+
+    boolean isEmpty() {
+        return segments.length == 0;
+    }
+
+    MappedSegment first() {
+        MappedSegment[] s = segments;
+        return s.length == 0 ? null : s[0];
+    }
+
+    MappedSegment last() {
+        MappedSegment[] s = segments;
+        return s.length == 0 ? null : s[s.length - 1];
+    }
+
+    /** The segment holding {@code offset}, or null if none does. */
+    MappedSegment segmentFor(long offset) {
+        MappedSegment[] s = segments;
+        if (s.length == 0 || offset < s[0].baseOffset()) {
+            return null;
+        }
+        int i = (int) ((offset - s[0].baseOffset()) / segmentSize);
+        return i < s.length ? s[i] : null;
+    }
+
+    /** Writer only: creates the segment that starts at {@code baseOffset} (the end of the last one). */
+    MappedSegment addSegment(long baseOffset) {
+        MappedSegment created = MappedSegment.create(dir, baseOffset, segmentSize);
+        MappedSegment[] old = segments;
+        MappedSegment[] next = new MappedSegment[old.length + 1];
+        System.arraycopy(old, 0, next, 0, old.length);
+        next[old.length] = created;
+        segments = next;
+        return created;
+    }
+
+    /** Writer only: deletes every segment that starts at or after {@code offset}. */
+    void deleteFrom(long offset) {
+        MappedSegment[] old = segments;
+        int keep = 0;
+        while (keep < old.length && old[keep].baseOffset() < offset) {
+            keep++;
+        }
+        if (keep == old.length) {
+            return;
+        }
+        MappedSegment[] next = new MappedSegment[keep];
+        System.arraycopy(old, 0, next, 0, keep);
+        segments = next;
+        for (int i = keep; i < old.length; i++) {
+            old[i].delete();
+        }
+    }
+
+    void forceAll() {
+        for (MappedSegment s : segments) {
+            s.force();
+        }
+    }
+
+    void close() {
+        for (MappedSegment s : segments) {
+            s.close();
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.quiver.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quiver.protocol.message.DecodedMessage;
+import io.quiver.protocol.message.MessageDraft;
+import io.quiver.protocol.message.MessageRecord;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Unit tier: the store's append, read, restart and recovery behaviour on a temporary directory. */
+@Timeout(60)
+class MessageStoreTest {
+    @TempDir
+    Path dir;
+
+    private final AtomicLong now = new AtomicLong(1_700_000_000_000L);
+
+    private StoreConfig config() {
+        return StoreConfig.defaults(dir).withMaxMessageBytes(64 * 1024).withSegmentBytes(256 * 1024);
+    }
+
+    private MessageStore open() {
+        MessageStore s = new MessageStore(config(), now::get);
+        s.start();
+        return s;
+    }
+
+    static MessageDraft draft(String topic, int queueId, String body, String tag) {
+        MessageDraft d = new MessageDraft();
+        d.topic = topic;
+        d.queueId = queueId;
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        d.body(b, 0, b.length);
+        d.bornTimestamp = 1;
+        d.storePort = 10911;
+        d.storeHost = new byte[] {127, 0, 0, 1};
+        if (tag != null) {
+            d.properties = "TAGS\u0001" + tag;
+            d.tagsCode = tag.hashCode();
+        }
+        return d;
+    }
+
+    private static PutResult put(MessageStore s, MessageDraft d) {
+        return s.put(List.of(d), true).join();
+    }
+
+    private static List<String> bodies(GetResult r) {
+        List<String> out = new ArrayList<>();
+        for (ByteBuffer b : r.records()) {
+            out.add(new String(MessageRecord.decode(b, 0).body, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    @Test
+    void storedMessagesReadBackInOrderWithOffsets() {
+        try (MessageStore s = open()) {
+            for (int i = 0; i < 10; i++) {
+                PutResult r = put(s, draft("T", 1, "m" + i, null));
+                assertThat(r.status()).isEqualTo(PutResult.Status.PUT_OK);
+                assertThat(r.firstQueueOffset()).isEqualTo(i);
+            }
+            GetResult g = s.get("T", 1, 3, 4, 0, MessageFilter.ALL);
+            assertThat(g.status()).isEqualTo(GetResult.Status.FOUND);
+            assertThat(bodies(g)).containsExactly("m3", "m4", "m5", "m6");
+            assertThat(g.nextBeginOffset()).isEqualTo(7);
+            assertThat(g.maxOffset()).isEqualTo(10);
+            DecodedMessage m = MessageRecord.decode(g.records().get(0), 0);
+            assertThat(m.queueOffset).isEqualTo(3);
+            assertThat(m.storeTimestamp).isEqualTo(now.get());
+            assertThat(s.recordAt(m.physicalOffset)).isNotNull();
+        }
+    }
+
+    @Test
+    void readStatusesAtTheEdges() {
+        try (MessageStore s = open()) {
+            assertThat(s.get("T", 0, 0, 1, 0, MessageFilter.ALL).status()).isEqualTo(GetResult.Status.NO_MESSAGE_IN_QUEUE);
+            put(s, draft("T", 0, "a", null));
+            assertThat(s.get("T", 0, 1, 1, 0, MessageFilter.ALL).status()).isEqualTo(GetResult.Status.OFFSET_OVERFLOW_ONE);
+            GetResult bad = s.get("T", 0, 5, 1, 0, MessageFilter.ALL);
+            assertThat(bad.status()).isEqualTo(GetResult.Status.OFFSET_OVERFLOW_BADLY);
+            assertThat(bad.nextBeginOffset()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void tagFilterSkipsOtherTagsAndReportsNoMatch() {
+        try (MessageStore s = open()) {
+            put(s, draft("T", 0, "a", "A"));
+            put(s, draft("T", 0, "b", "B"));
+            put(s, draft("T", 0, "c", "A"));
+            MessageFilter onlyA = code -> code == "A".hashCode();
+            GetResult g = s.get("T", 0, 0, 10, 0, onlyA);
+            assertThat(bodies(g)).containsExactly("a", "c");
+            GetResult none = s.get("T", 0, 1, 1, 0, code -> code == "C".hashCode());
+            assertThat(none.status()).isEqualTo(GetResult.Status.NO_MATCHED_MESSAGE);
+            assertThat(none.nextBeginOffset()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void rollsToNewSegmentsAndSurvivesCleanRestart() {
+        String big = "x".repeat(30_000);
+        try (MessageStore s = open()) {
+            for (int i = 0; i < 30; i++) {
+                put(s, draft("T", i % 2, big + i, null));
+            }
+        }
+        assertThat(dir.resolve("abort")).doesNotExist();
+        try (MessageStore s = open()) {
+            assertThat(s.maxOffset("T", 0)).isEqualTo(15);
+            assertThat(s.maxOffset("T", 1)).isEqualTo(15);
+            List<String> all = bodies(s.get("T", 1, 0, 100, 0, MessageFilter.ALL));
+            assertThat(all).hasSize(15).allMatch(b -> b.startsWith(big));
+            assertThat(all.get(14)).endsWith("29");
+            PutResult r = put(s, draft("T", 1, "after", null));
+            assertThat(r.firstQueueOffset()).isEqualTo(15);
+        }
+    }
+
+    @Test
+    void crashRecoveryCutsTornTailAndRebuildsQueues() throws Exception {
+        MessageStore s = open();
+        for (int i = 0; i < 20; i++) {
+            put(s, draft("T", 0, "m" + i, null));
+        }
+        long end = s.commitLogWritePosition();
+        // Simulate a crash: no clean close. Tear the last record by zeroing its trailer bytes.
+        Path seg;
+        try (Stream<Path> files = Files.list(dir.resolve("commitlog"))) {
+            seg = files.sorted().toList().get(0);
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(seg.toFile(), "rw")) {
+            raf.seek(end - 2);
+            raf.write(new byte[] {0x55, 0x55});
+        }
+        // Also wipe the consume queue so recovery must rebuild it from the commit log.
+        try (Stream<Path> files = Files.walk(dir.resolve("consumequeue"))) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                Files.write(p, new byte[(int) Files.size(p)]);
+            }
+        }
+        Files.delete(dir.resolve("checkpoint"));
+        try (MessageStore r = new MessageStore(config(), now::get)) {
+            r.start();
+            assertThat(r.maxOffset("T", 0)).isEqualTo(19);
+            assertThat(bodies(r.get("T", 0, 0, 100, 0, MessageFilter.ALL))).hasSize(19).startsWith("m0").endsWith("m18");
+            PutResult after = put(r, draft("T", 0, "new", null));
+            assertThat(after.firstQueueOffset()).isEqualTo(19);
+        }
+        try (MessageStore again = open()) {
+            assertThat(bodies(again.get("T", 0, 18, 5, 0, MessageFilter.ALL))).containsExactly("m18", "new");
+        }
+    }
+
+    @Test
+    void damagedRecordIsNeverServed() throws Exception {
+        long offset;
+        try (MessageStore s = open()) {
+            put(s, draft("T", 0, "good", null));
+            offset = put(s, draft("T", 0, "will-rot", null)).commitLogOffsets()[0];
+        }
+        Path seg;
+        try (Stream<Path> files = Files.list(dir.resolve("commitlog"))) {
+            seg = files.sorted().toList().get(0);
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(seg.toFile(), "rw")) {
+            raf.seek(offset + 100); // inside the body area: flip bits
+            int b = raf.read();
+            raf.seek(offset + 100);
+            raf.write(b ^ 0xFF);
+        }
+        try (MessageStore s = open()) {
+            GetResult g = s.get("T", 0, 0, 10, 0, MessageFilter.ALL);
+            assertThat(bodies(g)).containsExactly("good");
+            assertThat(s.recordAt(offset)).isNull();
+        }
+    }
+
+    @Test
+    void offsetForTimestampFindsNearestLowerAndUpper() {
+        try (MessageStore s = open()) {
+            for (int i = 0; i < 10; i++) {
+                now.set(1000 + i * 100L);
+                put(s, draft("T", 0, "m" + i, null));
+            }
+            assertThat(s.offsetForTimestamp("T", 0, 1349, MessageStore.TimeBoundary.NEAREST)).isEqualTo(3);
+            assertThat(s.offsetForTimestamp("T", 0, 1351, MessageStore.TimeBoundary.NEAREST)).isEqualTo(4);
+            assertThat(s.offsetForTimestamp("T", 0, 1350, MessageStore.TimeBoundary.LOWER)).isEqualTo(4);
+            assertThat(s.offsetForTimestamp("T", 0, 1350, MessageStore.TimeBoundary.UPPER)).isEqualTo(3);
+            assertThat(s.offsetForTimestamp("T", 0, 99_999, MessageStore.TimeBoundary.LOWER)).isEqualTo(10);
+            assertThat(s.earliestStoreTimestamp("T", 0)).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void oversizedBodyIsRefusedWithTheLimitInTheRemark() {
+        try (MessageStore s = open()) {
+            PutResult r = put(s, draft("T", 0, "y".repeat(70_000), null));
+            assertThat(r.status()).isEqualTo(PutResult.Status.MESSAGE_ILLEGAL);
+            assertThat(r.remark()).contains("65536");
+            assertThat(s.maxOffset("T", 0)).isZero();
+        }
+    }
+
+    @Test
+    void syncFlushAcknowledgesManyConcurrentPutsWithFewForces() throws Exception {
+        try (MessageStore s = open()) {
+            List<java.util.concurrent.CompletableFuture<PutResult>> fs = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                fs.add(s.put(List.of(draft("T", i % 4, "m" + i, null)), true));
+            }
+            for (var f : fs) {
+                assertThat(f.get().status()).isEqualTo(PutResult.Status.PUT_OK);
+            }
+            long total = 0;
+            for (int q = 0; q < 4; q++) {
+                total += s.maxOffset("T", q);
+            }
+            assertThat(total).isEqualTo(500);
+        }
+    }
+}
