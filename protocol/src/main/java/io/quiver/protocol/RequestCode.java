@@ -58,5 +58,6 @@ public final class RequestCode {
     public static final int SEND_BATCH_MESSAGE = 320;
     public static final int QUERY_DATA_VERSION = 322;
     public static final int ADD_WRITE_PERM_OF_BROKER = 327;
+    public static final int GET_TOPIC_CONFIG = 351;
     public static final int LITE_PULL_MESSAGE = 361;
 }

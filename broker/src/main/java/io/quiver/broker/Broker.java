@@ -1,0 +1,280 @@
+package io.quiver.broker;
+
+import io.netty.channel.Channel;
+import io.quiver.broker.client.ClientChannel;
+import io.quiver.broker.client.ClientRegistry;
+import io.quiver.broker.client.ConsumerGroupState;
+import io.quiver.broker.client.QueueLockTable;
+import io.quiver.broker.handler.AdminHandlers;
+import io.quiver.broker.handler.ClientHandlers;
+import io.quiver.broker.handler.LongPollingService;
+import io.quiver.broker.handler.OffsetHandlers;
+import io.quiver.broker.handler.PullHandler;
+import io.quiver.broker.handler.SendHandler;
+import io.quiver.broker.metadata.ConsumerOffsetTable;
+import io.quiver.broker.metadata.SubscriptionGroupTable;
+import io.quiver.broker.metadata.TopicTable;
+import io.quiver.protocol.RemotingCommandCodec;
+import io.quiver.protocol.RequestCode;
+import io.quiver.remoting.RemotingClient;
+import io.quiver.remoting.RemotingServer;
+import io.quiver.store.Clock;
+import io.quiver.store.MessageStore;
+import io.quiver.store.StoreConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One broker: wires the store, metadata tables, client registry and request handlers to a remoting
+ * server, and runs the periodic duties (name-server registration, client expiry, offset persistence) on
+ * one scheduler thread. Sends and offset calls run on the network threads; pulls, heartbeats and admin
+ * calls on bounded pools.
+ */
+public final class Broker implements BrokerContext, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+    /** Queue bound of each request pool; a full pool answers SYSTEM_BUSY. */
+    public static final int POOL_QUEUE_CAPACITY = 10_000;
+
+    private final BrokerConfig config;
+    private final MessageStore store;
+    private final TopicTable topics;
+    private final SubscriptionGroupTable groups;
+    private final ConsumerOffsetTable offsets;
+    private final ClientRegistry clients = new ClientRegistry();
+    private final QueueLockTable locks;
+    private final LongPollingService longPolling = new LongPollingService(System::currentTimeMillis);
+    private final TopicResolver topicResolver = new TopicResolver(this);
+    private final RemotingServer server;
+    private final RemotingClient namesrvClient = new RemotingClient("broker");
+    private final ScheduledExecutorService scheduler;
+    private final List<ExecutorService> pools = new ArrayList<>();
+    private final NameServerRegistrar registrar;
+    private final byte[] storeHostBytes;
+    private final ClientHandlers clientHandlers;
+
+    public Broker(BrokerConfig config) {
+        this.config = config;
+        StoreConfig sc = new StoreConfig(config.storePathRootDir, config.mappedFileSizeCommitLog,
+            Math.max(16, config.mappedFileSizeConsumeQueue / 20), config.maxMessageSize, config.flushDiskType,
+            config.syncFlushTimeout, config.flushIntervalCommitLog);
+        this.store = new MessageStore(sc, Clock.SYSTEM);
+        this.topics = new TopicTable(config.storePathRootDir.resolve("config"));
+        this.groups = new SubscriptionGroupTable(config.storePathRootDir.resolve("config"));
+        this.offsets = new ConsumerOffsetTable(config.storePathRootDir.resolve("config"));
+        this.locks = new QueueLockTable(config.rebalanceLockMaxLiveTime);
+        this.server = new RemotingServer("broker", config.bindAddress, config.listenPort,
+            RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("quiver-broker-scheduler"));
+        this.registrar = new NameServerRegistrar(this, namesrvClient, scheduler);
+        try {
+            this.storeHostBytes = InetAddress.getByName(config.brokerIP1).getAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("brokerIP1 '" + config.brokerIP1 + "' is not an IP address", e);
+        }
+        this.clientHandlers = new ClientHandlers(this);
+        registerHandlers();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private ExecutorService pool(String name, int threads) {
+        ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(POOL_QUEUE_CAPACITY), daemon(name));
+        pools.add(p);
+        return p;
+    }
+
+    private void registerHandlers() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        ExecutorService pullPool = pool("quiver-pull", Math.max(2, cores));
+        ExecutorService clientPool = pool("quiver-client", 2);
+        ExecutorService adminPool = pool("quiver-admin", 2);
+        SendHandler send = new SendHandler(this);
+        server.register(RequestCode.SEND_MESSAGE, send, null);
+        server.register(RequestCode.SEND_MESSAGE_V2, send, null);
+        server.register(RequestCode.SEND_BATCH_MESSAGE, send, null);
+        PullHandler pull = new PullHandler(this);
+        server.register(RequestCode.PULL_MESSAGE, pull, pullPool);
+        server.register(RequestCode.LITE_PULL_MESSAGE, pull, pullPool);
+        OffsetHandlers o = new OffsetHandlers(this);
+        server.register(RequestCode.QUERY_CONSUMER_OFFSET, o::queryConsumerOffset, null);
+        server.register(RequestCode.UPDATE_CONSUMER_OFFSET, o::updateConsumerOffset, null);
+        server.register(RequestCode.GET_MAX_OFFSET, o::maxOffset, null);
+        server.register(RequestCode.GET_MIN_OFFSET, o::minOffset, null);
+        server.register(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, o::searchOffset, pullPool);
+        server.register(RequestCode.GET_EARLIEST_MSG_STORETIME, o::earliestStoreTime, null);
+        ClientHandlers c = clientHandlers;
+        server.register(RequestCode.HEART_BEAT, c::heartbeat, clientPool);
+        server.register(RequestCode.UNREGISTER_CLIENT, c::unregister, clientPool);
+        server.register(RequestCode.GET_CONSUMER_LIST_BY_GROUP, c::consumerList, null);
+        server.register(RequestCode.CHECK_CLIENT_CONFIG, c::checkClientConfig, clientPool);
+        server.register(RequestCode.LOCK_BATCH_MQ, c::lockBatch, clientPool);
+        server.register(RequestCode.UNLOCK_BATCH_MQ, c::unlockBatch, clientPool);
+        AdminHandlers a = new AdminHandlers(this);
+        server.register(RequestCode.UPDATE_AND_CREATE_TOPIC, a::createTopic, adminPool);
+        server.register(RequestCode.DELETE_TOPIC_IN_BROKER, a::deleteTopic, adminPool);
+        server.register(RequestCode.GET_ALL_TOPIC_CONFIG, a::allTopicConfig, adminPool);
+        server.register(RequestCode.GET_TOPIC_CONFIG, a::topicConfig, adminPool);
+        server.register(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, a::createGroup, adminPool);
+        server.register(RequestCode.DELETE_SUBSCRIPTIONGROUP, a::deleteGroup, adminPool);
+        server.register(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, a::allGroupConfig, adminPool);
+        server.register(RequestCode.GET_BROKER_CONFIG, a::brokerConfig, adminPool);
+        server.register(RequestCode.GET_BROKER_RUNTIME_INFO, a::runtimeInfo, adminPool);
+        server.register(RequestCode.VIEW_MESSAGE_BY_ID, a::viewMessage, pullPool);
+        server.register(RequestCode.GET_CONSUMER_CONNECTION_LIST, a::consumerConnections, adminPool);
+        server.register(RequestCode.GET_PRODUCER_CONNECTION_LIST, a::producerConnections, adminPool);
+        server.onConnectionClosed(this::connectionClosed);
+    }
+
+    /** Loads data, starts listening, and registers with the name servers. */
+    public void start() {
+        long t0 = System.nanoTime();
+        store.start();
+        topics.load(config.autoCreateTopicEnable, config.defaultTopicQueueNums);
+        groups.load();
+        offsets.load();
+        longPolling.start();
+        server.start();
+        scheduler.scheduleWithFixedDelay(this::expireClients, 10, 10, TimeUnit.SECONDS);
+        scheduler.scheduleWithFixedDelay(this::persistOffsets, config.flushConsumerOffsetInterval,
+            config.flushConsumerOffsetInterval, TimeUnit.MILLISECONDS);
+        scheduler.execute(registrar::start);
+        log.info("broker {} of cluster {} listening on {}:{} (advertised {}), data in {}, {} ({} ms)",
+            config.brokerName, config.brokerClusterName, config.bindAddress, server.port(), config.brokerAddr(),
+            config.storePathRootDir.toAbsolutePath(), config.flushDiskType, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    private void connectionClosed(Channel ch) {
+        List<String> clientIds = new ArrayList<>();
+        for (ConsumerGroupState g : clients.consumerGroups()) {
+            for (ClientChannel c : g.channels()) {
+                if (c.channel() == ch) {
+                    clientIds.add(c.clientId());
+                }
+            }
+        }
+        List<String> left = clients.channelClosed(ch);
+        clientIds.forEach(locks::releaseAll);
+        left.forEach(clientHandlers::notifyGroup);
+    }
+
+    private void expireClients() {
+        try {
+            List<String> left = clients.expire(System.currentTimeMillis(), config.channelExpiredTimeout);
+            left.forEach(clientHandlers::notifyGroup);
+        } catch (RuntimeException e) {
+            log.error("client expiry failed", e);
+        }
+    }
+
+    private void persistOffsets() {
+        try {
+            offsets.persist();
+        } catch (RuntimeException e) {
+            log.error("persisting consumer offsets failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        log.info("broker {} shutting down", config.brokerName);
+        try {
+            registrar.unregisterAll();
+        } catch (RuntimeException e) {
+            log.warn("unregistering from name servers failed: {}", e.toString());
+        }
+        server.close();
+        longPolling.close();
+        scheduler.shutdownNow();
+        pools.forEach(ExecutorService::shutdownNow);
+        offsets.persist();
+        store.close();
+        namesrvClient.close();
+        log.info("broker {} stopped", config.brokerName);
+    }
+
+    // ------------------------------------------------------------------ BrokerContext
+
+    @Override
+    public BrokerConfig config() {
+        return config;
+    }
+
+    @Override
+    public MessageStore store() {
+        return store;
+    }
+
+    @Override
+    public TopicTable topics() {
+        return topics;
+    }
+
+    @Override
+    public TopicResolver topicResolver() {
+        return topicResolver;
+    }
+
+    @Override
+    public SubscriptionGroupTable groups() {
+        return groups;
+    }
+
+    @Override
+    public ConsumerOffsetTable offsets() {
+        return offsets;
+    }
+
+    @Override
+    public ClientRegistry clients() {
+        return clients;
+    }
+
+    @Override
+    public QueueLockTable locks() {
+        return locks;
+    }
+
+    @Override
+    public LongPollingService longPolling() {
+        return longPolling;
+    }
+
+    @Override
+    public RemotingServer server() {
+        return server;
+    }
+
+    @Override
+    public void registerWithNameServersSoon() {
+        registrar.registerSoon();
+    }
+
+    @Override
+    public byte[] storeHostBytes() {
+        return storeHostBytes;
+    }
+}

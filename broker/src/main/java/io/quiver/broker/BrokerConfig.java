@@ -1,0 +1,197 @@
+package io.quiver.broker;
+
+import io.quiver.store.FlushMode;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * Every broker setting, defined once: its key (RocketMQ's name where RocketMQ has one), default, meaning,
+ * and how it is parsed. {@link #apply} reads RocketMQ-style {@code key=value} settings and reports keys
+ * it does not know. Mutable only while the broker is being configured; read-only once started.
+ */
+public final class BrokerConfig {
+    /** One setting's definition. */
+    public record Setting(String key, String defaultValue, String meaning, BiConsumer<BrokerConfig, String> parse,
+                          Function<BrokerConfig, Object> read) {}
+
+    private static final Map<String, Setting> SETTINGS = new LinkedHashMap<>();
+
+    /** Keys Apache RocketMQ has that Quiver accepts but does not act on yet; reported as such. */
+    private static final List<String> ACCEPTED_NOT_YET_USED = List.of("transactionCheckInterval", "transactionTimeOut",
+        "transactionCheckMax", "enablePropertyFilter", "messageDelayLevel", "fileReservedTime", "deleteWhen",
+        "diskMaxUsedSpaceRatio", "brokerRole", "rejectTransactionMessage", "haListenPort");
+
+    static {
+        def("brokerClusterName", "DefaultCluster", "cluster this broker belongs to", (c, v) -> c.brokerClusterName = v, c -> c.brokerClusterName);
+        def("brokerName", "broker-a", "name of this broker group", (c, v) -> c.brokerName = v, c -> c.brokerName);
+        def("brokerId", "0", "0 for a master (replicas are not supported yet)", (c, v) -> c.brokerId = Long.parseLong(v), c -> c.brokerId);
+        def("listenPort", "10911", "port clients connect to", (c, v) -> c.listenPort = parsePort(v), c -> c.listenPort);
+        def("bindAddress", "0.0.0.0", "local address to listen on (Quiver)", (c, v) -> c.bindAddress = v, c -> c.bindAddress);
+        def("brokerIP1", "(first non-loopback IPv4)", "address advertised to clients and embedded in message ids",
+            (c, v) -> c.brokerIP1 = v, c -> c.brokerIP1);
+        def("namesrvAddr", "127.0.0.1:9876", "name servers, separated by ';'", (c, v) -> c.namesrvAddr = v, c -> c.namesrvAddr);
+        def("storePathRootDir", "./data/broker", "data directory", (c, v) -> c.storePathRootDir = Path.of(v), c -> c.storePathRootDir);
+        def("autoCreateTopicEnable", "true", "create unknown topics on first send (via TBW102)",
+            (c, v) -> c.autoCreateTopicEnable = parseBool(v), c -> c.autoCreateTopicEnable);
+        def("autoCreateSubscriptionGroup", "true", "create unknown consumer groups on first use",
+            (c, v) -> c.autoCreateSubscriptionGroup = parseBool(v), c -> c.autoCreateSubscriptionGroup);
+        def("defaultTopicQueueNums", "8", "queues of the TBW102 auto-create template",
+            (c, v) -> c.defaultTopicQueueNums = parsePositive(v), c -> c.defaultTopicQueueNums);
+        def("maxMessageSize", "4194304", "largest message body accepted, bytes",
+            (c, v) -> c.maxMessageSize = parsePositive(v), c -> c.maxMessageSize);
+        def("brokerPermission", "6", "6 = read+write, 4 = read-only, 2 = write-only",
+            (c, v) -> c.brokerPermission = Integer.parseInt(v), c -> c.brokerPermission);
+        def("flushDiskType", "SYNC_FLUSH", "SYNC_FLUSH: a send is acknowledged after its record is on disk; ASYNC_FLUSH: after it is in memory",
+            (c, v) -> c.flushDiskType = FlushMode.valueOf(v.trim().toUpperCase()), c -> c.flushDiskType);
+        def("syncFlushTimeout", "5000", "SYNC_FLUSH sends not on disk within this many ms are answered FLUSH_DISK_TIMEOUT",
+            (c, v) -> c.syncFlushTimeout = Long.parseLong(v), c -> c.syncFlushTimeout);
+        def("flushIntervalCommitLog", "500", "ASYNC_FLUSH: ms between forces", (c, v) -> c.flushIntervalCommitLog = Long.parseLong(v),
+            c -> c.flushIntervalCommitLog);
+        def("mappedFileSizeCommitLog", "1073741824", "bytes per commit-log segment file",
+            (c, v) -> c.mappedFileSizeCommitLog = parsePositive(v), c -> c.mappedFileSizeCommitLog);
+        def("mappedFileSizeConsumeQueue", "6000000", "bytes per consume-queue file (20 bytes per entry)",
+            (c, v) -> c.mappedFileSizeConsumeQueue = parsePositive(v), c -> c.mappedFileSizeConsumeQueue);
+        def("longPollingEnable", "true", "hold pulls that find nothing until a message arrives or the client's timeout",
+            (c, v) -> c.longPollingEnable = parseBool(v), c -> c.longPollingEnable);
+        def("shortPollingTimeMills", "1000", "hold time of pulls when long polling is off",
+            (c, v) -> c.shortPollingTimeMills = Long.parseLong(v), c -> c.shortPollingTimeMills);
+        def("registerNameServerPeriod", "30000", "ms between registrations with the name servers (10000..60000)",
+            (c, v) -> c.registerNameServerPeriod = Math.max(10_000, Math.min(60_000, Long.parseLong(v))), c -> c.registerNameServerPeriod);
+        def("flushConsumerOffsetInterval", "5000", "ms between writes of consumer offsets to disk",
+            (c, v) -> c.flushConsumerOffsetInterval = Long.parseLong(v), c -> c.flushConsumerOffsetInterval);
+        def("channelExpiredTimeout", "120000", "clients silent for this many ms are dropped",
+            (c, v) -> c.channelExpiredTimeout = Long.parseLong(v), c -> c.channelExpiredTimeout);
+        def("rebalanceLockMaxLiveTime", "60000", "orderly-consumption queue locks expire after this many ms without renewal",
+            (c, v) -> c.rebalanceLockMaxLiveTime = Long.parseLong(v), c -> c.rebalanceLockMaxLiveTime);
+    }
+
+    private static void def(String key, String dflt, String meaning, BiConsumer<BrokerConfig, String> parse,
+                            Function<BrokerConfig, Object> read) {
+        SETTINGS.put(key, new Setting(key, dflt, meaning, parse, read));
+    }
+
+    public String brokerClusterName = "DefaultCluster";
+    public String brokerName = "broker-a";
+    public long brokerId;
+    public int listenPort = 10911;
+    public String bindAddress = "0.0.0.0";
+    public String brokerIP1 = detectAddress();
+    public String namesrvAddr = "127.0.0.1:9876";
+    public Path storePathRootDir = Path.of("data", "broker");
+    public boolean autoCreateTopicEnable = true;
+    public boolean autoCreateSubscriptionGroup = true;
+    public int defaultTopicQueueNums = 8;
+    public int maxMessageSize = 4 * 1024 * 1024;
+    public int brokerPermission = 6;
+    public FlushMode flushDiskType = FlushMode.SYNC_FLUSH;
+    public long syncFlushTimeout = 5_000;
+    public long flushIntervalCommitLog = 500;
+    public int mappedFileSizeCommitLog = 1024 * 1024 * 1024;
+    public int mappedFileSizeConsumeQueue = 6_000_000;
+    public boolean longPollingEnable = true;
+    public long shortPollingTimeMills = 1_000;
+    public long registerNameServerPeriod = 30_000;
+    public long flushConsumerOffsetInterval = 5_000;
+    public long channelExpiredTimeout = 120_000;
+    public long rebalanceLockMaxLiveTime = 60_000;
+
+    public static Map<String, Setting> settings() {
+        return Collections.unmodifiableMap(SETTINGS);
+    }
+
+    /**
+     * Applies {@code key=value} settings. Returns one warning per key that is unknown or accepted but not
+     * acted on yet; throws {@link IllegalArgumentException} naming the key for a value that does not parse.
+     */
+    public List<String> apply(Map<String, String> values) {
+        List<String> warnings = new ArrayList<>();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String key = e.getKey().trim();
+            Setting s = SETTINGS.get(key);
+            if (s == null) {
+                warnings.add(ACCEPTED_NOT_YET_USED.contains(key)
+                    ? "setting '" + key + "' is a RocketMQ setting that this Quiver version does not act on yet; ignored"
+                    : "unknown setting '" + key + "' ignored (see the configuration table in the README)");
+                continue;
+            }
+            try {
+                s.parse().accept(this, e.getValue().trim());
+            } catch (RuntimeException ex) {
+                throw new IllegalArgumentException("setting '" + key + "' has an invalid value '" + e.getValue() + "': "
+                    + ex.getMessage(), ex);
+            }
+        }
+        return warnings;
+    }
+
+    /** Current values of every setting, as strings (GET_BROKER_CONFIG). */
+    public Map<String, String> asMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        SETTINGS.forEach((k, s) -> m.put(k, String.valueOf(s.read().apply(this))));
+        return m;
+    }
+
+    /** The address clients reach this broker at: {@code brokerIP1:listenPort}. */
+    public String brokerAddr() {
+        return brokerIP1 + ":" + listenPort;
+    }
+
+    private static int parsePort(String v) {
+        int p = Integer.parseInt(v);
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException("a port is between 0 and 65535");
+        }
+        return p;
+    }
+
+    private static int parsePositive(String v) {
+        int n = Integer.parseInt(v);
+        if (n <= 0) {
+            throw new IllegalArgumentException("must be positive");
+        }
+        return n;
+    }
+
+    private static boolean parseBool(String v) {
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("must be true or false");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    /** The first site-local (else any non-loopback) IPv4 address, as RocketMQ brokers pick by default. */
+    static String detectAddress() {
+        String fallback = null;
+        try {
+            Enumeration<NetworkInterface> nics = NetworkInterface.getNetworkInterfaces();
+            while (nics != null && nics.hasMoreElements()) {
+                NetworkInterface nic = nics.nextElement();
+                if (!nic.isUp() || nic.isLoopback() || nic.isVirtual()) {
+                    continue;
+                }
+                for (Enumeration<InetAddress> as = nic.getInetAddresses(); as.hasMoreElements(); ) {
+                    InetAddress a = as.nextElement();
+                    if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
+                        if (a.isSiteLocalAddress()) {
+                            return a.getHostAddress();
+                        }
+                        fallback = fallback == null ? a.getHostAddress() : fallback;
+                    }
+                }
+            }
+        } catch (Exception ignored) {
+            // fall back to loopback below
+        }
+        return fallback != null ? fallback : "127.0.0.1";
+    }
+}

@@ -1,0 +1,117 @@
+package io.quiver.broker;
+
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.RequestCode;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.Json;
+import io.quiver.protocol.body.RegisterBrokerBody;
+import io.quiver.protocol.header.RequestHeaders;
+import io.quiver.remoting.RemotingClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this broker registered with every configured name server (fact sheet §3.2): at start, every
+ * {@code registerNameServerPeriod}, and soon after a topic change. All registrations run on the broker's
+ * scheduler thread; a burst of topic changes coalesces into one registration.
+ */
+final class NameServerRegistrar {
+    private static final Logger log = LoggerFactory.getLogger(NameServerRegistrar.class);
+    static final long CALL_TIMEOUT_MILLIS = 3_000;
+
+    private final Broker broker;
+    private final RemotingClient client;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicBoolean soonPending = new AtomicBoolean();
+
+    NameServerRegistrar(Broker broker, RemotingClient client, ScheduledExecutorService scheduler) {
+        this.broker = broker;
+        this.client = client;
+        this.scheduler = scheduler;
+    }
+
+    List<String> addresses() {
+        List<String> out = new ArrayList<>();
+        String s = broker.config().namesrvAddr;
+        if (s == null) {
+            return out;
+        }
+        for (String a : s.split(";")) {
+            if (!a.isBlank()) {
+                out.add(a.trim());
+            }
+        }
+        return out;
+    }
+
+    void start() {
+        registerAll();
+        long period = broker.config().registerNameServerPeriod;
+        scheduler.scheduleWithFixedDelay(this::registerAll, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Schedules one registration shortly; further calls before it runs are absorbed. */
+    void registerSoon() {
+        if (soonPending.compareAndSet(false, true)) {
+            scheduler.schedule(() -> {
+                soonPending.set(false);
+                registerAll();
+            }, 10, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Registers with every name server and waits (bounded) for their answers. */
+    void registerAll() {
+        BrokerConfig c = broker.config();
+        RegisterBrokerBody body = new RegisterBrokerBody();
+        body.topicConfigSerializeWrapper = broker.topics().snapshot(c.brokerPermission);
+        byte[] bytes = Json.encode(body);
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        List<CompletableFuture<RemotingCommand>> calls = new ArrayList<>();
+        for (String addr : addresses()) {
+            RemotingCommand req = RemotingCommand.request(RequestCode.REGISTER_BROKER).body(bytes);
+            new RequestHeaders.RegisterBroker(c.brokerName, c.brokerAddr(), c.brokerClusterName,
+                c.brokerIP1 + ":" + (c.listenPort + 1), c.brokerId, false, (int) (crc.getValue() & 0x7FFFFFFF), null)
+                .encode(req);
+            calls.add(client.invoke(addr, req, CALL_TIMEOUT_MILLIS).whenComplete((resp, e) -> {
+                if (e != null) {
+                    log.warn("registration with name server {} failed: {}", addr, e.getMessage());
+                } else if (resp.code() != ResponseCode.SUCCESS) {
+                    log.warn("name server {} refused registration: code {} {}", addr, resp.code(), resp.remark());
+                }
+            }));
+        }
+        for (CompletableFuture<RemotingCommand> f : calls) {
+            try {
+                f.get(CALL_TIMEOUT_MILLIS + 500, TimeUnit.MILLISECONDS);
+            } catch (Exception ignored) {
+                // logged above
+            }
+        }
+    }
+
+    void unregisterAll() {
+        BrokerConfig c = broker.config();
+        List<CompletableFuture<RemotingCommand>> calls = new ArrayList<>();
+        for (String addr : addresses()) {
+            RemotingCommand req = RemotingCommand.request(RequestCode.UNREGISTER_BROKER);
+            new RequestHeaders.UnregisterBroker(c.brokerName, c.brokerAddr(), c.brokerClusterName, c.brokerId).encode(req);
+            calls.add(client.invoke(addr, req, CALL_TIMEOUT_MILLIS));
+        }
+        for (CompletableFuture<RemotingCommand> f : calls) {
+            try {
+                f.get(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (Exception ignored) {
+                // best effort: the name server expires us anyway
+            }
+        }
+    }
+}

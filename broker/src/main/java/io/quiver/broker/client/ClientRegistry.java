@@ -1,0 +1,143 @@
+package io.quiver.broker.client;
+
+import io.netty.channel.Channel;
+import io.quiver.protocol.body.HeartbeatData;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producer and consumer groups of connected clients (fact sheet §4), fed by heartbeats and
+ * unregistrations, pruned when connections close or fall silent. Thread-safe: concurrent maps, with
+ * each consumer group's changes under that group's monitor.
+ */
+public final class ClientRegistry {
+    private static final Logger log = LoggerFactory.getLogger(ClientRegistry.class);
+
+    /** Bound on distinct groups tracked, so a misbehaving client cannot grow the registry without end. */
+    public static final int MAX_GROUPS = 100_000;
+
+    private final Map<String, Map<Channel, ClientChannel>> producers = new ConcurrentHashMap<>();
+    private final Map<String, ConsumerGroupState> consumers = new ConcurrentHashMap<>();
+
+    /** Registers a consumer member and its subscriptions; returns true if the group's membership or subscriptions changed. */
+    public boolean registerConsumer(HeartbeatData.ConsumerData data, ClientChannel member, long nowMillis) {
+        ConsumerGroupState g = consumers.get(data.groupName);
+        if (g == null) {
+            if (consumers.size() >= MAX_GROUPS) {
+                throw new IllegalStateException("too many consumer groups (" + MAX_GROUPS + ")");
+            }
+            g = consumers.computeIfAbsent(data.groupName, ConsumerGroupState::new);
+        }
+        boolean joined = g.upsertChannel(member, nowMillis);
+        boolean subsChanged = g.updateSubscriptions(data.subscriptionDataSet, data.consumeType, data.messageModel,
+            data.consumeFromWhere);
+        if (joined) {
+            log.info("consumer joined group {}: {} from {}", data.groupName, member.clientId(), member.remoteAddress());
+        }
+        return joined || subsChanged;
+    }
+
+    public void registerProducer(String group, ClientChannel member, long nowMillis) {
+        Map<Channel, ClientChannel> m = producers.get(group);
+        if (m == null) {
+            if (producers.size() >= MAX_GROUPS) {
+                throw new IllegalStateException("too many producer groups (" + MAX_GROUPS + ")");
+            }
+            m = producers.computeIfAbsent(group, k -> new ConcurrentHashMap<>());
+        }
+        ClientChannel existing = m.get(member.channel());
+        if (existing != null) {
+            existing.touch(nowMillis);
+        } else {
+            m.put(member.channel(), member);
+        }
+    }
+
+    /** Removes {@code channel} from a consumer group; returns true if it was a member. */
+    public boolean unregisterConsumer(String group, Channel channel) {
+        ConsumerGroupState g = consumers.get(group);
+        if (g == null || !g.removeChannel(channel)) {
+            return false;
+        }
+        if (g.isEmpty()) {
+            consumers.remove(group, g);
+        }
+        log.info("consumer left group {}: {}", group, channel.remoteAddress());
+        return true;
+    }
+
+    public void unregisterProducer(String group, Channel channel) {
+        Map<Channel, ClientChannel> m = producers.get(group);
+        if (m != null) {
+            m.remove(channel);
+            if (m.isEmpty()) {
+                producers.remove(group, m);
+            }
+        }
+    }
+
+    /** Removes a closed connection everywhere; returns the consumer groups it left. */
+    public List<String> channelClosed(Channel channel) {
+        List<String> left = new ArrayList<>();
+        for (String group : new ArrayList<>(consumers.keySet())) {
+            if (unregisterConsumer(group, channel)) {
+                left.add(group);
+            }
+        }
+        for (String group : new ArrayList<>(producers.keySet())) {
+            unregisterProducer(group, channel);
+        }
+        return left;
+    }
+
+    /** Drops members silent for longer than {@code timeoutMillis}; closes their connections; returns groups left. */
+    public List<String> expire(long nowMillis, long timeoutMillis) {
+        List<String> left = new ArrayList<>();
+        for (ConsumerGroupState g : consumers.values()) {
+            for (ClientChannel c : new ArrayList<>(g.channels())) {
+                if (nowMillis - c.lastUpdateMillis() > timeoutMillis) {
+                    log.warn("consumer {} of group {} sent no heartbeat for {} ms; dropped", c.clientId(), g.group(),
+                        nowMillis - c.lastUpdateMillis());
+                    if (unregisterConsumer(g.group(), c.channel())) {
+                        left.add(g.group());
+                    }
+                    c.channel().close();
+                }
+            }
+        }
+        for (Map.Entry<String, Map<Channel, ClientChannel>> e : producers.entrySet()) {
+            for (ClientChannel c : new ArrayList<>(e.getValue().values())) {
+                if (nowMillis - c.lastUpdateMillis() > timeoutMillis) {
+                    unregisterProducer(e.getKey(), c.channel());
+                    c.channel().close();
+                }
+            }
+        }
+        return left;
+    }
+
+    public ConsumerGroupState consumerGroup(String group) {
+        return consumers.get(group);
+    }
+
+    public Collection<ConsumerGroupState> consumerGroups() {
+        return consumers.values();
+    }
+
+    public Collection<ClientChannel> producers(String group) {
+        Map<Channel, ClientChannel> m = producers.get(group);
+        return m == null ? List.of() : m.values();
+    }
+
+    public int connectionCount() {
+        java.util.Set<Channel> all = new java.util.HashSet<>();
+        consumers.values().forEach(g -> g.channels().forEach(c -> all.add(c.channel())));
+        producers.values().forEach(m -> all.addAll(m.keySet()));
+        return all.size();
+    }
+}

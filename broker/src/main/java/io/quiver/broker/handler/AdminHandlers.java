@@ -1,0 +1,196 @@
+package io.quiver.broker.handler;
+
+import io.netty.buffer.Unpooled;
+import io.quiver.broker.BrokerContext;
+import io.quiver.broker.client.ClientChannel;
+import io.quiver.broker.client.ConsumerGroupState;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.Json;
+import io.quiver.protocol.body.KvTable;
+import io.quiver.protocol.body.SmallBodies;
+import io.quiver.protocol.body.SubscriptionGroupConfig;
+import io.quiver.protocol.body.TopicConfig;
+import io.quiver.protocol.header.HeaderReader;
+import io.quiver.protocol.header.RequestHeaders;
+import io.quiver.protocol.message.PermName;
+import io.quiver.protocol.message.TopicNames;
+import io.quiver.remoting.RequestContext;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Admin requests used by mqadmin and the quiver CLI (fact sheet §9.4): topics, groups, configuration,
+ * runtime info, message lookup by offset id, and connection lists.
+ */
+public final class AdminHandlers {
+    private final BrokerContext broker;
+    private final long startMillis = System.currentTimeMillis();
+
+    public AdminHandlers(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    public void createTopic(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.CreateTopic h = RequestHeaders.CreateTopic.decode(req);
+        String problem = TopicNames.validate(h.topic());
+        if (problem != null) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "invalid topic: " + problem);
+            return;
+        }
+        if (TopicNames.isSystem(h.topic())) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "The topic[" + h.topic() + "] is conflict with system topic.");
+            return;
+        }
+        if (h.readQueueNums() <= 0 || h.writeQueueNums() <= 0 || h.readQueueNums() > 1024 || h.writeQueueNums() > 1024) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "queue counts must be between 1 and 1024, got read "
+                + h.readQueueNums() + " write " + h.writeQueueNums());
+            return;
+        }
+        TopicConfig c = new TopicConfig(h.topic(), 0, h.perm());
+        c.readQueueNums = h.readQueueNums();
+        c.writeQueueNums = h.writeQueueNums();
+        c.topicFilterType = h.topicFilterType() == null ? "SINGLE_TAG" : h.topicFilterType();
+        c.topicSysFlag = h.topicSysFlag();
+        c.order = h.order();
+        broker.topics().put(c);
+        broker.registerWithNameServersSoon();
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    public void deleteTopic(RequestContext ctx, RemotingCommand req) {
+        String topic = RequestHeaders.Topic.decode(req).topic();
+        if (TopicNames.isSystem(topic)) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "The topic[" + topic + "] is conflict with system topic.");
+            return;
+        }
+        broker.topics().delete(topic);
+        broker.offsets().removeTopic(topic);
+        broker.registerWithNameServersSoon();
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    public void allTopicConfig(RequestContext ctx, RemotingCommand req) {
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null)
+            .body(Json.encode(broker.topics().snapshot(broker.config().brokerPermission))));
+    }
+
+    /** GET_TOPIC_CONFIG (5.x): one topic's config. */
+    public void topicConfig(RequestContext ctx, RemotingCommand req) {
+        String topic = RequestHeaders.Topic.decode(req).topic();
+        TopicConfig c = broker.topics().get(topic);
+        if (c == null) {
+            ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "No topic in this broker. topic: " + topic);
+            return;
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(Map.of("topicConfig", c))));
+    }
+
+    public void createGroup(RequestContext ctx, RemotingCommand req) {
+        SubscriptionGroupConfig c = Json.decode(req.body(), SubscriptionGroupConfig.class);
+        if (c.groupName == null || c.groupName.isBlank()) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "the subscription group config has no groupName");
+            return;
+        }
+        broker.groups().put(c);
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    public void deleteGroup(RequestContext ctx, RemotingCommand req) {
+        HeaderReader r = new HeaderReader(req);
+        String group = r.string("groupName");
+        broker.groups().delete(group);
+        if (r.optBool("removeOffset", false) || r.optBool("cleanOffset", false)) {
+            broker.offsets().removeGroup(group);
+        }
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    public void allGroupConfig(RequestContext ctx, RemotingCommand req) {
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(broker.groups().snapshot())));
+    }
+
+    public void brokerConfig(RequestContext ctx, RemotingCommand req) {
+        StringBuilder sb = new StringBuilder();
+        broker.config().asMap().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null)
+            .putExt("version", Json.encodeToString(broker.topics().dataVersion()))
+            .body(sb.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public void runtimeInfo(RequestContext ctx, RemotingCommand req) {
+        KvTable t = new KvTable();
+        t.table.put("brokerVersionDesc", "V4_9_8");
+        t.table.put("brokerVersion", "409");
+        t.table.put("quiverVersion", "0.1.0");
+        t.table.put("brokerActive", "true");
+        t.table.put("bootTimestamp", Long.toString(startMillis));
+        t.table.put("putTps", "0.0 0.0 0.0");
+        t.table.put("getTransferedTps", "0.0 0.0 0.0");
+        t.table.put("getTransferredTps", "0.0 0.0 0.0");
+        t.table.put("msgPutTotalTodayNow", "0");
+        t.table.put("msgGetTotalTodayNow", "0");
+        t.table.put("commitLogMaxOffset", Long.toString(broker.store().commitLogWritePosition()));
+        t.table.put("commitLogMinOffset", Long.toString(broker.store().commitLogMinOffset()));
+        t.table.put("flushDiskType", broker.config().flushDiskType.name());
+        t.table.put("pullParkedCount", Integer.toString(broker.longPolling().parkedCount()));
+        t.table.put("clientConnections", Integer.toString(broker.clients().connectionCount()));
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(t)));
+    }
+
+    public void viewMessage(RequestContext ctx, RemotingCommand req) {
+        long offset = RequestHeaders.ViewMessageById.decode(req).offset();
+        ByteBuffer record = broker.store().recordAt(offset);
+        if (record == null) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "can not find message by the offset, " + offset);
+            return;
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).bodyBuf(Unpooled.wrappedBuffer(record)));
+    }
+
+    public void consumerConnections(RequestContext ctx, RemotingCommand req) {
+        String group = RequestHeaders.ConsumerGroup.decode(req).consumerGroup();
+        ConsumerGroupState g = broker.clients().consumerGroup(group);
+        if (g == null || g.isEmpty()) {
+            ctx.reply(ResponseCode.CONSUMER_NOT_ONLINE, "the consumer group[" + group + "] not online");
+            return;
+        }
+        SmallBodies.ConsumerConnection body = new SmallBodies.ConsumerConnection();
+        body.connectionSet.addAll(connections(g.channels()).connectionSet);
+        body.subscriptionTable.putAll(g.subscriptions());
+        body.consumeType = g.consumeType();
+        body.messageModel = g.messageModel();
+        body.consumeFromWhere = g.consumeFromWhere();
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(body)));
+    }
+
+    public void producerConnections(RequestContext ctx, RemotingCommand req) {
+        String group = new HeaderReader(req).string("producerGroup");
+        Collection<ClientChannel> members = broker.clients().producers(group);
+        if (members.isEmpty()) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "the producer group[" + group + "] not exist");
+            return;
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(connections(members))));
+    }
+
+    private static SmallBodies.ProducerConnection connections(Collection<ClientChannel> members) {
+        SmallBodies.ProducerConnection pc = new SmallBodies.ProducerConnection();
+        for (ClientChannel c : members) {
+            SmallBodies.Connection conn = new SmallBodies.Connection();
+            conn.clientId = c.clientId();
+            conn.clientAddr = c.remoteAddress();
+            conn.language = c.language().name();
+            conn.version = c.version();
+            pc.connectionSet.add(conn);
+        }
+        return pc;
+    }
+
+    /** For completeness of {@link PermName} use in admin output. */
+    static String perm(int p) {
+        return PermName.describe(p);
+    }
+}

@@ -1,0 +1,136 @@
+package io.quiver.broker.handler;
+
+import io.netty.channel.Channel;
+import io.quiver.broker.BrokerContext;
+import io.quiver.broker.client.ClientChannel;
+import io.quiver.broker.client.ConsumerGroupState;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.RequestCode;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.HeartbeatData;
+import io.quiver.protocol.body.Json;
+import io.quiver.protocol.body.SmallBodies;
+import io.quiver.protocol.body.SubscriptionGroupConfig;
+import io.quiver.protocol.header.RequestHeaders;
+import io.quiver.protocol.message.PermName;
+import io.quiver.protocol.message.TopicNames;
+import io.quiver.remoting.RequestContext;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Client registration (fact sheet §4) and orderly-consumption locks (§6.8): heartbeats, unregistration,
+ * group membership lists, subscription checks, LOCK_BATCH_MQ / UNLOCK_BATCH_MQ, and the
+ * NOTIFY_CONSUMER_IDS_CHANGED push to a group when its membership changes.
+ */
+public final class ClientHandlers {
+    private static final Logger log = LoggerFactory.getLogger(ClientHandlers.class);
+
+    private final BrokerContext broker;
+
+    public ClientHandlers(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    public void heartbeat(RequestContext ctx, RemotingCommand req) {
+        HeartbeatData hb = Json.decode(req.body(), HeartbeatData.class);
+        if (hb.clientID == null || hb.clientID.isEmpty()) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "the heartbeat has no clientID");
+            return;
+        }
+        long now = System.currentTimeMillis();
+        for (HeartbeatData.ConsumerData c : hb.consumerDataSet) {
+            if (c.groupName == null || c.groupName.isEmpty()) {
+                continue;
+            }
+            SubscriptionGroupConfig group = broker.groups().findOrCreate(c.groupName, broker.config().autoCreateSubscriptionGroup);
+            if (group != null && group.retryQueueNums > 0 && broker.topics().get(TopicNames.retryTopic(c.groupName)) == null) {
+                broker.topics().createIfAbsent(TopicNames.retryTopic(c.groupName), group.retryQueueNums, PermName.READ_WRITE);
+                broker.registerWithNameServersSoon();
+            }
+            ClientChannel member = new ClientChannel(ctx.channel(), hb.clientID, req.language(), req.version(), now);
+            boolean changed = broker.clients().registerConsumer(c, member, now);
+            if (changed && (group == null || group.notifyConsumerIdsChangedEnable)) {
+                notifyGroup(c.groupName);
+            }
+        }
+        for (HeartbeatData.ProducerData p : hb.producerDataSet) {
+            if (p.groupName != null && !p.groupName.isEmpty()) {
+                broker.clients().registerProducer(p.groupName,
+                    new ClientChannel(ctx.channel(), hb.clientID, req.language(), req.version(), now), now);
+            }
+        }
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    public void unregister(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.UnregisterClient h = RequestHeaders.UnregisterClient.decode(req);
+        if (h.producerGroup() != null) {
+            broker.clients().unregisterProducer(h.producerGroup(), ctx.channel());
+        }
+        if (h.consumerGroup() != null && broker.clients().unregisterConsumer(h.consumerGroup(), ctx.channel())) {
+            broker.locks().releaseAll(h.clientId());
+            notifyGroup(h.consumerGroup());
+        }
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    public void consumerList(RequestContext ctx, RemotingCommand req) {
+        String group = RequestHeaders.ConsumerGroup.decode(req).consumerGroup();
+        ConsumerGroupState g = broker.clients().consumerGroup(group);
+        if (g == null || g.isEmpty()) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "no consumer for this group, " + group);
+            return;
+        }
+        SmallBodies.ConsumerIdList body = new SmallBodies.ConsumerIdList();
+        body.consumerIdList.addAll(g.clientIds());
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(body)));
+    }
+
+    public void checkClientConfig(RequestContext ctx, RemotingCommand req) {
+        SmallBodies.CheckClientRequest r = Json.decode(req.body(), SmallBodies.CheckClientRequest.class);
+        if (r.subscriptionData != null && "SQL92".equalsIgnoreCase(r.subscriptionData.expressionType)) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is not supported by this Quiver version yet "
+                + "(subscription of group " + r.group + ")");
+            return;
+        }
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    public void lockBatch(RequestContext ctx, RemotingCommand req) {
+        SmallBodies.LockBatchRequest r = Json.decode(req.body(), SmallBodies.LockBatchRequest.class);
+        SmallBodies.LockBatchResponse resp = new SmallBodies.LockBatchResponse();
+        Set<io.quiver.protocol.body.MessageQueue> granted = broker.locks().lock(r.consumerGroup, r.clientId, r.mqSet,
+            System.currentTimeMillis());
+        resp.lockOKMQSet.addAll(granted);
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(resp)));
+    }
+
+    public void unlockBatch(RequestContext ctx, RemotingCommand req) {
+        SmallBodies.LockBatchRequest r = Json.decode(req.body(), SmallBodies.LockBatchRequest.class);
+        broker.locks().unlock(r.consumerGroup, r.clientId, r.mqSet);
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    /** Tells every member of {@code group} to rebalance now (oneway; failures only delay the rebalance). */
+    public void notifyGroup(String group) {
+        ConsumerGroupState g = broker.clients().consumerGroup(group);
+        if (g == null) {
+            return;
+        }
+        for (ClientChannel c : g.channels()) {
+            Channel ch = c.channel();
+            if (!ch.isActive()) {
+                continue;
+            }
+            RemotingCommand n = RemotingCommand.request(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED)
+                .putExt("consumerGroup", group);
+            try {
+                broker.server().invokeOneway(ch, n);
+            } catch (RuntimeException e) {
+                log.debug("could not notify {} of group {} change: {}", c.clientId(), group, e.toString());
+            }
+        }
+    }
+}

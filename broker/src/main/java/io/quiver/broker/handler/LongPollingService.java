@@ -1,0 +1,188 @@
+package io.quiver.broker.handler;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pulls that found nothing wait here (long polling, fact sheet §6.1) until a message arrives on their
+ * queue or their hold time ends; then they are re-run by this service's one thread. Senders only mark the
+ * queue as having new data (no pull work on the send path). The number of waiting pulls is bounded.
+ */
+public final class LongPollingService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LongPollingService.class);
+
+    /** Most pulls that may wait at once; beyond it pulls are answered at once with "no new message". */
+    public static final int MAX_PARKED_PULLS = 100_000;
+    /** Longest sleep between deadline checks. */
+    static final long TICK_MILLIS = 200;
+
+    /** A waiting pull: re-running it answers the client (or parks it again). */
+    public interface Parked {
+        long deadlineMillis();
+
+        /** Re-runs the pull; {@code mayParkAgain} is false once the deadline passed. */
+        void resume(boolean mayParkAgain);
+    }
+
+    private final Map<String, Queue<Parked>> parked = new ConcurrentHashMap<>();
+    private final Set<String> arrivals = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger parkedCount = new AtomicInteger();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final LongSupplier clock;
+    private volatile boolean running = true;
+    private final Thread thread;
+
+    public LongPollingService(LongSupplier clock) {
+        this.clock = clock;
+        this.thread = new Thread(this::run, "quiver-long-poll");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private static String key(String topic, int queueId) {
+        return topic + '\u0001' + queueId;
+    }
+
+    /**
+     * Parks a pull. {@code maxOffset} is re-read after parking so a message stored between the pull's
+     * read and this call still wakes it. Returns false if the bound is reached (caller answers at once).
+     */
+    public boolean park(String topic, int queueId, long pullOffset, Parked p, LongSupplier maxOffset) {
+        if (parkedCount.incrementAndGet() > MAX_PARKED_PULLS) {
+            parkedCount.decrementAndGet();
+            return false;
+        }
+        String k = key(topic, queueId);
+        parked.computeIfAbsent(k, x -> new ConcurrentLinkedQueue<>()).add(p);
+        if (maxOffset.getAsLong() > pullOffset) {
+            signal(k);
+        }
+        return true;
+    }
+
+    /** Called by the send path after a message is stored. Cheap when nobody waits on the queue. */
+    public void notifyArrival(String topic, int queueId) {
+        if (parked.isEmpty()) {
+            return;
+        }
+        String k = key(topic, queueId);
+        Queue<Parked> q = parked.get(k);
+        if (q != null && !q.isEmpty()) {
+            signal(k);
+        }
+    }
+
+    private void signal(String k) {
+        arrivals.add(k);
+        lock.lock();
+        try {
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int parkedCount() {
+        return parkedCount.get();
+    }
+
+    private void run() {
+        long lastSweep = 0;
+        while (running) {
+            lock.lock();
+            try {
+                if (arrivals.isEmpty() && running) {
+                    wake.await(TICK_MILLIS, TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                for (Iterator<String> it = arrivals.iterator(); it.hasNext(); ) {
+                    String k = it.next();
+                    it.remove();
+                    resumeAll(k, false);
+                }
+                long now = clock.getAsLong();
+                if (now - lastSweep >= TICK_MILLIS) {
+                    lastSweep = now;
+                    for (String k : parked.keySet()) {
+                        resumeAll(k, true);
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.error("long polling round failed", e);
+            }
+        }
+    }
+
+    /** Resumes the pulls of one queue: all of them, or only those past their deadline. */
+    private void resumeAll(String k, boolean expiredOnly) {
+        Queue<Parked> q = parked.get(k);
+        if (q == null) {
+            return;
+        }
+        long now = clock.getAsLong();
+        List<Parked> ready = new ArrayList<>();
+        for (Iterator<Parked> it = q.iterator(); it.hasNext(); ) {
+            Parked p = it.next();
+            if (!expiredOnly || now >= p.deadlineMillis()) {
+                it.remove();
+                parkedCount.decrementAndGet();
+                ready.add(p);
+            }
+        }
+        if (q.isEmpty()) {
+            parked.remove(k, q);
+        }
+        for (Parked p : ready) {
+            try {
+                p.resume(now < p.deadlineMillis());
+            } catch (RuntimeException e) {
+                log.error("resuming a parked pull failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        lock.lock();
+        try {
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Answer every still-parked pull so clients do not wait for their timeout.
+        for (String k : parked.keySet()) {
+            Queue<Parked> q = parked.remove(k);
+            if (q != null) {
+                q.forEach(p -> p.resume(false));
+            }
+        }
+    }
+}

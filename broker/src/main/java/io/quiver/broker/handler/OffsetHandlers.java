@@ -1,0 +1,78 @@
+package io.quiver.broker.handler;
+
+import io.quiver.broker.BrokerContext;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.header.RequestHeaders;
+import io.quiver.remoting.RequestContext;
+import io.quiver.store.MessageStore;
+
+/**
+ * Offset requests (fact sheet §6.5): committed consumer offsets and the store's min/max/time lookups.
+ * Each method is the handler of one request code; all are cheap and run on the network threads.
+ */
+public final class OffsetHandlers {
+    private final BrokerContext broker;
+
+    public OffsetHandlers(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    private static void offset(RequestContext ctx, long offset) {
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).putExt("offset", offset));
+    }
+
+    /** QUERY_CONSUMER_OFFSET: the committed offset, or what the official broker answers for a new group. */
+    public void queryConsumerOffset(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.QueryConsumerOffset h = RequestHeaders.QueryConsumerOffset.decode(req);
+        long stored = broker.offsets().get(h.consumerGroup(), h.topic(), h.queueId());
+        if (stored >= 0) {
+            offset(ctx, stored);
+            return;
+        }
+        // A new group on a queue whose first message is still stored starts at 0, as the official broker
+        // answers; a queue that has lost its head (retention) gives "not found" so the client's
+        // consume-from policy decides.
+        long min = broker.store().minOffset(h.topic(), h.queueId());
+        if (!Boolean.FALSE.equals(h.setZeroIfNotFound()) && min <= 0) {
+            offset(ctx, 0);
+            return;
+        }
+        ctx.reply(ResponseCode.QUERY_NOT_FOUND, "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first");
+    }
+
+    /** UPDATE_CONSUMER_OFFSET (usually oneway). */
+    public void updateConsumerOffset(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.UpdateConsumerOffset h = RequestHeaders.UpdateConsumerOffset.decode(req);
+        if (h.commitOffset() < 0) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "commitOffset " + h.commitOffset() + " is negative");
+            return;
+        }
+        broker.offsets().commit(h.consumerGroup(), h.topic(), h.queueId(), h.commitOffset());
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    public void maxOffset(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.TopicQueue h = RequestHeaders.TopicQueue.decode(req);
+        offset(ctx, broker.store().maxOffset(h.topic(), h.queueId()));
+    }
+
+    /** GET_MIN_OFFSET: 0 for a queue that holds nothing yet (Quiver answers 0 where 4.9 answers -1). */
+    public void minOffset(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.TopicQueue h = RequestHeaders.TopicQueue.decode(req);
+        offset(ctx, Math.max(0, broker.store().minOffset(h.topic(), h.queueId())));
+    }
+
+    public void searchOffset(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.SearchOffset h = RequestHeaders.SearchOffset.decode(req);
+        MessageStore.TimeBoundary b = h.boundaryType() == null ? MessageStore.TimeBoundary.NEAREST
+            : h.boundaryType().equalsIgnoreCase("upper") ? MessageStore.TimeBoundary.UPPER : MessageStore.TimeBoundary.LOWER;
+        offset(ctx, broker.store().offsetForTimestamp(h.topic(), h.queueId(), h.timestamp(), b));
+    }
+
+    public void earliestStoreTime(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.TopicQueue h = RequestHeaders.TopicQueue.decode(req);
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null)
+            .putExt("timestamp", broker.store().earliestStoreTimestamp(h.topic(), h.queueId())));
+    }
+}

@@ -1,0 +1,165 @@
+package io.quiver.broker.handler;
+
+import io.netty.buffer.Unpooled;
+import io.quiver.broker.BrokerContext;
+import io.quiver.broker.client.ConsumerGroupState;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.SubscriptionData;
+import io.quiver.protocol.body.SubscriptionGroupConfig;
+import io.quiver.protocol.body.TopicConfig;
+import io.quiver.protocol.header.PullMessageRequestHeader;
+import io.quiver.protocol.message.PermName;
+import io.quiver.remoting.RequestContext;
+import io.quiver.remoting.RequestHandler;
+import io.quiver.store.GetResult;
+import io.quiver.store.MessageFilter;
+import java.nio.ByteBuffer;
+
+/**
+ * PULL_MESSAGE and LITE_PULL_MESSAGE (fact sheet §6.1). Checks the request in the official order, reads
+ * from the store, and answers with the stored records passed to the socket without copying. A pull that
+ * finds nothing and may be held is parked in {@link LongPollingService} and answered later.
+ */
+public final class PullHandler implements RequestHandler {
+    /** Most messages one pull returns, whatever the client asks (the official hot-data limit). */
+    public static final int MAX_MESSAGES_PER_PULL = 32;
+    /** Most bytes one pull returns unless the client asks for less. */
+    public static final int MAX_BYTES_PER_PULL = 256 * 1024;
+
+    private final BrokerContext broker;
+
+    public PullHandler(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public void handle(RequestContext ctx, RemotingCommand req) {
+        PullMessageRequestHeader h = PullMessageRequestHeader.decode(req);
+        long now = System.currentTimeMillis();
+        long hold = broker.config().longPollingEnable ? h.suspendTimeoutMillis() : broker.config().shortPollingTimeMills;
+        process(ctx, h, h.maySuspend(), now + Math.max(0, hold), true);
+    }
+
+    private void process(RequestContext ctx, PullMessageRequestHeader h, boolean mayPark, long deadline, boolean first) {
+        if (!PermName.isReadable(broker.config().brokerPermission)) {
+            ctx.reply(ResponseCode.NO_PERMISSION, "the broker " + broker.config().brokerName + " is not readable now");
+            return;
+        }
+        SubscriptionGroupConfig group = broker.groups().findOrCreate(h.consumerGroup(),
+            broker.config().autoCreateSubscriptionGroup);
+        if (group == null) {
+            ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "consumer group " + h.consumerGroup()
+                + " does not exist on this broker and autoCreateSubscriptionGroup is false");
+            return;
+        }
+        if (!group.consumeEnable) {
+            ctx.reply(ResponseCode.NO_PERMISSION, "consumer group " + h.consumerGroup() + " may not consume (consumeEnable=false)");
+            return;
+        }
+        TopicConfig topic = broker.topics().get(h.topic());
+        if (topic == null) {
+            ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "topic " + h.topic() + " does not exist on broker "
+                + broker.config().brokerName);
+            return;
+        }
+        if (!PermName.isReadable(topic.perm)) {
+            ctx.reply(ResponseCode.NO_PERMISSION, "topic " + h.topic() + " is not readable");
+            return;
+        }
+        if (h.queueId() < 0 || h.queueId() >= topic.readQueueNums) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "queueId " + h.queueId() + " is illegal: topic " + h.topic() + " has "
+                + topic.readQueueNums + " read queues on broker " + broker.config().brokerName);
+            return;
+        }
+        SubscriptionData sub = subscription(ctx, h, group);
+        if (sub == null) {
+            return; // replied
+        }
+        if (first && h.hasCommitOffset()) {
+            broker.offsets().commit(h.consumerGroup(), h.topic(), h.queueId(), h.commitOffset());
+        }
+        int maxCount = Math.max(1, Math.min(h.maxMsgNums(), MAX_MESSAGES_PER_PULL));
+        int maxBytes = h.maxMsgBytes() != null && h.maxMsgBytes() > 0
+            ? Math.min(h.maxMsgBytes(), MAX_BYTES_PER_PULL) : MAX_BYTES_PER_PULL;
+        MessageFilter filter = TagFilter.of(sub);
+        GetResult r = broker.store().get(h.topic(), h.queueId(), h.queueOffset(), maxCount, maxBytes, filter);
+        boolean nothingNew = r.status() == GetResult.Status.OFFSET_OVERFLOW_ONE
+            || (r.status() == GetResult.Status.NO_MESSAGE_IN_QUEUE && h.queueOffset() == 0);
+        if (nothingNew && mayPark) {
+            LongPollingService.Parked parked = new LongPollingService.Parked() {
+                @Override
+                public long deadlineMillis() {
+                    return deadline;
+                }
+
+                @Override
+                public void resume(boolean mayParkAgain) {
+                    process(ctx, h, mayParkAgain, deadline, false);
+                }
+            };
+            if (broker.longPolling().park(h.topic(), h.queueId(), h.queueOffset(), parked,
+                () -> broker.store().maxOffset(h.topic(), h.queueId()))) {
+                return;
+            }
+        }
+        reply(ctx, h, r);
+    }
+
+    private SubscriptionData subscription(RequestContext ctx, PullMessageRequestHeader h, SubscriptionGroupConfig group) {
+        if (h.hasSubscription()) {
+            if ("SQL92".equalsIgnoreCase(h.expressionType())) {
+                ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is not supported by this Quiver version yet");
+                return null;
+            }
+            return SubscriptionData.ofTags(h.topic(), h.subscription(), h.subVersion());
+        }
+        ConsumerGroupState state = broker.clients().consumerGroup(h.consumerGroup());
+        if (state == null) {
+            ctx.reply(ResponseCode.SUBSCRIPTION_NOT_EXIST, "consumer group " + h.consumerGroup()
+                + " has not registered with this broker (no heartbeat yet); retry shortly");
+            return null;
+        }
+        if (!group.consumeBroadcastEnable && "BROADCASTING".equals(state.messageModel())) {
+            ctx.reply(ResponseCode.NO_PERMISSION, "consumer group " + h.consumerGroup() + " may not consume in broadcasting mode");
+            return null;
+        }
+        SubscriptionData sub = state.subscription(h.topic());
+        if (sub == null) {
+            ctx.reply(ResponseCode.SUBSCRIPTION_NOT_EXIST, "consumer group " + h.consumerGroup()
+                + " has not subscribed to topic " + h.topic());
+            return null;
+        }
+        if (sub.subVersion < h.subVersion()) {
+            ctx.reply(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the subscription of group " + h.consumerGroup()
+                + " to " + h.topic() + " is not the latest yet; retry shortly");
+            return null;
+        }
+        return sub;
+    }
+
+    private void reply(RequestContext ctx, PullMessageRequestHeader h, GetResult r) {
+        int code;
+        long next = r.nextBeginOffset();
+        switch (r.status()) {
+            case FOUND -> code = ResponseCode.SUCCESS;
+            case NO_MATCHED_MESSAGE, OFFSET_FOUND_NULL -> code = ResponseCode.PULL_RETRY_IMMEDIATELY;
+            case NO_MESSAGE_IN_QUEUE -> {
+                code = h.queueOffset() == 0 ? ResponseCode.PULL_NOT_FOUND : ResponseCode.PULL_OFFSET_MOVED;
+                next = 0;
+            }
+            case OFFSET_OVERFLOW_ONE -> code = ResponseCode.PULL_NOT_FOUND;
+            case OFFSET_OVERFLOW_BADLY, OFFSET_TOO_SMALL -> code = ResponseCode.PULL_OFFSET_MOVED;
+            default -> throw new IllegalStateException("unexpected store status " + r.status());
+        }
+        RemotingCommand resp = ctx.response(code, r.status().name())
+            .putExt("suggestWhichBrokerId", 0L)
+            .putExt("nextBeginOffset", next)
+            .putExt("minOffset", r.minOffset())
+            .putExt("maxOffset", r.maxOffset());
+        if (code == ResponseCode.SUCCESS) {
+            resp.bodyBuf(Unpooled.wrappedBuffer(r.records().toArray(new ByteBuffer[0])));
+        }
+        ctx.reply(resp);
+    }
+}

@@ -1,0 +1,104 @@
+package io.quiver.broker.metadata;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Committed consumer offsets by {@code topic@group} and queue (persisted in {@code config/consumerOffset.json}).
+ * Updates are lock-free map writes from network threads; {@link #persist} (periodic and at shutdown)
+ * writes a snapshot atomically.
+ */
+public final class ConsumerOffsetTable {
+    private static final Logger log = LoggerFactory.getLogger(ConsumerOffsetTable.class);
+
+    /** The on-disk shape: {@code {"offsetTable":{"topic@group":{"0":12}}}}. */
+    public static final class Snapshot {
+        public Map<String, Map<Integer, Long>> offsetTable = new TreeMap<>();
+    }
+
+    private final Path file;
+    private final Map<String, Map<Integer, Long>> offsets = new ConcurrentHashMap<>();
+    private volatile boolean dirty;
+
+    public ConsumerOffsetTable(Path configDir) {
+        this.file = configDir.resolve("consumerOffset.json");
+    }
+
+    private static String key(String topic, String group) {
+        return topic + "@" + group;
+    }
+
+    public void load() {
+        try {
+            Snapshot s = JsonFile.read(file, Snapshot.class);
+            if (s != null) {
+                s.offsetTable.forEach((k, v) -> offsets.put(k, new ConcurrentHashMap<>(v)));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The committed offset, or -1 if the group has none for this queue. */
+    public long get(String group, String topic, int queueId) {
+        Map<Integer, Long> m = offsets.get(key(topic, group));
+        Long v = m == null ? null : m.get(queueId);
+        return v == null ? -1 : v;
+    }
+
+    public void commit(String group, String topic, int queueId, long offset) {
+        offsets.computeIfAbsent(key(topic, group), k -> new ConcurrentHashMap<>()).put(queueId, offset);
+        dirty = true;
+    }
+
+    /** Every queue offset the group has on {@code topic}. */
+    public Map<Integer, Long> offsetsOf(String group, String topic) {
+        Map<Integer, Long> m = offsets.get(key(topic, group));
+        return m == null ? Map.of() : new TreeMap<>(m);
+    }
+
+    /** Topics on which {@code group} has committed offsets. */
+    public Set<String> topicsOf(String group) {
+        Set<String> topics = new HashSet<>();
+        String suffix = "@" + group;
+        for (String k : offsets.keySet()) {
+            if (k.endsWith(suffix)) {
+                topics.add(k.substring(0, k.length() - suffix.length()));
+            }
+        }
+        return topics;
+    }
+
+    public void removeGroup(String group) {
+        offsets.keySet().removeIf(k -> k.endsWith("@" + group));
+        dirty = true;
+    }
+
+    public void removeTopic(String topic) {
+        offsets.keySet().removeIf(k -> k.startsWith(topic + "@"));
+        dirty = true;
+    }
+
+    /** Writes the table if it changed since the last write. Called by one scheduler thread and at shutdown. */
+    public synchronized void persist() {
+        if (!dirty) {
+            return;
+        }
+        dirty = false;
+        Snapshot s = new Snapshot();
+        offsets.forEach((k, v) -> s.offsetTable.put(k, new TreeMap<>(v)));
+        try {
+            JsonFile.write(file, s);
+        } catch (IOException e) {
+            dirty = true;
+            log.error("cannot write {}; offsets stay in memory and are retried", file, e);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.quiver.cli;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs servers until the JVM is asked to stop (Ctrl-C, SIGTERM), then closes them in reverse order. */
+final class Servers {
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    void add(AutoCloseable server) {
+        started.add(server);
+    }
+
+    /** Installs the shutdown hook and blocks until shutdown completes. */
+    int awaitShutdown() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeAll();
+            stopped.countDown();
+        }, "quiver-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    void closeAll() {
+        List<AutoCloseable> reversed = new ArrayList<>(started);
+        Collections.reverse(reversed);
+        for (AutoCloseable c : reversed) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("error while stopping: " + e);
+            }
+        }
+        started.clear();
+    }
+}

@@ -1,0 +1,71 @@
+package io.quiver.cli;
+
+import io.quiver.broker.Broker;
+import io.quiver.broker.BrokerConfig;
+import io.quiver.namesrv.NameServer;
+import io.quiver.namesrv.NameServerConfig;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Name server and broker in one process: the quickest way to a working Quiver. */
+@Command(name = "standalone", mixinStandardHelpOptions = true,
+    description = "Run a name server and a broker in one process.")
+final class StandaloneCommand implements Callable<Integer> {
+    @Mixin
+    ServerOptions options = new ServerOptions();
+
+    @Option(names = "--namesrv-port", paramLabel = "PORT", description = "name server port (default ${DEFAULT-VALUE})")
+    int namesrvPort = NameServerConfig.DEFAULT_PORT;
+
+    @Option(names = "--broker-port", paramLabel = "PORT", description = "broker port (default: listenPort from --config, else 10911)")
+    Integer brokerPort;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (default: storePathRootDir's parent from --config, else ./data)")
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        BrokerConfig config = options.loadBrokerConfig();
+        Path root = dataDir != null ? dataDir : options.configFile != null && config.storePathRootDir != null
+            && !config.storePathRootDir.equals(Path.of("data", "broker")) ? config.storePathRootDir.getParent() : Path.of("data");
+        if (root == null) {
+            root = Path.of(".");
+        }
+        if (dataDir != null || options.configFile == null || config.storePathRootDir.equals(Path.of("data", "broker"))) {
+            config.storePathRootDir = root.resolve("broker");
+        }
+        if (brokerPort != null) {
+            config.listenPort = brokerPort;
+        }
+        String bind = options.host != null ? options.host : "0.0.0.0";
+        Servers servers = new Servers();
+        try {
+            NameServer ns = new NameServer(NameServerConfig.of(bind, namesrvPort, root));
+            ns.start();
+            servers.add(ns);
+            config.namesrvAddr = "127.0.0.1:" + ns.port();
+            Broker broker = new Broker(config);
+            broker.start();
+            servers.add(broker);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            long jvmMs = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+            System.out.printf("Quiver standalone is ready in %d ms (%d ms since JVM start).%n", ms, jvmMs);
+            System.out.printf("  name server  %s:%d%n", bind, ns.port());
+            System.out.printf("  broker       %s:%d  (advertised as %s, cluster %s, name %s)%n", bind, broker.port(),
+                config.brokerAddr(), config.brokerClusterName, config.brokerName);
+            System.out.printf("  data         %s  (flush: %s)%n", config.storePathRootDir.toAbsolutePath(), config.flushDiskType);
+            System.out.printf("Connect RocketMQ clients with namesrvAddr=%s:%d. Stop with Ctrl-C.%n",
+                "0.0.0.0".equals(bind) ? "127.0.0.1" : bind, ns.port());
+        } catch (RuntimeException e) {
+            System.err.println("quiver: cannot start: " + e.getMessage());
+            servers.closeAll();
+            return 1;
+        }
+        return servers.awaitShutdown();
+    }
+}

@@ -1,0 +1,210 @@
+package io.quiver.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendCallback;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Integration tier: every send mode of the official 4.9.8 DefaultMQProducer against Quiver, with each
+ * message read back (by a lite pull consumer) and compared field by field.
+ */
+@Timeout(120)
+class ProducerIT extends QuiverIT {
+
+    /** Reads every message of {@code topic} from the start, until {@code expected} have arrived. */
+    private List<MessageExt> readAll(String topic, int expected) throws Exception {
+        DefaultLitePullConsumer c = litePullConsumer(unique("CG"));
+        c.setAutoCommit(false);
+        c.start();
+        List<MessageQueue> queues = sortedQueues(c.fetchMessageQueues(topic));
+        c.assign(queues);
+        for (MessageQueue q : queues) {
+            c.seekToBegin(q);
+        }
+        List<MessageExt> all = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (all.size() < expected && System.currentTimeMillis() < deadline) {
+            all.addAll(c.poll(1_000));
+        }
+        return all;
+    }
+
+    @Test
+    void syncSendStoresMessageWithKeysTagsPropertiesAndNonAsciiBody() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("T");
+        String text = "héllo wörld — 你好 — 🚀";
+        Message m = new Message(topic, "TagA", "order-1 order-2", text.getBytes(StandardCharsets.UTF_8));
+        m.putUserProperty("color", "blue");
+        m.putUserProperty("size", "42");
+        SendResult r = p.send(m);
+        assertThat(r.getSendStatus()).isEqualTo(SendStatus.SEND_OK);
+        assertThat(r.getOffsetMsgId()).hasSize(32);
+        assertThat(r.getQueueOffset()).isZero();
+
+        List<MessageExt> got = readAll(topic, 1);
+        assertThat(got).hasSize(1);
+        MessageExt e = got.get(0);
+        assertThat(body(e)).isEqualTo(text);
+        assertThat(e.getTags()).isEqualTo("TagA");
+        assertThat(e.getKeys()).isEqualTo("order-1 order-2");
+        assertThat(e.getUserProperty("color")).isEqualTo("blue");
+        assertThat(e.getUserProperty("size")).isEqualTo("42");
+        assertThat(e.getMsgId()).isEqualTo(r.getMsgId());
+        assertThat(e.getQueueId()).isEqualTo(r.getMessageQueue().getQueueId());
+        assertThat(e.getQueueOffset()).isEqualTo(r.getQueueOffset());
+        assertThat(e.getStoreTimestamp()).isPositive();
+    }
+
+    @Test
+    void bodyJustUnderFourMebibytesRoundTripsByteForByte() throws Exception {
+        DefaultMQProducer p = producer();
+        p.setCompressMsgBodyOverHowmuch(Integer.MAX_VALUE); // store it raw, as large as allowed
+        String topic = unique("T");
+        byte[] big = new byte[4 * 1024 * 1024 - 1024];
+        new java.util.Random(7).nextBytes(big);
+        assertThat(p.send(new Message(topic, big)).getSendStatus()).isEqualTo(SendStatus.SEND_OK);
+        List<MessageExt> got = readAll(topic, 1);
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).getBody()).isEqualTo(big);
+    }
+
+    @Test
+    void compressedBodyIsStoredAsSentAndDecompressedByTheClient() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("T");
+        String text = "compress me ".repeat(2_000); // > 4 KiB: the client compresses it
+        p.send(new Message(topic, text.getBytes(StandardCharsets.UTF_8)));
+        assertThat(body(readAll(topic, 1).get(0))).isEqualTo(text);
+    }
+
+    @Test
+    void asyncAndOnewaySendsAreAllStored() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("T");
+        p.send(new Message(topic, "warm-up".getBytes()));
+        int n = 50;
+        CountDownLatch done = new CountDownLatch(n);
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < n; i++) {
+            p.send(new Message(topic, ("async-" + i).getBytes()), new SendCallback() {
+                @Override
+                public void onSuccess(SendResult sendResult) {
+                    done.countDown();
+                }
+
+                @Override
+                public void onException(Throwable e) {
+                    failures.add(e);
+                    done.countDown();
+                }
+            });
+        }
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(failures).isEmpty();
+        for (int i = 0; i < n; i++) {
+            p.sendOneway(new Message(topic, ("oneway-" + i).getBytes()));
+        }
+        List<MessageExt> got = readAll(topic, 1 + 2 * n);
+        List<String> bodies = got.stream().map(QuiverIT::body).toList();
+        assertThat(bodies).hasSize(1 + 2 * n).doesNotHaveDuplicates();
+        for (int i = 0; i < n; i++) {
+            assertThat(bodies).contains("async-" + i, "oneway-" + i);
+        }
+    }
+
+    @Test
+    void batchMembersKeepTheirOwnIdsAndPropertiesWithConsecutiveOffsets() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("T");
+        p.send(new Message(topic, "first".getBytes()));
+        MessageQueue q = sortedQueues(p.fetchPublishMessageQueues(topic)).get(0);
+        List<Message> batch = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Message m = new Message(topic, "Tag" + (i % 2), "key-" + i, ("batch-" + i).getBytes());
+            m.putUserProperty("index", Integer.toString(i));
+            batch.add(m);
+        }
+        SendResult r = p.send(batch, q);
+        assertThat(r.getSendStatus()).isEqualTo(SendStatus.SEND_OK);
+        String[] ids = r.getMsgId().split(",");
+        assertThat(ids).hasSize(10).doesNotHaveDuplicates();
+        assertThat(r.getOffsetMsgId().split(",")).hasSize(10).doesNotHaveDuplicates();
+
+        List<MessageExt> got = readAll(topic, 11);
+        Map<String, MessageExt> byBody = new HashMap<>();
+        got.forEach(m -> byBody.put(body(m), m));
+        for (int i = 0; i < 10; i++) {
+            MessageExt m = byBody.get("batch-" + i);
+            assertThat(m).as("batch member %d", i).isNotNull();
+            assertThat(m.getMsgId()).isEqualTo(ids[i]);
+            assertThat(m.getUserProperty("index")).isEqualTo(Integer.toString(i));
+            assertThat(m.getTags()).isEqualTo("Tag" + (i % 2));
+            assertThat(m.getKeys()).isEqualTo("key-" + i);
+            assertThat(m.getQueueId()).isEqualTo(q.getQueueId());
+            assertThat(m.getQueueOffset()).isEqualTo(r.getQueueOffset() + i);
+        }
+    }
+
+    @Test
+    void sendToChosenQueueAndOrderedSendWithSelectorKeepPerQueueOrder() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("T");
+        p.send(new Message(topic, "seed".getBytes()));
+        List<MessageQueue> queues = sortedQueues(p.fetchPublishMessageQueues(topic));
+        assertThat(queues).hasSize(4);
+        SendResult chosen = p.send(new Message(topic, "to-q2".getBytes()), queues.get(2));
+        assertThat(chosen.getMessageQueue().getQueueId()).isEqualTo(2);
+
+        int orders = 5;
+        int steps = 20;
+        for (int s = 0; s < steps; s++) {
+            for (int o = 0; o < orders; o++) {
+                SendResult r = p.send(new Message(topic, ("order-" + o + "-step-" + s).getBytes()),
+                    (mqs, msg, arg) -> mqs.get((Integer) arg % mqs.size()), o);
+                assertThat(r.getMessageQueue().getQueueId()).isEqualTo(o % 4);
+            }
+        }
+        List<MessageExt> got = readAll(topic, 2 + orders * steps);
+        assertThat(got).hasSize(2 + orders * steps);
+        for (int o = 0; o < orders; o++) {
+            String prefix = "order-" + o + "-";
+            List<MessageExt> ofOrder = got.stream().filter(m -> body(m).startsWith(prefix)).toList();
+            assertThat(ofOrder).hasSize(steps).allMatch(m -> m.getQueueId() == ofOrder.get(0).getQueueId());
+            List<MessageExt> sorted = new ArrayList<>(ofOrder);
+            sorted.sort((a, b) -> Long.compare(a.getQueueOffset(), b.getQueueOffset()));
+            for (int s = 0; s < steps; s++) {
+                assertThat(body(sorted.get(s))).isEqualTo(prefix + "step-" + s);
+            }
+        }
+    }
+
+    @Test
+    void autoCreatedTopicHasARouteWithFourQueues() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("T");
+        p.send(new Message(topic, "x".getBytes()));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            assertThat(p.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl()
+                .getTopicRouteInfoFromNameServer(topic, 3_000).getQueueDatas().get(0).getWriteQueueNums()).isEqualTo(4));
+    }
+}

@@ -1,0 +1,202 @@
+package io.quiver.namesrv;
+
+import io.quiver.protocol.ProtocolException;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.RemotingCommandCodec;
+import io.quiver.protocol.RequestCode;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.DataVersion;
+import io.quiver.protocol.body.Json;
+import io.quiver.protocol.body.KvTable;
+import io.quiver.protocol.body.RegisterBrokerBody;
+import io.quiver.protocol.body.TopicRouteData;
+import io.quiver.protocol.header.RequestHeaders;
+import io.quiver.remoting.RemotingServer;
+import io.quiver.remoting.RequestContext;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The name server: brokers register here, clients ask it for topic routes (fact sheet §3). Handlers run
+ * on the network threads (they only touch {@link RouteTable} under its lock); one scheduler thread
+ * expires silent brokers.
+ */
+public final class NameServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NameServer.class);
+    static final String ORDER_TOPIC_CONFIG = "ORDER_TOPIC_CONFIG";
+
+    private final NameServerConfig config;
+    private final RouteTable routes = new RouteTable();
+    private final KvConfigTable kv;
+    private final RemotingServer server;
+    private final ScheduledExecutorService scheduler;
+
+    public NameServer(NameServerConfig config) {
+        this.config = config;
+        this.kv = new KvConfigTable(config.kvConfigFile());
+        this.server = new RemotingServer("namesrv", config.bindHost(), config.port(),
+            RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "namesrv-expiry");
+            t.setDaemon(true);
+            return t;
+        });
+        server.register(RequestCode.REGISTER_BROKER, this::registerBroker, null);
+        server.register(RequestCode.UNREGISTER_BROKER, this::unregisterBroker, null);
+        server.register(RequestCode.QUERY_DATA_VERSION, this::queryDataVersion, null);
+        server.register(RequestCode.GET_ROUTEINFO_BY_TOPIC, this::routeInfo, null);
+        server.register(RequestCode.GET_BROKER_CLUSTER_INFO,
+            (ctx, req) -> ok(ctx, Json.encode(routes.clusterInfo())), null);
+        server.register(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER,
+            (ctx, req) -> ok(ctx, Json.encode(routes.allTopics())), null);
+        server.register(RequestCode.GET_TOPICS_BY_CLUSTER,
+            (ctx, req) -> ok(ctx, Json.encode(routes.topicsOfCluster(RequestHeaders.Cluster.decode(req).cluster()))), null);
+        server.register(RequestCode.PUT_KV_CONFIG, this::putKv, null);
+        server.register(RequestCode.GET_KV_CONFIG, this::getKv, null);
+        server.register(RequestCode.DELETE_KV_CONFIG, this::deleteKv, null);
+        server.register(RequestCode.GET_KVLIST_BY_NAMESPACE, this::kvList, null);
+        server.register(RequestCode.WIPE_WRITE_PERM_OF_BROKER, (ctx, req) -> {
+            int n = routes.setWritePermission(RequestHeaders.BrokerName.decode(req).brokerName(), false);
+            ctx.reply(ctx.response(ResponseCode.SUCCESS, null).putExt("wipeTopicCount", n));
+        }, null);
+        server.register(RequestCode.ADD_WRITE_PERM_OF_BROKER, (ctx, req) -> {
+            int n = routes.setWritePermission(RequestHeaders.BrokerName.decode(req).brokerName(), true);
+            ctx.reply(ctx.response(ResponseCode.SUCCESS, null).putExt("addTopicCount", n));
+        }, null);
+        server.register(RequestCode.DELETE_TOPIC_IN_NAMESRV, (ctx, req) -> {
+            RequestHeaders.DeleteTopicInNamesrv h = RequestHeaders.DeleteTopicInNamesrv.decode(req);
+            routes.deleteTopic(h.topic(), h.clusterName());
+            ctx.reply(ResponseCode.SUCCESS, null);
+        }, null);
+        server.onConnectionClosed(routes::channelClosed);
+    }
+
+    public void start() {
+        kv.load();
+        server.start();
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                routes.expire(System.currentTimeMillis());
+            } catch (RuntimeException e) {
+                log.error("broker expiry failed", e);
+            }
+        }, config.scanIntervalMillis(), config.scanIntervalMillis(), TimeUnit.MILLISECONDS);
+        log.info("name server listening on {}:{}", config.bindHost(), server.port());
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    private static void ok(RequestContext ctx, byte[] body) {
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(body));
+    }
+
+    private void registerBroker(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.RegisterBroker h = RequestHeaders.RegisterBroker.decode(req);
+        byte[] body = req.body();
+        if (h.bodyCrc32() != 0 && body != null) {
+            CRC32 crc = new CRC32();
+            crc.update(body);
+            if ((int) (crc.getValue() & 0x7FFFFFFF) != h.bodyCrc32()) {
+                ctx.reply(ResponseCode.SYSTEM_ERROR, "crc32 not match");
+                return;
+            }
+        }
+        if (h.compressed()) {
+            throw new ProtocolException("compressed broker registration is not supported by Quiver; "
+                + "set compressedRegister=false on the broker");
+        }
+        RegisterBrokerBody rb = body == null || body.length == 0 ? new RegisterBrokerBody()
+            : Json.decode(body, RegisterBrokerBody.class);
+        long timeout = h.heartbeatTimeoutMillis() != null ? h.heartbeatTimeoutMillis() : config.brokerTimeoutMillis();
+        DataVersion version = rb.topicConfigSerializeWrapper == null || rb.topicConfigSerializeWrapper.dataVersion == null
+            ? new DataVersion() : rb.topicConfigSerializeWrapper.dataVersion;
+        routes.register(h.clusterName(), h.brokerName(), h.brokerAddr(), h.brokerId(), version,
+            rb.topicConfigSerializeWrapper == null ? null : rb.topicConfigSerializeWrapper.topicConfigTable,
+            ctx.channel(), System.currentTimeMillis(), timeout);
+        RemotingCommand resp = ctx.response(ResponseCode.SUCCESS, null);
+        Map<String, String> orderConf = kv.namespace(ORDER_TOPIC_CONFIG);
+        if (orderConf != null) {
+            KvTable t = new KvTable();
+            t.table.putAll(orderConf);
+            resp.body(Json.encode(t));
+        }
+        ctx.reply(resp);
+    }
+
+    private void unregisterBroker(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.UnregisterBroker h = RequestHeaders.UnregisterBroker.decode(req);
+        routes.unregister(h.brokerAddr(), "it unregistered");
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    private void queryDataVersion(RequestContext ctx, RemotingCommand req) {
+        String addr = new io.quiver.protocol.header.HeaderReader(req).string("brokerAddr");
+        DataVersion v = Json.decode(req.body(), DataVersion.class);
+        boolean changed = routes.queryDataVersion(addr, v, System.currentTimeMillis());
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).putExt("changed", changed).body(Json.encode(v)));
+    }
+
+    private void routeInfo(RequestContext ctx, RemotingCommand req) {
+        String topic = RequestHeaders.Topic.decode(req).topic();
+        TopicRouteData route = routes.route(topic);
+        if (route == null) {
+            ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "No topic route info in name server for the topic: " + topic);
+            return;
+        }
+        String orderConf = kv.get(ORDER_TOPIC_CONFIG, topic);
+        if (orderConf != null) {
+            route.orderTopicConf = orderConf;
+        }
+        ok(ctx, Json.encode(route));
+    }
+
+    private void putKv(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.KvConfig h = RequestHeaders.KvConfig.decode(req);
+        if (h.value() == null) {
+            throw new ProtocolException("the required header field 'value' of request code 100 is missing");
+        }
+        kv.put(h.namespace(), h.key(), h.value());
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    private void getKv(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.KvConfig h = RequestHeaders.KvConfig.decode(req);
+        String v = kv.get(h.namespace(), h.key());
+        if (v == null) {
+            ctx.reply(ResponseCode.QUERY_NOT_FOUND, "No config item, Namespace: " + h.namespace() + " Key: " + h.key());
+        } else {
+            ctx.reply(ctx.response(ResponseCode.SUCCESS, null).putExt("value", v));
+        }
+    }
+
+    private void deleteKv(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.KvConfig h = RequestHeaders.KvConfig.decode(req);
+        kv.delete(h.namespace(), h.key());
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    private void kvList(RequestContext ctx, RemotingCommand req) {
+        String ns = new io.quiver.protocol.header.HeaderReader(req).string("namespace");
+        Map<String, String> m = kv.namespace(ns);
+        if (m == null) {
+            ctx.reply(ResponseCode.QUERY_NOT_FOUND, "No config item, Namespace: " + ns);
+            return;
+        }
+        KvTable t = new KvTable();
+        t.table.putAll(m);
+        ok(ctx, Json.encode(t));
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        server.close();
+    }
+}

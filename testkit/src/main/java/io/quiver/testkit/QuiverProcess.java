@@ -1,0 +1,171 @@
+package io.quiver.testkit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@code quiver standalone} started from the built distribution as a child process, on free loopback
+ * ports, with its own data directory. It can be stopped cleanly (SIGTERM), killed (SIGKILL) and started
+ * again on the same ports and data. Output is kept for assertions and printed on failure. Always stopped
+ * by {@link #close()}, and by a JVM shutdown hook if a test forgets.
+ */
+public final class QuiverProcess implements AutoCloseable {
+    private static final long START_TIMEOUT_SECONDS = 60;
+
+    private final Path dist;
+    private final Path dataDir;
+    private final int namesrvPort;
+    private final int brokerPort;
+    private final Map<String, String> brokerConf;
+    private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+    private Process process;
+    private long startMillis;
+
+    public QuiverProcess(Path dataDir, Map<String, String> brokerConf) {
+        String d = System.getProperty("quiver.dist");
+        if (d == null) {
+            throw new IllegalStateException("system property quiver.dist (the built distribution) is not set");
+        }
+        this.dist = Path.of(d);
+        this.dataDir = dataDir;
+        this.namesrvPort = FreePorts.next();
+        this.brokerPort = FreePorts.next();
+        this.brokerConf = brokerConf;
+        Runtime.getRuntime().addShutdownHook(new Thread(this::kill));
+    }
+
+    public QuiverProcess(Path dataDir) {
+        this(dataDir, Map.of());
+    }
+
+    public String namesrvAddr() {
+        return "127.0.0.1:" + namesrvPort;
+    }
+
+    public String brokerAddr() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    public int brokerPort() {
+        return brokerPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Milliseconds from process start until it printed that it is ready. */
+    public long startMillis() {
+        return startMillis;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public List<String> output() {
+        synchronized (output) {
+            return new ArrayList<>(output);
+        }
+    }
+
+    /** Starts the process and waits until it reports ready; throws with its output if it does not. */
+    public QuiverProcess start() {
+        try {
+            Files.createDirectories(dataDir);
+            List<String> cmd = new ArrayList<>(List.of(dist.resolve("bin/quiver").toString(), "standalone",
+                "--host", "127.0.0.1", "--namesrv-port", Integer.toString(namesrvPort),
+                "--broker-port", Integer.toString(brokerPort), "--data-dir", dataDir.toString()));
+            if (!brokerConf.isEmpty()) {
+                Path conf = dataDir.resolve("broker.conf");
+                StringBuilder sb = new StringBuilder();
+                brokerConf.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+                Files.writeString(conf, sb.toString());
+                cmd.add("--config");
+                cmd.add(conf.toString());
+            }
+            output.add("---- start " + String.join(" ", cmd));
+            long t0 = System.nanoTime();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            process = pb.start();
+            CountDownLatch ready = new CountDownLatch(1);
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        output.add(line);
+                        if (line.contains("is ready in")) {
+                            ready.countDown();
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // process ended
+                }
+                ready.countDown();
+            }, "quiver-output-" + brokerPort);
+            reader.setDaemon(true);
+            reader.start();
+            if (!ready.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !process.isAlive()) {
+                kill();
+                throw new IllegalStateException("Quiver did not start:\n" + String.join("\n", output()));
+            }
+            startMillis = (System.nanoTime() - t0) / 1_000_000;
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SIGTERM, then wait for a clean exit; returns the exit code. */
+    public int stop() {
+        if (process == null || !process.isAlive()) {
+            return process == null ? 0 : process.exitValue();
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException("Quiver did not stop within 30 s of SIGTERM:\n" + String.join("\n", output()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown hook runs, as in a crash. */
+    public void kill() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
