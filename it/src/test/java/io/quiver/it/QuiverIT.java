@@ -99,6 +99,22 @@ abstract class QuiverIT {
         return c;
     }
 
+    /** Makes sure {@code topic} exists with a route (auto-created by a seed message). Returns the seed's body. */
+    protected String ensureTopic(org.apache.rocketmq.client.producer.DefaultMQProducer p, String topic) throws Exception {
+        String seed = "seed-" + topic;
+        p.send(new org.apache.rocketmq.common.message.Message(topic, "seed", seed.getBytes()));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+            .until(() -> p.fetchPublishMessageQueues(topic).size() == 4);
+        return seed;
+    }
+
+    /** How many queues of {@code topic} the push consumer currently processes. */
+    @SuppressWarnings("deprecation")
+    protected static long assignedQueues(DefaultMQPushConsumer c, String topic) {
+        return c.getDefaultMQPushConsumerImpl().getRebalanceImpl().getProcessQueueTable().keySet().stream()
+            .filter(q -> q.getTopic().equals(topic)).count();
+    }
+
     protected void onCleanup(Runnable r) {
         cleanups.add(r);
     }
