@@ -157,7 +157,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::expireClients, 10, 10, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(this::persistOffsets, config.flushConsumerOffsetInterval,
             config.flushConsumerOffsetInterval, TimeUnit.MILLISECONDS);
-        scheduler.execute(registrar::start);
+        registrar.start(); // the first registration completes (or times out) before the broker reports ready
         log.info("broker {} of cluster {} listening on {}:{} (advertised {}), data in {}, {} ({} ms)",
             config.brokerName, config.brokerClusterName, config.bindAddress, server.port(), config.brokerAddr(),
             config.storePathRootDir.toAbsolutePath(), config.flushDiskType, (System.nanoTime() - t0) / 1_000_000);

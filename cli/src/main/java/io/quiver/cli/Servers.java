@@ -18,6 +18,8 @@ final class Servers {
     int awaitShutdown() {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             closeAll();
+            System.out.println("Quiver stopped cleanly.");
+            System.out.flush();
             stopped.countDown();
         }, "quiver-shutdown"));
         try {

@@ -136,7 +136,7 @@ class ProducerIT extends QuiverIT {
     void batchMembersKeepTheirOwnIdsAndPropertiesWithConsecutiveOffsets() throws Exception {
         DefaultMQProducer p = producer();
         String topic = unique("T");
-        p.send(new Message(topic, "first".getBytes()));
+        ensureTopic(p, topic);
         MessageQueue q = sortedQueues(p.fetchPublishMessageQueues(topic)).get(0);
         List<Message> batch = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -169,7 +169,7 @@ class ProducerIT extends QuiverIT {
     void sendToChosenQueueAndOrderedSendWithSelectorKeepPerQueueOrder() throws Exception {
         DefaultMQProducer p = producer();
         String topic = unique("T");
-        p.send(new Message(topic, "seed".getBytes()));
+        ensureTopic(p, topic);
         List<MessageQueue> queues = sortedQueues(p.fetchPublishMessageQueues(topic));
         assertThat(queues).hasSize(4);
         SendResult chosen = p.send(new Message(topic, "to-q2".getBytes()), queues.get(2));

@@ -30,6 +30,7 @@ public final class QuiverProcess implements AutoCloseable {
     private final Map<String, String> brokerConf;
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
     private Process process;
+    private Thread reader;
     private long startMillis;
 
     public QuiverProcess(Path dataDir, Map<String, String> brokerConf) {
@@ -100,16 +101,22 @@ public final class QuiverProcess implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             process = pb.start();
             CountDownLatch ready = new CountDownLatch(1);
-            Thread reader = new Thread(() -> {
+            reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                     String line;
+                    java.io.Writer log = Files.newBufferedWriter(dataDir.resolve("quiver.out"),
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
                     while ((line = r.readLine()) != null) {
                         output.add(line);
+                        log.write(line);
+                        log.write('\n');
+                        log.flush();
                         if (line.contains("is ready in")) {
                             ready.countDown();
                         }
                     }
+                    log.close();
                 } catch (IOException ignored) {
                     // process ended
                 }
@@ -131,12 +138,22 @@ public final class QuiverProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM, then wait for a clean exit; returns the exit code. */
+    private void drainOutput() {
+        if (reader != null) {
+            try {
+                reader.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** SIGTERM, then wait for a clean exit and all of its output; returns the exit code. */
     public int stop() {
         if (process == null || !process.isAlive()) {
             return process == null ? 0 : process.exitValue();
         }
-        process.destroy();
+        process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its stdout
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -145,6 +162,7 @@ public final class QuiverProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        drainOutput();
         return process.exitValue();
     }
 
@@ -157,6 +175,7 @@ public final class QuiverProcess implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            drainOutput();
         }
     }
 
