@@ -199,6 +199,18 @@ class ProducerIT extends QuiverIT {
     }
 
     @Test
+    @SuppressWarnings("deprecation")
+    void adminCreatedTopicGetsTheRequestedQueues() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("Admin");
+        p.createTopic("TBW102", topic, 6); // UPDATE_AND_CREATE_TOPIC to every broker of TBW102
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            assertThat(p.fetchPublishMessageQueues(topic)).hasSize(6));
+        SendResult r = p.send(new Message(topic, "x".getBytes()), sortedQueues(p.fetchPublishMessageQueues(topic)).get(5));
+        assertThat(r.getMessageQueue().getQueueId()).isEqualTo(5);
+    }
+
+    @Test
     void autoCreatedTopicHasARouteWithFourQueues() throws Exception {
         DefaultMQProducer p = producer();
         String topic = unique("T");
