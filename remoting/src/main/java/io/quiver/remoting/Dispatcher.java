@@ -35,6 +35,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private final String endpoint;
     private final Map<Integer, Registration> registrations;
     private final Consumer<Channel> onClose;
+    private final java.util.concurrent.atomic.LongAdder binaryRequests = new java.util.concurrent.atomic.LongAdder();
 
     Dispatcher(String endpoint, Map<Integer, Registration> registrations, Consumer<Channel> onClose) {
         this.endpoint = endpoint;
@@ -66,6 +67,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         return f;
     }
 
+    long binaryRequests() {
+        return binaryRequests.sum();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         RemotingCommand cmd = (RemotingCommand) msg;
@@ -75,6 +80,9 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
                     ctx.channel().remoteAddress());
             }
             return;
+        }
+        if (cmd.serializeType() == io.quiver.protocol.SerializeType.ROCKETMQ) {
+            binaryRequests.increment();
         }
         RequestContext rc = new RequestContext(ctx.channel(), cmd);
         Registration reg = registrations.get(cmd.code());

@@ -39,6 +39,7 @@ public final class RemotingServer implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
+    private Dispatcher dispatcher;
 
     public RemotingServer(String name, String bindHost, int port, int maxFrameBytes) {
         this.name = name;
@@ -61,7 +62,7 @@ public final class RemotingServer implements AutoCloseable {
     }
 
     public void start() {
-        Dispatcher dispatcher = new Dispatcher(name, Map.copyOf(registrations),
+        dispatcher = new Dispatcher(name, Map.copyOf(registrations),
             ch -> closeListeners.forEach(l -> l.accept(ch)));
         boss = new NioEventLoopGroup(1, new DefaultThreadFactory(name + "-accept", true));
         workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -89,6 +90,11 @@ public final class RemotingServer implements AutoCloseable {
             close();
             throw new RemotingException(name + " cannot listen on " + bindHost + ":" + port + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Requests received with the binary ("ROCKETMQ") header since start. */
+    public long binaryRequestCount() {
+        return dispatcher == null ? 0 : dispatcher.binaryRequests();
     }
 
     public int port() {

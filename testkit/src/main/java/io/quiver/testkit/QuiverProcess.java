@@ -28,12 +28,30 @@ public final class QuiverProcess implements AutoCloseable {
     private final int namesrvPort;
     private final int brokerPort;
     private final Map<String, String> brokerConf;
+    private final String kind;
+    private final String namesrvForBroker;
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
     private Process process;
     private Thread reader;
     private long startMillis;
 
     public QuiverProcess(Path dataDir, Map<String, String> brokerConf) {
+        this("standalone", dataDir, brokerConf, null);
+    }
+
+    /** A name server alone ({@code quiver namesrv}). */
+    public static QuiverProcess namesrv(Path dataDir) {
+        return new QuiverProcess("namesrv", dataDir, Map.of(), null);
+    }
+
+    /** A broker alone ({@code quiver broker}) registering with {@code namesrvAddr}. */
+    public static QuiverProcess broker(Path dataDir, String namesrvAddr, Map<String, String> brokerConf) {
+        return new QuiverProcess("broker", dataDir, brokerConf, namesrvAddr);
+    }
+
+    private QuiverProcess(String kind, Path dataDir, Map<String, String> brokerConf, String namesrvForBroker) {
+        this.kind = kind;
+        this.namesrvForBroker = namesrvForBroker;
         String d = System.getProperty("quiver.dist");
         if (d == null) {
             throw new IllegalStateException("system property quiver.dist (the built distribution) is not set");
@@ -85,9 +103,15 @@ public final class QuiverProcess implements AutoCloseable {
     public QuiverProcess start() {
         try {
             Files.createDirectories(dataDir);
-            List<String> cmd = new ArrayList<>(List.of(dist.resolve("bin/quiver").toString(), "standalone",
-                "--host", "127.0.0.1", "--namesrv-port", Integer.toString(namesrvPort),
-                "--broker-port", Integer.toString(brokerPort), "--data-dir", dataDir.toString()));
+            List<String> cmd = new ArrayList<>(List.of(dist.resolve("bin/quiver").toString(), kind, "--host", "127.0.0.1"));
+            switch (kind) {
+                case "standalone" -> cmd.addAll(List.of("--namesrv-port", Integer.toString(namesrvPort),
+                    "--broker-port", Integer.toString(brokerPort), "--data-dir", dataDir.toString()));
+                case "namesrv" -> cmd.addAll(List.of("--port", Integer.toString(namesrvPort), "--data-dir",
+                    dataDir.toString()));
+                default -> cmd.addAll(List.of("--port", Integer.toString(brokerPort), "--namesrv", namesrvForBroker,
+                    "--data-dir", dataDir.resolve("broker").toString()));
+            }
             if (!brokerConf.isEmpty()) {
                 Path conf = dataDir.resolve("broker.conf");
                 StringBuilder sb = new StringBuilder();
@@ -112,7 +136,8 @@ public final class QuiverProcess implements AutoCloseable {
                         log.write(line);
                         log.write('\n');
                         log.flush();
-                        if (line.contains("is ready in")) {
+                        if (line.contains("is ready in") || line.startsWith("Quiver name server listening")
+                            || line.startsWith("Quiver broker ")) {
                             ready.countDown();
                         }
                     }

@@ -137,6 +137,7 @@ public final class AdminHandlers {
         t.table.put("flushDiskType", broker.config().flushDiskType.name());
         t.table.put("pullParkedCount", Integer.toString(broker.longPolling().parkedCount()));
         t.table.put("clientConnections", Integer.toString(broker.clients().connectionCount()));
+        t.table.put("binaryHeaderRequests", Long.toString(broker.server().binaryRequestCount()));
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(t)));
     }
 
