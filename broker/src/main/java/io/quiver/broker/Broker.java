@@ -20,6 +20,7 @@ import io.quiver.remoting.RemotingClient;
 import io.quiver.remoting.RemotingServer;
 import io.quiver.store.Clock;
 import io.quiver.store.MessageStore;
+import io.quiver.store.RetentionConfig;
 import io.quiver.store.StoreConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -68,7 +69,10 @@ public final class Broker implements BrokerContext, AutoCloseable {
         this.config = config;
         StoreConfig sc = new StoreConfig(config.storePathRootDir, config.mappedFileSizeCommitLog,
             Math.max(16, config.mappedFileSizeConsumeQueue / 20), config.maxMessageSize, config.flushDiskType,
-            config.syncFlushTimeout, config.flushIntervalCommitLog);
+            config.syncFlushTimeout, config.flushIntervalCommitLog,
+            new RetentionConfig(config.fileReservedTime * 3_600_000L, BrokerConfig.hours(config.deleteWhen),
+                config.diskMaxUsedSpaceRatio / 100.0, config.diskSpaceCleanForciblyRatio / 100.0,
+                config.diskSpaceWarningLevelRatio / 100.0));
         this.store = new MessageStore(sc, Clock.SYSTEM);
         this.topics = new TopicTable(config.storePathRootDir.resolve("config"));
         this.groups = new SubscriptionGroupTable(config.storePathRootDir.resolve("config"));

@@ -28,8 +28,7 @@ public final class BrokerConfig {
 
     /** Keys Apache RocketMQ has that Quiver accepts but does not act on yet; reported as such. */
     private static final List<String> ACCEPTED_NOT_YET_USED = List.of("transactionCheckInterval", "transactionTimeOut",
-        "transactionCheckMax", "enablePropertyFilter", "messageDelayLevel", "fileReservedTime", "deleteWhen",
-        "diskMaxUsedSpaceRatio", "brokerRole", "rejectTransactionMessage", "haListenPort");
+        "transactionCheckMax", "enablePropertyFilter", "messageDelayLevel", "brokerRole", "rejectTransactionMessage", "haListenPort");
 
     static {
         def("brokerClusterName", "DefaultCluster", "cluster this broker belongs to", (c, v) -> c.brokerClusterName = v, c -> c.brokerClusterName);
@@ -61,6 +60,16 @@ public final class BrokerConfig {
             (c, v) -> c.mappedFileSizeCommitLog = parsePositive(v), c -> c.mappedFileSizeCommitLog);
         def("mappedFileSizeConsumeQueue", "6000000", "bytes per consume-queue file (20 bytes per entry)",
             (c, v) -> c.mappedFileSizeConsumeQueue = parsePositive(v), c -> c.mappedFileSizeConsumeQueue);
+        def("fileReservedTime", "72", "hours a commit-log segment is kept after its newest message",
+            (c, v) -> c.fileReservedTime = parsePositiveOrZero(v), c -> c.fileReservedTime);
+        def("deleteWhen", "04", "hours of the day (00-23, separated by ';') when expired segments are deleted",
+            (c, v) -> c.deleteWhen = parseHours(v), c -> c.deleteWhen);
+        def("diskMaxUsedSpaceRatio", "75", "disk use (%) above which expired segments are deleted at any hour",
+            (c, v) -> c.diskMaxUsedSpaceRatio = parsePercent(v), c -> c.diskMaxUsedSpaceRatio);
+        def("diskSpaceCleanForciblyRatio", "85", "disk use (%) above which the oldest segment is deleted even if not expired",
+            (c, v) -> c.diskSpaceCleanForciblyRatio = parsePercent(v), c -> c.diskSpaceCleanForciblyRatio);
+        def("diskSpaceWarningLevelRatio", "90", "disk use (%) at which writes are refused (reads continue) until space is freed",
+            (c, v) -> c.diskSpaceWarningLevelRatio = parsePercent(v), c -> c.diskSpaceWarningLevelRatio);
         def("longPollingEnable", "true", "hold pulls that find nothing until a message arrives or the client's timeout",
             (c, v) -> c.longPollingEnable = parseBool(v), c -> c.longPollingEnable);
         def("shortPollingTimeMills", "1000", "hold time of pulls when long polling is off",
@@ -98,6 +107,11 @@ public final class BrokerConfig {
     public long flushIntervalCommitLog = 500;
     public int mappedFileSizeCommitLog = 1024 * 1024 * 1024;
     public int mappedFileSizeConsumeQueue = 6_000_000;
+    public int fileReservedTime = 72;
+    public String deleteWhen = "04";
+    public int diskMaxUsedSpaceRatio = 75;
+    public int diskSpaceCleanForciblyRatio = 85;
+    public int diskSpaceWarningLevelRatio = 90;
     public boolean longPollingEnable = true;
     public long shortPollingTimeMills = 1_000;
     public long registerNameServerPeriod = 30_000;
@@ -160,6 +174,43 @@ public final class BrokerConfig {
             throw new IllegalArgumentException("must be positive");
         }
         return n;
+    }
+
+    private static int parsePositiveOrZero(String v) {
+        int n = Integer.parseInt(v);
+        if (n < 0) {
+            throw new IllegalArgumentException("must not be negative");
+        }
+        return n;
+    }
+
+    private static int parsePercent(String v) {
+        int n = Integer.parseInt(v);
+        if (n < 1 || n > 100) {
+            throw new IllegalArgumentException("a percentage between 1 and 100");
+        }
+        return n;
+    }
+
+    private static String parseHours(String v) {
+        hours(v);
+        return v;
+    }
+
+    /** The hours listed in a deleteWhen value such as {@code 04} or {@code 04;16}. */
+    public static java.util.Set<Integer> hours(String v) {
+        java.util.Set<Integer> hours = new java.util.TreeSet<>();
+        for (String h : v.split(";")) {
+            if (h.isBlank()) {
+                continue;
+            }
+            int n = Integer.parseInt(h.trim());
+            if (n < 0 || n > 23) {
+                throw new IllegalArgumentException("hours are 00 to 23, got " + h);
+            }
+            hours.add(n);
+        }
+        return hours;
     }
 
     private static boolean parseBool(String v) {

@@ -42,7 +42,16 @@ final class CommitLog {
 
     long minOffset() {
         MappedSegment first = file.first();
-        return first == null ? 0 : first.baseOffset();
+        return first == null ? writePosition : first.baseOffset();
+    }
+
+    /** Store timestamp of the first record of {@code seg}, or -1 if it does not start with a record. */
+    static long firstStoreTimestamp(MappedSegment seg) {
+        java.nio.ByteBuffer b = seg.buffer();
+        if (b.getInt(MessageRecord.POS_MAGIC) != MessageRecord.MAGIC_V1) {
+            return -1;
+        }
+        return b.getLong(MessageRecord.storeTimestampPos(b, 0));
     }
 
     /**

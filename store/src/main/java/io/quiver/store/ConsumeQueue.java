@@ -96,6 +96,29 @@ final class ConsumeQueue {
         return true;
     }
 
+    /**
+     * Writer only (under the store's append lock): moves the min offset to the first entry whose record
+     * is at or after {@code commitLogMin}, and detaches the files that hold only older entries. Returns
+     * the detached files for deletion.
+     */
+    MappedSegment[] dropBefore(long commitLogMin) {
+        long lo = minOffset;
+        long hi = maxOffset;
+        Entry e = new Entry();
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            if (read(mid, e) && e.commitLogOffset < commitLogMin) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if (lo > minOffset) {
+            minOffset = lo;
+        }
+        return file.detachBefore(minOffset * ENTRY_BYTES);
+    }
+
     /** Drops entries whose record lies at or beyond {@code commitLogEnd} (recovery only). */
     void truncateTo(long commitLogEnd) {
         Entry e = new Entry();

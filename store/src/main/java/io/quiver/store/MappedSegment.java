@@ -92,6 +92,21 @@ final class MappedSegment {
         }
     }
 
+    /**
+     * Releases the mapping now instead of at garbage collection, so a deleted file's space returns to the
+     * disk. Only call once no reader can still hold a view (after the deletion grace period).
+     */
+    void unmap() {
+        try {
+            java.lang.reflect.Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            Object unsafe = f.get(null);
+            unsafe.getClass().getMethod("invokeCleaner", ByteBuffer.class).invoke(unsafe, buffer);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // left to the garbage collector
+        }
+    }
+
     void delete() {
         close();
         SegmentAllocator.deleteQuietly(path);

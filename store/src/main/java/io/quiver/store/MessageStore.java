@@ -41,14 +41,28 @@ public final class MessageStore implements AutoCloseable {
     private final Path checkpointFile;
     private final Path abortMarker;
     private FlushService flushService;
+    private final RetentionService retention;
+    private final java.util.concurrent.ScheduledExecutorService maintenance;
+    /** Deleted segments whose mappings are released after {@link #UNMAP_GRACE_MILLIS}. */
+    static final long UNMAP_GRACE_MILLIS = 180_000; // longer than the 120 s idle-close of a stalled connection
     /** Commit-log position up to which every record has its consume-queue entry. */
     private volatile long dispatchedPosition;
     private volatile boolean writable;
     private volatile boolean closed;
 
     public MessageStore(StoreConfig config, Clock clock) {
+        this(config, clock, DiskSpace.of(config.rootDir()));
+    }
+
+    public MessageStore(StoreConfig config, Clock clock, DiskSpace disk) {
         this.config = config;
         this.clock = clock;
+        this.retention = new RetentionService(this, config.retention(), disk, java.time.ZoneId.systemDefault());
+        this.maintenance = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "quiver-store-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
         this.commitLog = new CommitLog(config.commitLogDir(), config.commitLogSegmentBytes());
         this.checkpointFile = config.rootDir().resolve("checkpoint");
         this.abortMarker = config.rootDir().resolve("abort");
@@ -64,6 +78,11 @@ public final class MessageStore implements AutoCloseable {
         commitLog.load();
         loadConsumeQueues();
         new Recovery(this).run(Checkpoint.read(checkpointFile), Files.exists(abortMarker));
+        for (ConsumeQueue cq : allQueues()) {
+            for (MappedSegment gone : cq.dropBefore(commitLog.minOffset())) {
+                gone.delete(); // index files left behind by a retention run interrupted by a crash
+            }
+        }
         dispatchedPosition = commitLog.writePosition();
         try {
             Files.write(abortMarker, new byte[0]);
@@ -73,7 +92,66 @@ public final class MessageStore implements AutoCloseable {
         new Checkpoint(commitLog.writePosition(), commitLog.writePosition(), false).write(checkpointFile);
         flushService = new FlushService(commitLog, config, this::writeCheckpoint);
         flushService.start();
+        retention.refreshDisk();
+        maintenance.scheduleWithFixedDelay(this::maintain, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         writable = true;
+    }
+
+    private long lastRetentionMillis;
+
+    /** Maintenance thread: disk check every second, retention every ten. */
+    private void maintain() {
+        try {
+            long now = clock.millis();
+            if (now - lastRetentionMillis >= 10_000) {
+                lastRetentionMillis = now;
+                retention.runOnce(now);
+            } else {
+                retention.refreshDisk();
+            }
+        } catch (RuntimeException e) {
+            log.error("store maintenance failed", e);
+        }
+    }
+
+    /** Runs one retention pass now (tests and operators); returns the number of segments deleted. */
+    public int runRetention() {
+        return retention.runOnce(clock.millis());
+    }
+
+    /** Re-reads disk use now (tests); normally done every second. */
+    public void refreshDiskUsage() {
+        retention.refreshDisk();
+    }
+
+    /** Used fraction of the store's disk at the last check. */
+    public double diskUsedRatio() {
+        return retention.lastRatio();
+    }
+
+    /**
+     * Deletes commit-log segments that end at or before {@code offset} and the consume-queue files that
+     * index only them. The segment lists change under the append lock; files are removed outside it and
+     * their mappings released after a grace period, so reads already in flight stay valid.
+     */
+    List<MappedSegment> deleteBefore(long offset) {
+        List<MappedSegment> gone = new ArrayList<>();
+        appendLock.lock();
+        try {
+            gone.addAll(List.of(commitLog.file().detachBefore(offset)));
+            long newMin = commitLog.minOffset();
+            for (ConsumeQueue cq : allQueues()) {
+                gone.addAll(List.of(cq.dropBefore(newMin)));
+            }
+        } finally {
+            appendLock.unlock();
+        }
+        for (MappedSegment s : gone) {
+            s.delete();
+        }
+        maintenance.schedule(() -> gone.forEach(MappedSegment::unmap), UNMAP_GRACE_MILLIS,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+        return gone;
     }
 
     private void loadConsumeQueues() {
@@ -144,6 +222,12 @@ public final class MessageStore implements AutoCloseable {
         if (!writable) {
             return CompletableFuture.completedFuture(PutResult.failure(PutResult.Status.SERVICE_NOT_AVAILABLE,
                 closed ? "the store is shutting down" : "the store is not accepting writes"));
+        }
+        if (retention.diskFull()) {
+            return CompletableFuture.completedFuture(PutResult.failure(PutResult.Status.DISK_FULL,
+                "the broker's disk is " + RetentionService.percent(retention.lastRatio()) + "% full; writes are refused at "
+                    + RetentionService.percent(config.retention().refuseWritesRatio())
+                    + "% (diskSpaceWarningLevelRatio) and resume by themselves once space is freed"));
         }
         int n = drafts.size();
         int[] sizes = new int[n];
@@ -400,6 +484,7 @@ public final class MessageStore implements AutoCloseable {
         }
         closed = true;
         writable = false;
+        maintenance.shutdownNow();
         appendLock.lock();
         try {
             if (flushService != null) {

@@ -110,6 +110,27 @@ final class SegmentedFile {
         }
     }
 
+    /**
+     * Writer only (under the store's append lock): detaches the segments that end at or before
+     * {@code offset}, always keeping the last one. Returns them; the caller deletes their files.
+     */
+    MappedSegment[] detachBefore(long offset) {
+        MappedSegment[] old = segments;
+        int drop = 0;
+        while (drop < old.length - 1 && old[drop].endOffset() <= offset) {
+            drop++;
+        }
+        if (drop == 0) {
+            return new MappedSegment[0];
+        }
+        MappedSegment[] next = new MappedSegment[old.length - drop];
+        System.arraycopy(old, drop, next, 0, next.length);
+        segments = next;
+        MappedSegment[] gone = new MappedSegment[drop];
+        System.arraycopy(old, 0, gone, 0, drop);
+        return gone;
+    }
+
     void forceAll() {
         for (MappedSegment s : segments) {
             s.force();

@@ -12,6 +12,7 @@ import java.nio.file.Path;
  * @param flushMode                 see {@link FlushMode}
  * @param syncFlushTimeoutMillis    a SYNC_FLUSH send not forced within this time is answered FLUSH_DISK_TIMEOUT
  * @param asyncFlushIntervalMillis  ASYNC_FLUSH period
+ * @param retention                 deletion of old data and refusal of writes on a full disk
  */
 public record StoreConfig(
     Path rootDir,
@@ -20,7 +21,8 @@ public record StoreConfig(
     int maxMessageBytes,
     FlushMode flushMode,
     long syncFlushTimeoutMillis,
-    long asyncFlushIntervalMillis) {
+    long asyncFlushIntervalMillis,
+    RetentionConfig retention) {
 
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
     public static final int DEFAULT_CQ_ENTRIES_PER_FILE = 300_000;
@@ -41,22 +43,27 @@ public record StoreConfig(
 
     public static StoreConfig defaults(Path rootDir) {
         return new StoreConfig(rootDir, DEFAULT_SEGMENT_BYTES, DEFAULT_CQ_ENTRIES_PER_FILE, DEFAULT_MAX_MESSAGE_BYTES,
-            FlushMode.SYNC_FLUSH, 5_000, 500);
+            FlushMode.SYNC_FLUSH, 5_000, 500, RetentionConfig.DEFAULT);
     }
 
     public StoreConfig withSegmentBytes(int bytes) {
         return new StoreConfig(rootDir, bytes, consumeQueueEntriesPerFile, maxMessageBytes, flushMode,
-            syncFlushTimeoutMillis, asyncFlushIntervalMillis);
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention);
     }
 
     public StoreConfig withFlushMode(FlushMode mode) {
         return new StoreConfig(rootDir, commitLogSegmentBytes, consumeQueueEntriesPerFile, maxMessageBytes, mode,
-            syncFlushTimeoutMillis, asyncFlushIntervalMillis);
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention);
     }
 
     public StoreConfig withMaxMessageBytes(int bytes) {
         return new StoreConfig(rootDir, commitLogSegmentBytes, consumeQueueEntriesPerFile, bytes, flushMode,
-            syncFlushTimeoutMillis, asyncFlushIntervalMillis);
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention);
+    }
+
+    public StoreConfig withRetention(RetentionConfig r) {
+        return new StoreConfig(rootDir, commitLogSegmentBytes, consumeQueueEntriesPerFile, maxMessageBytes, flushMode,
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, r);
     }
 
     public Path commitLogDir() {
