@@ -66,7 +66,7 @@ public final class BrokerConfig {
             (c, v) -> c.deleteWhen = parseHours(v), c -> c.deleteWhen);
         def("diskMaxUsedSpaceRatio", "75", "disk use (%) above which expired segments are deleted at any hour",
             (c, v) -> c.diskMaxUsedSpaceRatio = parsePercent(v), c -> c.diskMaxUsedSpaceRatio);
-        def("diskSpaceCleanForciblyRatio", "85", "disk use (%) above which the oldest segment is deleted even if not expired",
+        def("diskSpaceCleanForciblyRatio", "100", "disk use (%) above which the oldest segment is deleted even if not expired; 100 = never (RocketMQ: 85)",
             (c, v) -> c.diskSpaceCleanForciblyRatio = parsePercent(v), c -> c.diskSpaceCleanForciblyRatio);
         def("diskSpaceWarningLevelRatio", "90", "disk use (%) at which writes are refused (reads continue) until space is freed",
             (c, v) -> c.diskSpaceWarningLevelRatio = parsePercent(v), c -> c.diskSpaceWarningLevelRatio);
@@ -110,7 +110,7 @@ public final class BrokerConfig {
     public int fileReservedTime = 72;
     public String deleteWhen = "04";
     public int diskMaxUsedSpaceRatio = 75;
-    public int diskSpaceCleanForciblyRatio = 85;
+    public int diskSpaceCleanForciblyRatio = 100;
     public int diskSpaceWarningLevelRatio = 90;
     public boolean longPollingEnable = true;
     public long shortPollingTimeMills = 1_000;

@@ -8,12 +8,13 @@ import java.util.Set;
  * @param fileReservedMillis     commit-log segments whose newest message is older than this are deleted
  * @param deleteHours            hours of the day (0–23) when expired segments are deleted
  * @param cleanRatio             above this disk use, expired segments are deleted at any hour
- * @param forcibleRatio          above this disk use, the oldest segment is deleted even if not expired
+ * @param forcibleRatio          above this disk use, the oldest segment is deleted even if not expired;
+ *                               1.0 (the default) means never: unexpired messages are kept and writes refused
  * @param refuseWritesRatio      at or above this disk use, writes are refused until space is freed
  */
 public record RetentionConfig(long fileReservedMillis, Set<Integer> deleteHours, double cleanRatio,
                               double forcibleRatio, double refuseWritesRatio) {
-    public static final RetentionConfig DEFAULT = new RetentionConfig(72L * 3600 * 1000, Set.of(4), 0.75, 0.85, 0.90);
+    public static final RetentionConfig DEFAULT = new RetentionConfig(72L * 3600 * 1000, Set.of(4), 0.75, 1.0, 0.90);
 
     public RetentionConfig {
         if (refuseWritesRatio <= 0 || refuseWritesRatio > 1 || cleanRatio <= 0 || cleanRatio > refuseWritesRatio) {

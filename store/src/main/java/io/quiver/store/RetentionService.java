@@ -70,7 +70,7 @@ final class RetentionService {
         int hour = Instant.ofEpochMilli(nowMillis).atZone(zone).getHour();
         boolean scheduled = config.deleteHours().contains(hour);
         boolean pressure = ratio >= config.cleanRatio();
-        boolean forcible = ratio >= config.forcibleRatio();
+        boolean forcible = config.forcibleRatio() < 1.0 && ratio >= config.forcibleRatio();
         if (!scheduled && !pressure) {
             return 0;
         }
