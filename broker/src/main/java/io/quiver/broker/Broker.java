@@ -72,7 +72,8 @@ public final class Broker implements BrokerContext, AutoCloseable {
             config.syncFlushTimeout, config.flushIntervalCommitLog,
             new RetentionConfig(config.fileReservedTime * 3_600_000L, BrokerConfig.hours(config.deleteWhen),
                 config.diskMaxUsedSpaceRatio / 100.0, config.diskSpaceCleanForciblyRatio / 100.0,
-                config.diskSpaceWarningLevelRatio / 100.0));
+                config.diskSpaceWarningLevelRatio / 100.0),
+            config.maxHashSlotNum, config.maxIndexNum);
         this.store = new MessageStore(sc, Clock.SYSTEM);
         this.topics = new TopicTable(config.storePathRootDir.resolve("config"));
         this.groups = new SubscriptionGroupTable(config.storePathRootDir.resolve("config"));
@@ -144,6 +145,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
         server.register(RequestCode.GET_BROKER_CONFIG, a::brokerConfig, adminPool);
         server.register(RequestCode.GET_BROKER_RUNTIME_INFO, a::runtimeInfo, adminPool);
         server.register(RequestCode.VIEW_MESSAGE_BY_ID, a::viewMessage, pullPool);
+        server.register(RequestCode.QUERY_MESSAGE, a::queryMessage, pullPool);
         server.register(RequestCode.GET_CONSUMER_CONNECTION_LIST, a::consumerConnections, adminPool);
         server.register(RequestCode.GET_PRODUCER_CONNECTION_LIST, a::producerConnections, adminPool);
         server.onConnectionClosed(this::connectionClosed);

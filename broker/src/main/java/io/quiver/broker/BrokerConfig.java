@@ -70,6 +70,10 @@ public final class BrokerConfig {
             (c, v) -> c.diskSpaceCleanForciblyRatio = parsePercent(v), c -> c.diskSpaceCleanForciblyRatio);
         def("diskSpaceWarningLevelRatio", "90", "disk use (%) at which writes are refused (reads continue) until space is freed",
             (c, v) -> c.diskSpaceWarningLevelRatio = parsePercent(v), c -> c.diskSpaceWarningLevelRatio);
+        def("maxHashSlotNum", "1000000", "hash slots per message-index file (RocketMQ: 5000000)",
+            (c, v) -> c.maxHashSlotNum = parsePositive(v), c -> c.maxHashSlotNum);
+        def("maxIndexNum", "4000000", "keys per message-index file (RocketMQ: 20000000)",
+            (c, v) -> c.maxIndexNum = parsePositive(v), c -> c.maxIndexNum);
         def("longPollingEnable", "true", "hold pulls that find nothing until a message arrives or the client's timeout",
             (c, v) -> c.longPollingEnable = parseBool(v), c -> c.longPollingEnable);
         def("shortPollingTimeMills", "1000", "hold time of pulls when long polling is off",
@@ -112,6 +116,8 @@ public final class BrokerConfig {
     public int diskMaxUsedSpaceRatio = 75;
     public int diskSpaceCleanForciblyRatio = 100;
     public int diskSpaceWarningLevelRatio = 90;
+    public int maxHashSlotNum = 1_000_000;
+    public int maxIndexNum = 4_000_000;
     public boolean longPollingEnable = true;
     public long shortPollingTimeMills = 1_000;
     public long registerNameServerPeriod = 30_000;

@@ -42,6 +42,7 @@ public final class MessageStore implements AutoCloseable {
     private final Path abortMarker;
     private FlushService flushService;
     private final RetentionService retention;
+    private final IndexService index;
     private final java.util.concurrent.ScheduledExecutorService maintenance;
     /** Deleted segments whose mappings are released after {@link #UNMAP_GRACE_MILLIS}. */
     static final long UNMAP_GRACE_MILLIS = 180_000; // longer than the 120 s idle-close of a stalled connection
@@ -58,6 +59,7 @@ public final class MessageStore implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.retention = new RetentionService(this, config.retention(), disk, java.time.ZoneId.systemDefault());
+        this.index = new IndexService(this, config.indexDir(), config.indexSlots(), config.indexEntries());
         this.maintenance = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "quiver-store-maintenance");
             t.setDaemon(true);
@@ -84,6 +86,8 @@ public final class MessageStore implements AutoCloseable {
             }
         }
         dispatchedPosition = commitLog.writePosition();
+        index.load(commitLog.minOffset(), commitLog.writePosition());
+        index.start();
         try {
             Files.write(abortMarker, new byte[0]);
         } catch (IOException e) {
@@ -146,6 +150,7 @@ public final class MessageStore implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
+        gone.addAll(index.dropBefore(commitLog.minOffset()));
         for (MappedSegment s : gone) {
             s.delete();
         }
@@ -259,6 +264,7 @@ public final class MessageStore implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
+        index.wake();
         if (!stored.isStored() || !waitDurable || config.flushMode() != FlushMode.SYNC_FLUSH) {
             return CompletableFuture.completedFuture(stored);
         }
@@ -451,6 +457,39 @@ public final class MessageStore implements AutoCloseable {
         };
     }
 
+    /**
+     * Messages of {@code topic} whose {@code UNIQ_KEY} (when {@code uniqueKey}) or one of whose
+     * {@code KEYS} equals {@code key}, stored within [begin, end]; at most {@code max}, each verified
+     * (CRC, topic and key) before it is returned.
+     */
+    public List<ByteBuffer> query(String topic, String key, boolean uniqueKey, int max, long begin, long end) {
+        List<ByteBuffer> out = new ArrayList<>();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (long offset : index.lookup(topic, key, begin, end, max)) {
+            if (out.size() >= max || !seen.add(offset)) {
+                continue;
+            }
+            ByteBuffer r = recordAt(offset);
+            if (r == null || !topic.equals(Recovery.topicOf(r))) {
+                continue;
+            }
+            java.util.Map<String, String> props =
+                io.quiver.protocol.message.MessageProperties.parse(Recovery.propertiesOf(r));
+            boolean match = uniqueKey ? key.equals(props.get(io.quiver.protocol.message.MessageProperties.UNIQ_KEY))
+                : java.util.Arrays.asList(String.valueOf(props.get(io.quiver.protocol.message.MessageProperties.KEYS))
+                    .split(" ")).contains(key);
+            if (match) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Commit-log offset up to which the index is built. */
+    public long indexedUpTo() {
+        return index.indexedUpTo();
+    }
+
     /** Topics that have at least one queue in the store. */
     public List<String> topics() {
         List<String> t = new ArrayList<>(queues.keySet());
@@ -473,6 +512,7 @@ public final class MessageStore implements AutoCloseable {
         for (ConsumeQueue cq : allQueues()) {
             cq.flush();
         }
+        index.flush();
         new Checkpoint(safe, safe, false).write(checkpointFile);
     }
 
@@ -490,6 +530,7 @@ public final class MessageStore implements AutoCloseable {
             if (flushService != null) {
                 flushService.shutdown();
             }
+            index.shutdown();
             long end = commitLog.writePosition();
             for (ConsumeQueue cq : allQueues()) {
                 cq.flush();

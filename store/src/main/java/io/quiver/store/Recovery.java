@@ -117,6 +117,17 @@ final class Recovery {
         return new String(t, StandardCharsets.UTF_8);
     }
 
+    static String propertiesOf(ByteBuffer r) {
+        int p = bodyLengthPos(r);
+        int tp = p + 4 + r.getInt(p);
+        int tl = r.get(tp) & 0xFF;
+        int pp = tp + 1 + tl;
+        int pl = r.getShort(pp) & 0xFFFF;
+        byte[] props = new byte[pl];
+        r.get(pp + 2, props);
+        return new String(props, StandardCharsets.UTF_8);
+    }
+
     private static long tagsCode(ByteBuffer r) {
         int p = bodyLengthPos(r);
         int tp = p + 4 + r.getInt(p);

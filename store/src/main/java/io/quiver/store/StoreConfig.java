@@ -13,6 +13,8 @@ import java.nio.file.Path;
  * @param syncFlushTimeoutMillis    a SYNC_FLUSH send not forced within this time is answered FLUSH_DISK_TIMEOUT
  * @param asyncFlushIntervalMillis  ASYNC_FLUSH period
  * @param retention                 deletion of old data and refusal of writes on a full disk
+ * @param indexSlots                hash slots per index file
+ * @param indexEntries              keys per index file
  */
 public record StoreConfig(
     Path rootDir,
@@ -22,13 +24,21 @@ public record StoreConfig(
     FlushMode flushMode,
     long syncFlushTimeoutMillis,
     long asyncFlushIntervalMillis,
-    RetentionConfig retention) {
+    RetentionConfig retention,
+    int indexSlots,
+    int indexEntries) {
+
+    public static final int DEFAULT_INDEX_SLOTS = 1_000_000;
+    public static final int DEFAULT_INDEX_ENTRIES = 4_000_000;
 
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
     public static final int DEFAULT_CQ_ENTRIES_PER_FILE = 300_000;
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
     public StoreConfig {
+        if (indexSlots < 1 || indexEntries < 1) {
+            throw new IllegalArgumentException("index files need at least one slot and one entry");
+        }
         if (commitLogSegmentBytes < 64 * 1024) {
             throw new IllegalArgumentException("commit-log segment size must be at least 64 KiB, got " + commitLogSegmentBytes);
         }
@@ -43,27 +53,37 @@ public record StoreConfig(
 
     public static StoreConfig defaults(Path rootDir) {
         return new StoreConfig(rootDir, DEFAULT_SEGMENT_BYTES, DEFAULT_CQ_ENTRIES_PER_FILE, DEFAULT_MAX_MESSAGE_BYTES,
-            FlushMode.SYNC_FLUSH, 5_000, 500, RetentionConfig.DEFAULT);
+            FlushMode.SYNC_FLUSH, 5_000, 500, RetentionConfig.DEFAULT,
+            DEFAULT_INDEX_SLOTS, DEFAULT_INDEX_ENTRIES);
     }
 
     public StoreConfig withSegmentBytes(int bytes) {
         return new StoreConfig(rootDir, bytes, consumeQueueEntriesPerFile, maxMessageBytes, flushMode,
-            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention);
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention, indexSlots, indexEntries);
     }
 
     public StoreConfig withFlushMode(FlushMode mode) {
         return new StoreConfig(rootDir, commitLogSegmentBytes, consumeQueueEntriesPerFile, maxMessageBytes, mode,
-            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention);
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention, indexSlots, indexEntries);
     }
 
     public StoreConfig withMaxMessageBytes(int bytes) {
         return new StoreConfig(rootDir, commitLogSegmentBytes, consumeQueueEntriesPerFile, bytes, flushMode,
-            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention);
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention, indexSlots, indexEntries);
     }
 
     public StoreConfig withRetention(RetentionConfig r) {
         return new StoreConfig(rootDir, commitLogSegmentBytes, consumeQueueEntriesPerFile, maxMessageBytes, flushMode,
-            syncFlushTimeoutMillis, asyncFlushIntervalMillis, r);
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, r, indexSlots, indexEntries);
+    }
+
+    public StoreConfig withIndexSize(int slots, int entries) {
+        return new StoreConfig(rootDir, commitLogSegmentBytes, consumeQueueEntriesPerFile, maxMessageBytes, flushMode,
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention, slots, entries);
+    }
+
+    public Path indexDir() {
+        return rootDir.resolve("index");
     }
 
     public Path commitLogDir() {

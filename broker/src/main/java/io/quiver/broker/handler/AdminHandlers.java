@@ -151,6 +151,32 @@ public final class AdminHandlers {
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).bodyBuf(Unpooled.wrappedBuffer(record)));
     }
 
+    /** Most messages one QUERY_MESSAGE returns: by unique key, and by key (fact sheet §9.1). */
+    public static final int MAX_QUERY_UNIQUE = 32;
+    public static final int MAX_QUERY_KEY = 64;
+
+    /** QUERY_MESSAGE: by KEYS word, or by UNIQ_KEY when the ext field _UNIQUE_KEY_QUERY is "true". */
+    public void queryMessage(RequestContext ctx, RemotingCommand req) {
+        HeaderReader r = new HeaderReader(req);
+        String topic = r.string("topic");
+        String key = r.string("key");
+        int maxNum = r.int32("maxNum");
+        long begin = r.int64("beginTimestamp");
+        long end = r.int64("endTimestamp");
+        boolean unique = r.optBool("_UNIQUE_KEY_QUERY", false);
+        int max = Math.max(1, Math.min(maxNum, unique ? MAX_QUERY_UNIQUE : MAX_QUERY_KEY));
+        java.util.List<ByteBuffer> found = broker.store().query(topic, key, unique, max, begin, end);
+        if (found.isEmpty()) {
+            ctx.reply(ResponseCode.QUERY_NOT_FOUND, "no message of topic " + topic + " with "
+                + (unique ? "unique key " : "key ") + key + " in the given time range");
+            return;
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null)
+            .putExt("indexLastUpdateTimestamp", System.currentTimeMillis())
+            .putExt("indexLastUpdatePhyoffset", broker.store().indexedUpTo())
+            .bodyBuf(Unpooled.wrappedBuffer(found.toArray(new ByteBuffer[0]))));
+    }
+
     public void consumerConnections(RequestContext ctx, RemotingCommand req) {
         String group = RequestHeaders.ConsumerGroup.decode(req).consumerGroup();
         ConsumerGroupState g = broker.clients().consumerGroup(group);

@@ -1,0 +1,252 @@
+package io.quiver.store;
+
+import io.quiver.protocol.message.MessageProperties;
+import io.quiver.protocol.message.MessageRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the message index (every {@code KEYS} word and the {@code UNIQ_KEY} of each record, under
+ * {@code topic#key}) by following the commit log on its own thread, so the append path does no index
+ * work. Answers lookups from any thread. After a crash it resumes from the position its newest file
+ * records, so nothing is missed; duplicates are harmless because lookups deduplicate.
+ */
+final class IndexService implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(IndexService.class);
+
+    /** Longest the index thread sleeps when there is nothing new. */
+    static final long MAX_IDLE_NANOS = 50_000_000;
+    /** Records indexed before the thread re-checks for shutdown and publishes progress. */
+    static final int MAX_RECORDS_PER_ROUND = 10_000;
+
+    private final MessageStore store;
+    private final Path dir;
+    private final int slots;
+    private final int entries;
+    private volatile List<IndexFile> files = new ArrayList<>();
+    private volatile long indexedUpTo;
+    private volatile boolean running = true;
+    private volatile boolean sleeping;
+    private Thread thread;
+
+    IndexService(MessageStore store, Path dir, int slots, int entries) {
+        this.store = store;
+        this.dir = dir;
+        this.slots = slots;
+        this.entries = entries;
+    }
+
+    /** Loads existing index files; indexing resumes where the newest one ends. */
+    void load(long commitLogMin, long commitLogEnd) {
+        List<IndexFile> loaded = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.filter(x -> x.getFileName().toString().matches("\\d{20}")).sorted().toList()) {
+                    IndexFile f = IndexFile.open(p, Long.parseLong(p.getFileName().toString()), slots, entries);
+                    if (f == null) {
+                        log.warn("ignoring index file {} (different dimensions or damaged); it will be rebuilt", p);
+                        continue;
+                    }
+                    loaded.add(f);
+                }
+            } catch (IOException e) {
+                throw new StoreException("cannot list index files in " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        files = loaded;
+        long resume = loaded.isEmpty() ? commitLogMin : loaded.get(loaded.size() - 1).endPhyOffset();
+        indexedUpTo = Math.max(commitLogMin, Math.min(resume, commitLogEnd));
+    }
+
+    void start() {
+        thread = new Thread(this, "quiver-index");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    long indexedUpTo() {
+        return indexedUpTo;
+    }
+
+    /** Called after appends; wakes the index thread only if it sleeps. */
+    void wake() {
+        if (sleeping && thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    @Override
+    public void run() {
+        long idle = 1_000_000;
+        while (running) {
+            int done;
+            try {
+                done = indexRound();
+            } catch (RuntimeException e) {
+                log.error("indexing failed at commit-log offset {}; retrying", indexedUpTo, e);
+                done = 0;
+            }
+            if (done > 0) {
+                idle = 1_000_000;
+                continue;
+            }
+            sleeping = true;
+            if (indexedUpTo >= store.commitLog().writePosition()) {
+                LockSupport.parkNanos(idle);
+            }
+            sleeping = false;
+            idle = Math.min(idle * 2, MAX_IDLE_NANOS);
+        }
+    }
+
+    private int indexRound() {
+        CommitLog cl = store.commitLog();
+        long pos = Math.max(indexedUpTo, cl.minOffset());
+        long end = cl.writePosition();
+        int n = 0;
+        int[] size = new int[1];
+        while (pos < end && n < MAX_RECORDS_PER_ROUND) {
+            MappedSegment seg = cl.file().segmentFor(pos);
+            if (seg == null) {
+                break;
+            }
+            CommitLog.EntryKind kind = CommitLog.inspect(seg, pos, Integer.MAX_VALUE, size);
+            if (kind == CommitLog.EntryKind.BLANK) {
+                pos = seg.endOffset();
+                continue;
+            }
+            if (kind != CommitLog.EntryKind.RECORD) {
+                break; // not yet complete, or damage that recovery will handle
+            }
+            index(seg.slice((int) (pos - seg.baseOffset()), size[0]), pos);
+            pos += size[0] + CommitLog.TRAILER_BYTES;
+            n++;
+        }
+        if (pos != indexedUpTo) {
+            indexedUpTo = pos;
+            List<IndexFile> fs = files;
+            if (!fs.isEmpty()) {
+                fs.get(fs.size() - 1).markIndexedUpTo(pos);
+            }
+        }
+        return n;
+    }
+
+    private void index(ByteBuffer r, long phyOffset) {
+        String topic = Recovery.topicOf(r);
+        Map<String, String> props = MessageProperties.parse(Recovery.propertiesOf(r));
+        long ts = r.getLong(MessageRecord.storeTimestampPos(r, 0));
+        String uniq = props.get(MessageProperties.UNIQ_KEY);
+        if (uniq != null && !uniq.isEmpty()) {
+            add(topic + "#" + uniq, phyOffset, ts);
+        }
+        String keys = props.get(MessageProperties.KEYS);
+        if (keys != null) {
+            for (String k : keys.split(" ")) {
+                if (!k.isEmpty()) {
+                    add(topic + "#" + k, phyOffset, ts);
+                }
+            }
+        }
+    }
+
+    private void add(String key, long phyOffset, long ts) {
+        List<IndexFile> fs = files;
+        IndexFile f = fs.isEmpty() ? null : fs.get(fs.size() - 1);
+        if (f == null || f.isFull()) {
+            f = roll(f, phyOffset);
+        }
+        f.add(hash(key), phyOffset, ts);
+    }
+
+    /** Starts a new index file (synchronized with {@link #dropBefore}, which replaces the list too). */
+    private synchronized IndexFile roll(IndexFile full, long phyOffset) {
+        long base = phyOffset;
+        if (full != null) {
+            full.markIndexedUpTo(phyOffset);
+            base = Math.max(base, full.segment().baseOffset() + 1);
+        }
+        IndexFile f = IndexFile.create(dir, base, slots, entries);
+        f.markIndexedUpTo(phyOffset);
+        List<IndexFile> next = new ArrayList<>(files);
+        next.add(f);
+        files = next;
+        return f;
+    }
+
+    static int hash(String key) {
+        return key.hashCode() & 0x7FFFFFFF;
+    }
+
+    /** Candidate commit-log offsets for {@code topic#key} stored in [begin, end], newest files first. */
+    List<Long> lookup(String topic, String key, long begin, long end, int max) {
+        int h = hash(topic + "#" + key);
+        List<Long> out = new ArrayList<>();
+        List<IndexFile> fs = new ArrayList<>(files);
+        Collections.reverse(fs);
+        for (IndexFile f : fs) {
+            if (out.size() >= max) {
+                break;
+            }
+            if (f.endTimestamp() != 0 && (f.endTimestamp() < begin || f.beginTimestamp() > end)) {
+                continue;
+            }
+            f.lookup(h, begin, end, max * 4, out);
+        }
+        return out;
+    }
+
+    /** Drops index files whose records all precede {@code commitLogMin} (after retention). */
+    synchronized List<MappedSegment> dropBefore(long commitLogMin) {
+        List<IndexFile> fs = files;
+        List<IndexFile> keep = new ArrayList<>();
+        List<MappedSegment> gone = new ArrayList<>();
+        for (int i = 0; i < fs.size(); i++) {
+            boolean last = i == fs.size() - 1;
+            if (!last && fs.get(i).endPhyOffset() <= commitLogMin) {
+                gone.add(fs.get(i).segment());
+            } else {
+                keep.add(fs.get(i));
+            }
+        }
+        files = keep;
+        return gone;
+    }
+
+    void flush() {
+        for (IndexFile f : files) {
+            f.flush();
+        }
+    }
+
+    void shutdown() {
+        running = false;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        flush();
+        for (IndexFile f : files) {
+            f.close();
+        }
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
