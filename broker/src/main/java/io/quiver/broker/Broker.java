@@ -73,7 +73,8 @@ public final class Broker implements BrokerContext, AutoCloseable {
             new RetentionConfig(config.fileReservedTime * 3_600_000L, BrokerConfig.hours(config.deleteWhen),
                 config.diskMaxUsedSpaceRatio / 100.0, config.diskSpaceCleanForciblyRatio / 100.0,
                 config.diskSpaceWarningLevelRatio / 100.0),
-            config.maxHashSlotNum, config.maxIndexNum);
+            config.maxHashSlotNum, config.maxIndexNum, config.flushCommitLogLeastPages,
+            config.flushCommitLogThoroughInterval);
         this.store = new MessageStore(sc, Clock.SYSTEM);
         this.topics = new TopicTable(config.storePathRootDir.resolve("config"));
         this.groups = new SubscriptionGroupTable(config.storePathRootDir.resolve("config"));

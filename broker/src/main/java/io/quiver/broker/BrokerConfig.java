@@ -56,6 +56,10 @@ public final class BrokerConfig {
             (c, v) -> c.syncFlushTimeout = Long.parseLong(v), c -> c.syncFlushTimeout);
         def("flushIntervalCommitLog", "500", "ASYNC_FLUSH: ms between forces", (c, v) -> c.flushIntervalCommitLog = Long.parseLong(v),
             c -> c.flushIntervalCommitLog);
+        def("flushCommitLogLeastPages", "4", "ASYNC_FLUSH: 4 KiB pages that must be dirty before a periodic force",
+            (c, v) -> c.flushCommitLogLeastPages = parsePositiveOrZero(v), c -> c.flushCommitLogLeastPages);
+        def("flushCommitLogThoroughInterval", "10000", "ASYNC_FLUSH: longest ms between forces, whatever is dirty",
+            (c, v) -> c.flushCommitLogThoroughInterval = Long.parseLong(v), c -> c.flushCommitLogThoroughInterval);
         def("mappedFileSizeCommitLog", "1073741824", "bytes per commit-log segment file",
             (c, v) -> c.mappedFileSizeCommitLog = parsePositive(v), c -> c.mappedFileSizeCommitLog);
         def("mappedFileSizeConsumeQueue", "6000000", "bytes per consume-queue file (20 bytes per entry)",
@@ -109,6 +113,8 @@ public final class BrokerConfig {
     public FlushMode flushDiskType = FlushMode.SYNC_FLUSH;
     public long syncFlushTimeout = 5_000;
     public long flushIntervalCommitLog = 500;
+    public int flushCommitLogLeastPages = 4;
+    public long flushCommitLogThoroughInterval = 10_000;
     public int mappedFileSizeCommitLog = 1024 * 1024 * 1024;
     public int mappedFileSizeConsumeQueue = 6_000_000;
     public int fileReservedTime = 72;

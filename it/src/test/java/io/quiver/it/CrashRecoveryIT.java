@@ -2,6 +2,7 @@ package io.quiver.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +27,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(300)
 class CrashRecoveryIT extends QuiverIT {
-    private static final int CYCLES = 3;
+    /** Crash cycles; the chaos-profile subclass runs many more. */
+    protected int cycles() {
+        return 3;
+    }
 
     private record Ack(int queueId, long offset, String body) {}
 
@@ -37,7 +41,10 @@ class CrashRecoveryIT extends QuiverIT {
         ensureTopic(seedProducer, topic);
         List<Ack> acked = new ArrayList<>();
         AtomicInteger seq = new AtomicInteger();
-        for (int cycle = 0; cycle < CYCLES; cycle++) {
+        long seed = Long.getLong("quiver.crash.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        System.out.println("crash loop seed " + seed + " (rerun with -Dquiver.crash.seed=" + seed + ")");
+        for (int cycle = 0; cycle < cycles(); cycle++) {
             DefaultMQProducer p = producer();
             p.setRetryTimesWhenSendFailed(0);
             p.setSendMsgTimeout(3_000);
@@ -61,7 +68,7 @@ class CrashRecoveryIT extends QuiverIT {
                 s.start();
                 senders.add(s);
             }
-            Thread.sleep(800 + cycle * 300L);
+            Thread.sleep(300 + random.nextInt(1_200));
             quiver.kill();
             stop.set(true);
             for (Thread s : senders) {
@@ -71,7 +78,14 @@ class CrashRecoveryIT extends QuiverIT {
             quiver.start();
             verify(topic, acked, producer());
         }
-        assertThat(acked.size()).as("acknowledged sends across %d crashes", CYCLES).isGreaterThan(100);
+        assertThat(acked.size()).as("acknowledged sends across %d crashes", cycles()).isGreaterThan(100);
+        quiver.stop();
+        Process verify = new ProcessBuilder(Path.of(System.getProperty("quiver.dist"), "bin", "quiver").toString(),
+            "store", "verify", "--data-dir", quiver.dataDir().toString()).redirectErrorStream(true).start();
+        String report = new String(verify.getInputStream().readAllBytes());
+        assertThat(verify.waitFor()).as(report).isZero();
+        assertThat(report).contains("OK");
+        quiver.start();
     }
 
     private void verify(String topic, List<Ack> acked, DefaultMQProducer admin) throws Exception {

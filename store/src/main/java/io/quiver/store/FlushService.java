@@ -32,6 +32,7 @@ final class FlushService implements Runnable {
     private final Condition wake = lock.newCondition();
     private List<Waiter> waiters = new ArrayList<>();
     private volatile long flushedPosition;
+    private final java.util.concurrent.atomic.LongAdder forces = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean running = true;
     private volatile Throwable lastFailure;
     private Thread thread;
@@ -47,6 +48,10 @@ final class FlushService implements Runnable {
         thread = new Thread(this, "quiver-flush");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    long forceCount() {
+        return forces.sum();
     }
 
     long flushedPosition() {
@@ -110,12 +115,27 @@ final class FlushService implements Runnable {
         }
     }
 
+    private long lastThoroughFlushNanos = System.nanoTime();
+
     private void flushOnce(List<Waiter> batch) {
         long target = commitLog.writePosition();
         PutResult.Status status = PutResult.Status.PUT_OK;
+        if (config.flushMode() == FlushMode.ASYNC_FLUSH && batch.isEmpty() && running) {
+            // RocketMQ's rule: force only once enough pages are dirty, or after the thorough interval.
+            boolean enoughPages = target - flushedPosition >= (long) config.asyncFlushLeastPages() * 4096;
+            boolean thorough = System.nanoTime() - lastThoroughFlushNanos
+                >= TimeUnit.MILLISECONDS.toNanos(config.asyncFlushThoroughIntervalMillis());
+            if (!enoughPages && !thorough) {
+                return;
+            }
+            if (thorough) {
+                lastThoroughFlushNanos = System.nanoTime();
+            }
+        }
         if (target > flushedPosition) {
             try {
                 commitLog.forceRange(flushedPosition, target);
+                forces.increment();
                 flushedPosition = target;
                 lastFailure = null;
             } catch (RuntimeException | Error e) {

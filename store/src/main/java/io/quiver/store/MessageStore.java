@@ -485,6 +485,11 @@ public final class MessageStore implements AutoCloseable {
         return out;
     }
 
+    /** Forces of the commit log since start (group commits), for metrics and benchmarks. */
+    public long forceCount() {
+        return flushService == null ? 0 : flushService.forceCount();
+    }
+
     /** Commit-log offset up to which the index is built. */
     public long indexedUpTo() {
         return index.indexedUpTo();

@@ -15,6 +15,8 @@ import java.nio.file.Path;
  * @param retention                 deletion of old data and refusal of writes on a full disk
  * @param indexSlots                hash slots per index file
  * @param indexEntries              keys per index file
+ * @param asyncFlushLeastPages      ASYNC_FLUSH: 4 KiB pages that must be dirty before a periodic force
+ * @param asyncFlushThoroughIntervalMillis ASYNC_FLUSH: longest time between forces, whatever is dirty
  */
 public record StoreConfig(
     Path rootDir,
@@ -26,7 +28,9 @@ public record StoreConfig(
     long asyncFlushIntervalMillis,
     RetentionConfig retention,
     int indexSlots,
-    int indexEntries) {
+    int indexEntries,
+    int asyncFlushLeastPages,
+    long asyncFlushThoroughIntervalMillis) {
 
     public static final int DEFAULT_INDEX_SLOTS = 1_000_000;
     public static final int DEFAULT_INDEX_ENTRIES = 4_000_000;
@@ -54,32 +58,37 @@ public record StoreConfig(
     public static StoreConfig defaults(Path rootDir) {
         return new StoreConfig(rootDir, DEFAULT_SEGMENT_BYTES, DEFAULT_CQ_ENTRIES_PER_FILE, DEFAULT_MAX_MESSAGE_BYTES,
             FlushMode.SYNC_FLUSH, 5_000, 500, RetentionConfig.DEFAULT,
-            DEFAULT_INDEX_SLOTS, DEFAULT_INDEX_ENTRIES);
+            DEFAULT_INDEX_SLOTS, DEFAULT_INDEX_ENTRIES, 4, 10_000);
     }
 
     public StoreConfig withSegmentBytes(int bytes) {
         return new StoreConfig(rootDir, bytes, consumeQueueEntriesPerFile, maxMessageBytes, flushMode,
-            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention, indexSlots, indexEntries);
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention, indexSlots, indexEntries,
+            asyncFlushLeastPages, asyncFlushThoroughIntervalMillis);
     }
 
     public StoreConfig withFlushMode(FlushMode mode) {
         return new StoreConfig(rootDir, commitLogSegmentBytes, consumeQueueEntriesPerFile, maxMessageBytes, mode,
-            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention, indexSlots, indexEntries);
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention, indexSlots, indexEntries,
+            asyncFlushLeastPages, asyncFlushThoroughIntervalMillis);
     }
 
     public StoreConfig withMaxMessageBytes(int bytes) {
         return new StoreConfig(rootDir, commitLogSegmentBytes, consumeQueueEntriesPerFile, bytes, flushMode,
-            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention, indexSlots, indexEntries);
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention, indexSlots, indexEntries,
+            asyncFlushLeastPages, asyncFlushThoroughIntervalMillis);
     }
 
     public StoreConfig withRetention(RetentionConfig r) {
         return new StoreConfig(rootDir, commitLogSegmentBytes, consumeQueueEntriesPerFile, maxMessageBytes, flushMode,
-            syncFlushTimeoutMillis, asyncFlushIntervalMillis, r, indexSlots, indexEntries);
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, r, indexSlots, indexEntries,
+            asyncFlushLeastPages, asyncFlushThoroughIntervalMillis);
     }
 
     public StoreConfig withIndexSize(int slots, int entries) {
         return new StoreConfig(rootDir, commitLogSegmentBytes, consumeQueueEntriesPerFile, maxMessageBytes, flushMode,
-            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention, slots, entries);
+            syncFlushTimeoutMillis, asyncFlushIntervalMillis, retention, slots, entries,
+            asyncFlushLeastPages, asyncFlushThoroughIntervalMillis);
     }
 
     public Path indexDir() {

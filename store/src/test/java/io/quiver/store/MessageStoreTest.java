@@ -217,6 +217,23 @@ class MessageStoreTest {
     }
 
     @Test
+    void asyncFlushAcknowledgesAtOnceAndKeepsDataAcrossACleanStop() {
+        StoreConfig async = config().withFlushMode(FlushMode.ASYNC_FLUSH);
+        try (MessageStore s = new MessageStore(async, now::get)) {
+            s.start();
+            for (int i = 0; i < 50; i++) {
+                assertThat(s.put(List.of(draft("A", 0, "a" + i, null)), true).join().status())
+                    .isEqualTo(PutResult.Status.PUT_OK);
+            }
+        }
+        try (MessageStore s = new MessageStore(async, now::get)) {
+            s.start();
+            assertThat(bodies(s.get("A", 0, 0, 100, 0, MessageFilter.ALL))).hasSize(50).startsWith("a0").endsWith("a49");
+            assertThat(s.maxOffset("A", 0)).isEqualTo(50);
+        }
+    }
+
+    @Test
     void syncFlushAcknowledgesManyConcurrentPutsWithFewForces() throws Exception {
         try (MessageStore s = open()) {
             List<java.util.concurrent.CompletableFuture<PutResult>> fs = new ArrayList<>();
@@ -231,6 +248,7 @@ class MessageStoreTest {
                 total += s.maxOffset("T", q);
             }
             assertThat(total).isEqualTo(500);
+            assertThat(s.forceCount()).as("group commit: far fewer forces than sends").isLessThan(500);
         }
     }
 }
