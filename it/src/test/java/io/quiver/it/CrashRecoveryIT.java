@@ -79,6 +79,8 @@ class CrashRecoveryIT extends QuiverIT {
             verify(topic, acked, producer());
         }
         assertThat(acked.size()).as("acknowledged sends across %d crashes", cycles()).isGreaterThan(100);
+        System.out.println("crash loop: " + acked.size() + " acknowledged sends across " + cycles()
+            + " SIGKILLs, every one found at its acknowledged offset");
         quiver.stop();
         Process verify = new ProcessBuilder(Path.of(System.getProperty("quiver.dist"), "bin", "quiver").toString(),
             "store", "verify", "--data-dir", quiver.dataDir().toString()).redirectErrorStream(true).start();
