@@ -191,7 +191,7 @@ final class CommitLog {
             }
             int start = (int) (pos - seg.baseOffset());
             int end = (int) Math.min(seg.size(), to - seg.baseOffset());
-            seg.buffer().force(start, end - start);
+            seg.forceData();
             pos = seg.baseOffset() + end;
         }
     }

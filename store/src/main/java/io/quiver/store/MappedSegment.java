@@ -80,6 +80,15 @@ final class MappedSegment {
         return buffer.slice(position, length);
     }
 
+    /** fdatasync of the file: also writes back pages dirtied through the mapping (Linux). */
+    void forceData() {
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     void force() {
         buffer.force();
     }
