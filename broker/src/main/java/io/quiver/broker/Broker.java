@@ -64,6 +64,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
     private final NameServerRegistrar registrar;
     private final byte[] storeHostBytes;
     private final ClientHandlers clientHandlers;
+    private final io.quiver.broker.transaction.TransactionService transactions;
 
     public Broker(BrokerConfig config) {
         this.config = config;
@@ -90,6 +91,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
             throw new IllegalArgumentException("brokerIP1 '" + config.brokerIP1 + "' is not an IP address", e);
         }
         this.clientHandlers = new ClientHandlers(this);
+        this.transactions = new io.quiver.broker.transaction.TransactionService(this, config.storePathRootDir);
         registerHandlers();
     }
 
@@ -149,6 +151,9 @@ public final class Broker implements BrokerContext, AutoCloseable {
         server.register(RequestCode.QUERY_MESSAGE, a::queryMessage, pullPool);
         server.register(RequestCode.GET_CONSUMER_CONNECTION_LIST, a::consumerConnections, adminPool);
         server.register(RequestCode.GET_PRODUCER_CONNECTION_LIST, a::producerConnections, adminPool);
+        io.quiver.broker.transaction.TransactionHandlers tx = new io.quiver.broker.transaction.TransactionHandlers(this);
+        server.register(RequestCode.END_TRANSACTION, tx::endTransaction, clientPool);
+        server.register(RequestCode.QUIVER_LIST_PENDING_TRANSACTIONS, tx::listPending, adminPool);
         server.onConnectionClosed(this::connectionClosed);
     }
 
@@ -159,6 +164,12 @@ public final class Broker implements BrokerContext, AutoCloseable {
         topics.load(config.autoCreateTopicEnable, config.defaultTopicQueueNums);
         groups.load();
         offsets.load();
+        for (String system : new String[] {io.quiver.protocol.message.TopicNames.TRANS_HALF_TOPIC,
+            io.quiver.protocol.message.TopicNames.TRANS_OP_HALF_TOPIC,
+            io.quiver.protocol.message.TopicNames.TRANS_CHECK_MAX_TIME_TOPIC}) {
+            topics.createIfAbsent(system, 1, io.quiver.protocol.message.PermName.READ_WRITE);
+        }
+        transactions.start();
         longPolling.start();
         server.start();
         scheduler.scheduleWithFixedDelay(this::expireClients, 10, 10, TimeUnit.SECONDS);
@@ -214,6 +225,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
             log.warn("unregistering from name servers failed: {}", e.toString());
         }
         server.close();
+        transactions.close();
         longPolling.close();
         scheduler.shutdownNow();
         pools.forEach(ExecutorService::shutdownNow);
@@ -273,6 +285,11 @@ public final class Broker implements BrokerContext, AutoCloseable {
     @Override
     public RemotingServer server() {
         return server;
+    }
+
+    @Override
+    public io.quiver.broker.transaction.TransactionService transactions() {
+        return transactions;
     }
 
     @Override

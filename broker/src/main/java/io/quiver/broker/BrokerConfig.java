@@ -27,8 +27,8 @@ public final class BrokerConfig {
     private static final Map<String, Setting> SETTINGS = new LinkedHashMap<>();
 
     /** Keys Apache RocketMQ has that Quiver accepts but does not act on yet; reported as such. */
-    private static final List<String> ACCEPTED_NOT_YET_USED = List.of("transactionCheckInterval", "transactionTimeOut",
-        "transactionCheckMax", "enablePropertyFilter", "messageDelayLevel", "brokerRole", "rejectTransactionMessage", "haListenPort");
+    private static final List<String> ACCEPTED_NOT_YET_USED = List.of("enablePropertyFilter", "messageDelayLevel",
+        "brokerRole", "haListenPort");
 
     static {
         def("brokerClusterName", "DefaultCluster", "cluster this broker belongs to", (c, v) -> c.brokerClusterName = v, c -> c.brokerClusterName);
@@ -78,6 +78,14 @@ public final class BrokerConfig {
             (c, v) -> c.maxHashSlotNum = parsePositive(v), c -> c.maxHashSlotNum);
         def("maxIndexNum", "4000000", "keys per message-index file (RocketMQ: 20000000)",
             (c, v) -> c.maxIndexNum = parsePositive(v), c -> c.maxIndexNum);
+        def("transactionCheckInterval", "30000", "ms between check-back rounds over undecided half messages (RocketMQ 5.x: 30000, 4.9: 60000)",
+            (c, v) -> c.transactionCheckInterval = parsePositive(v), c -> c.transactionCheckInterval);
+        def("transactionTimeOut", "6000", "ms a half message waits for its commit or rollback before the first check-back",
+            (c, v) -> c.transactionTimeOut = parsePositiveOrZero(v), c -> c.transactionTimeOut);
+        def("transactionCheckMax", "15", "check-backs before an undecided half message is rolled back (discarded)",
+            (c, v) -> c.transactionCheckMax = parsePositive(v), c -> c.transactionCheckMax);
+        def("rejectTransactionMessage", "false", "refuse transactional messages (NO_PERMISSION)",
+            (c, v) -> c.rejectTransactionMessage = parseBool(v), c -> c.rejectTransactionMessage);
         def("longPollingEnable", "true", "hold pulls that find nothing until a message arrives or the client's timeout",
             (c, v) -> c.longPollingEnable = parseBool(v), c -> c.longPollingEnable);
         def("shortPollingTimeMills", "1000", "hold time of pulls when long polling is off",
@@ -124,6 +132,10 @@ public final class BrokerConfig {
     public int diskSpaceWarningLevelRatio = 90;
     public int maxHashSlotNum = 1_000_000;
     public int maxIndexNum = 4_000_000;
+    public long transactionCheckInterval = 30_000;
+    public long transactionTimeOut = 6_000;
+    public int transactionCheckMax = 15;
+    public boolean rejectTransactionMessage;
     public boolean longPollingEnable = true;
     public long shortPollingTimeMills = 1_000;
     public long registerNameServerPeriod = 30_000;

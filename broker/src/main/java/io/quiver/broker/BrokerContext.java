@@ -31,6 +31,8 @@ public interface BrokerContext {
 
     RemotingServer server();
 
+    io.quiver.broker.transaction.TransactionService transactions();
+
     /** Re-registers with every name server soon (after a topic change), without waiting. */
     void registerWithNameServersSoon();
 

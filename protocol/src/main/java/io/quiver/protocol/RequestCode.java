@@ -60,4 +60,6 @@ public final class RequestCode {
     public static final int ADD_WRITE_PERM_OF_BROKER = 327;
     public static final int GET_TOPIC_CONFIG = 351;
     public static final int LITE_PULL_MESSAGE = 361;
+    /** Quiver only: pending transactional half messages of a broker (used by {@code quiver tx list}). */
+    public static final int QUIVER_LIST_PENDING_TRANSACTIONS = 19_001;
 }

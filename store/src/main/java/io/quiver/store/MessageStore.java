@@ -219,8 +219,9 @@ public final class MessageStore implements AutoCloseable {
     // ------------------------------------------------------------------ writing
 
     /**
-     * Stores {@code drafts} (one message, or the members of one batch, all for the same topic and queue)
-     * as consecutive records. With {@code waitDurable} in SYNC_FLUSH mode the future completes only after
+     * Stores {@code drafts} as consecutive records in one atomic append: one message, the members of a
+     * batch, or records of different topics that must appear together (a transaction's commit and its
+     * decision). With {@code waitDurable} in SYNC_FLUSH mode the future completes only after
      * the records are forced to disk. Never throws for operating errors: they are result statuses.
      */
     public CompletableFuture<PutResult> put(List<MessageDraft> drafts, boolean waitDurable) {
@@ -281,16 +282,15 @@ public final class MessageStore implements AutoCloseable {
 
     private PutResult append(List<MessageDraft> drafts, int[] sizes, int[] crcs, long total) {
         long now = clock.millis();
-        MessageDraft first = drafts.get(0);
-        ConsumeQueue cq = queueForWrite(first.topic, first.queueId);
         long[] offsets = new long[drafts.size()];
-        long firstQueueOffset = cq.maxOffset();
+        long[] queueOffsets = new long[drafts.size()];
         try {
             commitLog.reserve(total);
             for (int i = 0; i < drafts.size(); i++) {
                 MessageDraft d = drafts.get(i);
-                long queueOffset = cq.maxOffset();
-                offsets[i] = commitLog.append(d, sizes[i], crcs[i], queueOffset, now);
+                ConsumeQueue cq = queueForWrite(d.topic, d.queueId);
+                queueOffsets[i] = cq.maxOffset();
+                offsets[i] = commitLog.append(d, sizes[i], crcs[i], queueOffsets[i], now);
                 cq.append(offsets[i], sizes[i], d.tagsCode);
             }
         } catch (StoreException e) {
@@ -301,7 +301,7 @@ public final class MessageStore implements AutoCloseable {
                     : "the store cannot write: " + e.getMessage());
         }
         dispatchedPosition = commitLog.writePosition();
-        return new PutResult(PutResult.Status.PUT_OK, null, offsets, firstQueueOffset, now);
+        return new PutResult(PutResult.Status.PUT_OK, null, offsets, queueOffsets, now);
     }
 
     // ------------------------------------------------------------------ reading

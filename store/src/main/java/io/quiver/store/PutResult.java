@@ -6,10 +6,10 @@ package io.quiver.store;
  * @param status              what happened
  * @param remark              for failures, a sentence a person can act on
  * @param commitLogOffsets    offset of each stored record, in order (empty on failure)
- * @param firstQueueOffset    queue offset of the first record
+ * @param queueOffsets        queue offset of each stored record, in order
  * @param storeTimestamp      store time given to the records
  */
-public record PutResult(Status status, String remark, long[] commitLogOffsets, long firstQueueOffset, long storeTimestamp) {
+public record PutResult(Status status, String remark, long[] commitLogOffsets, long[] queueOffsets, long storeTimestamp) {
 
     public enum Status {
         /** Stored (and, when the flush mode promises it, forced to disk). */
@@ -31,10 +31,15 @@ public record PutResult(Status status, String remark, long[] commitLogOffsets, l
     }
 
     static PutResult failure(Status status, String remark) {
-        return new PutResult(status, remark, new long[0], -1, 0);
+        return new PutResult(status, remark, new long[0], new long[0], 0);
     }
 
     PutResult withStatus(Status s, String r) {
-        return new PutResult(s, r, commitLogOffsets, firstQueueOffset, storeTimestamp);
+        return new PutResult(s, r, commitLogOffsets, queueOffsets, storeTimestamp);
+    }
+
+    /** Queue offset of the first record, or -1 when nothing was stored. */
+    public long firstQueueOffset() {
+        return queueOffsets.length == 0 ? -1 : queueOffsets[0];
     }
 }

@@ -55,9 +55,39 @@ public final class AdminHandlers {
         c.topicFilterType = h.topicFilterType() == null ? "SINGLE_TAG" : h.topicFilterType();
         c.topicSysFlag = h.topicSysFlag();
         c.order = h.order();
+        c.attributes = parseAttributes(h.attributes());
+        String type = c.attributes == null ? null : c.attributes.get(SendHandler.MESSAGE_TYPE_ATTRIBUTE);
+        if (type != null && !java.util.Set.of("NORMAL", "FIFO", "DELAY", "TRANSACTION", "MIXED").contains(type.toUpperCase())) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "message.type must be NORMAL, FIFO, DELAY, TRANSACTION or MIXED, got " + type);
+            return;
+        }
+        if ("MIXED".equalsIgnoreCase(type)) {
+            c.attributes.remove(SendHandler.MESSAGE_TYPE_ATTRIBUTE); // MIXED: accepts every kind, like no declaration
+        }
         broker.topics().put(c);
         broker.registerWithNameServersSoon();
         ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    /** Parses RocketMQ 5 topic attributes, e.g. {@code +message.type=TRANSACTION,+other=x}; null if none. */
+    static java.util.Map<String, String> parseAttributes(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        java.util.Map<String, String> m = new java.util.HashMap<>();
+        for (String part : raw.split(",")) {
+            String p = part.trim();
+            if (p.startsWith("+")) {
+                p = p.substring(1);
+            } else if (p.startsWith("-")) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            if (eq > 0) {
+                m.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
+            }
+        }
+        return m.isEmpty() ? null : m;
     }
 
     public void deleteTopic(RequestContext ctx, RemotingCommand req) {
@@ -138,6 +168,7 @@ public final class AdminHandlers {
         t.table.put("pullParkedCount", Integer.toString(broker.longPolling().parkedCount()));
         t.table.put("clientConnections", Integer.toString(broker.clients().connectionCount()));
         t.table.put("binaryHeaderRequests", Long.toString(broker.server().binaryRequestCount()));
+        broker.transactions().counters().forEach((k, v) -> t.table.put("transaction." + k, Long.toString(v)));
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(t)));
     }
 

@@ -28,6 +28,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * whichever thread completes the store's future.
  */
 public final class SendHandler implements RequestHandler {
+    /** The RocketMQ 5 topic attribute that declares a topic's message type. */
+    public static final String MESSAGE_TYPE_ATTRIBUTE = "message.type";
+
     private final BrokerContext broker;
 
     public SendHandler(BrokerContext broker) {
@@ -58,14 +61,23 @@ public final class SendHandler implements RequestHandler {
                 + " bytes; the limit (maxMessageSize) is " + broker.config().maxMessageSize + " bytes");
             return;
         }
-        if (MessageSysFlag.transactionType(h.sysFlag()) == MessageSysFlag.TRANSACTION_PREPARED_TYPE) {
-            ctx.reply(ResponseCode.NO_PERMISSION, "transactional messages are not supported by this Quiver version yet; "
-                + "the half message was not stored");
+        boolean transactional = MessageSysFlag.transactionType(h.sysFlag()) == MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+        if (transactional && (batch || broker.config().rejectTransactionMessage)) {
+            ctx.reply(ResponseCode.NO_PERMISSION, batch ? "a batch cannot be transactional"
+                : "this broker refuses transactional messages (rejectTransactionMessage=true)");
             return;
         }
         TopicConfig topic = broker.topicResolver().resolveForSend(h.topic(), h.defaultTopic(), h.defaultTopicQueueNums(), ctx);
         if (topic == null) {
             return; // resolver replied
+        }
+        String declaredType = topic.attributes == null ? null : topic.attributes.get(MESSAGE_TYPE_ATTRIBUTE);
+        if (declaredType != null && transactional != "TRANSACTION".equalsIgnoreCase(declaredType)) {
+            ctx.reply(ResponseCode.MESSAGE_ILLEGAL, transactional
+                ? "topic " + h.topic() + " is declared message.type=" + declaredType
+                    + "; transactional messages need a topic declared TRANSACTION (or one with no declared type)"
+                : "topic " + h.topic() + " is declared message.type=TRANSACTION; send with a TransactionMQProducer");
+            return;
         }
         if (!PermName.isWriteable(topic.perm)) {
             ctx.reply(ResponseCode.NO_PERMISSION, "the topic " + h.topic() + " is not writable (perm "
@@ -90,14 +102,19 @@ public final class SendHandler implements RequestHandler {
             return;
         }
         boolean wait = !"false".equals(MessageProperties.parse(h.properties()).get(MessageProperties.WAIT));
+        String uniqKey = drafts.get(0).uniqKey;
+        if (transactional) {
+            MessageDraft d = drafts.get(0);
+            broker.transactions().toHalf(d, MessageProperties.parse(d.properties));
+        }
         final int qid = queueId;
         broker.store().put(drafts, wait).whenComplete((r, e) -> {
             if (e != null) {
                 ctx.reply(ResponseCode.SYSTEM_ERROR, "storing the message failed: " + e);
                 return;
             }
-            reply(ctx, r, qid);
-            if (r.isStored()) {
+            reply(ctx, r, qid, transactional ? uniqKey : null);
+            if (r.isStored() && !transactional) {
                 broker.longPolling().notifyArrival(h.topic(), qid);
             }
         });
@@ -151,7 +168,7 @@ public final class SendHandler implements RequestHandler {
         return d;
     }
 
-    private void reply(RequestContext ctx, PutResult r, int queueId) {
+    private void reply(RequestContext ctx, PutResult r, int queueId, String transactionId) {
         int code = switch (r.status()) {
             case PUT_OK -> ResponseCode.SUCCESS;
             case FLUSH_DISK_TIMEOUT -> ResponseCode.FLUSH_DISK_TIMEOUT;
@@ -169,7 +186,7 @@ public final class SendHandler implements RequestHandler {
                 ids.append(MessageId.offsetId(broker.storeHostBytes(), broker.config().listenPort, off));
             }
             resp.putExt("msgId", ids.toString()).putExt("queueId", queueId).putExt("queueOffset", r.firstQueueOffset())
-                .putExt("MSG_REGION", "DefaultRegion").putExt("TRACE_ON", "true");
+                .putExt("MSG_REGION", "DefaultRegion").putExt("TRACE_ON", "true").putExt("transactionId", transactionId);
         }
         ctx.reply(resp);
     }

@@ -137,6 +137,38 @@ public final class RequestHeaders {
         }
     }
 
+    /** END_TRANSACTION (fact sheet §7.1): the producer's commit (8), rollback (12) or unknown (0). */
+    public record EndTransaction(String producerGroup, long tranStateTableOffset, long commitLogOffset,
+                                 int commitOrRollback, boolean fromTransactionCheck, String msgId, String transactionId) {
+        public static final int COMMIT = 8;
+        public static final int ROLLBACK = 12;
+        public static final int UNKNOWN = 0;
+
+        public static EndTransaction decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new EndTransaction(r.string("producerGroup"), r.int64("tranStateTableOffset"),
+                r.int64("commitLogOffset"), r.int32("commitOrRollback"), r.optBool("fromTransactionCheck", false),
+                r.optString("msgId"), r.optString("transactionId"));
+        }
+
+        public void encode(RemotingCommand cmd) {
+            cmd.putExt("producerGroup", producerGroup).putExt("tranStateTableOffset", tranStateTableOffset)
+                .putExt("commitLogOffset", commitLogOffset).putExt("commitOrRollback", commitOrRollback)
+                .putExt("fromTransactionCheck", fromTransactionCheck).putExt("msgId", msgId)
+                .putExt("transactionId", transactionId);
+        }
+    }
+
+    /** CHECK_TRANSACTION_STATE (fact sheet §7.3), broker to producer. */
+    public record CheckTransactionState(long tranStateTableOffset, long commitLogOffset, String msgId,
+                                        String transactionId, String offsetMsgId) {
+        public void encode(RemotingCommand cmd) {
+            cmd.putExt("tranStateTableOffset", tranStateTableOffset).putExt("commitLogOffset", commitLogOffset)
+                .putExt("msgId", msgId).putExt("transactionId", transactionId).putExt("offsetMsgId", offsetMsgId)
+                .putExt("topic", io.quiver.protocol.message.TopicNames.TRANS_HALF_TOPIC);
+        }
+    }
+
     /** GET_TOPICS_BY_CLUSTER. */
     public record Cluster(String cluster) {
         public static Cluster decode(RemotingCommand cmd) {

@@ -25,6 +25,10 @@ public final class MessageProperties {
     public static final String RECONSUME_TIME = "RECONSUME_TIME";
     public static final String MAX_RECONSUME_TIMES = "MAX_RECONSUME_TIMES";
     public static final String CLUSTER = "CLUSTER";
+    public static final String TRANSACTION_CHECK_TIMES = "TRANSACTION_CHECK_TIMES";
+    public static final String CHECK_IMMUNITY_TIME_IN_SECONDS = "CHECK_IMMUNITY_TIME_IN_SECONDS";
+    /** Quiver's op records: the decision taken for a half message (C commit, R rollback, D discarded). */
+    public static final String TRAN_DECISION = "TRAN_DECISION";
     public static final String MSG_REGION = "MSG_REGION";
     public static final String TRACE_ON = "TRACE_ON";
 

@@ -1,0 +1,52 @@
+package io.quiver.broker.transaction;
+
+import io.quiver.broker.BrokerContext;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.Json;
+import io.quiver.protocol.header.HeaderReader;
+import io.quiver.protocol.header.RequestHeaders;
+import io.quiver.remoting.RequestContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** END_TRANSACTION (usually oneway) and Quiver's pending-transaction listing for {@code quiver tx list}. */
+public final class TransactionHandlers {
+    /** Most pending transactions one listing returns. */
+    public static final int MAX_LISTED = 10_000;
+
+    private final BrokerContext broker;
+
+    public TransactionHandlers(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    public void endTransaction(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.EndTransaction h = RequestHeaders.EndTransaction.decode(req);
+        broker.transactions().end(h).whenComplete((outcome, e) -> {
+            if (e != null) {
+                ctx.reply(ResponseCode.SYSTEM_ERROR, "recording the transaction decision failed: " + e);
+                return;
+            }
+            switch (outcome) {
+                case NOT_FOUND -> ctx.reply(ResponseCode.SYSTEM_ERROR,
+                    "Find prepared transaction message failed: no half message at commit-log offset " + h.commitLogOffset());
+                case MISMATCH -> ctx.reply(ResponseCode.SYSTEM_ERROR, "the half message at commit-log offset "
+                    + h.commitLogOffset() + " does not match producer group " + h.producerGroup() + " and queue offset "
+                    + h.tranStateTableOffset());
+                case STORE_FAILED -> ctx.reply(ResponseCode.SYSTEM_ERROR, "the decision could not be stored; retry");
+                default -> ctx.reply(ResponseCode.SUCCESS, outcome == TransactionService.Outcome.ALREADY_DECIDED
+                    ? "already decided; nothing changed" : null);
+            }
+        });
+    }
+
+    public void listPending(RequestContext ctx, RemotingCommand req) {
+        int limit = Math.min(MAX_LISTED, new HeaderReader(req).optInt32("limit", 1_000));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("brokerName", broker.config().brokerName);
+        body.put("counters", broker.transactions().counters());
+        body.put("pending", broker.transactions().pending(limit));
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(body)));
+    }
+}

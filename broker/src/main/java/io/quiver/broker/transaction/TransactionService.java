@@ -1,0 +1,489 @@
+package io.quiver.broker.transaction;
+
+import io.netty.channel.Channel;
+import io.quiver.broker.BrokerContext;
+import io.quiver.broker.client.ClientChannel;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.RequestCode;
+import io.quiver.protocol.body.Json;
+import io.quiver.protocol.header.RequestHeaders;
+import io.quiver.protocol.message.DecodedMessage;
+import io.quiver.protocol.message.MessageDraft;
+import io.quiver.protocol.message.MessageId;
+import io.quiver.protocol.message.MessageProperties;
+import io.quiver.protocol.message.MessageRecord;
+import io.quiver.protocol.message.MessageSysFlag;
+import io.quiver.protocol.message.TopicNames;
+import io.quiver.store.GetResult;
+import io.quiver.store.MessageFilter;
+import io.quiver.store.PutResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Transactional messages (fact sheet §7): half messages kept invisible in {@code RMQ_SYS_TRANS_HALF_TOPIC},
+ * decisions recorded as op records in {@code RMQ_SYS_TRANS_OP_HALF_TOPIC}, and the check-back to the
+ * producer group for halves left undecided.
+ *
+ * <p>Exactly-once: a commit appends the real message and its op record in one atomic store append, and
+ * before any commit the message index is asked whether a committed copy of this half already exists (a
+ * crash can cut the op record after the commit record). Decisions on one half are serialised through
+ * {@link #inFlight}; the {@link DecisionTable} is set once the op record is stored. Check-backs run on one
+ * thread, bounded per round and per producer group; progress is persisted in {@code config/transaction.json}.
+ */
+public final class TransactionService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TransactionService.class);
+
+    /** Most half messages examined in one check round. */
+    public static final int MAX_HALVES_SCANNED_PER_ROUND = 50_000;
+    /** Most check-backs sent to one producer group in one round. */
+    public static final int MAX_CHECKS_PER_GROUP_PER_ROUND = 2_000;
+
+    /** The outcome of a decision request. */
+    public enum Outcome { DONE, ALREADY_DECIDED, NOT_FOUND, MISMATCH, STORE_FAILED, IGNORED }
+
+    /** What `quiver tx list` shows of one pending half (public fields: the JSON wire names). */
+    public static final class PendingTx {
+        public final long halfOffset;
+        public final long commitLogOffset;
+        public final String topic;
+        public final String producerGroup;
+        public final String msgId;
+        public final long ageMillis;
+        public final int checks;
+
+        PendingTx(long halfOffset, long commitLogOffset, String topic, String producerGroup, String msgId,
+                  long ageMillis, int checks) {
+            this.halfOffset = halfOffset;
+            this.commitLogOffset = commitLogOffset;
+            this.topic = topic;
+            this.producerGroup = producerGroup;
+            this.msgId = msgId;
+            this.ageMillis = ageMillis;
+            this.checks = checks;
+        }
+    }
+
+    /** Persisted progress. */
+    public static final class Progress {
+        public long halfProgress;
+        public long opReplayFrom;
+    }
+
+    private final BrokerContext broker;
+    private final DecisionTable decisions;
+    private final Path progressFile;
+    private final Set<Long> inFlight = new HashSet<>();
+    private final AtomicInteger roundRobin = new AtomicInteger();
+    private final LongAdder prepared = new LongAdder();
+    private final LongAdder committed = new LongAdder();
+    private final LongAdder rolledBack = new LongAdder();
+    private final LongAdder checked = new LongAdder();
+    private final LongAdder discarded = new LongAdder();
+    private volatile long halfProgress;
+    private volatile boolean running = true;
+    private Thread checker;
+
+    public TransactionService(BrokerContext broker, Path dataDir) {
+        this.broker = broker;
+        this.decisions = new DecisionTable(dataDir.resolve("transaction"));
+        this.progressFile = dataDir.resolve("config").resolve("transaction.json");
+    }
+
+    // ------------------------------------------------------------------ start-up
+
+    /** Replays op records written since the last persisted progress, then starts the check thread. */
+    public void start() {
+        Progress p = readProgress();
+        halfProgress = p.halfProgress;
+        long opMax = broker.store().maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0);
+        long replayed = 0;
+        for (long o = Math.max(p.opReplayFrom, broker.store().minOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0));
+             o < opMax; ) {
+            GetResult r = broker.store().get(TopicNames.TRANS_OP_HALF_TOPIC, 0, o, 32, 0, MessageFilter.ALL);
+            if (r.records().isEmpty()) {
+                o = Math.max(o + 1, r.nextBeginOffset());
+                continue;
+            }
+            for (ByteBuffer rec : r.records()) {
+                applyOp(MessageRecord.decode(rec, 0));
+                replayed++;
+            }
+            o = r.nextBeginOffset();
+        }
+        if (replayed > 0) {
+            log.info("transactions: replayed {} decision(s) from the op log", replayed);
+        }
+        checker = new Thread(this::checkLoop, "quiver-tx-check");
+        checker.setDaemon(true);
+        checker.start();
+    }
+
+    private void applyOp(DecodedMessage op) {
+        try {
+            long half = Long.parseLong(new String(op.body, StandardCharsets.US_ASCII).trim().split(",")[0]);
+            String d = op.propertyMap().get(MessageProperties.TRAN_DECISION);
+            decisions.setDecision(half, "C".equals(d) ? DecisionTable.COMMITTED
+                : "D".equals(d) ? DecisionTable.DISCARDED : DecisionTable.ROLLED_BACK);
+        } catch (NumberFormatException e) {
+            log.warn("ignoring an op record with body '{}'", new String(op.body, StandardCharsets.US_ASCII));
+        }
+    }
+
+    private Progress readProgress() {
+        try {
+            if (Files.exists(progressFile)) {
+                return Json.mapper().readValue(progressFile.toFile(), Progress.class);
+            }
+        } catch (IOException e) {
+            log.error("cannot read {}; replaying every op record", progressFile, e);
+        }
+        return new Progress();
+    }
+
+    private void writeProgress(long opReplayFrom) {
+        decisions.force();
+        Progress p = new Progress();
+        p.halfProgress = halfProgress;
+        p.opReplayFrom = opReplayFrom;
+        try {
+            Files.createDirectories(progressFile.getParent());
+            Path tmp = progressFile.resolveSibling("transaction.json.tmp");
+            Files.write(tmp, Json.encode(p));
+            Files.move(tmp, progressFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            log.error("cannot write {}", progressFile, e);
+        }
+    }
+
+    // ------------------------------------------------------------------ half messages
+
+    /** Turns a transactional send into its half message: stored invisible, real destination in properties. */
+    public void toHalf(MessageDraft d, Map<String, String> props) {
+        props.put(MessageProperties.REAL_TOPIC, d.topic);
+        props.put(MessageProperties.REAL_QID, Integer.toString(d.queueId));
+        d.properties = MessageProperties.encode(props);
+        d.topic = TopicNames.TRANS_HALF_TOPIC;
+        d.queueId = 0;
+        d.sysFlag = MessageSysFlag.withTransactionType(d.sysFlag, MessageSysFlag.TRANSACTION_NOT_TYPE);
+        d.tagsCode = 0;
+        d.invalidateEncodedStrings();
+        prepared.increment();
+    }
+
+    // ------------------------------------------------------------------ decisions
+
+    /** END_TRANSACTION from a producer (its own decision or its answer to a check). */
+    public CompletableFuture<Outcome> end(RequestHeaders.EndTransaction h) {
+        int decision = switch (h.commitOrRollback()) {
+            case RequestHeaders.EndTransaction.COMMIT -> DecisionTable.COMMITTED;
+            case RequestHeaders.EndTransaction.ROLLBACK -> DecisionTable.ROLLED_BACK;
+            default -> DecisionTable.PENDING;
+        };
+        if (decision == DecisionTable.PENDING) {
+            return CompletableFuture.completedFuture(Outcome.IGNORED); // "unknown": stays pending, checked later
+        }
+        return decide(h.commitLogOffset(), h.tranStateTableOffset(), h.producerGroup(), decision);
+    }
+
+    /** Records a decision for the half at {@code halfPhy} / {@code halfQueueOffset}, at most once. */
+    CompletableFuture<Outcome> decide(long halfPhy, long halfQueueOffset, String producerGroup, int decision) {
+        ByteBuffer rec = broker.store().recordAt(halfPhy);
+        if (rec == null) {
+            log.warn("transaction decision for unknown half message at commit-log offset {}", halfPhy);
+            return CompletableFuture.completedFuture(Outcome.NOT_FOUND);
+        }
+        DecodedMessage half = MessageRecord.decode(rec, 0);
+        Map<String, String> props = half.propertyMap();
+        if (!TopicNames.TRANS_HALF_TOPIC.equals(half.topic) || half.queueOffset != halfQueueOffset
+            || (producerGroup != null && !producerGroup.equals(props.get(MessageProperties.PGROUP)))) {
+            log.warn("transaction decision refused: the message at {} is not half {} of producer group {}", halfPhy,
+                halfQueueOffset, producerGroup);
+            return CompletableFuture.completedFuture(Outcome.MISMATCH);
+        }
+        synchronized (inFlight) {
+            if (decisions.decision(halfQueueOffset) != DecisionTable.PENDING || !inFlight.add(halfQueueOffset)) {
+                return CompletableFuture.completedFuture(Outcome.ALREADY_DECIDED);
+            }
+        }
+        List<MessageDraft> drafts = new ArrayList<>(3);
+        String realTopic = props.get(MessageProperties.REAL_TOPIC);
+        int realQid = parseInt(props.get(MessageProperties.REAL_QID));
+        if (decision == DecisionTable.COMMITTED && !alreadyCommitted(half, props, realTopic)) {
+            drafts.add(copy(half, realTopic, realQid, MessageSysFlag.TRANSACTION_COMMIT_TYPE, halfPhy));
+        }
+        if (decision == DecisionTable.DISCARDED) {
+            drafts.add(copy(half, TopicNames.TRANS_CHECK_MAX_TIME_TOPIC, 0, MessageSysFlag.TRANSACTION_NOT_TYPE, 0));
+        }
+        drafts.add(op(halfQueueOffset, decision));
+        return broker.store().put(drafts, true).handle((r, e) -> {
+            Outcome outcome;
+            if (e == null && r.isStored()) {
+                decisions.setDecision(halfQueueOffset, decision);
+                (decision == DecisionTable.COMMITTED ? committed : decision == DecisionTable.DISCARDED ? discarded
+                    : rolledBack).increment();
+                if (decision == DecisionTable.COMMITTED && realTopic != null) {
+                    broker.longPolling().notifyArrival(realTopic, realQid);
+                }
+                outcome = Outcome.DONE;
+            } else {
+                log.error("storing the decision for half {} failed: {}", halfQueueOffset, e != null ? e : r.remark());
+                outcome = Outcome.STORE_FAILED;
+            }
+            synchronized (inFlight) {
+                inFlight.remove(halfQueueOffset);
+            }
+            return outcome;
+        });
+    }
+
+    /** Whether a committed copy of this half exists already (after a crash cut its op record). */
+    private boolean alreadyCommitted(DecodedMessage half, Map<String, String> props, String realTopic) {
+        String uniq = props.get(MessageProperties.UNIQ_KEY);
+        if (uniq == null || realTopic == null) {
+            return false;
+        }
+        for (ByteBuffer r : broker.store().query(realTopic, uniq, true, 32, half.storeTimestamp - 1, Long.MAX_VALUE)) {
+            DecodedMessage m = MessageRecord.decode(r, 0);
+            if (m.preparedTransactionOffset == half.physicalOffset) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private MessageDraft copy(DecodedMessage half, String topic, int queueId, int txType, long preparedOffset) {
+        MessageDraft d = new MessageDraft();
+        d.topic = topic;
+        d.queueId = queueId;
+        d.flag = half.flag;
+        d.sysFlag = MessageSysFlag.withTransactionType(half.sysFlag, txType);
+        d.bornTimestamp = half.bornTimestamp;
+        d.bornHost = half.bornHost;
+        d.bornPort = half.bornPort;
+        d.storeHost = half.storeHost;
+        d.storePort = half.storePort;
+        d.reconsumeTimes = half.reconsumeTimes;
+        d.preparedTransactionOffset = preparedOffset;
+        d.body(half.body, 0, half.body.length);
+        d.properties = half.properties;
+        String tags = half.propertyMap().get(MessageProperties.TAGS);
+        d.tagsCode = tags == null || tags.isEmpty() ? 0 : tags.hashCode();
+        return d;
+    }
+
+    private MessageDraft op(long halfQueueOffset, int decision) {
+        MessageDraft d = new MessageDraft();
+        d.topic = TopicNames.TRANS_OP_HALF_TOPIC;
+        d.queueId = 0;
+        byte[] body = Long.toString(halfQueueOffset).getBytes(StandardCharsets.US_ASCII);
+        d.body(body, 0, body.length);
+        d.bornTimestamp = System.currentTimeMillis();
+        d.storeHost = broker.storeHostBytes();
+        d.storePort = broker.config().listenPort;
+        String code = decision == DecisionTable.COMMITTED ? "C" : decision == DecisionTable.DISCARDED ? "D" : "R";
+        d.properties = MessageProperties.TAGS + MessageProperties.NAME_VALUE_SEPARATOR + "d"
+            + MessageProperties.PROPERTY_SEPARATOR + MessageProperties.TRAN_DECISION
+            + MessageProperties.NAME_VALUE_SEPARATOR + code;
+        d.tagsCode = "d".hashCode();
+        return d;
+    }
+
+    private static int parseInt(String s) {
+        try {
+            return s == null ? 0 : Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    // ------------------------------------------------------------------ check-back
+
+    private void checkLoop() {
+        // Let the index catch up with the log first: commits found there are never repeated.
+        long waitUntil = System.currentTimeMillis() + 30_000;
+        while (running && broker.store().indexedUpTo() < broker.store().commitLogWritePosition()
+            && System.currentTimeMillis() < waitUntil) {
+            sleep(20);
+        }
+        while (running) {
+            long started = System.currentTimeMillis();
+            try {
+                checkRound(started);
+            } catch (RuntimeException e) {
+                log.error("transaction check round failed", e);
+            }
+            sleep(Math.max(100, broker.config().transactionCheckInterval - (System.currentTimeMillis() - started)));
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One round over the pending halves: check, or discard those past their limits. */
+    void checkRound(long now) {
+        long opMaxAtStart = broker.store().maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0);
+        long max = broker.store().maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
+        long h = Math.max(halfProgress, Math.max(0, broker.store().minOffset(TopicNames.TRANS_HALF_TOPIC, 0)));
+        while (h < max && decisions.decision(h) != DecisionTable.PENDING) {
+            h++;
+        }
+        halfProgress = h;
+        decisions.dropBefore(h);
+        Map<String, Integer> sentPerGroup = new HashMap<>();
+        int scanned = 0;
+        long timeout = broker.config().transactionTimeOut;
+        long maxLifetime = broker.config().fileReservedTime * 3_600_000L;
+        for (long o = h; o < max && scanned < MAX_HALVES_SCANNED_PER_ROUND && running; o++, scanned++) {
+            if (decisions.decision(o) != DecisionTable.PENDING) {
+                continue;
+            }
+            GetResult r = broker.store().get(TopicNames.TRANS_HALF_TOPIC, 0, o, 1, 0, MessageFilter.ALL);
+            if (r.records().isEmpty()) {
+                continue;
+            }
+            DecodedMessage half = MessageRecord.decode(r.records().get(0), 0);
+            Map<String, String> props = half.propertyMap();
+            long age = now - half.storeTimestamp;
+            String immunityProp = props.get(MessageProperties.CHECK_IMMUNITY_TIME_IN_SECONDS);
+            long immunity = timeout;
+            if (immunityProp != null) {
+                immunity = Math.max(timeout, parseInt(immunityProp) * 1000L);
+            }
+            if (age < immunity) {
+                if (immunityProp == null) {
+                    break; // halves are in store order: the rest are younger still
+                }
+                continue;
+            }
+            int checks = decisions.checks(o);
+            if (checks >= broker.config().transactionCheckMax || (maxLifetime > 0 && age > maxLifetime)) {
+                log.info("transaction half {} (msgId {}) discarded after {} check(s); kept in {}", o,
+                    props.get(MessageProperties.UNIQ_KEY), checks, TopicNames.TRANS_CHECK_MAX_TIME_TOPIC);
+                decide(half.physicalOffset, o, null, DecisionTable.DISCARDED);
+                continue;
+            }
+            String group = props.get(MessageProperties.PGROUP);
+            int sent = sentPerGroup.getOrDefault(group, 0);
+            if (group == null || sent >= MAX_CHECKS_PER_GROUP_PER_ROUND) {
+                continue;
+            }
+            Channel ch = pickProducer(group);
+            if (ch == null) {
+                continue; // nobody of the group is online: no check this round, none counted
+            }
+            sendCheck(ch, half, props, o, checks + 1);
+            decisions.addCheck(o);
+            checked.increment();
+            sentPerGroup.put(group, sent + 1);
+        }
+        writeProgress(opMaxAtStart);
+    }
+
+    private Channel pickProducer(String group) {
+        List<ClientChannel> live = new ArrayList<>();
+        for (ClientChannel c : broker.clients().producers(group)) {
+            if (c.channel().isActive() && c.channel().isWritable()) {
+                live.add(c);
+            }
+        }
+        if (live.isEmpty()) {
+            return null;
+        }
+        return live.get(Math.floorMod(roundRobin.getAndIncrement(), live.size())).channel();
+    }
+
+    private void sendCheck(Channel ch, DecodedMessage half, Map<String, String> props, long halfOffset, int checkNo) {
+        MessageDraft d = copy(half, props.get(MessageProperties.REAL_TOPIC),
+            parseInt(props.get(MessageProperties.REAL_QID)), MessageSysFlag.TRANSACTION_NOT_TYPE, 0);
+        Map<String, String> p = new java.util.LinkedHashMap<>(props);
+        p.put(MessageProperties.TRANSACTION_CHECK_TIMES, Integer.toString(checkNo));
+        d.properties = MessageProperties.encode(p);
+        int size = d.encodedSize();
+        ByteBuffer body = ByteBuffer.allocate(size);
+        MessageRecord.write(body, d, size, half.bodyCrc, halfOffset, half.physicalOffset, half.storeTimestamp);
+        String uniq = props.get(MessageProperties.UNIQ_KEY);
+        RemotingCommand req = RemotingCommand.request(RequestCode.CHECK_TRANSACTION_STATE).body(body.array());
+        new RequestHeaders.CheckTransactionState(halfOffset, half.physicalOffset, uniq, uniq,
+            MessageId.offsetId(half.storeHost, half.storePort, half.physicalOffset)).encode(req);
+        broker.server().invokeOneway(ch, req);
+    }
+
+    // ------------------------------------------------------------------ operators
+
+    /** Pending halves, oldest first, at most {@code limit}. */
+    public List<PendingTx> pending(int limit) {
+        List<PendingTx> out = new ArrayList<>();
+        long max = broker.store().maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
+        long now = System.currentTimeMillis();
+        for (long o = halfProgress; o < max && out.size() < limit; o++) {
+            if (decisions.decision(o) != DecisionTable.PENDING) {
+                continue;
+            }
+            GetResult r = broker.store().get(TopicNames.TRANS_HALF_TOPIC, 0, o, 1, 0, MessageFilter.ALL);
+            if (r.records().isEmpty()) {
+                continue;
+            }
+            DecodedMessage half = MessageRecord.decode(r.records().get(0), 0);
+            Map<String, String> props = half.propertyMap();
+            out.add(new PendingTx(o, half.physicalOffset, props.get(MessageProperties.REAL_TOPIC),
+                props.get(MessageProperties.PGROUP), props.get(MessageProperties.UNIQ_KEY), now - half.storeTimestamp,
+                decisions.checks(o)));
+        }
+        return out;
+    }
+
+    /** Counters since start: prepared, committed, rolledBack, checked, discarded; and pending now. */
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("prepared", prepared.sum());
+        m.put("committed", committed.sum());
+        m.put("rolledBack", rolledBack.sum());
+        m.put("checked", checked.sum());
+        m.put("discarded", discarded.sum());
+        long pending = 0;
+        long max = broker.store().maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
+        for (long o = halfProgress; o < max; o++) {
+            if (decisions.decision(o) == DecisionTable.PENDING) {
+                pending++;
+            }
+        }
+        m.put("pending", pending);
+        return m;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (checker != null) {
+            checker.interrupt();
+            try {
+                checker.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        writeProgress(broker.store().maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0));
+    }
+}
