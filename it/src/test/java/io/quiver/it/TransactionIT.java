@@ -227,6 +227,48 @@ class TransactionIT extends QuiverIT {
         assertThat(seen.stream().filter("survivor"::equals)).hasSize(1);
     }
 
+    @Test
+    void anotherInstanceOfTheGroupAnswersWhenTheSenderWasKilled() throws Exception {
+        String topic = newTopic();
+        String group = unique("PG");
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(javaBin, "-Drocketmq.client.logUseSlf4j=true", "-cp",
+            System.getProperty("java.class.path"), ChildTxProducer.class.getName(), quiver.namesrvAddr(), group, topic,
+            "orphan").redirectErrorStream(true).start();
+        onCleanup(child::destroyForcibly);
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()));
+        String line;
+        while ((line = out.readLine()) != null && !line.equals("SENT")) {
+            // wait for the half to be stored
+        }
+        assertThat(line).isEqualTo("SENT");
+        child.destroyForcibly(); // SIGKILL: the local transaction's outcome is known only to the group
+        assertThat(child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        List<String> seen = consume(topic);
+        AtomicInteger checks = new AtomicInteger();
+        txProducer(group, LocalTransactionState.COMMIT_MESSAGE, LocalTransactionState.COMMIT_MESSAGE, checks);
+        await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains("orphan"));
+        assertThat(checks.get()).isGreaterThanOrEqualTo(1);
+        Thread.sleep(3_000);
+        assertThat(seen.stream().filter("orphan"::equals)).hasSize(1);
+    }
+
+    @Test
+    void quiverTxListShowsThePendingHalf() throws Exception {
+        String topic = newTopic();
+        String group = unique("PG");
+        TransactionMQProducer p = txProducer(group, LocalTransactionState.UNKNOW, LocalTransactionState.UNKNOW,
+            new AtomicInteger());
+        TransactionSendResult r = p.sendMessageInTransaction(new Message(topic, "listed".getBytes()), null);
+        Process cli = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("quiver.dist"), "bin", "quiver").toString(),
+            "tx", "list", "--namesrv", quiver.namesrvAddr()).redirectErrorStream(true).start();
+        String out = new String(cli.getInputStream().readAllBytes());
+        assertThat(cli.waitFor()).as(out).isZero();
+        assertThat(out).contains("broker-a").containsPattern("pending [1-9]").contains(topic).contains(group)
+            .contains(r.getMsgId());
+    }
+
     private RemotingCommand endTransaction(String group, long queueOffset, long commitLogOffset, int decision,
                                            String msgId) throws Exception {
         RemotingCommand req = RemotingCommand.createRequestCommand(37, null);
