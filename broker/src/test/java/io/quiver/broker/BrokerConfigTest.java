@@ -26,7 +26,7 @@ class BrokerConfigTest {
         conf.put("autoCreateTopicEnable", "false");
         conf.put("maxMessageSize", "1024");
         conf.put("brokerIP1", "10.1.2.3");
-        conf.put("transactionCheckInterval", "1000");
+        conf.put("enablePropertyFilter", "true");
         conf.put("colour", "blue");
         List<String> warnings = c.apply(conf);
         assertThat(c.brokerName).isEqualTo("broker-b");
@@ -36,8 +36,11 @@ class BrokerConfigTest {
         assertThat(c.autoCreateTopicEnable).isFalse();
         assertThat(c.maxMessageSize).isEqualTo(1024);
         assertThat(c.brokerAddr()).isEqualTo("10.1.2.3:10999");
+        c.apply(Map.of("transactionCheckInterval", "1000", "transactionCheckMax", "3"));
+        assertThat(c.transactionCheckInterval).isEqualTo(1000);
+        assertThat(c.transactionCheckMax).isEqualTo(3);
         assertThat(warnings).hasSize(2);
-        assertThat(warnings.get(0)).contains("transactionCheckInterval").contains("does not act on yet");
+        assertThat(warnings.get(0)).contains("enablePropertyFilter").contains("does not act on yet");
         assertThat(warnings.get(1)).contains("unknown setting 'colour'");
     }
 
