@@ -40,12 +40,16 @@ class ProducerIT extends QuiverIT {
         for (MessageQueue q : queues) {
             c.seekToBegin(q);
         }
-        List<MessageExt> all = new ArrayList<>();
+        // Keyed by queue offset: a pull already in flight when seekToBegin runs can hand the client a batch
+        // twice (a client-side race of assign + seek); the broker has one message per offset.
+        java.util.Map<String, MessageExt> byOffset = new java.util.LinkedHashMap<>();
         long deadline = System.currentTimeMillis() + 30_000;
-        while (all.size() < expected && System.currentTimeMillis() < deadline) {
-            all.addAll(c.poll(1_000));
+        while (byOffset.size() < expected && System.currentTimeMillis() < deadline) {
+            for (MessageExt m : c.poll(1_000)) {
+                byOffset.putIfAbsent(m.getQueueId() + "@" + m.getQueueOffset(), m);
+            }
         }
-        return all;
+        return new ArrayList<>(byOffset.values());
     }
 
     @Test
