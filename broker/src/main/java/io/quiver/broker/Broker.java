@@ -65,6 +65,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
     private final byte[] storeHostBytes;
     private final ClientHandlers clientHandlers;
     private final io.quiver.broker.transaction.TransactionService transactions;
+    private final io.quiver.broker.delay.ScheduleService schedule;
 
     public Broker(BrokerConfig config) {
         this.config = config;
@@ -92,6 +93,8 @@ public final class Broker implements BrokerContext, AutoCloseable {
         }
         this.clientHandlers = new ClientHandlers(this);
         this.transactions = new io.quiver.broker.transaction.TransactionService(this, config.storePathRootDir);
+        this.schedule = new io.quiver.broker.delay.ScheduleService(this,
+            io.quiver.broker.delay.DelayLevels.parse(config.messageDelayLevel));
         registerHandlers();
     }
 
@@ -154,6 +157,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
         io.quiver.broker.transaction.TransactionHandlers tx = new io.quiver.broker.transaction.TransactionHandlers(this);
         server.register(RequestCode.END_TRANSACTION, tx::endTransaction, clientPool);
         server.register(RequestCode.QUIVER_LIST_PENDING_TRANSACTIONS, tx::listPending, adminPool);
+        server.register(RequestCode.CONSUMER_SEND_MSG_BACK, new io.quiver.broker.handler.SendBackHandler(this), null);
         server.onConnectionClosed(this::connectionClosed);
     }
 
@@ -170,6 +174,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
             topics.createIfAbsent(system, 1, io.quiver.protocol.message.PermName.READ_WRITE);
         }
         transactions.start();
+        schedule.start();
         longPolling.start();
         server.start();
         scheduler.scheduleWithFixedDelay(this::expireClients, 10, 10, TimeUnit.SECONDS);
@@ -226,6 +231,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
         }
         server.close();
         transactions.close();
+        schedule.close();
         longPolling.close();
         scheduler.shutdownNow();
         pools.forEach(ExecutorService::shutdownNow);
@@ -290,6 +296,11 @@ public final class Broker implements BrokerContext, AutoCloseable {
     @Override
     public io.quiver.broker.transaction.TransactionService transactions() {
         return transactions;
+    }
+
+    @Override
+    public io.quiver.broker.delay.ScheduleService schedule() {
+        return schedule;
     }
 
     @Override

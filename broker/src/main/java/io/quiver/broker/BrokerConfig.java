@@ -27,8 +27,8 @@ public final class BrokerConfig {
     private static final Map<String, Setting> SETTINGS = new LinkedHashMap<>();
 
     /** Keys Apache RocketMQ has that Quiver accepts but does not act on yet; reported as such. */
-    private static final List<String> ACCEPTED_NOT_YET_USED = List.of("enablePropertyFilter", "messageDelayLevel",
-        "brokerRole", "haListenPort");
+    private static final List<String> ACCEPTED_NOT_YET_USED = List.of("enablePropertyFilter", "brokerRole",
+        "haListenPort");
 
     static {
         def("brokerClusterName", "DefaultCluster", "cluster this broker belongs to", (c, v) -> c.brokerClusterName = v, c -> c.brokerClusterName);
@@ -86,6 +86,12 @@ public final class BrokerConfig {
             (c, v) -> c.transactionCheckMax = parsePositive(v), c -> c.transactionCheckMax);
         def("rejectTransactionMessage", "false", "refuse transactional messages (NO_PERMISSION)",
             (c, v) -> c.rejectTransactionMessage = parseBool(v), c -> c.rejectTransactionMessage);
+        def("messageDelayLevel", io.quiver.broker.delay.DelayLevels.DEFAULT,
+            "delay of each level (1-based), units s m h d; retries use levels 3 and up",
+            (c, v) -> {
+                io.quiver.broker.delay.DelayLevels.parse(v);
+                c.messageDelayLevel = v;
+            }, c -> c.messageDelayLevel);
         def("longPollingEnable", "true", "hold pulls that find nothing until a message arrives or the client's timeout",
             (c, v) -> c.longPollingEnable = parseBool(v), c -> c.longPollingEnable);
         def("shortPollingTimeMills", "1000", "hold time of pulls when long polling is off",
@@ -136,6 +142,7 @@ public final class BrokerConfig {
     public long transactionTimeOut = 6_000;
     public int transactionCheckMax = 15;
     public boolean rejectTransactionMessage;
+    public String messageDelayLevel = io.quiver.broker.delay.DelayLevels.DEFAULT;
     public boolean longPollingEnable = true;
     public long shortPollingTimeMills = 1_000;
     public long registerNameServerPeriod = 30_000;

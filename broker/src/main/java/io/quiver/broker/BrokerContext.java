@@ -33,6 +33,8 @@ public interface BrokerContext {
 
     io.quiver.broker.transaction.TransactionService transactions();
 
+    io.quiver.broker.delay.ScheduleService schedule();
+
     /** Re-registers with every name server soon (after a topic change), without waiting. */
     void registerWithNameServersSoon();
 

@@ -291,7 +291,7 @@ public final class MessageStore implements AutoCloseable {
                 ConsumeQueue cq = queueForWrite(d.topic, d.queueId);
                 queueOffsets[i] = cq.maxOffset();
                 offsets[i] = commitLog.append(d, sizes[i], crcs[i], queueOffsets[i], now);
-                cq.append(offsets[i], sizes[i], d.tagsCode);
+                cq.append(offsets[i], sizes[i], d.deliverDelayMillis > 0 ? now + d.deliverDelayMillis : d.tagsCode);
             }
         } catch (StoreException e) {
             log.error("append failed: {}", e.getMessage());
@@ -383,6 +383,13 @@ public final class MessageStore implements AutoCloseable {
     public long minOffset(String topic, int queueId) {
         ConsumeQueue cq = queue(topic, queueId);
         return cq == null ? -1 : cq.minOffset();
+    }
+
+    /** The consume-queue tag code at a queue offset (for schedule queues: the due time), or null. */
+    public Long tagsCodeAt(String topic, int queueId, long queueOffset) {
+        ConsumeQueue cq = queue(topic, queueId);
+        ConsumeQueue.Entry e = new ConsumeQueue.Entry();
+        return cq != null && cq.read(queueOffset, e) ? e.tagsCode : null;
     }
 
     /** Store timestamp of the message at a queue offset, or -1. */

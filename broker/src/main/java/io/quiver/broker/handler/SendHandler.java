@@ -67,7 +67,23 @@ public final class SendHandler implements RequestHandler {
                 : "this broker refuses transactional messages (rejectTransactionMessage=true)");
             return;
         }
-        TopicConfig topic = broker.topicResolver().resolveForSend(h.topic(), h.defaultTopic(), h.defaultTopicQueueNums(), ctx);
+        String topicName = h.topic();
+        boolean toDlq = false;
+        if (TopicNames.isRetry(topicName) && !transactional) {
+            String group = topicName.substring(TopicNames.RETRY_PREFIX.length());
+            io.quiver.protocol.body.SubscriptionGroupConfig g = broker.groups().findOrCreate(group,
+                broker.config().autoCreateSubscriptionGroup);
+            if (g == null) {
+                ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "consumer group " + group + " does not exist");
+                return;
+            }
+            int max = h.maxReconsumeTimes() != null && h.maxReconsumeTimes() >= 0 ? h.maxReconsumeTimes() : g.retryMaxTimes;
+            if (h.reconsumeTimes() >= max) {
+                topicName = TopicNames.dlqTopic(group);
+                toDlq = true;
+            }
+        }
+        TopicConfig topic = broker.topicResolver().resolveForSend(topicName, h.defaultTopic(), h.defaultTopicQueueNums(), ctx);
         if (topic == null) {
             return; // resolver replied
         }
@@ -84,9 +100,9 @@ public final class SendHandler implements RequestHandler {
                 + PermName.describe(topic.perm) + ")");
             return;
         }
-        int queueId = h.queueId();
+        int queueId = toDlq ? 0 : h.queueId();
         int queueCount = Math.max(topic.writeQueueNums, topic.readQueueNums);
-        if (queueId < 0) {
+        if (queueId < 0 || (TopicNames.isRetry(topicName) && queueId >= queueCount)) {
             queueId = ThreadLocalRandom.current().nextInt(Math.max(1, topic.writeQueueNums));
         } else if (queueId >= queueCount) {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "queueId " + queueId + " is illegal: topic " + h.topic() + " has "
@@ -97,16 +113,34 @@ public final class SendHandler implements RequestHandler {
         try {
             drafts = batch ? batchDrafts(h, body, queueId, ctx) : List.of(draft(h, body, 0, body.length, h.properties(),
                 h.flag(), queueId, ctx));
+            for (MessageDraft d : drafts) {
+                d.topic = topicName;
+                d.invalidateEncodedStrings();
+            }
         } catch (IllegalArgumentException e) {
             ctx.reply(ResponseCode.MESSAGE_ILLEGAL, e.getMessage());
             return;
         }
         boolean wait = !"false".equals(MessageProperties.parse(h.properties()).get(MessageProperties.WAIT));
         String uniqKey = drafts.get(0).uniqKey;
+        boolean delayed = false;
         if (transactional) {
             MessageDraft d = drafts.get(0);
             broker.transactions().toHalf(d, MessageProperties.parse(d.properties));
+        } else if (!batch) {
+            MessageDraft d = drafts.get(0);
+            Map<String, String> props = MessageProperties.parse(d.properties);
+            int level = delayLevel(props.get(MessageProperties.DELAY));
+            if (toDlq) {
+                props.remove(MessageProperties.DELAY);
+                d.properties = MessageProperties.encode(props);
+                d.invalidateEncodedStrings();
+            } else if (level > 0) {
+                broker.schedule().toSchedule(d, props, level);
+                delayed = true;
+            }
         }
+        final boolean isDelayed = delayed;
         final int qid = queueId;
         broker.store().put(drafts, wait).whenComplete((r, e) -> {
             if (e != null) {
@@ -114,10 +148,23 @@ public final class SendHandler implements RequestHandler {
                 return;
             }
             reply(ctx, r, qid, transactional ? uniqKey : null);
-            if (r.isStored() && !transactional) {
-                broker.longPolling().notifyArrival(h.topic(), qid);
+            if (r.isStored() && isDelayed) {
+                broker.schedule().wake();
+            } else if (r.isStored() && !transactional) {
+                broker.longPolling().notifyArrival(drafts.get(0).topic, qid);
             }
         });
+    }
+
+    private static int delayLevel(String v) {
+        if (v == null || v.isBlank()) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private List<MessageDraft> batchDrafts(SendMessageRequestHeader h, byte[] body, int queueId, RequestContext ctx) {

@@ -27,6 +27,11 @@ public final class MessageDraft {
     public String properties = "";
     /** Tag hash for the consume queue: {@code TAGS.hashCode()}, 0 without tags. */
     public long tagsCode;
+    /**
+     * When positive, the consume-queue tag code becomes {@code storeTimestamp + deliverDelayMillis}: the
+     * due time of a delayed message, known only once the store assigns the store time.
+     */
+    public long deliverDelayMillis;
     /** The message's KEYS property, for the index; null if absent. */
     public String keys;
     /** The message's UNIQ_KEY property; null if absent. */

@@ -1,0 +1,234 @@
+package io.quiver.broker.delay;
+
+import io.quiver.broker.BrokerContext;
+import io.quiver.protocol.message.DecodedMessage;
+import io.quiver.protocol.message.MessageDraft;
+import io.quiver.protocol.message.MessageProperties;
+import io.quiver.protocol.message.MessageRecord;
+import io.quiver.protocol.message.TopicNames;
+import io.quiver.store.GetResult;
+import io.quiver.store.MessageFilter;
+import io.quiver.store.PutResult;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers delayed messages (delay levels, and retries which use them) when they fall due. A delayed
+ * message waits in {@code SCHEDULE_TOPIC_XXXX} queue {@code level-1}, its queue entry's tag code being its
+ * due time; entries of one level are in due order. One thread (this service's) owns delivery.
+ *
+ * <p>Exactly once: each batch of due messages is appended together with a progress marker for its level
+ * ({@link #PROGRESS_TOPIC} queue {@code level-1}, body = last delivered schedule offset) in one atomic
+ * store append. After a crash, progress is the last marker: nothing is lost and nothing delivered twice.
+ */
+public final class ScheduleService implements Runnable, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ScheduleService.class);
+
+    /** Internal topic holding the per-level progress markers. */
+    public static final String PROGRESS_TOPIC = "rmq_sys_quiver_delay_progress";
+    /** Most messages delivered in one append (one marker each). */
+    public static final int MAX_BATCH = 64;
+    /** Longest sleep when nothing is due soon. */
+    static final long MAX_IDLE_MILLIS = 100;
+
+    private final BrokerContext broker;
+    private final DelayLevels levels;
+    private final long[] progress;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    public ScheduleService(BrokerContext broker, DelayLevels levels) {
+        this.broker = broker;
+        this.levels = levels;
+        this.progress = new long[levels.maxLevel()];
+    }
+
+    public DelayLevels levels() {
+        return levels;
+    }
+
+    /** Recovers each level's progress from its last marker, then starts delivering. */
+    public void start() {
+        for (int i = 0; i < progress.length; i++) {
+            long max = broker.store().maxOffset(PROGRESS_TOPIC, i);
+            long p = Math.max(0, broker.store().minOffset(TopicNames.SCHEDULE_TOPIC, i));
+            if (max > 0) {
+                GetResult r = broker.store().get(PROGRESS_TOPIC, i, max - 1, 1, 0, MessageFilter.ALL);
+                if (!r.records().isEmpty()) {
+                    DecodedMessage marker = MessageRecord.decode(r.records().get(0), 0);
+                    p = Math.max(p, Long.parseLong(new String(marker.body, StandardCharsets.US_ASCII).trim()) + 1);
+                }
+            }
+            progress[i] = p;
+        }
+        thread = new Thread(this, "quiver-schedule");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Turns {@code d} (already addressed to its real topic and queue) into a delayed message of
+     * {@code level}: stored in the schedule queue of that level, due after the level's delay.
+     */
+    public void toSchedule(MessageDraft d, Map<String, String> props, int level) {
+        int l = levels.clamp(level);
+        props.put(MessageProperties.REAL_TOPIC, d.topic);
+        props.put(MessageProperties.REAL_QID, Integer.toString(d.queueId));
+        props.put(MessageProperties.DELAY, Integer.toString(l));
+        d.properties = MessageProperties.encode(props);
+        d.topic = TopicNames.SCHEDULE_TOPIC;
+        d.queueId = l - 1;
+        d.deliverDelayMillis = levels.millis(l);
+        d.tagsCode = 0;
+        d.invalidateEncodedStrings();
+    }
+
+    /** Wakes the service (a delayed message was stored); cheap. */
+    public void wake() {
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Delayed messages waiting, over all levels. */
+    public long pending() {
+        long n = 0;
+        for (int i = 0; i < progress.length; i++) {
+            n += Math.max(0, broker.store().maxOffset(TopicNames.SCHEDULE_TOPIC, i) - progress[i]);
+        }
+        return n;
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            long now = System.currentTimeMillis();
+            long nextDue = now + MAX_IDLE_MILLIS;
+            for (int i = 0; i < progress.length && running; i++) {
+                try {
+                    nextDue = Math.min(nextDue, deliverLevel(i, now));
+                } catch (RuntimeException e) {
+                    log.error("delivering delay level {} failed; retrying", i + 1, e);
+                }
+            }
+            long sleep = nextDue - System.currentTimeMillis();
+            if (sleep > 0) {
+                LockSupport.parkNanos(sleep * 1_000_000L);
+            }
+        }
+    }
+
+    /** Delivers what is due on one level; returns when its next message falls due (or far future). */
+    private long deliverLevel(int i, long now) {
+        String schedule = TopicNames.SCHEDULE_TOPIC;
+        while (running) {
+            long max = broker.store().maxOffset(schedule, i);
+            long from = progress[i];
+            if (from >= max) {
+                return Long.MAX_VALUE;
+            }
+            Long due = broker.store().tagsCodeAt(schedule, i, from);
+            if (due != null && due > now) {
+                return due;
+            }
+            GetResult r = broker.store().get(schedule, i, from, MAX_BATCH, 0, MessageFilter.ALL);
+            if (r.status() == GetResult.Status.OFFSET_TOO_SMALL) {
+                progress[i] = r.nextBeginOffset();
+                continue;
+            }
+            List<MessageDraft> drafts = new ArrayList<>();
+            long last = from - 1;
+            for (ByteBuffer rec : r.records()) {
+                DecodedMessage m = MessageRecord.decode(rec, 0);
+                Long d = broker.store().tagsCodeAt(schedule, i, m.queueOffset);
+                if (d != null && d > now) {
+                    break;
+                }
+                drafts.add(delivery(m));
+                last = m.queueOffset;
+            }
+            if (drafts.isEmpty()) {
+                if (r.records().isEmpty() && r.nextBeginOffset() > from) {
+                    progress[i] = r.nextBeginOffset(); // unreadable (damaged) entries: nothing to deliver
+                    continue;
+                }
+                return now + MAX_IDLE_MILLIS;
+            }
+            drafts.add(marker(i, last));
+            PutResult put = broker.store().put(drafts, false).join();
+            if (!put.isStored()) {
+                log.warn("delivering delayed messages failed ({}); retrying", put.remark());
+                return now + MAX_IDLE_MILLIS;
+            }
+            progress[i] = last + 1;
+            for (int k = 0; k < drafts.size() - 1; k++) {
+                broker.longPolling().notifyArrival(drafts.get(k).topic, drafts.get(k).queueId);
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private MessageDraft delivery(DecodedMessage m) {
+        Map<String, String> props = new LinkedHashMap<>(m.propertyMap());
+        String realTopic = props.get(MessageProperties.REAL_TOPIC);
+        int realQid = parseInt(props.get(MessageProperties.REAL_QID));
+        props.remove(MessageProperties.DELAY);
+        props.put(MessageProperties.WAIT, "false");
+        MessageDraft d = new MessageDraft();
+        d.topic = realTopic;
+        d.queueId = realQid;
+        d.flag = m.flag;
+        d.sysFlag = m.sysFlag;
+        d.bornTimestamp = m.bornTimestamp;
+        d.bornHost = m.bornHost;
+        d.bornPort = m.bornPort;
+        d.storeHost = m.storeHost;
+        d.storePort = m.storePort;
+        d.reconsumeTimes = m.reconsumeTimes;
+        d.body(m.body, 0, m.body.length);
+        d.properties = MessageProperties.encode(props);
+        String tags = props.get(MessageProperties.TAGS);
+        d.tagsCode = tags == null || tags.isEmpty() ? 0 : tags.hashCode();
+        return d;
+    }
+
+    private MessageDraft marker(int levelIndex, long lastDelivered) {
+        MessageDraft d = new MessageDraft();
+        d.topic = PROGRESS_TOPIC;
+        d.queueId = levelIndex;
+        byte[] body = Long.toString(lastDelivered).getBytes(StandardCharsets.US_ASCII);
+        d.body(body, 0, body.length);
+        d.bornTimestamp = System.currentTimeMillis();
+        d.storeHost = broker.storeHostBytes();
+        d.storePort = broker.config().listenPort;
+        return d;
+    }
+
+    private static int parseInt(String s) {
+        try {
+            return s == null ? 0 : Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.quiver.broker.handler;
+
+import io.quiver.broker.BrokerContext;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.SubscriptionGroupConfig;
+import io.quiver.protocol.header.HeaderReader;
+import io.quiver.protocol.message.DecodedMessage;
+import io.quiver.protocol.message.MessageDraft;
+import io.quiver.protocol.message.MessageProperties;
+import io.quiver.protocol.message.MessageRecord;
+import io.quiver.protocol.message.MessageSysFlag;
+import io.quiver.protocol.message.PermName;
+import io.quiver.protocol.message.TopicNames;
+import io.quiver.remoting.RequestContext;
+import io.quiver.remoting.RequestHandler;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * CONSUMER_SEND_MSG_BACK (fact sheet §6.7): a consumer could not process a message. It is stored again
+ * for {@code %RETRY%<group>} after the back-off of its delay level (level 0 means 3 + reconsumeTimes),
+ * keeping message id, keys, properties and its original topic ({@code RETRY_TOPIC}); once it has been
+ * retried the group's maximum number of times it goes to {@code %DLQ%<group>} instead.
+ */
+public final class SendBackHandler implements RequestHandler {
+    private final BrokerContext broker;
+
+    public SendBackHandler(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public void handle(RequestContext ctx, RemotingCommand req) {
+        HeaderReader r = new HeaderReader(req);
+        long offset = r.int64("offset");
+        String group = r.string("group");
+        int delayLevel = r.int32("delayLevel");
+        String originMsgId = r.optString("originMsgId");
+        Integer headerMax = r.optInt32("maxReconsumeTimes");
+        SubscriptionGroupConfig g = broker.groups().findOrCreate(group, broker.config().autoCreateSubscriptionGroup);
+        if (g == null) {
+            ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "consumer group " + group + " does not exist");
+            return;
+        }
+        if (!PermName.isWriteable(broker.config().brokerPermission)) {
+            ctx.reply(ResponseCode.NO_PERMISSION, "the broker does not accept writes now");
+            return;
+        }
+        if (g.retryQueueNums <= 0) {
+            ctx.reply(ResponseCode.SUCCESS, null); // the group keeps no retries: dropped, as configured
+            return;
+        }
+        ByteBuffer rec = broker.store().recordAt(offset);
+        if (rec == null) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "look message by offset failed, " + offset);
+            return;
+        }
+        DecodedMessage m = MessageRecord.decode(rec, 0);
+        Map<String, String> props = m.propertyMap();
+        props.putIfAbsent(MessageProperties.RETRY_TOPIC, m.topic);
+        props.putIfAbsent(MessageProperties.ORIGIN_MESSAGE_ID,
+            originMsgId == null || originMsgId.isBlank() ? m.offsetMsgId() : originMsgId);
+        props.put(MessageProperties.WAIT, "false");
+        props.remove(MessageProperties.DELAY);
+        int max = headerMax != null && headerMax >= 0 ? headerMax : g.retryMaxTimes;
+        boolean dead = m.reconsumeTimes >= max || delayLevel < 0;
+
+        MessageDraft d = new MessageDraft();
+        d.flag = m.flag;
+        d.sysFlag = MessageSysFlag.withTransactionType(m.sysFlag, MessageSysFlag.TRANSACTION_NOT_TYPE);
+        d.bornTimestamp = m.bornTimestamp;
+        d.bornHost = m.bornHost;
+        d.bornPort = m.bornPort;
+        d.storeHost = broker.storeHostBytes();
+        d.storePort = broker.config().listenPort;
+        d.reconsumeTimes = m.reconsumeTimes + 1;
+        d.body(m.body, 0, m.body.length);
+        if (dead) {
+            String dlq = TopicNames.dlqTopic(group);
+            broker.topicResolver().resolveForSend(dlq, null, 1, ctx);
+            d.topic = dlq;
+            d.queueId = 0;
+            d.properties = MessageProperties.encode(props);
+        } else {
+            String retry = TopicNames.retryTopic(group);
+            if (broker.topics().get(retry) == null) {
+                broker.topics().createIfAbsent(retry, g.retryQueueNums, PermName.READ_WRITE);
+                broker.registerWithNameServersSoon();
+            }
+            d.topic = retry;
+            d.queueId = ThreadLocalRandom.current().nextInt(Math.max(1, g.retryQueueNums));
+            broker.schedule().toSchedule(d, props, delayLevel == 0 ? 3 + m.reconsumeTimes : delayLevel);
+        }
+        String tags = props.get(MessageProperties.TAGS);
+        if (dead) {
+            d.tagsCode = tags == null || tags.isEmpty() ? 0 : tags.hashCode();
+        }
+        broker.store().put(List.of(d), true).whenComplete((res, e) -> {
+            if (e != null || !res.isStored()) {
+                ctx.reply(ResponseCode.SYSTEM_ERROR, "storing the message for retry failed: "
+                    + (e != null ? e : res.remark()));
+                return;
+            }
+            if (dead) {
+                broker.longPolling().notifyArrival(d.topic, 0);
+            } else {
+                broker.schedule().wake();
+            }
+            ctx.reply(ResponseCode.SUCCESS, null);
+        });
+    }
+}

@@ -1,0 +1,134 @@
+package io.quiver.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Integration tier: retries with back-off and the dead-letter queue, delay levels, and delayed messages
+ * surviving SIGKILL, with the official 4.9.8 clients. Delay table shortened (level 2 = 3 s, others 1 s).
+ */
+@Timeout(180)
+class RetryAndDelayIT extends QuiverIT {
+
+    protected static Map<String, String> brokerConf() {
+        return Map.of("mappedFileSizeCommitLog", Integer.toString(64 * 1024 * 1024),
+            "messageDelayLevel", "1s 3s 1s 1s 1s 1s 1s 1s 1s 1s 1s 1s 1s 1s 1s 1s 1s 1s");
+    }
+
+    record Delivery(String body, String msgId, String topic, int reconsumeTimes, long atMillis) {}
+
+    private DefaultMQPushConsumer recording(String group, String topic, List<Delivery> seen, boolean fail) throws Exception {
+        DefaultMQPushConsumer c = pushConsumer(group);
+        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        c.setMaxReconsumeTimes(2);
+        c.setConsumeMessageBatchMaxSize(1);
+        c.subscribe(topic, "*");
+        c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+            for (MessageExt m : msgs) {
+                seen.add(new Delivery(body(m), m.getMsgId(), m.getTopic(), m.getReconsumeTimes(), System.currentTimeMillis()));
+            }
+            boolean poisoned = msgs.stream().anyMatch(m -> body(m).equals("poison"));
+            return fail && poisoned ? ConsumeConcurrentlyStatus.RECONSUME_LATER : ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+        });
+        c.start();
+        return c;
+    }
+
+    @Test
+    void failedMessageComesBackWithBackOffThenLandsInTheDeadLetterQueue() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("Retry");
+        ensureTopic(p, topic);
+        String group = unique("CG");
+        List<Delivery> seen = new CopyOnWriteArrayList<>();
+        recording(group, topic, seen, true);
+        Message msg = new Message(topic, "TagR", "key-r", "poison".getBytes());
+        SendResult sent = p.send(msg);
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+            seen.stream().filter(d -> d.body().equals("poison")).count() >= 3);
+        List<Delivery> tries = seen.stream().filter(d -> d.body().equals("poison")).toList();
+        assertThat(tries.stream().map(Delivery::reconsumeTimes).limit(3)).containsExactly(0, 1, 2);
+        assertThat(tries).allMatch(d -> d.msgId().equals(sent.getMsgId())).allMatch(d -> d.topic().equals(topic));
+        assertThat(tries.get(1).atMillis() - tries.get(0).atMillis()).as("back-off before a retry").isGreaterThanOrEqualTo(700);
+
+        DefaultLitePullConsumer dlq = litePullConsumer(unique("DlqReader"));
+        dlq.setAutoCommit(false);
+        dlq.start();
+        String dlqTopic = "%DLQ%" + group;
+        await().atMost(Duration.ofSeconds(30)).until(() -> !dlq.fetchMessageQueues(dlqTopic).isEmpty());
+        MessageQueue q = dlq.fetchMessageQueues(dlqTopic).iterator().next();
+        dlq.assign(List.of(q));
+        dlq.seekToBegin(q);
+        List<MessageExt> dead = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (dead.isEmpty() && System.currentTimeMillis() < deadline) {
+            dead.addAll(dlq.poll(500));
+        }
+        assertThat(dead).hasSize(1);
+        assertThat(body(dead.get(0))).isEqualTo("poison");
+        assertThat(dead.get(0).getMsgId()).isEqualTo(sent.getMsgId());
+        assertThat(dead.get(0).getKeys()).isEqualTo("key-r");
+        assertThat(dead.get(0).getProperty("RETRY_TOPIC")).isEqualTo(topic);
+        assertThat(dead.get(0).getReconsumeTimes()).isEqualTo(3);
+        Thread.sleep(2_500);
+        assertThat(seen.stream().filter(d -> d.body().equals("poison"))).as("no delivery after the DLQ").hasSize(3);
+    }
+
+    @Test
+    void delayLevelTwoIsHiddenForItsDelayThenDelivered() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("Delay");
+        ensureTopic(p, topic);
+        List<Delivery> seen = new CopyOnWriteArrayList<>();
+        recording(unique("CG"), topic, seen, false);
+        Message m = new Message(topic, "later".getBytes());
+        m.setDelayTimeLevel(2);
+        long sentAt = System.currentTimeMillis();
+        p.send(m);
+        p.send(new Message(topic, "now".getBytes()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> seen.stream().anyMatch(d -> d.body().equals("now")));
+        assertThat(seen).noneMatch(d -> d.body().equals("later"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> seen.stream().anyMatch(d -> d.body().equals("later")));
+        Delivery later = seen.stream().filter(d -> d.body().equals("later")).findFirst().orElseThrow();
+        assertThat(later.atMillis() - sentAt).as("level 2 = 3 s").isGreaterThanOrEqualTo(2_900);
+        assertThat(later.topic()).isEqualTo(topic);
+    }
+
+    @Test
+    void delayedMessagesSurviveSigkillAndArriveOnce() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("DelayCrash");
+        ensureTopic(p, topic);
+        for (int i = 0; i < 20; i++) {
+            Message m = new Message(topic, ("delayed-" + i).getBytes());
+            m.setDelayTimeLevel(2);
+            p.send(m);
+        }
+        quiver.kill();
+        quiver.start();
+        List<Delivery> seen = new CopyOnWriteArrayList<>();
+        recording(unique("CG"), topic, seen, false);
+        await().atMost(Duration.ofSeconds(40)).until(() ->
+            seen.stream().filter(d -> d.body().startsWith("delayed-")).count() >= 20);
+        Thread.sleep(2_000);
+        assertThat(seen.stream().map(Delivery::body).filter(b -> b.startsWith("delayed-"))).hasSize(20).doesNotHaveDuplicates();
+    }
+}
