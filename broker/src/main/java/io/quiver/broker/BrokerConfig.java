@@ -27,8 +27,7 @@ public final class BrokerConfig {
     private static final Map<String, Setting> SETTINGS = new LinkedHashMap<>();
 
     /** Keys Apache RocketMQ has that Quiver accepts but does not act on yet; reported as such. */
-    private static final List<String> ACCEPTED_NOT_YET_USED = List.of("enablePropertyFilter", "brokerRole",
-        "haListenPort");
+    private static final List<String> ACCEPTED_NOT_YET_USED = List.of("brokerRole", "haListenPort");
 
     static {
         def("brokerClusterName", "DefaultCluster", "cluster this broker belongs to", (c, v) -> c.brokerClusterName = v, c -> c.brokerClusterName);
@@ -92,6 +91,8 @@ public final class BrokerConfig {
                 io.quiver.broker.delay.DelayLevels.parse(v);
                 c.messageDelayLevel = v;
             }, c -> c.messageDelayLevel);
+        def("enablePropertyFilter", "true", "allow SQL92 property filters (RocketMQ's default is false)",
+            (c, v) -> c.enablePropertyFilter = parseBool(v), c -> c.enablePropertyFilter);
         def("longPollingEnable", "true", "hold pulls that find nothing until a message arrives or the client's timeout",
             (c, v) -> c.longPollingEnable = parseBool(v), c -> c.longPollingEnable);
         def("shortPollingTimeMills", "1000", "hold time of pulls when long polling is off",
@@ -143,6 +144,7 @@ public final class BrokerConfig {
     public int transactionCheckMax = 15;
     public boolean rejectTransactionMessage;
     public String messageDelayLevel = io.quiver.broker.delay.DelayLevels.DEFAULT;
+    public boolean enablePropertyFilter = true;
     public boolean longPollingEnable = true;
     public long shortPollingTimeMills = 1_000;
     public long registerNameServerPeriod = 30_000;

@@ -91,9 +91,17 @@ public final class ClientHandlers {
     public void checkClientConfig(RequestContext ctx, RemotingCommand req) {
         SmallBodies.CheckClientRequest r = Json.decode(req.body(), SmallBodies.CheckClientRequest.class);
         if (r.subscriptionData != null && "SQL92".equalsIgnoreCase(r.subscriptionData.expressionType)) {
-            ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is not supported by this Quiver version yet "
-                + "(subscription of group " + r.group + ")");
-            return;
+            if (!broker.config().enablePropertyFilter) {
+                ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is disabled on this broker "
+                    + "(enablePropertyFilter=false); group " + r.group + " cannot subscribe with SQL92");
+                return;
+            }
+            try {
+                TagFilter.sql(r.subscriptionData.subString);
+            } catch (IllegalArgumentException e) {
+                ctx.reply(ResponseCode.SUBSCRIPTION_PARSE_FAILED, e.getMessage());
+                return;
+            }
         }
         ctx.reply(ResponseCode.SUCCESS, null);
     }

@@ -82,7 +82,21 @@ public final class PullHandler implements RequestHandler {
         int maxCount = Math.max(1, Math.min(h.maxMsgNums(), MAX_MESSAGES_PER_PULL));
         int maxBytes = h.maxMsgBytes() != null && h.maxMsgBytes() > 0
             ? Math.min(h.maxMsgBytes(), MAX_BYTES_PER_PULL) : MAX_BYTES_PER_PULL;
-        MessageFilter filter = TagFilter.of(sub);
+        MessageFilter filter;
+        if ("SQL92".equalsIgnoreCase(sub.expressionType)) {
+            if (!broker.config().enablePropertyFilter) {
+                ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is disabled on this broker (enablePropertyFilter=false)");
+                return;
+            }
+            try {
+                filter = TagFilter.ofSql(TagFilter.sql(sub.subString));
+            } catch (IllegalArgumentException e) {
+                ctx.reply(ResponseCode.SUBSCRIPTION_PARSE_FAILED, e.getMessage());
+                return;
+            }
+        } else {
+            filter = TagFilter.of(sub);
+        }
         GetResult r = broker.store().get(h.topic(), h.queueId(), h.queueOffset(), maxCount, maxBytes, filter);
         boolean nothingNew = r.status() == GetResult.Status.OFFSET_OVERFLOW_ONE
             || (r.status() == GetResult.Status.NO_MESSAGE_IN_QUEUE && h.queueOffset() == 0);
@@ -109,8 +123,12 @@ public final class PullHandler implements RequestHandler {
     private SubscriptionData subscription(RequestContext ctx, PullMessageRequestHeader h, SubscriptionGroupConfig group) {
         if (h.hasSubscription()) {
             if ("SQL92".equalsIgnoreCase(h.expressionType())) {
-                ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is not supported by this Quiver version yet");
-                return null;
+                SubscriptionData s = new SubscriptionData();
+                s.topic = h.topic();
+                s.subString = h.subscription();
+                s.expressionType = "SQL92";
+                s.subVersion = h.subVersion();
+                return s;
             }
             return SubscriptionData.ofTags(h.topic(), h.subscription(), h.subVersion());
         }

@@ -78,6 +78,20 @@ public final class MessageRecord {
         out.put(props);
     }
 
+    /** The properties string of the record at the start of {@code r} (absolute reads; position unchanged). */
+    public static String propertiesOf(ByteBuffer r) {
+        int sysFlag = r.getInt(POS_SYS_FLAG);
+        int p = storeTimestampPos((sysFlag & MessageSysFlag.BORNHOST_V6) != 0 ? 16 : 4) + 8
+            + ((sysFlag & MessageSysFlag.STOREHOST_V6) != 0 ? 16 : 4) + 4 + 4 + 8;
+        int bodyLen = r.getInt(p);
+        int tp = p + 4 + bodyLen;
+        int pp = tp + 1 + (r.get(tp) & 0xFF);
+        int pl = r.getShort(pp) & 0xFFFF;
+        byte[] props = new byte[pl];
+        r.get(pp + 2, props);
+        return new String(props, StandardCharsets.UTF_8);
+    }
+
     /**
      * Decodes the record starting at {@code start} of {@code buf} (absolute positions; the buffer's
      * position is not moved). Throws {@link IllegalArgumentException} if the bytes do not form a record.
