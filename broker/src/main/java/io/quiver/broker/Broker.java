@@ -157,6 +157,8 @@ public final class Broker implements BrokerContext, AutoCloseable {
         io.quiver.broker.transaction.TransactionHandlers tx = new io.quiver.broker.transaction.TransactionHandlers(this);
         server.register(RequestCode.END_TRANSACTION, tx::endTransaction, clientPool);
         server.register(RequestCode.QUIVER_LIST_PENDING_TRANSACTIONS, tx::listPending, adminPool);
+        server.register(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new io.quiver.broker.handler.ResetOffsetHandler(this),
+            adminPool);
         server.register(RequestCode.CONSUMER_SEND_MSG_BACK, new io.quiver.broker.handler.SendBackHandler(this), null);
         server.onConnectionClosed(this::connectionClosed);
     }

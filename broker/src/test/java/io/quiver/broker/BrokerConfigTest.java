@@ -26,7 +26,7 @@ class BrokerConfigTest {
         conf.put("autoCreateTopicEnable", "false");
         conf.put("maxMessageSize", "1024");
         conf.put("brokerIP1", "10.1.2.3");
-        conf.put("enablePropertyFilter", "true");
+        conf.put("brokerRole", "ASYNC_MASTER");
         conf.put("colour", "blue");
         List<String> warnings = c.apply(conf);
         assertThat(c.brokerName).isEqualTo("broker-b");
@@ -40,7 +40,7 @@ class BrokerConfigTest {
         assertThat(c.transactionCheckInterval).isEqualTo(1000);
         assertThat(c.transactionCheckMax).isEqualTo(3);
         assertThat(warnings).hasSize(2);
-        assertThat(warnings.get(0)).contains("enablePropertyFilter").contains("does not act on yet");
+        assertThat(warnings.get(0)).contains("brokerRole").contains("does not act on yet");
         assertThat(warnings.get(1)).contains("unknown setting 'colour'");
     }
 

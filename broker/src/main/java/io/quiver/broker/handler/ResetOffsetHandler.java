@@ -1,0 +1,90 @@
+package io.quiver.broker.handler;
+
+import io.quiver.broker.BrokerContext;
+import io.quiver.broker.client.ClientChannel;
+import io.quiver.broker.client.ConsumerGroupState;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.RequestCode;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.Json;
+import io.quiver.protocol.body.MessageQueue;
+import io.quiver.protocol.body.TopicConfig;
+import io.quiver.protocol.header.HeaderReader;
+import io.quiver.remoting.RequestContext;
+import io.quiver.remoting.RequestHandler;
+import io.quiver.store.MessageStore;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * INVOKE_BROKER_TO_RESET_OFFSET (fact sheet §9.4): rewinds (or forwards) a consumer group on a topic to a
+ * point in time. For each queue the target is the first message stored at or after the timestamp (the
+ * queue's end for -1). Without {@code isForce} an offset only moves backwards. The broker stores the new
+ * offsets itself (so offline groups are reset too) and tells every online member with
+ * RESET_CONSUMER_CLIENT_OFFSET, which makes push consumers pause, take the offsets and resume.
+ */
+public final class ResetOffsetHandler implements RequestHandler {
+    private final BrokerContext broker;
+
+    public ResetOffsetHandler(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public void handle(RequestContext ctx, RemotingCommand req) {
+        HeaderReader r = new HeaderReader(req);
+        String topic = r.string("topic");
+        String group = r.string("group");
+        long timestamp = r.int64("timestamp");
+        boolean force = r.optBool("isForce", true);
+        TopicConfig tc = broker.topics().get(topic);
+        if (tc == null) {
+            ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic + " does not exist on broker " + broker.config().brokerName);
+            return;
+        }
+        if (broker.groups().get(group) == null && broker.offsets().topicsOf(group).isEmpty()) {
+            ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "consumer group " + group + " does not exist on broker "
+                + broker.config().brokerName);
+            return;
+        }
+        Map<MessageQueue, Long> table = new LinkedHashMap<>();
+        for (int q = 0; q < tc.writeQueueNums; q++) {
+            long target = timestamp < 0 ? broker.store().maxOffset(topic, q)
+                : broker.store().offsetForTimestamp(topic, q, timestamp, MessageStore.TimeBoundary.LOWER);
+            long current = broker.offsets().get(group, topic, q);
+            long next = force || current < 0 || target < current ? target : current;
+            broker.offsets().commit(group, topic, q, next);
+            table.put(new MessageQueue(topic, broker.config().brokerName, q), next);
+        }
+        byte[] body = encode(table);
+        ConsumerGroupState state = broker.clients().consumerGroup(group);
+        if (state != null) {
+            for (ClientChannel c : state.channels()) {
+                RemotingCommand notify = RemotingCommand.request(RequestCode.RESET_CONSUMER_CLIENT_OFFSET)
+                    .putExt("topic", topic).putExt("group", group).putExt("timestamp", timestamp)
+                    .putExt("isForce", force).body(body);
+                broker.server().invokeOneway(c.channel(), notify);
+            }
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(body));
+    }
+
+    /**
+     * A ResetOffsetBody: {@code {"offsetTable":{"<MessageQueue JSON>":offset}}}. fastjson clients read a
+     * quoted key holding the queue's JSON back into a MessageQueue (fact sheet §12.2).
+     */
+    static byte[] encode(Map<MessageQueue, Long> table) {
+        StringBuilder sb = new StringBuilder("{\"offsetTable\":{");
+        boolean first = true;
+        for (Map.Entry<MessageQueue, Long> e : table.entrySet()) {
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            String key = Json.encodeToString(e.getKey());
+            sb.append(Json.encodeToString(key)).append(':').append(e.getValue());
+        }
+        return sb.append("}}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
