@@ -93,6 +93,57 @@ class RetryAndDelayIT extends QuiverIT {
     }
 
     @Test
+    void dlqRedriveMovesDeadLettersBackAndTheyAreConsumed() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("Redrive");
+        ensureTopic(p, topic);
+        String group = unique("CG");
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Delivery> seen = new CopyOnWriteArrayList<>();
+        DefaultMQPushConsumer c = pushConsumer(group);
+        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        c.setMaxReconsumeTimes(0); // the first failure dead-letters
+        c.setConsumeMessageBatchMaxSize(1);
+        c.subscribe(topic, "*");
+        c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+            msgs.forEach(m -> seen.add(new Delivery(body(m), m.getMsgId(), m.getTopic(), m.getReconsumeTimes(),
+                System.currentTimeMillis())));
+            boolean poisoned = msgs.stream().anyMatch(m -> body(m).equals("bad-then-fixed"));
+            return poisoned && broken.get() ? ConsumeConcurrentlyStatus.RECONSUME_LATER : ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+        });
+        c.start();
+        p.send(new Message(topic, "bad-then-fixed".getBytes()));
+        DefaultMQProducer admin = producer();
+        String dlqTopic = "%DLQ%" + group;
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try {
+                return admin.maxOffset(new MessageQueue(dlqTopic, "broker-a", 0)) == 1;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        broken.set(false); // the consumer's bug is fixed
+        String out = runCli("dlq", "redrive", "--namesrv", quiver.namesrvAddr(), "--group", group);
+        assertThat(out).contains("moved 1 dead letter(s)").contains("moved 1 in all");
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+            seen.stream().filter(d -> d.body().equals("bad-then-fixed")).count() >= 2);
+        Delivery again = seen.stream().filter(d -> d.body().equals("bad-then-fixed")).toList().get(1);
+        assertThat(again.topic()).as("the original topic is restored for the listener").isEqualTo(topic);
+        assertThat(runCli("dlq", "redrive", "--namesrv", quiver.namesrvAddr(), "--group", group))
+            .as("each dead letter moves once").contains("moved 0 in all");
+    }
+
+    private static String runCli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.nio.file.Path.of(System.getProperty("quiver.dist"), "bin", "quiver").toString());
+        cmd.addAll(List.of(args));
+        Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(pr.getInputStream().readAllBytes());
+        assertThat(pr.waitFor()).as(out).isZero();
+        return out;
+    }
+
+    @Test
     void delayLevelTwoIsHiddenForItsDelayThenDelivered() throws Exception {
         DefaultMQProducer p = producer();
         String topic = unique("Delay");

@@ -62,4 +62,6 @@ public final class RequestCode {
     public static final int LITE_PULL_MESSAGE = 361;
     /** Quiver only: pending transactional half messages of a broker (used by {@code quiver tx list}). */
     public static final int QUIVER_LIST_PENDING_TRANSACTIONS = 19_001;
+    /** Quiver only: move a group's dead letters back to its retry topic (used by {@code quiver dlq redrive}). */
+    public static final int QUIVER_DLQ_REDRIVE = 19_002;
 }
