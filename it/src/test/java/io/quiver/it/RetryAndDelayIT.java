@@ -133,6 +133,44 @@ class RetryAndDelayIT extends QuiverIT {
             .as("each dead letter moves once").contains("moved 0 in all");
     }
 
+    @Test
+    void orderlyConsumerWithBoundedRetriesDeadLettersThePoisonAndMovesOnInOrder() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("OrderlyPoison");
+        ensureTopic(p, topic);
+        MessageQueue q = sortedQueues(p.fetchPublishMessageQueues(topic)).get(0);
+        String group = unique("CG");
+        List<String> processed = new CopyOnWriteArrayList<>();
+        DefaultMQPushConsumer c = pushConsumer(group);
+        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        c.setMaxReconsumeTimes(2); // orderly: at most 2 local retries, then the poison goes to the DLQ
+        c.setSuspendCurrentQueueTimeMillis(100);
+        c.subscribe(topic, "*");
+        c.registerMessageListener((org.apache.rocketmq.client.consumer.listener.MessageListenerOrderly) (msgs, ctx) -> {
+            for (MessageExt m : msgs) {
+                if (body(m).equals("o-poison")) {
+                    return org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
+                }
+                processed.add(body(m));
+            }
+            return org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyStatus.SUCCESS;
+        });
+        c.start();
+        for (String b : List.of("o-1", "o-poison", "o-2", "o-3")) {
+            p.send(new Message(topic, b.getBytes()), q);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> processed.contains("o-3"));
+        assertThat(processed.stream().filter(b -> b.startsWith("o-"))).containsExactly("o-1", "o-2", "o-3");
+        DefaultMQProducer admin = producer();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try {
+                return admin.maxOffset(new MessageQueue("%DLQ%" + group, "broker-a", 0)) == 1;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
     private static String runCli(String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.nio.file.Path.of(System.getProperty("quiver.dist"), "bin", "quiver").toString());
