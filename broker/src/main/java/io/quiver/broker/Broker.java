@@ -66,6 +66,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
     private final ClientHandlers clientHandlers;
     private final io.quiver.broker.transaction.TransactionService transactions;
     private final io.quiver.broker.delay.ScheduleService schedule;
+    private final io.quiver.broker.delay.TimerService timers;
 
     public Broker(BrokerConfig config) {
         this.config = config;
@@ -93,6 +94,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
         }
         this.clientHandlers = new ClientHandlers(this);
         this.transactions = new io.quiver.broker.transaction.TransactionService(this, config.storePathRootDir);
+        this.timers = new io.quiver.broker.delay.TimerService(this, config.storePathRootDir);
         this.schedule = new io.quiver.broker.delay.ScheduleService(this,
             io.quiver.broker.delay.DelayLevels.parse(config.messageDelayLevel));
         registerHandlers();
@@ -178,6 +180,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
         }
         transactions.start();
         schedule.start();
+        timers.start();
         longPolling.start();
         server.start();
         scheduler.scheduleWithFixedDelay(this::expireClients, 10, 10, TimeUnit.SECONDS);
@@ -235,6 +238,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
         server.close();
         transactions.close();
         schedule.close();
+        timers.close();
         longPolling.close();
         scheduler.shutdownNow();
         pools.forEach(ExecutorService::shutdownNow);
@@ -304,6 +308,11 @@ public final class Broker implements BrokerContext, AutoCloseable {
     @Override
     public io.quiver.broker.delay.ScheduleService schedule() {
         return schedule;
+    }
+
+    @Override
+    public io.quiver.broker.delay.TimerService timers() {
+        return timers;
     }
 
     @Override

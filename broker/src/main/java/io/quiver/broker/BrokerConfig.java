@@ -91,6 +91,10 @@ public final class BrokerConfig {
                 io.quiver.broker.delay.DelayLevels.parse(v);
                 c.messageDelayLevel = v;
             }, c -> c.messageDelayLevel);
+        def("timerWheelEnable", "true", "accept 5.x timer messages (TIMER_DELIVER_MS, TIMER_DELAY_SEC, TIMER_DELAY_MS)",
+            (c, v) -> c.timerWheelEnable = parseBool(v), c -> c.timerWheelEnable);
+        def("timerMaxDelaySec", "259200", "latest delivery time a timer message may ask for, seconds ahead (3 days)",
+            (c, v) -> c.timerMaxDelaySec = parsePositive(v), c -> c.timerMaxDelaySec);
         def("enablePropertyFilter", "true", "allow SQL92 property filters (RocketMQ's default is false)",
             (c, v) -> c.enablePropertyFilter = parseBool(v), c -> c.enablePropertyFilter);
         def("longPollingEnable", "true", "hold pulls that find nothing until a message arrives or the client's timeout",
@@ -145,6 +149,8 @@ public final class BrokerConfig {
     public boolean rejectTransactionMessage;
     public String messageDelayLevel = io.quiver.broker.delay.DelayLevels.DEFAULT;
     public boolean enablePropertyFilter = true;
+    public boolean timerWheelEnable = true;
+    public int timerMaxDelaySec = 259_200;
     public boolean longPollingEnable = true;
     public long shortPollingTimeMills = 1_000;
     public long registerNameServerPeriod = 30_000;

@@ -35,6 +35,8 @@ public interface BrokerContext {
 
     io.quiver.broker.delay.ScheduleService schedule();
 
+    io.quiver.broker.delay.TimerService timers();
+
     /** Re-registers with every name server soon (after a topic change), without waiting. */
     void registerWithNameServersSoon();
 

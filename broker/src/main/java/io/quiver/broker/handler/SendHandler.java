@@ -124,6 +124,7 @@ public final class SendHandler implements RequestHandler {
         boolean wait = !"false".equals(MessageProperties.parse(h.properties()).get(MessageProperties.WAIT));
         String uniqKey = drafts.get(0).uniqKey;
         boolean delayed = false;
+        long timerAt = -1;
         if (transactional) {
             MessageDraft d = drafts.get(0);
             broker.transactions().toHalf(d, MessageProperties.parse(d.properties));
@@ -131,6 +132,20 @@ public final class SendHandler implements RequestHandler {
             MessageDraft d = drafts.get(0);
             Map<String, String> props = MessageProperties.parse(d.properties);
             int level = delayLevel(props.get(MessageProperties.DELAY));
+            Long deliverAt;
+            try {
+                deliverAt = level > 0 || toDlq ? null
+                    : io.quiver.broker.delay.TimerService.requestedDeliveryMillis(props, System.currentTimeMillis());
+            } catch (IllegalArgumentException e) {
+                ctx.reply(ResponseCode.MESSAGE_ILLEGAL, e.getMessage());
+                return;
+            }
+            if (level > 0 || toDlq) {
+                // A DELAY level wins over timer properties, which are dropped (fact sheet §8.2).
+                for (String k : new String[] {"TIMER_DELIVER_MS", "TIMER_DELAY_SEC", "TIMER_DELAY_MS"}) {
+                    props.remove(k);
+                }
+            }
             if (toDlq) {
                 props.remove(MessageProperties.DELAY);
                 d.properties = MessageProperties.encode(props);
@@ -138,9 +153,28 @@ public final class SendHandler implements RequestHandler {
             } else if (level > 0) {
                 broker.schedule().toSchedule(d, props, level);
                 delayed = true;
+            } else if (deliverAt != null && deliverAt > System.currentTimeMillis()) {
+                long limit = System.currentTimeMillis() + broker.config().timerMaxDelaySec * 1000L;
+                if (!broker.config().timerWheelEnable) {
+                    ctx.reply(ResponseCode.SYSTEM_ERROR, "timer messages are disabled on this broker (timerWheelEnable=false)");
+                    return;
+                }
+                if (deliverAt > limit) {
+                    ctx.reply(ResponseCode.MESSAGE_ILLEGAL, "the delivery time is " + (deliverAt - System.currentTimeMillis()) / 1000
+                        + " s ahead; the limit (timerMaxDelaySec) is " + broker.config().timerMaxDelaySec + " s");
+                    return;
+                }
+                if (!broker.timers().hasRoom()) {
+                    ctx.reply(ResponseCode.SYSTEM_BUSY, "[TIMER] too many pending timer messages ("
+                        + io.quiver.broker.delay.TimerService.MAX_PENDING_TIMERS + "); try again later");
+                    return;
+                }
+                broker.timers().toTimer(d, props, deliverAt);
+                timerAt = deliverAt;
             }
         }
         final boolean isDelayed = delayed;
+        final long isTimerAt = timerAt;
         final int qid = queueId;
         broker.store().put(drafts, wait).whenComplete((r, e) -> {
             if (e != null) {
@@ -148,7 +182,9 @@ public final class SendHandler implements RequestHandler {
                 return;
             }
             reply(ctx, r, qid, transactional ? uniqKey : null);
-            if (r.isStored() && isDelayed) {
+            if (r.isStored() && isTimerAt > 0) {
+                broker.timers().stored(r.firstQueueOffset(), isTimerAt);
+            } else if (r.isStored() && isDelayed) {
                 broker.schedule().wake();
             } else if (r.isStored() && !transactional) {
                 broker.longPolling().notifyArrival(drafts.get(0).topic, qid);

@@ -3,6 +3,7 @@ package io.quiver.broker.transaction;
 import io.netty.channel.Channel;
 import io.quiver.broker.BrokerContext;
 import io.quiver.broker.client.ClientChannel;
+import io.quiver.broker.support.OffsetStateTable;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.body.Json;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Exactly-once: a commit appends the real message and its op record in one atomic store append, and
  * before any commit the message index is asked whether a committed copy of this half already exists (a
  * crash can cut the op record after the commit record). Decisions on one half are serialised through
- * {@link #inFlight}; the {@link DecisionTable} is set once the op record is stored. Check-backs run on one
+ * {@link #inFlight}; the {@link OffsetStateTable} is set once the op record is stored. Check-backs run on one
  * thread, bounded per round and per producer group; progress is persisted in {@code config/transaction.json}.
  */
 public final class TransactionService implements AutoCloseable {
@@ -87,7 +88,7 @@ public final class TransactionService implements AutoCloseable {
     }
 
     private final BrokerContext broker;
-    private final DecisionTable decisions;
+    private final OffsetStateTable decisions;
     private final Path progressFile;
     private final Set<Long> inFlight = new HashSet<>();
     private final AtomicInteger roundRobin = new AtomicInteger();
@@ -102,7 +103,7 @@ public final class TransactionService implements AutoCloseable {
 
     public TransactionService(BrokerContext broker, Path dataDir) {
         this.broker = broker;
-        this.decisions = new DecisionTable(dataDir.resolve("transaction"));
+        this.decisions = new OffsetStateTable(dataDir.resolve("transaction"));
         this.progressFile = dataDir.resolve("config").resolve("transaction.json");
     }
 
@@ -139,8 +140,8 @@ public final class TransactionService implements AutoCloseable {
         try {
             long half = Long.parseLong(new String(op.body, StandardCharsets.US_ASCII).trim().split(",")[0]);
             String d = op.propertyMap().get(MessageProperties.TRAN_DECISION);
-            decisions.setDecision(half, "C".equals(d) ? DecisionTable.COMMITTED
-                : "D".equals(d) ? DecisionTable.DISCARDED : DecisionTable.ROLLED_BACK);
+            decisions.setDecision(half, "C".equals(d) ? OffsetStateTable.COMMITTED
+                : "D".equals(d) ? OffsetStateTable.DISCARDED : OffsetStateTable.ROLLED_BACK);
         } catch (NumberFormatException e) {
             log.warn("ignoring an op record with body '{}'", new String(op.body, StandardCharsets.US_ASCII));
         }
@@ -192,11 +193,11 @@ public final class TransactionService implements AutoCloseable {
     /** END_TRANSACTION from a producer (its own decision or its answer to a check). */
     public CompletableFuture<Outcome> end(RequestHeaders.EndTransaction h) {
         int decision = switch (h.commitOrRollback()) {
-            case RequestHeaders.EndTransaction.COMMIT -> DecisionTable.COMMITTED;
-            case RequestHeaders.EndTransaction.ROLLBACK -> DecisionTable.ROLLED_BACK;
-            default -> DecisionTable.PENDING;
+            case RequestHeaders.EndTransaction.COMMIT -> OffsetStateTable.COMMITTED;
+            case RequestHeaders.EndTransaction.ROLLBACK -> OffsetStateTable.ROLLED_BACK;
+            default -> OffsetStateTable.PENDING;
         };
-        if (decision == DecisionTable.PENDING) {
+        if (decision == OffsetStateTable.PENDING) {
             return CompletableFuture.completedFuture(Outcome.IGNORED); // "unknown": stays pending, checked later
         }
         return decide(h.commitLogOffset(), h.tranStateTableOffset(), h.producerGroup(), decision);
@@ -218,17 +219,17 @@ public final class TransactionService implements AutoCloseable {
             return CompletableFuture.completedFuture(Outcome.MISMATCH);
         }
         synchronized (inFlight) {
-            if (decisions.decision(halfQueueOffset) != DecisionTable.PENDING || !inFlight.add(halfQueueOffset)) {
+            if (decisions.decision(halfQueueOffset) != OffsetStateTable.PENDING || !inFlight.add(halfQueueOffset)) {
                 return CompletableFuture.completedFuture(Outcome.ALREADY_DECIDED);
             }
         }
         List<MessageDraft> drafts = new ArrayList<>(3);
         String realTopic = props.get(MessageProperties.REAL_TOPIC);
         int realQid = parseInt(props.get(MessageProperties.REAL_QID));
-        if (decision == DecisionTable.COMMITTED && !alreadyCommitted(half, props, realTopic)) {
+        if (decision == OffsetStateTable.COMMITTED && !alreadyCommitted(half, props, realTopic)) {
             drafts.add(copy(half, realTopic, realQid, MessageSysFlag.TRANSACTION_COMMIT_TYPE, halfPhy));
         }
-        if (decision == DecisionTable.DISCARDED) {
+        if (decision == OffsetStateTable.DISCARDED) {
             drafts.add(copy(half, TopicNames.TRANS_CHECK_MAX_TIME_TOPIC, 0, MessageSysFlag.TRANSACTION_NOT_TYPE, 0));
         }
         drafts.add(op(halfQueueOffset, decision));
@@ -236,9 +237,9 @@ public final class TransactionService implements AutoCloseable {
             Outcome outcome;
             if (e == null && r.isStored()) {
                 decisions.setDecision(halfQueueOffset, decision);
-                (decision == DecisionTable.COMMITTED ? committed : decision == DecisionTable.DISCARDED ? discarded
+                (decision == OffsetStateTable.COMMITTED ? committed : decision == OffsetStateTable.DISCARDED ? discarded
                     : rolledBack).increment();
-                if (decision == DecisionTable.COMMITTED && realTopic != null) {
+                if (decision == OffsetStateTable.COMMITTED && realTopic != null) {
                     broker.longPolling().notifyArrival(realTopic, realQid);
                 }
                 outcome = Outcome.DONE;
@@ -297,7 +298,7 @@ public final class TransactionService implements AutoCloseable {
         d.bornTimestamp = System.currentTimeMillis();
         d.storeHost = broker.storeHostBytes();
         d.storePort = broker.config().listenPort;
-        String code = decision == DecisionTable.COMMITTED ? "C" : decision == DecisionTable.DISCARDED ? "D" : "R";
+        String code = decision == OffsetStateTable.COMMITTED ? "C" : decision == OffsetStateTable.DISCARDED ? "D" : "R";
         d.properties = MessageProperties.TAGS + MessageProperties.NAME_VALUE_SEPARATOR + "d"
             + MessageProperties.PROPERTY_SEPARATOR + MessageProperties.TRAN_DECISION
             + MessageProperties.NAME_VALUE_SEPARATOR + code;
@@ -346,7 +347,7 @@ public final class TransactionService implements AutoCloseable {
         long opMaxAtStart = broker.store().maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0);
         long max = broker.store().maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
         long h = Math.max(halfProgress, Math.max(0, broker.store().minOffset(TopicNames.TRANS_HALF_TOPIC, 0)));
-        while (h < max && decisions.decision(h) != DecisionTable.PENDING) {
+        while (h < max && decisions.decision(h) != OffsetStateTable.PENDING) {
             h++;
         }
         halfProgress = h;
@@ -356,7 +357,7 @@ public final class TransactionService implements AutoCloseable {
         long timeout = broker.config().transactionTimeOut;
         long maxLifetime = broker.config().fileReservedTime * 3_600_000L;
         for (long o = h; o < max && scanned < MAX_HALVES_SCANNED_PER_ROUND && running; o++, scanned++) {
-            if (decisions.decision(o) != DecisionTable.PENDING) {
+            if (decisions.decision(o) != OffsetStateTable.PENDING) {
                 continue;
             }
             GetResult r = broker.store().get(TopicNames.TRANS_HALF_TOPIC, 0, o, 1, 0, MessageFilter.ALL);
@@ -381,7 +382,7 @@ public final class TransactionService implements AutoCloseable {
             if (checks >= broker.config().transactionCheckMax || (maxLifetime > 0 && age > maxLifetime)) {
                 log.info("transaction half {} (msgId {}) discarded after {} check(s); kept in {}", o,
                     props.get(MessageProperties.UNIQ_KEY), checks, TopicNames.TRANS_CHECK_MAX_TIME_TOPIC);
-                decide(half.physicalOffset, o, null, DecisionTable.DISCARDED);
+                decide(half.physicalOffset, o, null, OffsetStateTable.DISCARDED);
                 continue;
             }
             String group = props.get(MessageProperties.PGROUP);
@@ -438,7 +439,7 @@ public final class TransactionService implements AutoCloseable {
         long max = broker.store().maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
         long now = System.currentTimeMillis();
         for (long o = halfProgress; o < max && out.size() < limit; o++) {
-            if (decisions.decision(o) != DecisionTable.PENDING) {
+            if (decisions.decision(o) != OffsetStateTable.PENDING) {
                 continue;
             }
             GetResult r = broker.store().get(TopicNames.TRANS_HALF_TOPIC, 0, o, 1, 0, MessageFilter.ALL);
@@ -465,7 +466,7 @@ public final class TransactionService implements AutoCloseable {
         long pending = 0;
         long max = broker.store().maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
         for (long o = halfProgress; o < max; o++) {
-            if (decisions.decision(o) == DecisionTable.PENDING) {
+            if (decisions.decision(o) == OffsetStateTable.PENDING) {
                 pending++;
             }
         }

@@ -1,4 +1,4 @@
-package io.quiver.broker.transaction;
+package io.quiver.broker.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,23 +11,24 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One byte per half-message queue offset: the decision in the low two bits ({@link #PENDING},
- * {@link #COMMITTED}, {@link #ROLLED_BACK}, {@link #DISCARDED}) and the number of check-backs above them
- * (0–63). Kept in memory-mapped files of {@link #FILE_BYTES} halves each. It is a cache of what the op
- * records in the commit log say, rebuilt from them after a crash; callers serialise writes per offset.
+ * One byte of state per queue offset of an internal queue: a 2-bit state in the low bits (for
+ * transactions {@link #PENDING}, {@link #COMMITTED}, {@link #ROLLED_BACK}, {@link #DISCARDED}; for
+ * timers pending/delivered) and a 6-bit counter above them (0–63, e.g. check-backs). Kept in
+ * memory-mapped files of {@link #FILE_BYTES} offsets each. A cache of what marker records in the commit
+ * log say, rebuilt from them after a crash; callers serialise writes per offset.
  */
-final class DecisionTable {
-    static final int PENDING = 0;
-    static final int COMMITTED = 1;
-    static final int ROLLED_BACK = 2;
-    static final int DISCARDED = 3;
-    static final int MAX_CHECKS = 63;
-    static final int FILE_BYTES = 1 << 20;
+public final class OffsetStateTable {
+    public static final int PENDING = 0;
+    public static final int COMMITTED = 1;
+    public static final int ROLLED_BACK = 2;
+    public static final int DISCARDED = 3;
+    public static final int MAX_CHECKS = 63;
+    public static final int FILE_BYTES = 1 << 20;
 
     private final Path dir;
     private final Map<Long, MappedByteBuffer> files = new ConcurrentHashMap<>();
 
-    DecisionTable(Path dir) {
+    public OffsetStateTable(Path dir) {
         this.dir = dir;
     }
 
@@ -62,22 +63,22 @@ final class DecisionTable {
         return b == null ? 0 : b.get((int) (halfOffset % FILE_BYTES)) & 0xFF;
     }
 
-    int decision(long halfOffset) {
+    public int decision(long halfOffset) {
         return raw(halfOffset) & 0x3;
     }
 
-    int checks(long halfOffset) {
+    public int checks(long halfOffset) {
         return raw(halfOffset) >>> 2;
     }
 
-    void setDecision(long halfOffset, int decision) {
+    public void setDecision(long halfOffset, int decision) {
         MappedByteBuffer b = file(halfOffset, true);
         int i = (int) (halfOffset % FILE_BYTES);
         b.put(i, (byte) ((b.get(i) & 0xFC) | decision));
     }
 
     /** Adds one check-back; returns the new count. */
-    int addCheck(long halfOffset) {
+    public int addCheck(long halfOffset) {
         MappedByteBuffer b = file(halfOffset, true);
         int i = (int) (halfOffset % FILE_BYTES);
         int v = b.get(i) & 0xFF;
@@ -87,7 +88,7 @@ final class DecisionTable {
     }
 
     /** Drops whole files below {@code halfOffset} (everything in them is decided). */
-    void dropBefore(long halfOffset) {
+    public void dropBefore(long halfOffset) {
         long keepFrom = halfOffset / FILE_BYTES * FILE_BYTES;
         for (Long base : files.keySet()) {
             if (base < keepFrom) {
@@ -101,7 +102,7 @@ final class DecisionTable {
         }
     }
 
-    void force() {
+    public void force() {
         files.values().forEach(MappedByteBuffer::force);
     }
 }
