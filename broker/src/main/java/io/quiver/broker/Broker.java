@@ -161,6 +161,8 @@ public final class Broker implements BrokerContext, AutoCloseable {
         server.register(RequestCode.QUIVER_LIST_PENDING_TRANSACTIONS, tx::listPending, adminPool);
         server.register(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new io.quiver.broker.handler.ResetOffsetHandler(this),
             adminPool);
+        server.register(RequestCode.INVOKE_BROKER_TO_GET_CONSUMER_STATUS,
+            new io.quiver.broker.handler.ConsumerStatusHandler(this), adminPool);
         server.register(RequestCode.QUIVER_DLQ_REDRIVE, new io.quiver.broker.handler.DlqRedriveHandler(this), adminPool);
         server.register(RequestCode.CONSUMER_SEND_MSG_BACK, new io.quiver.broker.handler.SendBackHandler(this), null);
         server.onConnectionClosed(this::connectionClosed);

@@ -31,6 +31,10 @@ class ResetOffsetIT extends QuiverIT {
         RemotingCommand req = RemotingCommand.createRequestCommand(222, null);
         Map.of("topic", topic, "group", group, "timestamp", Long.toString(timestamp), "isForce", "true")
             .forEach(req::addExtField);
+        return call(req);
+    }
+
+    private static RemotingCommand call(RemotingCommand req) throws Exception {
         try (Socket s = new Socket("127.0.0.1", quiver.brokerPort())) {
             s.setSoTimeout(10_000);
             ByteBuffer b = req.encode();
@@ -74,6 +78,13 @@ class ResetOffsetIT extends QuiverIT {
         DefaultMQPushConsumer c = consumer(group, topic, seen);
         await().atMost(Duration.ofSeconds(30)).until(() -> seen.stream().filter(s -> !s.startsWith("seed")).count() >= 10);
         Thread.sleep(1_500); // offsets persisted
+        RemotingCommand status = RemotingCommand.createRequestCommand(223, null);
+        Map.of("topic", topic, "group", group).forEach(status::addExtField);
+        RemotingCommand statusResp = call(status);
+        assertThat(statusResp.getCode()).isZero();
+        String statusBody = new String(statusResp.getBody());
+        assertThat(statusBody).startsWith("{\"consumerTable\":{\"").contains("@").contains("\"queueId\":0")
+            .contains(topic);
         RemotingCommand resp = reset(topic, group, between);
         assertThat(resp.getCode()).isZero();
         assertThat(new String(resp.getBody())).contains("offsetTable").contains("queueId");
