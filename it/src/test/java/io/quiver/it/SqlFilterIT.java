@@ -52,6 +52,34 @@ class SqlFilterIT extends QuiverIT {
     }
 
     @Test
+    void aHeartbeatWithAnInvalidExpressionIsRefusedAndRegistersNothing() throws Exception {
+        String group = unique("CG");
+        String hb = "{\"clientID\":\"127.0.0.1@bad-sql\",\"producerDataSet\":[],\"consumerDataSet\":[{\"groupName\":\""
+            + group + "\",\"consumeType\":\"CONSUME_PASSIVELY\",\"messageModel\":\"CLUSTERING\","
+            + "\"consumeFromWhere\":\"CONSUME_FROM_LAST_OFFSET\",\"unitMode\":false,\"subscriptionDataSet\":"
+            + "[{\"topic\":\"T\",\"subString\":\"a > AND\",\"expressionType\":\"SQL92\",\"subVersion\":1}]}]}";
+        org.apache.rocketmq.remoting.protocol.RemotingCommand req =
+            org.apache.rocketmq.remoting.protocol.RemotingCommand.createRequestCommand(34, null);
+        req.setBody(hb.getBytes());
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", quiver.brokerPort())) {
+            s.setSoTimeout(10_000);
+            java.nio.ByteBuffer b = req.encode();
+            s.getOutputStream().write(b.array(), b.position(), b.remaining());
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            byte[] frame = new byte[in.readInt()];
+            in.readFully(frame);
+            org.apache.rocketmq.remoting.protocol.RemotingCommand resp =
+                org.apache.rocketmq.remoting.protocol.RemotingCommand.decode(java.nio.ByteBuffer.wrap(frame));
+            assertThat(resp.getCode()).isEqualTo(23); // SUBSCRIPTION_PARSE_FAILED
+            assertThat(resp.getRemark()).contains(group).contains("invalid SQL92 expression");
+        }
+        DefaultMQProducer p = producer();
+        assertThatThrownBy(() -> p.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl()
+            .getConsumerIdListByGroup(quiver.brokerAddr(), group, 3_000)).as("nothing was registered")
+            .isInstanceOf(Exception.class);
+    }
+
+    @Test
     void anInvalidExpressionIsRejectedWhenTheConsumerStarts() throws Exception {
         DefaultMQProducer p = producer();
         String topic = unique("Sql");

@@ -39,6 +39,26 @@ public final class ClientHandlers {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "the heartbeat has no clientID");
             return;
         }
+        // Validate SQL92 subscriptions before registering anything, so a bad expression is refused at
+        // subscription time with its reason, never discovered at delivery.
+        for (HeartbeatData.ConsumerData c : hb.consumerDataSet) {
+            for (io.quiver.protocol.body.SubscriptionData sd : c.subscriptionDataSet) {
+                if ("SQL92".equalsIgnoreCase(sd.expressionType)) {
+                    if (!broker.config().enablePropertyFilter) {
+                        ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is disabled on this broker "
+                            + "(enablePropertyFilter=false); group " + c.groupName + " cannot subscribe with SQL92");
+                        return;
+                    }
+                    try {
+                        TagFilter.sql(sd.subString);
+                    } catch (IllegalArgumentException e) {
+                        ctx.reply(ResponseCode.SUBSCRIPTION_PARSE_FAILED, "group " + c.groupName + ", topic " + sd.topic
+                            + ": " + e.getMessage());
+                        return;
+                    }
+                }
+            }
+        }
         long now = System.currentTimeMillis();
         for (HeartbeatData.ConsumerData c : hb.consumerDataSet) {
             if (c.groupName == null || c.groupName.isEmpty()) {
