@@ -177,25 +177,13 @@ public final class ScheduleService implements Runnable, AutoCloseable {
 
     private MessageDraft delivery(DecodedMessage m) {
         Map<String, String> props = new LinkedHashMap<>(m.propertyMap());
-        String realTopic = props.get(MessageProperties.REAL_TOPIC);
-        int realQid = parseInt(props.get(MessageProperties.REAL_QID));
         props.remove(MessageProperties.DELAY);
         props.put(MessageProperties.WAIT, "false");
-        MessageDraft d = new MessageDraft();
-        d.topic = realTopic;
-        d.queueId = realQid;
-        d.flag = m.flag;
-        d.sysFlag = m.sysFlag;
-        d.bornTimestamp = m.bornTimestamp;
-        d.bornHost = m.bornHost;
-        d.bornPort = m.bornPort;
-        d.storeHost = m.storeHost;
-        d.storePort = m.storePort;
-        d.reconsumeTimes = m.reconsumeTimes;
-        d.body(m.body, 0, m.body.length);
+        MessageDraft d = MessageDraft.copyOf(m);
+        d.topic = props.get(MessageProperties.REAL_TOPIC);
+        d.queueId = parseInt(props.get(MessageProperties.REAL_QID));
         d.properties = MessageProperties.encode(props);
-        String tags = props.get(MessageProperties.TAGS);
-        d.tagsCode = tags == null || tags.isEmpty() ? 0 : tags.hashCode();
+        d.tagsCode = MessageDraft.tagsCodeOf(props);
         return d;
     }
 

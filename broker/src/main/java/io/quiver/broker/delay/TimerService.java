@@ -310,21 +310,11 @@ public final class TimerService implements Runnable, AutoCloseable {
         props.put("TIMER_ENQUEUE_MS", Long.toString(m.storeTimestamp));
         props.put("TIMER_DEQUEUE_MS", Long.toString(now));
         props.put(MessageProperties.WAIT, "false");
-        MessageDraft d = new MessageDraft();
+        MessageDraft d = MessageDraft.copyOf(m);
         d.topic = realTopic;
         d.queueId = qid == null ? 0 : Integer.parseInt(qid);
-        d.flag = m.flag;
-        d.sysFlag = m.sysFlag;
-        d.bornTimestamp = m.bornTimestamp;
-        d.bornHost = m.bornHost;
-        d.bornPort = m.bornPort;
-        d.storeHost = m.storeHost;
-        d.storePort = m.storePort;
-        d.reconsumeTimes = m.reconsumeTimes;
-        d.body(m.body, 0, m.body.length);
         d.properties = MessageProperties.encode(props);
-        String tags = props.get(MessageProperties.TAGS);
-        d.tagsCode = tags == null || tags.isEmpty() ? 0 : tags.hashCode();
+        d.tagsCode = MessageDraft.tagsCodeOf(props);
         return d;
     }
 

@@ -100,21 +100,14 @@ public final class DlqRedriveHandler implements RequestHandler {
         Map<String, String> props = m.propertyMap();
         props.remove(MessageProperties.DELAY);
         props.put(MessageProperties.WAIT, "false");
-        MessageDraft d = new MessageDraft();
+        MessageDraft d = MessageDraft.copyOf(m);
         d.topic = retryTopic;
         d.queueId = queueId;
-        d.flag = m.flag;
-        d.sysFlag = m.sysFlag;
-        d.bornTimestamp = m.bornTimestamp;
-        d.bornHost = m.bornHost;
-        d.bornPort = m.bornPort;
         d.storeHost = broker.storeHostBytes();
         d.storePort = broker.config().listenPort;
         d.reconsumeTimes = 0; // a fresh start: the group's full retry budget applies again
-        d.body(m.body, 0, m.body.length);
         d.properties = MessageProperties.encode(props);
-        String tags = props.get(MessageProperties.TAGS);
-        d.tagsCode = tags == null || tags.isEmpty() ? 0 : tags.hashCode();
+        d.tagsCode = MessageDraft.tagsCodeOf(props);
         return d;
     }
 }

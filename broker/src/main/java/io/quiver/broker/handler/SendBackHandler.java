@@ -68,16 +68,11 @@ public final class SendBackHandler implements RequestHandler {
         int max = headerMax != null && headerMax >= 0 ? headerMax : g.retryMaxTimes;
         boolean dead = m.reconsumeTimes >= max || delayLevel < 0;
 
-        MessageDraft d = new MessageDraft();
-        d.flag = m.flag;
+        MessageDraft d = MessageDraft.copyOf(m);
         d.sysFlag = MessageSysFlag.withTransactionType(m.sysFlag, MessageSysFlag.TRANSACTION_NOT_TYPE);
-        d.bornTimestamp = m.bornTimestamp;
-        d.bornHost = m.bornHost;
-        d.bornPort = m.bornPort;
         d.storeHost = broker.storeHostBytes();
         d.storePort = broker.config().listenPort;
         d.reconsumeTimes = m.reconsumeTimes + 1;
-        d.body(m.body, 0, m.body.length);
         if (dead) {
             String dlq = TopicNames.dlqTopic(group);
             broker.topicResolver().resolveForSend(dlq, null, 1, ctx);
@@ -94,9 +89,8 @@ public final class SendBackHandler implements RequestHandler {
             d.queueId = ThreadLocalRandom.current().nextInt(Math.max(1, g.retryQueueNums));
             broker.schedule().toSchedule(d, props, delayLevel == 0 ? 3 + m.reconsumeTimes : delayLevel);
         }
-        String tags = props.get(MessageProperties.TAGS);
         if (dead) {
-            d.tagsCode = tags == null || tags.isEmpty() ? 0 : tags.hashCode();
+            d.tagsCode = MessageDraft.tagsCodeOf(props);
         }
         broker.store().put(List.of(d), true).whenComplete((res, e) -> {
             if (e != null || !res.isStored()) {

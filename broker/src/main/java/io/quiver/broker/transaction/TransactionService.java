@@ -270,22 +270,12 @@ public final class TransactionService implements AutoCloseable {
     }
 
     private MessageDraft copy(DecodedMessage half, String topic, int queueId, int txType, long preparedOffset) {
-        MessageDraft d = new MessageDraft();
+        MessageDraft d = MessageDraft.copyOf(half);
         d.topic = topic;
         d.queueId = queueId;
-        d.flag = half.flag;
         d.sysFlag = MessageSysFlag.withTransactionType(half.sysFlag, txType);
-        d.bornTimestamp = half.bornTimestamp;
-        d.bornHost = half.bornHost;
-        d.bornPort = half.bornPort;
-        d.storeHost = half.storeHost;
-        d.storePort = half.storePort;
-        d.reconsumeTimes = half.reconsumeTimes;
         d.preparedTransactionOffset = preparedOffset;
-        d.body(half.body, 0, half.body.length);
-        d.properties = half.properties;
-        String tags = half.propertyMap().get(MessageProperties.TAGS);
-        d.tagsCode = tags == null || tags.isEmpty() ? 0 : tags.hashCode();
+        d.tagsCode = MessageDraft.tagsCodeOf(half.propertyMap());
         return d;
     }
 

@@ -40,6 +40,33 @@ public final class MessageDraft {
     private byte[] topicBytes;
     private byte[] propertyBytes;
 
+    /**
+     * A draft that stores {@code m} again: same topic, queue, flag, sysFlag, born and store hosts and time,
+     * reconsume count, body and properties. Callers readdress or adjust it (retry, delivery, commit).
+     */
+    public static MessageDraft copyOf(DecodedMessage m) {
+        MessageDraft d = new MessageDraft();
+        d.topic = m.topic;
+        d.queueId = m.queueId;
+        d.flag = m.flag;
+        d.sysFlag = m.sysFlag;
+        d.bornTimestamp = m.bornTimestamp;
+        d.bornHost = m.bornHost;
+        d.bornPort = m.bornPort;
+        d.storeHost = m.storeHost;
+        d.storePort = m.storePort;
+        d.reconsumeTimes = m.reconsumeTimes;
+        d.body(m.body, 0, m.body.length);
+        d.properties = m.properties;
+        return d;
+    }
+
+    /** The consume-queue tag hash for a properties map: {@code TAGS.hashCode()}, 0 without tags. */
+    public static long tagsCodeOf(java.util.Map<String, String> props) {
+        String tags = props.get(MessageProperties.TAGS);
+        return tags == null || tags.isEmpty() ? 0 : tags.hashCode();
+    }
+
     public MessageDraft body(byte[] array, int offset, int length) {
         this.body = array;
         this.bodyOffset = offset;
