@@ -163,6 +163,9 @@ public final class Broker implements BrokerContext, AutoCloseable {
             adminPool);
         server.register(RequestCode.INVOKE_BROKER_TO_GET_CONSUMER_STATUS,
             new io.quiver.broker.handler.ConsumerStatusHandler(this), adminPool);
+        io.quiver.broker.handler.StatsHandlers stats = new io.quiver.broker.handler.StatsHandlers(this);
+        server.register(RequestCode.GET_TOPIC_STATS_INFO, stats::topicStats, adminPool);
+        server.register(RequestCode.GET_CONSUME_STATS, stats::consumeStats, adminPool);
         server.register(RequestCode.QUIVER_DLQ_REDRIVE, new io.quiver.broker.handler.DlqRedriveHandler(this), adminPool);
         server.register(RequestCode.CONSUMER_SEND_MSG_BACK, new io.quiver.broker.handler.SendBackHandler(this), null);
         server.onConnectionClosed(this::connectionClosed);

@@ -70,21 +70,8 @@ public final class ResetOffsetHandler implements RequestHandler {
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(body));
     }
 
-    /**
-     * A ResetOffsetBody: {@code {"offsetTable":{"<MessageQueue JSON>":offset}}}. fastjson clients read a
-     * quoted key holding the queue's JSON back into a MessageQueue (fact sheet §12.2).
-     */
+    /** A ResetOffsetBody: {@code {"offsetTable":{"<MessageQueue JSON>":offset}}} (fact sheet §12.2). */
     static byte[] encode(Map<MessageQueue, Long> table) {
-        StringBuilder sb = new StringBuilder("{\"offsetTable\":{");
-        boolean first = true;
-        for (Map.Entry<MessageQueue, Long> e : table.entrySet()) {
-            if (!first) {
-                sb.append(',');
-            }
-            first = false;
-            String key = Json.encodeToString(e.getKey());
-            sb.append(Json.encodeToString(key)).append(':').append(e.getValue());
-        }
-        return sb.append("}}").toString().getBytes(StandardCharsets.UTF_8);
+        return io.quiver.protocol.body.QueueKeyedJson.body("offsetTable", table, null);
     }
 }

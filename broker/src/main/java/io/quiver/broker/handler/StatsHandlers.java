@@ -1,0 +1,90 @@
+package io.quiver.broker.handler;
+
+import io.quiver.broker.BrokerContext;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.MessageQueue;
+import io.quiver.protocol.body.QueueKeyedJson;
+import io.quiver.protocol.body.TopicConfig;
+import io.quiver.protocol.header.HeaderReader;
+import io.quiver.remoting.RequestContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Offsets per queue for operators (fact sheet §9.4): GET_TOPIC_STATS_INFO (mqadmin topicStatus) and
+ * GET_CONSUME_STATS (mqadmin consumerProgress: broker offset, consumer offset, lag). Read-only; admin pool.
+ */
+public final class StatsHandlers {
+    private final BrokerContext broker;
+
+    public StatsHandlers(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    /** One queue of TopicStatsTable (wire names). */
+    public static final class TopicOffset {
+        public long minOffset;
+        public long maxOffset;
+        public long lastUpdateTimestamp;
+    }
+
+    /** One queue of ConsumeStats (wire names). */
+    public static final class OffsetWrapper {
+        public long brokerOffset;
+        public long consumerOffset;
+        public long pullOffset;
+        public long lastTimestamp;
+    }
+
+    public void topicStats(RequestContext ctx, RemotingCommand req) {
+        String topic = new HeaderReader(req).string("topic");
+        TopicConfig tc = broker.topics().get(topic);
+        if (tc == null) {
+            ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic + " does not exist on broker " + broker.config().brokerName);
+            return;
+        }
+        Map<MessageQueue, TopicOffset> table = new LinkedHashMap<>();
+        for (int q = 0; q < tc.writeQueueNums; q++) {
+            TopicOffset o = new TopicOffset();
+            o.minOffset = Math.max(0, broker.store().minOffset(topic, q));
+            o.maxOffset = broker.store().maxOffset(topic, q);
+            o.lastUpdateTimestamp = o.maxOffset > 0 ? Math.max(0, broker.store().storeTimestamp(topic, q, o.maxOffset - 1)) : 0;
+            table.put(new MessageQueue(topic, broker.config().brokerName, q), o);
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(QueueKeyedJson.body("offsetTable", table, null)));
+    }
+
+    public void consumeStats(RequestContext ctx, RemotingCommand req) {
+        HeaderReader r = new HeaderReader(req);
+        String group = r.string("consumerGroup");
+        String topic = r.optString("topic");
+        List<String> topics = new ArrayList<>();
+        if (topic != null && !topic.isBlank()) {
+            topics.add(topic);
+        } else {
+            topics.addAll(new TreeSet<>(broker.offsets().topicsOf(group)));
+        }
+        Map<MessageQueue, OffsetWrapper> table = new LinkedHashMap<>();
+        for (String t : topics) {
+            TopicConfig tc = broker.topics().get(t);
+            if (tc == null) {
+                continue;
+            }
+            for (int q = 0; q < tc.readQueueNums; q++) {
+                OffsetWrapper w = new OffsetWrapper();
+                w.brokerOffset = broker.store().maxOffset(t, q);
+                w.consumerOffset = Math.max(0, broker.offsets().get(group, t, q));
+                w.pullOffset = w.consumerOffset;
+                w.lastTimestamp = w.consumerOffset > 0
+                    ? Math.max(0, broker.store().storeTimestamp(t, q, w.consumerOffset - 1)) : 0;
+                table.put(new MessageQueue(t, broker.config().brokerName, q), w);
+            }
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null)
+            .body(QueueKeyedJson.body("offsetTable", table, "\"consumeTps\":0.0")));
+    }
+}
