@@ -52,7 +52,7 @@ abstract class QuiverIT {
     @AfterAll
     static void stopQuiver() {
         if (quiver != null) {
-            quiver.kill();
+            quiver.close(); // and its data directory
         }
     }
 

@@ -45,7 +45,7 @@ class Client5IT {
 
     @AfterAll
     static void stop() {
-        quiver.kill();
+        quiver.close();
     }
 
     @AfterEach

@@ -35,7 +35,7 @@ class Timer5IT {
 
     @AfterAll
     static void stop() {
-        quiver.kill();
+        quiver.close();
     }
 
     private static String unique(String p) {

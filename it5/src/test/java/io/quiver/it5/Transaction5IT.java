@@ -42,7 +42,7 @@ class Transaction5IT {
 
     @AfterAll
     static void stop() {
-        quiver.kill();
+        quiver.close();
     }
 
     private static String unique(String p) {

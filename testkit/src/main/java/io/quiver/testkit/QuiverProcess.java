@@ -22,6 +22,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class QuiverProcess implements AutoCloseable {
     private static final long START_TIMEOUT_SECONDS = 60;
+    /**
+     * Test-sized files unless a test says otherwise: 64 MiB commit-log segments, small consume-queue and
+     * index files. (Production defaults reserve 1 GiB segments, 6 MB per queue and 100 MB per index file,
+     * which dozens of test brokers would multiply into gigabytes.)
+     */
+    static final Map<String, String> TEST_DEFAULTS = Map.of(
+        "mappedFileSizeCommitLog", Integer.toString(64 * 1024 * 1024),
+        "mappedFileSizeConsumeQueue", "120000",
+        "maxHashSlotNum", "20000",
+        "maxIndexNum", "80000");
 
     private final Path dist;
     private final Path dataDir;
@@ -112,13 +122,15 @@ public final class QuiverProcess implements AutoCloseable {
                 default -> cmd.addAll(List.of("--port", Integer.toString(brokerPort), "--namesrv", namesrvForBroker,
                     "--data-dir", dataDir.resolve("broker").toString()));
             }
-            if (!brokerConf.isEmpty()) {
-                Path conf = dataDir.resolve("broker.conf");
+            if (!kind.equals("namesrv")) {
+                Map<String, String> conf = new java.util.TreeMap<>(TEST_DEFAULTS);
+                conf.putAll(brokerConf);
+                Path file = dataDir.resolve("broker.conf");
                 StringBuilder sb = new StringBuilder();
-                brokerConf.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
-                Files.writeString(conf, sb.toString());
+                conf.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+                Files.writeString(file, sb.toString());
                 cmd.add("--config");
-                cmd.add(conf.toString());
+                cmd.add(file.toString());
             }
             output.add("---- start " + String.join(" ", cmd));
             long t0 = System.nanoTime();
@@ -208,8 +220,25 @@ public final class QuiverProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** Stops the process cleanly and deletes its data directory. */
     @Override
     public void close() {
-        stop();
+        try {
+            stop();
+        } finally {
+            kill();
+            deleteRecursively(dataDir);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a leftover temp directory is not a test failure
+        }
     }
 }
