@@ -49,7 +49,7 @@ public final class BrokerConfig {
             (c, v) -> c.maxMessageSize = parsePositive(v), c -> c.maxMessageSize);
         def("brokerPermission", "6", "6 = read+write, 4 = read-only, 2 = write-only",
             (c, v) -> c.brokerPermission = Integer.parseInt(v), c -> c.brokerPermission);
-        def("flushDiskType", "SYNC_FLUSH", "SYNC_FLUSH: a send is acknowledged after its record is on disk; ASYNC_FLUSH: after it is in memory",
+        def("flushDiskType", "SYNC_FLUSH", "SYNC_FLUSH: a send is acknowledged after its record is forced to disk (group commit); ASYNC_FLUSH: once it is in memory (RocketMQ's default)",
             (c, v) -> c.flushDiskType = FlushMode.valueOf(v.trim().toUpperCase()), c -> c.flushDiskType);
         def("syncFlushTimeout", "5000", "SYNC_FLUSH sends not on disk within this many ms are answered FLUSH_DISK_TIMEOUT",
             (c, v) -> c.syncFlushTimeout = Long.parseLong(v), c -> c.syncFlushTimeout);

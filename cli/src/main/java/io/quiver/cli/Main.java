@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code quiver} command: one entry point for running and operating Quiver. */
 @Command(name = "quiver", mixinStandardHelpOptions = true, version = "quiver 0.1.0",
     description = "A message broker that speaks Apache RocketMQ's protocol.",
-    subcommands = {StandaloneCommand.class, NameServerCommand.class, BrokerCommand.class, StoreCommand.class, TxCommand.class, DlqCommand.class})
+    subcommands = {StandaloneCommand.class, NameServerCommand.class, BrokerCommand.class, StoreCommand.class, TxCommand.class, DlqCommand.class, ConfigCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
