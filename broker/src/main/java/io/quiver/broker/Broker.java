@@ -26,6 +26,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,6 +71,15 @@ public final class Broker implements BrokerContext, AutoCloseable {
 
     public Broker(BrokerConfig config) {
         this.config = config;
+        try {
+            Map<String, String> overrides = io.quiver.broker.handler.BrokerConfigUpdateHandler.load(config.storePathRootDir);
+            if (!overrides.isEmpty()) {
+                config.apply(overrides);
+                log.info("applied settings changed at run time before the last stop: {}", overrides);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the persisted setting overrides: " + e.getMessage(), e);
+        }
         StoreConfig sc = new StoreConfig(config.storePathRootDir, config.mappedFileSizeCommitLog,
             Math.max(16, config.mappedFileSizeConsumeQueue / 20), config.maxMessageSize, config.flushDiskType,
             config.syncFlushTimeout, config.flushIntervalCommitLog,
@@ -151,6 +161,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
         server.register(RequestCode.DELETE_SUBSCRIPTIONGROUP, a::deleteGroup, adminPool);
         server.register(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, a::allGroupConfig, adminPool);
         server.register(RequestCode.GET_BROKER_CONFIG, a::brokerConfig, adminPool);
+        server.register(RequestCode.UPDATE_BROKER_CONFIG, new io.quiver.broker.handler.BrokerConfigUpdateHandler(this), adminPool);
         server.register(RequestCode.GET_BROKER_RUNTIME_INFO, a::runtimeInfo, adminPool);
         server.register(RequestCode.VIEW_MESSAGE_BY_ID, a::viewMessage, pullPool);
         server.register(RequestCode.QUERY_MESSAGE, a::queryMessage, pullPool);

@@ -26,6 +26,12 @@ public final class BrokerConfig {
 
     private static final Map<String, Setting> SETTINGS = new LinkedHashMap<>();
 
+    /** Settings that take effect at once when changed on a running broker (UPDATE_BROKER_CONFIG). */
+    public static final java.util.Set<String> LIVE = java.util.Set.of("brokerPermission", "autoCreateSubscriptionGroup",
+        "longPollingEnable", "shortPollingTimeMills", "transactionCheckInterval", "transactionTimeOut",
+        "transactionCheckMax", "rejectTransactionMessage", "enablePropertyFilter", "timerWheelEnable", "timerMaxDelaySec",
+        "channelExpiredTimeout");
+
     /** Keys Apache RocketMQ has that Quiver accepts but does not act on yet; reported as such. */
     private static final List<String> ACCEPTED_NOT_YET_USED = List.of("brokerRole", "haListenPort");
 
@@ -125,10 +131,10 @@ public final class BrokerConfig {
     public String namesrvAddr = "127.0.0.1:9876";
     public Path storePathRootDir = Path.of("data", "broker");
     public boolean autoCreateTopicEnable = true;
-    public boolean autoCreateSubscriptionGroup = true;
+    public volatile boolean autoCreateSubscriptionGroup = true;
     public int defaultTopicQueueNums = 8;
     public int maxMessageSize = 4 * 1024 * 1024;
-    public int brokerPermission = 6;
+    public volatile int brokerPermission = 6;
     public FlushMode flushDiskType = FlushMode.SYNC_FLUSH;
     public long syncFlushTimeout = 5_000;
     public long flushIntervalCommitLog = 500;
@@ -143,19 +149,19 @@ public final class BrokerConfig {
     public int diskSpaceWarningLevelRatio = 90;
     public int maxHashSlotNum = 1_000_000;
     public int maxIndexNum = 4_000_000;
-    public long transactionCheckInterval = 30_000;
-    public long transactionTimeOut = 6_000;
-    public int transactionCheckMax = 15;
-    public boolean rejectTransactionMessage;
+    public volatile long transactionCheckInterval = 30_000;
+    public volatile long transactionTimeOut = 6_000;
+    public volatile int transactionCheckMax = 15;
+    public volatile boolean rejectTransactionMessage;
     public String messageDelayLevel = io.quiver.broker.delay.DelayLevels.DEFAULT;
-    public boolean enablePropertyFilter = true;
-    public boolean timerWheelEnable = true;
-    public int timerMaxDelaySec = 259_200;
-    public boolean longPollingEnable = true;
-    public long shortPollingTimeMills = 1_000;
+    public volatile boolean enablePropertyFilter = true;
+    public volatile boolean timerWheelEnable = true;
+    public volatile int timerMaxDelaySec = 259_200;
+    public volatile boolean longPollingEnable = true;
+    public volatile long shortPollingTimeMills = 1_000;
     public long registerNameServerPeriod = 30_000;
     public long flushConsumerOffsetInterval = 5_000;
-    public long channelExpiredTimeout = 120_000;
+    public volatile long channelExpiredTimeout = 120_000;
     public long rebalanceLockMaxLiveTime = 60_000;
 
     public static Map<String, Setting> settings() {

@@ -36,6 +36,38 @@ class AdminIT extends QuiverIT {
     }
 
     @Test
+    void updateBrokerConfigChangesLiveSettingsRefusesOthersAndPersists() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("Perm");
+        ensureTopic(p, topic);
+        DefaultMQAdminExt admin = admin();
+        String addr = quiver.brokerAddr();
+        java.util.Properties readOnly = new java.util.Properties();
+        readOnly.setProperty("brokerPermission", "4");
+        admin.updateBrokerConfig(addr, readOnly);
+        assertThat(admin.getBrokerConfig(addr).getProperty("brokerPermission")).isEqualTo("4");
+        org.apache.rocketmq.common.message.MessageQueue q = sortedQueues(p.fetchPublishMessageQueues(topic)).get(0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.send(new Message(topic, "x".getBytes()), q))
+            .isInstanceOfSatisfying(org.apache.rocketmq.client.exception.MQBrokerException.class,
+                e -> assertThat(e.getResponseCode()).isEqualTo(16));
+
+        java.util.Properties unsafe = new java.util.Properties();
+        unsafe.setProperty("listenPort", "1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin.updateBrokerConfig(addr, unsafe))
+            .hasMessageContaining("cannot change while the broker runs");
+
+        java.util.Properties back = new java.util.Properties();
+        back.setProperty("brokerPermission", "6");
+        back.setProperty("transactionCheckMax", "7");
+        admin.updateBrokerConfig(addr, back);
+        assertThat(p.send(new Message(topic, "y".getBytes()), q).getSendStatus())
+            .isEqualTo(org.apache.rocketmq.client.producer.SendStatus.SEND_OK);
+        quiver.stop();
+        quiver.start();
+        assertThat(admin.getBrokerConfig(addr).getProperty("transactionCheckMax")).as("persisted").isEqualTo("7");
+    }
+
+    @Test
     void topicStatusAndConsumerProgressShowExactOffsetsAndLag() throws Exception {
         DefaultMQProducer p = producer();
         String topic = unique("Stats");

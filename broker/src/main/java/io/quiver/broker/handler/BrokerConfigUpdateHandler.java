@@ -1,0 +1,93 @@
+package io.quiver.broker.handler;
+
+import io.quiver.broker.BrokerConfig;
+import io.quiver.broker.BrokerContext;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.remoting.RequestContext;
+import io.quiver.remoting.RequestHandler;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * UPDATE_BROKER_CONFIG (mqadmin updateBrokerConfig): changes settings of a running broker. Only
+ * {@link BrokerConfig#LIVE} settings may change; any other key refuses the whole request with
+ * NO_PERMISSION and a remark naming it. Accepted changes are persisted in
+ * {@code config/broker-overrides.properties} (applied again at the next start). A permission change
+ * re-registers with the name servers at once. Runs on the admin pool; requests are serialised.
+ */
+public final class BrokerConfigUpdateHandler implements RequestHandler {
+    public static final String OVERRIDES_FILE = "broker-overrides.properties";
+
+    private final BrokerContext broker;
+
+    public BrokerConfigUpdateHandler(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    /** The persisted overrides under {@code dataDir}, or an empty map. */
+    public static Map<String, String> load(Path dataDir) throws IOException {
+        Path f = dataDir.resolve("config").resolve(OVERRIDES_FILE);
+        Map<String, String> m = new TreeMap<>();
+        if (Files.exists(f)) {
+            Properties p = new Properties();
+            try (var r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                p.load(r);
+            }
+            p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+        }
+        return m;
+    }
+
+    @Override
+    public synchronized void handle(RequestContext ctx, RemotingCommand req) throws IOException {
+        Properties p = new Properties();
+        p.load(new StringReader(req.body() == null ? "" : new String(req.body(), StandardCharsets.UTF_8)));
+        Map<String, String> changes = new LinkedHashMap<>();
+        p.stringPropertyNames().forEach(k -> changes.put(k.trim(), p.getProperty(k).trim()));
+        if (changes.isEmpty()) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "the request names no setting to change (body: key=value lines)");
+            return;
+        }
+        for (String key : changes.keySet()) {
+            if (!BrokerConfig.settings().containsKey(key)) {
+                ctx.reply(ResponseCode.SYSTEM_ERROR, "unknown setting '" + key + "' (see `quiver config table`)");
+                return;
+            }
+            if (!BrokerConfig.LIVE.contains(key)) {
+                ctx.reply(ResponseCode.NO_PERMISSION, "setting '" + key + "' cannot change while the broker runs; "
+                    + "edit broker.conf and restart. Live settings: "
+                    + String.join(", ", new java.util.TreeSet<>(BrokerConfig.LIVE)));
+                return;
+            }
+        }
+        int oldPermission = broker.config().brokerPermission;
+        try {
+            broker.config().apply(changes);
+        } catch (IllegalArgumentException e) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, e.getMessage());
+            return;
+        }
+        Map<String, String> persisted = load(broker.config().storePathRootDir);
+        persisted.putAll(changes);
+        Path dir = broker.config().storePathRootDir.resolve("config");
+        Files.createDirectories(dir);
+        StringBuilder sb = new StringBuilder("# Settings changed at run time (UPDATE_BROKER_CONFIG); applied at start after broker.conf\n");
+        persisted.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        Path tmp = dir.resolve(OVERRIDES_FILE + ".tmp");
+        Files.writeString(tmp, sb.toString());
+        Files.move(tmp, dir.resolve(OVERRIDES_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        if (broker.config().brokerPermission != oldPermission) {
+            broker.registerWithNameServersSoon();
+        }
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+}
