@@ -44,19 +44,6 @@ class BadInputIT extends QuiverIT {
             .isEqualTo(SendStatus.SEND_OK);
     }
 
-    /** Sends an official-encoded request and returns the official-decoded response. */
-    private static RemotingCommand call(RemotingCommand req) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port())) {
-            s.setSoTimeout(10_000);
-            ByteBuffer b = req.encode();
-            s.getOutputStream().write(b.array(), b.position(), b.remaining());
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            int len = in.readInt();
-            byte[] frame = new byte[len];
-            in.readFully(frame);
-            return RemotingCommand.decode(ByteBuffer.wrap(frame));
-        }
-    }
 
     /** Writes raw bytes and reports whether the broker closed the connection (without answering). */
     private static boolean closedAfter(byte[] raw) throws IOException {

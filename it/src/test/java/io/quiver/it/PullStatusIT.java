@@ -34,15 +34,7 @@ class PullStatusIT extends QuiverIT {
         req.addExtField("subscription", "*");
         req.addExtField("subVersion", "0");
         req.addExtField("expressionType", "TAG");
-        try (Socket s = new Socket("127.0.0.1", quiver.brokerPort())) {
-            s.setSoTimeout(30_000);
-            ByteBuffer b = req.encode();
-            s.getOutputStream().write(b.array(), b.position(), b.remaining());
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            byte[] frame = new byte[in.readInt()];
-            in.readFully(frame);
-            return RemotingCommand.decode(ByteBuffer.wrap(frame));
-        }
+        return call(req);
     }
 
     private static long ext(RemotingCommand r, String key) {

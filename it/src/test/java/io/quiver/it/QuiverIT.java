@@ -115,6 +115,20 @@ abstract class QuiverIT {
             .filter(q -> q.getTopic().equals(topic)).count();
     }
 
+    /** Sends one request, encoded by the official client's RemotingCommand, to the broker and decodes the answer. */
+    protected static org.apache.rocketmq.remoting.protocol.RemotingCommand call(
+        org.apache.rocketmq.remoting.protocol.RemotingCommand req) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", quiver.brokerPort())) {
+            s.setSoTimeout(30_000); // long polls in PullStatusIT are held up to 20 s
+            java.nio.ByteBuffer b = req.encode();
+            s.getOutputStream().write(b.array(), b.position(), b.remaining());
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            byte[] frame = new byte[in.readInt()];
+            in.readFully(frame);
+            return org.apache.rocketmq.remoting.protocol.RemotingCommand.decode(java.nio.ByteBuffer.wrap(frame));
+        }
+    }
+
     protected void onCleanup(Runnable r) {
         cleanups.add(r);
     }

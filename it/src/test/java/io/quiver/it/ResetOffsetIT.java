@@ -34,17 +34,6 @@ class ResetOffsetIT extends QuiverIT {
         return call(req);
     }
 
-    private static RemotingCommand call(RemotingCommand req) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", quiver.brokerPort())) {
-            s.setSoTimeout(10_000);
-            ByteBuffer b = req.encode();
-            s.getOutputStream().write(b.array(), b.position(), b.remaining());
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            byte[] frame = new byte[in.readInt()];
-            in.readFully(frame);
-            return RemotingCommand.decode(ByteBuffer.wrap(frame));
-        }
-    }
 
     private DefaultMQPushConsumer consumer(String group, String topic, List<String> seen) throws Exception {
         DefaultMQPushConsumer c = pushConsumer(group);

@@ -33,17 +33,6 @@ class RetentionIT extends QuiverIT {
             Integer.toString(128 * 1024), "fileReservedTime", "0", "deleteWhen", hours.toString());
     }
 
-    private static RemotingCommand call(RemotingCommand req) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", quiver.brokerPort())) {
-            s.setSoTimeout(10_000);
-            ByteBuffer b = req.encode();
-            s.getOutputStream().write(b.array(), b.position(), b.remaining());
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            byte[] frame = new byte[in.readInt()];
-            in.readFully(frame);
-            return RemotingCommand.decode(ByteBuffer.wrap(frame));
-        }
-    }
 
     @Test
     void oldSegmentsGoAndStaleReadersAreMovedOn() throws Exception {

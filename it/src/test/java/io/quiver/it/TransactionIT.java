@@ -278,17 +278,6 @@ class TransactionIT extends QuiverIT {
         return call(req);
     }
 
-    private static RemotingCommand call(RemotingCommand req) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", quiver.brokerPort())) {
-            s.setSoTimeout(10_000);
-            ByteBuffer b = req.encode();
-            s.getOutputStream().write(b.array(), b.position(), b.remaining());
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            byte[] frame = new byte[in.readInt()];
-            in.readFully(frame);
-            return RemotingCommand.decode(ByteBuffer.wrap(frame));
-        }
-    }
 
     /** The broker's transaction counters, as Quiver's listing returns them (JSON text). */
     static String txCounters() throws Exception {

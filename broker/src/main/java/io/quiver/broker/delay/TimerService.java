@@ -2,7 +2,6 @@ package io.quiver.broker.delay;
 
 import io.quiver.broker.BrokerContext;
 import io.quiver.broker.support.OffsetStateTable;
-import io.quiver.protocol.body.Json;
 import io.quiver.protocol.message.DecodedMessage;
 import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageProperties;
@@ -11,12 +10,9 @@ import io.quiver.protocol.message.TopicNames;
 import io.quiver.store.GetResult;
 import io.quiver.store.MessageFilter;
 import io.quiver.store.PutResult;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -56,7 +52,7 @@ public final class TimerService implements Runnable, AutoCloseable {
 
     private final BrokerContext broker;
     private final OffsetStateTable delivered;
-    private final Path progressFile;
+    private final io.quiver.broker.support.ProgressFile<Progress> progressFile;
     private final TreeMap<Long, long[]> buckets = new TreeMap<>();
     private int pendingCount;
     private volatile long scanFrom;
@@ -66,7 +62,8 @@ public final class TimerService implements Runnable, AutoCloseable {
     public TimerService(BrokerContext broker, Path dataDir) {
         this.broker = broker;
         this.delivered = new OffsetStateTable(dataDir.resolve("timer"));
-        this.progressFile = dataDir.resolve("config").resolve("timer.json");
+        this.progressFile = new io.quiver.broker.support.ProgressFile<>(
+            dataDir.resolve("config").resolve("timer.json"), Progress.class, Progress::new);
     }
 
     // ------------------------------------------------------------------ send path
@@ -144,7 +141,7 @@ public final class TimerService implements Runnable, AutoCloseable {
     // ------------------------------------------------------------------ start-up
 
     public void start() {
-        Progress p = readProgress();
+        Progress p = progressFile.read();
         long markerMax = broker.store().maxOffset(MARKER_TOPIC, 0);
         for (long o = Math.max(p.markerReplayFrom, broker.store().minOffset(MARKER_TOPIC, 0)); o < markerMax; ) {
             GetResult r = broker.store().get(MARKER_TOPIC, 0, o, 32, 0, MessageFilter.ALL);
@@ -182,17 +179,6 @@ public final class TimerService implements Runnable, AutoCloseable {
         thread.start();
     }
 
-    private Progress readProgress() {
-        try {
-            if (Files.exists(progressFile)) {
-                return Json.mapper().readValue(progressFile.toFile(), Progress.class);
-            }
-        } catch (IOException e) {
-            log.error("cannot read {}; scanning every timer", progressFile, e);
-        }
-        return new Progress();
-    }
-
     private void writeProgress(long markerReplayFrom) {
         long max = broker.store().maxOffset(TopicNames.TIMER_TOPIC, 0);
         long s = scanFrom;
@@ -204,14 +190,7 @@ public final class TimerService implements Runnable, AutoCloseable {
         Progress p = new Progress();
         p.scanFrom = s;
         p.markerReplayFrom = markerReplayFrom;
-        try {
-            Files.createDirectories(progressFile.getParent());
-            Path tmp = progressFile.resolveSibling("timer.json.tmp");
-            Files.write(tmp, Json.encode(p));
-            Files.move(tmp, progressFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            log.error("cannot write {}", progressFile, e);
-        }
+        progressFile.write(p);
     }
 
     // ------------------------------------------------------------------ delivery

@@ -6,7 +6,6 @@ import io.quiver.broker.client.ClientChannel;
 import io.quiver.broker.support.OffsetStateTable;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
-import io.quiver.protocol.body.Json;
 import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.protocol.message.DecodedMessage;
 import io.quiver.protocol.message.MessageDraft;
@@ -18,12 +17,9 @@ import io.quiver.protocol.message.TopicNames;
 import io.quiver.store.GetResult;
 import io.quiver.store.MessageFilter;
 import io.quiver.store.PutResult;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -89,7 +85,7 @@ public final class TransactionService implements AutoCloseable {
 
     private final BrokerContext broker;
     private final OffsetStateTable decisions;
-    private final Path progressFile;
+    private final io.quiver.broker.support.ProgressFile<Progress> progressFile;
     private final Set<Long> inFlight = new HashSet<>();
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final LongAdder prepared = new LongAdder();
@@ -104,14 +100,15 @@ public final class TransactionService implements AutoCloseable {
     public TransactionService(BrokerContext broker, Path dataDir) {
         this.broker = broker;
         this.decisions = new OffsetStateTable(dataDir.resolve("transaction"));
-        this.progressFile = dataDir.resolve("config").resolve("transaction.json");
+        this.progressFile = new io.quiver.broker.support.ProgressFile<>(
+            dataDir.resolve("config").resolve("transaction.json"), Progress.class, Progress::new);
     }
 
     // ------------------------------------------------------------------ start-up
 
     /** Replays op records written since the last persisted progress, then starts the check thread. */
     public void start() {
-        Progress p = readProgress();
+        Progress p = progressFile.read();
         halfProgress = p.halfProgress;
         long opMax = broker.store().maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0);
         long replayed = 0;
@@ -147,30 +144,12 @@ public final class TransactionService implements AutoCloseable {
         }
     }
 
-    private Progress readProgress() {
-        try {
-            if (Files.exists(progressFile)) {
-                return Json.mapper().readValue(progressFile.toFile(), Progress.class);
-            }
-        } catch (IOException e) {
-            log.error("cannot read {}; replaying every op record", progressFile, e);
-        }
-        return new Progress();
-    }
-
     private void writeProgress(long opReplayFrom) {
         decisions.force();
         Progress p = new Progress();
         p.halfProgress = halfProgress;
         p.opReplayFrom = opReplayFrom;
-        try {
-            Files.createDirectories(progressFile.getParent());
-            Path tmp = progressFile.resolveSibling("transaction.json.tmp");
-            Files.write(tmp, Json.encode(p));
-            Files.move(tmp, progressFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            log.error("cannot write {}", progressFile, e);
-        }
+        progressFile.write(p);
     }
 
     // ------------------------------------------------------------------ half messages
