@@ -35,6 +35,8 @@ class ProducerIT extends QuiverIT {
         DefaultLitePullConsumer c = litePullConsumer(unique("CG"));
         c.setAutoCommit(false);
         c.start();
+        // A topic created by its first send reaches the name server asynchronously: wait for its route.
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> !c.fetchMessageQueues(topic).isEmpty());
         List<MessageQueue> queues = sortedQueues(c.fetchMessageQueues(topic));
         c.assign(queues);
         for (MessageQueue q : queues) {
