@@ -68,6 +68,11 @@ public final class Broker implements BrokerContext, AutoCloseable {
     private final io.quiver.broker.transaction.TransactionService transactions;
     private final io.quiver.broker.delay.ScheduleService schedule;
     private final io.quiver.broker.delay.TimerService timers;
+    private final io.quiver.broker.metrics.Traffic traffic;
+    private final io.quiver.broker.metrics.MetricsEndpoint metrics;
+    private final DrainService drain;
+    private volatile Runnable onDrained = () -> { };
+    private volatile boolean started;
 
     public Broker(BrokerConfig config) {
         this.config = config;
@@ -107,6 +112,10 @@ public final class Broker implements BrokerContext, AutoCloseable {
         this.timers = new io.quiver.broker.delay.TimerService(this, config.storePathRootDir);
         this.schedule = new io.quiver.broker.delay.ScheduleService(this,
             io.quiver.broker.delay.DelayLevels.parse(config.messageDelayLevel));
+        this.traffic = new io.quiver.broker.metrics.Traffic(config.metricsMaxTopicSeries, System::currentTimeMillis,
+            java.time.ZoneId.systemDefault());
+        this.metrics = new io.quiver.broker.metrics.MetricsEndpoint(this);
+        this.drain = new DrainService(config, System::nanoTime);
         registerHandlers();
     }
 
@@ -179,6 +188,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
         server.register(RequestCode.GET_CONSUME_STATS, stats::consumeStats, adminPool);
         server.register(RequestCode.QUIVER_DLQ_REDRIVE, new io.quiver.broker.handler.DlqRedriveHandler(this), adminPool);
         server.register(RequestCode.CONSUMER_SEND_MSG_BACK, new io.quiver.broker.handler.SendBackHandler(this), null);
+        server.register(RequestCode.QUIVER_DRAIN, this::drainRequested, adminPool);
         server.onConnectionClosed(this::connectionClosed);
     }
 
@@ -198,7 +208,13 @@ public final class Broker implements BrokerContext, AutoCloseable {
         schedule.start();
         timers.start();
         longPolling.start();
+        if ("PROM".equals(config.metricsExporterType)) {
+            metrics.start(config.bindAddress, config.metricsPromExporterPort, this);
+        }
         server.start();
+        started = true;
+        scheduler.scheduleAtFixedRate(traffic::sample, io.quiver.broker.metrics.Traffic.SAMPLE_PERIOD_MILLIS,
+            io.quiver.broker.metrics.Traffic.SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::expireClients, 10, 10, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(this::persistOffsets, config.flushConsumerOffsetInterval,
             config.flushConsumerOffsetInterval, TimeUnit.MILLISECONDS);
@@ -243,8 +259,39 @@ public final class Broker implements BrokerContext, AutoCloseable {
         }
     }
 
+    /** What to run once a drain asked for over the network has finished (the CLI stops the process). */
+    public void onDrained(Runnable action) {
+        this.onDrained = action;
+    }
+
+    /**
+     * Takes the broker out of service without failing sends (see {@link DrainService}); blocks until done.
+     * {@link #close()} drains first if nobody did.
+     */
+    public void drain() {
+        if (started) {
+            drain.drain(registrar::advertiseReadOnly);
+        }
+    }
+
+    private void drainRequested(io.quiver.remoting.RequestContext ctx, io.quiver.protocol.RemotingCommand req) {
+        if (drain.state() != DrainService.State.SERVING) {
+            ctx.reply(io.quiver.protocol.ResponseCode.SUCCESS, "already " + drain.describe());
+            return;
+        }
+        Thread t = new Thread(() -> {
+            drain();
+            onDrained.run();
+        }, "quiver-drain");
+        t.setDaemon(true);
+        t.start();
+        ctx.reply(io.quiver.protocol.ResponseCode.SUCCESS, "draining; the broker stops when producers have moved away "
+            + "(at most " + config.drainMaxWaitMillis + " ms)");
+    }
+
     @Override
     public void close() {
+        drain();
         log.info("broker {} shutting down", config.brokerName);
         try {
             registrar.unregisterAll();
@@ -256,6 +303,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
         schedule.close();
         timers.close();
         longPolling.close();
+        metrics.close();
         scheduler.shutdownNow();
         pools.forEach(ExecutorService::shutdownNow);
         offsets.persist();
@@ -329,6 +377,21 @@ public final class Broker implements BrokerContext, AutoCloseable {
     @Override
     public io.quiver.broker.delay.TimerService timers() {
         return timers;
+    }
+
+    @Override
+    public io.quiver.broker.metrics.Traffic traffic() {
+        return traffic;
+    }
+
+    @Override
+    public io.quiver.broker.metrics.MetricsEndpoint metrics() {
+        return metrics;
+    }
+
+    @Override
+    public DrainService drainService() {
+        return drain;
     }
 
     @Override

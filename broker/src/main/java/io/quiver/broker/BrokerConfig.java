@@ -30,7 +30,7 @@ public final class BrokerConfig {
     public static final java.util.Set<String> LIVE = java.util.Set.of("brokerPermission", "autoCreateSubscriptionGroup",
         "longPollingEnable", "shortPollingTimeMills", "transactionCheckInterval", "transactionTimeOut",
         "transactionCheckMax", "rejectTransactionMessage", "enablePropertyFilter", "timerWheelEnable", "timerMaxDelaySec",
-        "channelExpiredTimeout");
+        "channelExpiredTimeout", "drainMaxWaitMillis", "drainQuietMillis");
 
     /** Keys Apache RocketMQ has that Quiver accepts but does not act on yet; reported as such. */
     private static final List<String> ACCEPTED_NOT_YET_USED = List.of("brokerRole", "haListenPort");
@@ -113,6 +113,18 @@ public final class BrokerConfig {
             (c, v) -> c.flushConsumerOffsetInterval = Long.parseLong(v), c -> c.flushConsumerOffsetInterval);
         def("channelExpiredTimeout", "120000", "clients silent for this many ms are dropped",
             (c, v) -> c.channelExpiredTimeout = Long.parseLong(v), c -> c.channelExpiredTimeout);
+        def("metricsExporterType", "PROM", "PROM: serve Prometheus metrics at http://<host>:<metricsPromExporterPort>/metrics; DISABLE: none",
+            (c, v) -> c.metricsExporterType = parseChoice(v, "PROM", "DISABLE"), c -> c.metricsExporterType);
+        def("metricsPromExporterPort", "5557", "port of the Prometheus /metrics endpoint",
+            (c, v) -> c.metricsPromExporterPort = parsePort(v), c -> c.metricsPromExporterPort);
+        def("metricsMaxTopicSeries", "1000", "topics with their own metric series; further topics are counted as topic=\"_other\" (Quiver)",
+            (c, v) -> c.metricsMaxTopicSeries = parsePositive(v), c -> c.metricsMaxTopicSeries);
+        def("metricsMaxLagSeries", "10000", "most per-queue consumer-lag series in one scrape (Quiver)",
+            (c, v) -> c.metricsMaxLagSeries = parsePositive(v), c -> c.metricsMaxLagSeries);
+        def("drainMaxWaitMillis", "40000", "drain or SIGTERM: longest wait for producers to move their sends elsewhere after write permission is removed (Quiver)",
+            (c, v) -> c.drainMaxWaitMillis = parsePositiveOrZero(v), c -> c.drainMaxWaitMillis);
+        def("drainQuietMillis", "3000", "drain or SIGTERM: the wait ends early once no send has arrived for this many ms (Quiver)",
+            (c, v) -> c.drainQuietMillis = parsePositiveOrZero(v), c -> c.drainQuietMillis);
         def("rebalanceLockMaxLiveTime", "60000", "orderly-consumption queue locks expire after this many ms without renewal",
             (c, v) -> c.rebalanceLockMaxLiveTime = Long.parseLong(v), c -> c.rebalanceLockMaxLiveTime);
     }
@@ -163,6 +175,12 @@ public final class BrokerConfig {
     public long flushConsumerOffsetInterval = 5_000;
     public volatile long channelExpiredTimeout = 120_000;
     public long rebalanceLockMaxLiveTime = 60_000;
+    public String metricsExporterType = "PROM";
+    public int metricsPromExporterPort = 5557;
+    public int metricsMaxTopicSeries = 1_000;
+    public int metricsMaxLagSeries = 10_000;
+    public volatile long drainMaxWaitMillis = 40_000;
+    public volatile long drainQuietMillis = 3_000;
 
     public static Map<String, Setting> settings() {
         return Collections.unmodifiableMap(SETTINGS);
@@ -256,6 +274,15 @@ public final class BrokerConfig {
             hours.add(n);
         }
         return hours;
+    }
+
+    private static String parseChoice(String v, String... choices) {
+        for (String c : choices) {
+            if (c.equalsIgnoreCase(v)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("must be one of " + String.join(", ", choices));
     }
 
     private static boolean parseBool(String v) {

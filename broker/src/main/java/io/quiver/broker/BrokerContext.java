@@ -37,6 +37,15 @@ public interface BrokerContext {
 
     io.quiver.broker.delay.TimerService timers();
 
+    /** Message traffic counters (per topic, totals, TPS). */
+    io.quiver.broker.metrics.Traffic traffic();
+
+    /** Latency histograms and the Prometheus endpoint. */
+    io.quiver.broker.metrics.MetricsEndpoint metrics();
+
+    /** Drain state; the send path reports each send to it. */
+    DrainService drainService();
+
     /** Re-registers with every name server soon (after a topic change), without waiting. */
     void registerWithNameServersSoon();
 

@@ -3,7 +3,9 @@ package io.quiver.broker;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.DataVersion;
 import io.quiver.protocol.body.Json;
+import io.quiver.protocol.message.PermName;
 import io.quiver.protocol.body.RegisterBrokerBody;
 import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.remoting.RemotingClient;
@@ -30,6 +32,7 @@ final class NameServerRegistrar {
     private final RemotingClient client;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean soonPending = new AtomicBoolean();
+    private volatile boolean readOnly;
 
     NameServerRegistrar(Broker broker, RemotingClient client, ScheduledExecutorService scheduler) {
         this.broker = broker;
@@ -67,11 +70,26 @@ final class NameServerRegistrar {
         }
     }
 
+    /**
+     * From now on, registers every topic without write permission (a drain), and does so at once. Each such
+     * registration carries a fresh data version, so name servers replace the routes they hold.
+     */
+    void advertiseReadOnly() {
+        readOnly = true;
+        registerAll();
+    }
+
     /** Registers with every name server and waits (bounded) for their answers. */
     void registerAll() {
         BrokerConfig c = broker.config();
         RegisterBrokerBody body = new RegisterBrokerBody();
-        body.topicConfigSerializeWrapper = broker.topics().snapshot(c.brokerPermission);
+        boolean ro = readOnly;
+        body.topicConfigSerializeWrapper = broker.topics().snapshot(ro ? c.brokerPermission & ~PermName.WRITE
+            : c.brokerPermission);
+        if (ro) {
+            body.topicConfigSerializeWrapper.dataVersion = new DataVersion(System.currentTimeMillis(),
+                body.topicConfigSerializeWrapper.dataVersion.counter);
+        }
         byte[] bytes = Json.encode(body);
         CRC32 crc = new CRC32();
         crc.update(bytes);

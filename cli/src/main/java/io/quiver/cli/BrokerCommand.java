@@ -9,7 +9,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** A broker on its own, registering with the name servers of its configuration. */
-@Command(name = "broker", mixinStandardHelpOptions = true, description = "Run a broker.")
+@Command(name = "broker", mixinStandardHelpOptions = true,
+    description = {"Run a broker; or, with a subcommand, operate a running one."},
+    subcommands = {BrokerAdminCommands.Config.class, BrokerAdminCommands.Drain.class})
 final class BrokerCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options = new ServerOptions();
@@ -38,6 +40,7 @@ final class BrokerCommand implements Callable<Integer> {
         Servers servers = new Servers();
         try {
             Broker broker = new Broker(config);
+            broker.onDrained(Servers::exitAfterDrain);
             broker.start();
             servers.add(broker);
             System.out.printf("Quiver broker %s listening on %s:%d (advertised %s), name servers %s%n", config.brokerName,

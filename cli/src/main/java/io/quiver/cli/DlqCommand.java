@@ -5,10 +5,6 @@ import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.body.Json;
 import java.io.IOException;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,7 +43,7 @@ final class DlqCommand implements Runnable {
         public Integer call() {
             long sinceMillis;
             try {
-                sinceMillis = since == null ? -1 : parseTime(since);
+                sinceMillis = since == null ? -1 : Times.parse(since);
             } catch (IllegalArgumentException e) {
                 System.err.println("quiver: " + e.getMessage());
                 return 2;
@@ -75,23 +71,6 @@ final class DlqCommand implements Runnable {
             }
             System.out.printf("moved %d in all%n", total);
             return status;
-        }
-
-        static long parseTime(String s) {
-            try {
-                return Long.parseLong(s);
-            } catch (NumberFormatException notMillis) {
-                try {
-                    return LocalDateTime.parse(s).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
-                } catch (DateTimeParseException e) {
-                    try {
-                        return Instant.parse(s).toEpochMilli();
-                    } catch (DateTimeParseException e2) {
-                        throw new IllegalArgumentException("--since takes epoch milliseconds or a time like "
-                            + "2026-11-22T10:00, got '" + s + "'");
-                    }
-                }
-            }
         }
     }
 }

@@ -30,6 +30,13 @@ final class Servers {
         return 0;
     }
 
+    /** After a drain asked for over the network: stop the process, which runs the shutdown hook. */
+    static void exitAfterDrain() {
+        Thread t = new Thread(() -> System.exit(0), "quiver-exit");
+        t.setDaemon(false);
+        t.start();
+    }
+
     void closeAll() {
         List<AutoCloseable> reversed = new ArrayList<>(started);
         Collections.reverse(reversed);

@@ -50,6 +50,7 @@ final class StandaloneCommand implements Callable<Integer> {
             servers.add(ns);
             config.namesrvAddr = "127.0.0.1:" + ns.port();
             Broker broker = new Broker(config);
+            broker.onDrained(Servers::exitAfterDrain);
             broker.start();
             servers.add(broker);
             long ms = (System.nanoTime() - t0) / 1_000_000;

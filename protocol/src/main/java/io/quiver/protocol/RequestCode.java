@@ -65,4 +65,6 @@ public final class RequestCode {
     public static final int QUIVER_LIST_PENDING_TRANSACTIONS = 19_001;
     /** Quiver only: move a group's dead letters back to its retry topic (used by {@code quiver dlq redrive}). */
     public static final int QUIVER_DLQ_REDRIVE = 19_002;
+    /** Quiver: take the broker out of service without failing a send, then stop it (quiver broker drain). */
+    public static final int QUIVER_DRAIN = 19_003;
 }

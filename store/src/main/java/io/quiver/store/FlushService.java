@@ -33,6 +33,7 @@ final class FlushService implements Runnable {
     private List<Waiter> waiters = new ArrayList<>();
     private volatile long flushedPosition;
     private final java.util.concurrent.atomic.LongAdder forces = new java.util.concurrent.atomic.LongAdder();
+    private volatile java.util.function.LongConsumer forceListener = nanos -> { };
     private volatile boolean running = true;
     private volatile Throwable lastFailure;
     private Thread thread;
@@ -48,6 +49,11 @@ final class FlushService implements Runnable {
         thread = new Thread(this, "quiver-flush");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Called on the flush thread with the duration of every successful force, in nanoseconds. */
+    void onForce(java.util.function.LongConsumer listener) {
+        this.forceListener = listener;
     }
 
     long forceCount() {
@@ -134,8 +140,10 @@ final class FlushService implements Runnable {
         }
         if (target > flushedPosition) {
             try {
+                long t0 = System.nanoTime();
                 commitLog.forceRange(flushedPosition, target);
                 forces.increment();
+                forceListener.accept(System.nanoTime() - t0);
                 flushedPosition = target;
                 lastFailure = null;
             } catch (RuntimeException | Error e) {

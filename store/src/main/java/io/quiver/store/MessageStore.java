@@ -492,6 +492,16 @@ public final class MessageStore implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Registers a listener that receives the duration (ns) of every commit-log force, on the flush thread;
+     * it must be cheap and must not block. Call after {@link #start()}.
+     */
+    public void onForce(java.util.function.LongConsumer listener) {
+        if (flushService != null) {
+            flushService.onForce(listener);
+        }
+    }
+
     /** Forces of the commit log since start (group commits), for metrics and benchmarks. */
     public long forceCount() {
         return flushService == null ? 0 : flushService.forceCount();

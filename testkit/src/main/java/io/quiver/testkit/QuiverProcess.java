@@ -37,6 +37,7 @@ public final class QuiverProcess implements AutoCloseable {
     private final Path dataDir;
     private final int namesrvPort;
     private final int brokerPort;
+    private final int metricsPort;
     private final Map<String, String> brokerConf;
     private final String kind;
     private final String namesrvForBroker;
@@ -70,6 +71,7 @@ public final class QuiverProcess implements AutoCloseable {
         this.dataDir = dataDir;
         this.namesrvPort = FreePorts.next();
         this.brokerPort = FreePorts.next();
+        this.metricsPort = FreePorts.next();
         this.brokerConf = brokerConf;
         Runtime.getRuntime().addShutdownHook(new Thread(this::kill));
     }
@@ -88,6 +90,11 @@ public final class QuiverProcess implements AutoCloseable {
 
     public int brokerPort() {
         return brokerPort;
+    }
+
+    /** The broker's Prometheus endpoint, {@code http://127.0.0.1:<port>/metrics}. */
+    public String metricsUrl() {
+        return "http://127.0.0.1:" + metricsPort + "/metrics";
     }
 
     public Path dataDir() {
@@ -124,6 +131,7 @@ public final class QuiverProcess implements AutoCloseable {
             }
             if (!kind.equals("namesrv")) {
                 Map<String, String> conf = new java.util.TreeMap<>(TEST_DEFAULTS);
+                conf.put("metricsPromExporterPort", Integer.toString(metricsPort));
                 conf.putAll(brokerConf);
                 Path file = dataDir.resolve("broker.conf");
                 StringBuilder sb = new StringBuilder();

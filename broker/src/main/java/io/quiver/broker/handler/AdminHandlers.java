@@ -98,6 +98,7 @@ public final class AdminHandlers {
         }
         broker.topics().delete(topic);
         broker.offsets().removeTopic(topic);
+        broker.traffic().forget(topic);
         broker.registerWithNameServersSoon();
         ctx.reply(ResponseCode.SUCCESS, null);
     }
@@ -157,11 +158,28 @@ public final class AdminHandlers {
         t.table.put("quiverVersion", "0.1.0");
         t.table.put("brokerActive", "true");
         t.table.put("bootTimestamp", Long.toString(startMillis));
-        t.table.put("putTps", "0.0 0.0 0.0");
-        t.table.put("getTransferedTps", "0.0 0.0 0.0");
-        t.table.put("getTransferredTps", "0.0 0.0 0.0");
-        t.table.put("msgPutTotalTodayNow", "0");
-        t.table.put("msgGetTotalTodayNow", "0");
+        io.quiver.broker.metrics.Traffic tr = broker.traffic();
+        // RocketMQ's form: messages per second over the last 10 s, 1 min and 10 min.
+        String putTps = String.format(java.util.Locale.ROOT, "%.2f %.2f %.2f", tr.putTps(10_000), tr.putTps(60_000),
+            tr.putTps(600_000));
+        String getTps = String.format(java.util.Locale.ROOT, "%.2f %.2f %.2f", tr.getTps(10_000), tr.getTps(60_000),
+            tr.getTps(600_000));
+        t.table.put("putTps", putTps);
+        t.table.put("getTransferedTps", getTps);
+        t.table.put("getTransferredTps", getTps);
+        t.table.put("msgPutTotalTodayNow", Long.toString(tr.putTotal()));
+        t.table.put("msgGetTotalTodayNow", Long.toString(tr.getTotal()));
+        t.table.put("msgPutTotalTodayMorning", Long.toString(tr.putTodayMorning()));
+        t.table.put("msgGetTotalTodayMorning", Long.toString(tr.getTodayMorning()));
+        t.table.put("msgPutTotalYesterdayMorning", Long.toString(tr.putYesterdayMorning()));
+        t.table.put("msgGetTotalYesterdayMorning", Long.toString(tr.getYesterdayMorning()));
+        t.table.put("sendThreadPoolQueueSize", "0");
+        t.table.put("pullThreadPoolQueueSize", "0");
+        t.table.put("drainState", broker.drainService().describe());
+        t.table.put("retries", Long.toString(tr.retries()));
+        t.table.put("deadLetters", Long.toString(tr.deadLetters()));
+        t.table.put("delayedPending", Long.toString(broker.schedule().pending() + broker.timers().pending()));
+        t.table.put("diskUsedRatio", String.format(java.util.Locale.ROOT, "%.4f", broker.store().diskUsedRatio()));
         t.table.put("commitLogMaxOffset", Long.toString(broker.store().commitLogWritePosition()));
         t.table.put("commitLogMinOffset", Long.toString(broker.store().commitLogMinOffset()));
         t.table.put("flushDiskType", broker.config().flushDiskType.name());

@@ -38,10 +38,11 @@ public final class PullHandler implements RequestHandler {
         PullMessageRequestHeader h = PullMessageRequestHeader.decode(req);
         long now = System.currentTimeMillis();
         long hold = broker.config().longPollingEnable ? h.suspendTimeoutMillis() : broker.config().shortPollingTimeMills;
-        process(ctx, h, h.maySuspend(), now + Math.max(0, hold), true);
+        process(ctx, h, h.maySuspend(), now + Math.max(0, hold), true, System.nanoTime());
     }
 
-    private void process(RequestContext ctx, PullMessageRequestHeader h, boolean mayPark, long deadline, boolean first) {
+    private void process(RequestContext ctx, PullMessageRequestHeader h, boolean mayPark, long deadline, boolean first,
+                         long startNanos) {
         if (!PermName.isReadable(broker.config().brokerPermission)) {
             ctx.reply(ResponseCode.NO_PERMISSION, "the broker " + broker.config().brokerName + " is not readable now");
             return;
@@ -109,7 +110,7 @@ public final class PullHandler implements RequestHandler {
 
                 @Override
                 public void resume(boolean mayParkAgain) {
-                    process(ctx, h, mayParkAgain, deadline, false);
+                    process(ctx, h, mayParkAgain, deadline, false, -1);
                 }
             };
             if (broker.longPolling().park(h.topic(), h.queueId(), h.queueOffset(), parked,
@@ -117,7 +118,13 @@ public final class PullHandler implements RequestHandler {
                 return;
             }
         }
+        if (r.status() == GetResult.Status.FOUND) {
+            broker.traffic().delivered(h.topic(), r.records().size(), r.totalBytes());
+        }
         reply(ctx, h, r);
+        if (startNanos >= 0) {
+            broker.metrics().observePull(startNanos);
+        }
     }
 
     private SubscriptionData subscription(RequestContext ctx, PullMessageRequestHeader h, SubscriptionGroupConfig group) {

@@ -99,8 +99,10 @@ public final class SendBackHandler implements RequestHandler {
                 return;
             }
             if (dead) {
+                broker.traffic().deadLettered();
                 broker.longPolling().notifyArrival(d.topic, 0);
             } else {
+                broker.traffic().retried();
                 broker.schedule().wake();
             }
             ctx.reply(ResponseCode.SUCCESS, null);

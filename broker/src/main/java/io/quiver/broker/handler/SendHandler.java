@@ -39,6 +39,8 @@ public final class SendHandler implements RequestHandler {
 
     @Override
     public void handle(RequestContext ctx, RemotingCommand req) {
+        long startNanos = System.nanoTime();
+        broker.drainService().sendArrived();
         SendMessageRequestHeader h = SendMessageRequestHeader.decode(req);
         String problem = TopicNames.validate(h.topic());
         if (problem != null) {
@@ -182,6 +184,14 @@ public final class SendHandler implements RequestHandler {
                 return;
             }
             reply(ctx, r, qid, transactional ? uniqKey : null);
+            broker.metrics().observeSend(startNanos);
+            if (r.isStored()) {
+                long bytes = 0;
+                for (MessageDraft d : drafts) {
+                    bytes += d.bodyLength;
+                }
+                broker.traffic().stored(h.topic(), drafts.size(), bytes);
+            }
             if (r.isStored() && isTimerAt > 0) {
                 broker.timers().stored(r.firstQueueOffset(), isTimerAt);
             } else if (r.isStored() && isDelayed) {

@@ -76,6 +76,22 @@ public final class ConsumerOffsetTable {
         return topics;
     }
 
+    /** Visits every committed (group, topic, queue, offset); the view is weakly consistent. */
+    public void forEachOffset(OffsetVisitor visitor) {
+        offsets.forEach((k, m) -> {
+            int at = k.lastIndexOf('@');
+            String topic = k.substring(0, at);
+            String group = k.substring(at + 1);
+            m.forEach((q, off) -> visitor.visit(group, topic, q, off));
+        });
+    }
+
+    /** Receives one committed offset. */
+    @FunctionalInterface
+    public interface OffsetVisitor {
+        void visit(String group, String topic, int queueId, long offset);
+    }
+
     public void removeGroup(String group) {
         offsets.keySet().removeIf(k -> k.endsWith("@" + group));
         dirty = true;

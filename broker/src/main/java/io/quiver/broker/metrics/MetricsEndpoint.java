@@ -1,0 +1,168 @@
+package io.quiver.broker.metrics;
+
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.quiver.broker.BrokerContext;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's Prometheus metrics and the HTTP endpoint that serves them ({@code /metrics}). Latency
+ * histograms are recorded by the handlers as requests complete; everything else (traffic counters, lag,
+ * transactions, disk) is read from its owner when a scrape arrives, so nothing is computed between
+ * scrapes. Label cardinality is bounded: topics by {@code metricsMaxTopicSeries} (see {@link Traffic}),
+ * per-queue lag series by {@code metricsMaxLagSeries}; the per-group-and-topic lag is always complete.
+ */
+public final class MetricsEndpoint implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
+    private static final double[] LATENCY_BOUNDS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+        0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Histogram sendLatency;
+    private final Histogram pullLatency;
+    private final Histogram flushLatency;
+    private HTTPServer http;
+
+    public MetricsEndpoint(BrokerContext broker) {
+        sendLatency = Histogram.builder().name("quiver_send_latency_seconds")
+            .help("Time from a send request's arrival to its answer (includes the disk force under SYNC_FLUSH)")
+            .classicOnly().classicUpperBounds(LATENCY_BOUNDS).withoutExemplars().register(registry);
+        pullLatency = Histogram.builder().name("quiver_pull_latency_seconds")
+            .help("Time to answer a pull that was not held by long polling")
+            .classicOnly().classicUpperBounds(LATENCY_BOUNDS).withoutExemplars().register(registry);
+        flushLatency = Histogram.builder().name("quiver_flush_latency_seconds")
+            .help("Duration of each commit-log force to disk (one force covers a group of sends)")
+            .classicOnly().classicUpperBounds(LATENCY_BOUNDS).withoutExemplars().register(registry);
+        registerTraffic(broker);
+        registerLag(broker);
+        registerState(broker);
+        JvmMetrics.builder().register(registry);
+    }
+
+    private void registerTraffic(BrokerContext broker) {
+        Traffic t = broker.traffic();
+        CounterWithCallback.builder().name("quiver_messages_in").help("Messages stored by sends, per topic")
+            .labelNames("topic").callback(cb -> t.byTopic().forEach((topic, c) -> cb.call(c.messagesIn.sum(), topic)))
+            .register(registry);
+        CounterWithCallback.builder().name("quiver_bytes_in").help("Message body and property bytes stored, per topic")
+            .labelNames("topic").callback(cb -> t.byTopic().forEach((topic, c) -> cb.call(c.bytesIn.sum(), topic)))
+            .register(registry);
+        CounterWithCallback.builder().name("quiver_messages_out").help("Messages returned by pulls, per topic")
+            .labelNames("topic").callback(cb -> t.byTopic().forEach((topic, c) -> cb.call(c.messagesOut.sum(), topic)))
+            .register(registry);
+        CounterWithCallback.builder().name("quiver_bytes_out").help("Stored record bytes returned by pulls, per topic")
+            .labelNames("topic").callback(cb -> t.byTopic().forEach((topic, c) -> cb.call(c.bytesOut.sum(), topic)))
+            .register(registry);
+        CounterWithCallback.builder().name("quiver_retries").help("Messages sent back by consumers for a later retry")
+            .callback(cb -> cb.call(t.retries())).register(registry);
+        CounterWithCallback.builder().name("quiver_dead_letters")
+            .help("Messages moved to a dead-letter queue (%DLQ%<group>) after their last retry")
+            .callback(cb -> cb.call(t.deadLetters())).register(registry);
+        CounterWithCallback.builder().name("quiver_flush_forces").help("Commit-log forces to disk")
+            .callback(cb -> cb.call(broker.store().forceCount())).register(registry);
+    }
+
+    private void registerLag(BrokerContext broker) {
+        int maxSeries = broker.config().metricsMaxLagSeries;
+        GaugeWithCallback.builder().name("quiver_consumer_lag")
+            .help("Messages a consumer group has not yet consumed, per queue (the newest offset minus the committed "
+                + "offset); at most metricsMaxLagSeries series, see quiver_consumer_group_lag for the sums")
+            .labelNames("group", "topic", "queue")
+            .callback(cb -> {
+                int[] emitted = {0};
+                broker.offsets().forEachOffset((group, topic, queue, offset) -> {
+                    if (emitted[0]++ < maxSeries) {
+                        cb.call(lag(broker, topic, queue, offset), group, topic, Integer.toString(queue));
+                    }
+                });
+            }).register(registry);
+        GaugeWithCallback.builder().name("quiver_consumer_group_lag")
+            .help("Messages a consumer group has not yet consumed on a topic, summed over the topic's queues")
+            .labelNames("group", "topic")
+            .callback(cb -> {
+                Map<String, long[]> sums = new HashMap<>();
+                broker.offsets().forEachOffset((group, topic, queue, offset) ->
+                    sums.computeIfAbsent(group + '\n' + topic, k -> new long[1])[0] += lag(broker, topic, queue, offset));
+                sums.forEach((k, v) -> {
+                    int nl = k.indexOf('\n');
+                    cb.call(v[0], k.substring(0, nl), k.substring(nl + 1));
+                });
+            }).register(registry);
+    }
+
+    private static long lag(BrokerContext broker, String topic, int queue, long committed) {
+        return Math.max(0, broker.store().maxOffset(topic, queue) - committed);
+    }
+
+    private void registerState(BrokerContext broker) {
+        GaugeWithCallback.builder().name("quiver_transactions_pending")
+            .help("Half messages waiting for their commit or rollback")
+            .callback(cb -> cb.call(broker.transactions().counters().getOrDefault("pending", 0L))).register(registry);
+        CounterWithCallback.builder().name("quiver_transactions")
+            .help("Transactional messages by outcome (committed, rolledBack, discarded) and check-backs sent (checked)")
+            .labelNames("outcome")
+            .callback(cb -> broker.transactions().counters().forEach((k, v) -> {
+                if (!k.equals("pending")) {
+                    cb.call(v, k);
+                }
+            })).register(registry);
+        GaugeWithCallback.builder().name("quiver_delayed_messages_pending")
+            .help("Delay-level and timer messages not yet delivered").labelNames("kind")
+            .callback(cb -> {
+                cb.call(broker.schedule().pending(), "delay_level");
+                cb.call(broker.timers().pending(), "timer");
+            }).register(registry);
+        GaugeWithCallback.builder().name("quiver_disk_used_ratio")
+            .help("Used fraction of the disk that holds the commit log (0..1)")
+            .callback(cb -> cb.call(broker.store().diskUsedRatio())).register(registry);
+        GaugeWithCallback.builder().name("quiver_commitlog_bytes")
+            .help("Bytes of messages the commit log holds (newest minus oldest offset)")
+            .callback(cb -> cb.call(broker.store().commitLogWritePosition() - broker.store().commitLogMinOffset()))
+            .register(registry);
+        GaugeWithCallback.builder().name("quiver_client_connections")
+            .help("Client connections that have sent a heartbeat")
+            .callback(cb -> cb.call(broker.clients().connectionCount())).register(registry);
+        GaugeWithCallback.builder().name("quiver_pulls_parked")
+            .help("Pulls held by long polling until a message arrives or they time out")
+            .callback(cb -> cb.call(broker.longPolling().parkedCount())).register(registry);
+    }
+
+    /** Starts serving {@code /metrics} on {@code host:port}; fails with an actionable message if it cannot. */
+    public void start(String host, int port, BrokerContext broker) {
+        broker.store().onForce(nanos -> flushLatency.observe(nanos / 1e9));
+        try {
+            http = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serve metrics on " + host + ":" + port + " (" + e.getMessage()
+                + "); set metricsPromExporterPort to a free port, or metricsExporterType=DISABLE", e);
+        }
+        log.info("metrics at http://{}:{}/metrics", host, http.getPort());
+    }
+
+    public void observeSend(long startNanos) {
+        sendLatency.observe((System.nanoTime() - startNanos) / 1e9);
+    }
+
+    public void observePull(long startNanos) {
+        pullLatency.observe((System.nanoTime() - startNanos) / 1e9);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        if (http != null) {
+            http.close();
+        }
+    }
+}

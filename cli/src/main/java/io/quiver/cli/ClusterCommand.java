@@ -1,0 +1,92 @@
+package io.quiver.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.RequestCode;
+import io.quiver.protocol.body.BrokerData;
+import io.quiver.protocol.body.ClusterInfo;
+import io.quiver.protocol.body.Json;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code quiver cluster}: every broker the name servers know, with its traffic (mqadmin clusterList). */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+    description = {"List clusters and their brokers with version, messages per second in and out (last",
+        "10 s), messages in and out today, and whether the broker is serving or draining.", Exit.HELP})
+final class ClusterCommand implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    AdminOptions admin;
+
+    @Override
+    public Integer call() {
+        return Failure.run(() -> {
+            try (AdminClient c = admin.connect()) {
+                ClusterInfo info = c.clusterInfo();
+                Table t = new Table("CLUSTER", "BROKER", "ID", "ADDRESS", "VERSION", "IN/s", "OUT/s", "IN TODAY",
+                    "OUT TODAY", "STATE");
+                ArrayNode arr = Json.mapper().createArrayNode();
+                for (Map.Entry<String, java.util.Set<String>> cl : new TreeMap<>(info.clusterAddrTable).entrySet()) {
+                    for (String name : new TreeSet<>(cl.getValue())) {
+                        BrokerData bd = info.brokerAddrTable.get(name);
+                        if (bd == null) {
+                            continue;
+                        }
+                        for (Map.Entry<Long, String> e : new TreeMap<>(bd.brokerAddrs).entrySet()) {
+                            Map<String, String> rt = runtime(c, e.getValue());
+                            String in = first(rt.get("putTps"));
+                            String out = first(rt.get("getTransferredTps"));
+                            long inToday = diff(rt, "msgPutTotalTodayNow", "msgPutTotalTodayMorning");
+                            long outToday = diff(rt, "msgGetTotalTodayNow", "msgGetTotalTodayMorning");
+                            String state = rt.isEmpty() ? "UNREACHABLE" : rt.getOrDefault("drainState", "SERVING");
+                            t.row(cl.getKey(), name, e.getKey(), e.getValue(), rt.getOrDefault("brokerVersionDesc", "-"),
+                                in, out, inToday, outToday, state);
+                            ObjectNode o = Json.mapper().createObjectNode().put("cluster", cl.getKey()).put("broker", name)
+                                .put("brokerId", e.getKey()).put("address", e.getValue()).put("state", state)
+                                .put("inTps", in).put("outTps", out).put("inToday", inToday).put("outToday", outToday);
+                            o.set("runtime", Json.mapper().valueToTree(rt));
+                            arr.add(o);
+                        }
+                    }
+                }
+                if (admin.json) {
+                    System.out.println(arr);
+                } else if (t.isEmpty()) {
+                    System.out.println("(no brokers are registered with " + admin.namesrv + ")");
+                } else {
+                    t.print(System.out);
+                }
+            }
+            return Exit.OK;
+        });
+    }
+
+    /** The broker's runtime info table, or an empty map if it cannot be reached. */
+    static Map<String, String> runtime(AdminClient c, String addr) {
+        try {
+            JsonNode table = Json.mapper().readTree(c.call(addr, RemotingCommand.request(RequestCode.GET_BROKER_RUNTIME_INFO))
+                .body()).path("table");
+            Map<String, String> out = new TreeMap<>();
+            table.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            return out;
+        } catch (Exception e) {
+            return Map.of();
+        }
+    }
+
+    private static String first(String tps) {
+        return tps == null ? "-" : tps.split(" ")[0];
+    }
+
+    private static long diff(Map<String, String> rt, String now, String morning) {
+        try {
+            return Long.parseLong(rt.getOrDefault(now, "0")) - Long.parseLong(rt.getOrDefault(morning, "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}
