@@ -175,6 +175,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
         server.register(RequestCode.VIEW_MESSAGE_BY_ID, a::viewMessage, pullPool);
         server.register(RequestCode.QUERY_MESSAGE, a::queryMessage, pullPool);
         server.register(RequestCode.GET_CONSUMER_CONNECTION_LIST, a::consumerConnections, adminPool);
+        server.register(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, a::topicConsumers, adminPool);
         server.register(RequestCode.GET_PRODUCER_CONNECTION_LIST, a::producerConnections, adminPool);
         io.quiver.broker.transaction.TransactionHandlers tx = new io.quiver.broker.transaction.TransactionHandlers(this);
         server.register(RequestCode.END_TRANSACTION, tx::endTransaction, clientPool);

@@ -104,4 +104,71 @@ class AdminIT extends QuiverIT {
             assertThat(cs.getOffsetTable()).hasSize(4);
         });
     }
+
+    /** What mqadmin clusterList, brokerStatus, topicList, topicRoute, wipe/addWritePerm, queryMsgByKey,
+     *  queryMsgById, producerConnection, consumerConnection, topic-consumed-by and delete* call. */
+    @Test
+    void mqadminCommandsSeeAndChangeTheCluster() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("Mq");
+        ensureTopic(p, topic);
+        org.apache.rocketmq.client.producer.SendResult last = null;
+        for (int i = 0; i < 5; i++) {
+            last = p.send(new Message(topic, "t", "mk-" + i, ("mq-" + i).getBytes()));
+        }
+        DefaultMQAdminExt admin = admin();
+        String addr = quiver.brokerAddr();
+
+        // clusterList / brokerStatus
+        org.apache.rocketmq.common.protocol.body.ClusterInfo ci = admin.examineBrokerClusterInfo();
+        assertThat(ci.getClusterAddrTable().get("DefaultCluster")).containsExactly("broker-a");
+        assertThat(ci.getBrokerAddrTable().get("broker-a").getBrokerAddrs().get(0L)).isEqualTo(addr);
+        org.apache.rocketmq.common.protocol.body.KVTable rt = admin.fetchBrokerRuntimeStats(addr);
+        assertThat(Long.parseLong(rt.getTable().get("msgPutTotalTodayNow"))).isGreaterThanOrEqualTo(6);
+        assertThat(rt.getTable().get("putTps").split(" ")).hasSize(3);
+        assertThat(rt.getTable()).containsKeys("getTransferedTps", "msgGetTotalTodayNow", "commitLogMaxOffset");
+
+        // topicList / topicRoute / GET_TOPICS_BY_CLUSTER
+        assertThat(admin.fetchAllTopicList().getTopicList()).contains(topic);
+        assertThat(admin.fetchTopicsByCLuster("DefaultCluster").getTopicList()).contains(topic);
+        org.apache.rocketmq.common.protocol.route.TopicRouteData route = admin.examineTopicRouteInfo(topic);
+        assertThat(route.getQueueDatas().get(0).getPerm()).isEqualTo(6);
+
+        // wipeWritePerm / addWritePerm at the name server
+        assertThat(admin.wipeWritePermOfBroker(quiver.namesrvAddr(), "broker-a")).isPositive();
+        assertThat(admin.examineTopicRouteInfo(topic).getQueueDatas().get(0).getPerm()).isEqualTo(4);
+        assertThat(admin.addWritePermOfBroker(quiver.namesrvAddr(), "broker-a")).isPositive();
+        assertThat(admin.examineTopicRouteInfo(topic).getQueueDatas().get(0).getPerm()).isEqualTo(6);
+
+        // queryMsgByKey / queryMsgById / queryMsgByUniqueKey
+        org.apache.rocketmq.client.QueryResult byKey = admin.queryMessage(topic, "mk-2", 10, 0, Long.MAX_VALUE);
+        assertThat(byKey.getMessageList()).extracting(AdminIT::body).containsExactly("mq-2");
+        assertThat(body(admin.viewMessage(last.getOffsetMsgId()))).isEqualTo("mq-4");
+        assertThat(body(admin.viewMessage(topic, last.getMsgId()))).isEqualTo("mq-4");
+
+        // producerConnection / consumerConnection / which groups consume the topic
+        String pg = p.getProducerGroup();
+        p.getDefaultMQProducerImpl().getmQClientFactory().sendHeartbeatToAllBrokerWithLock(); // else within 30 s
+        await().atMost(Duration.ofSeconds(40)).ignoreExceptions().untilAsserted(() ->
+            assertThat(admin.examineProducerConnectionInfo(pg, topic).getConnectionSet()).isNotEmpty());
+        String group = unique("MqCG");
+        DefaultMQPushConsumer c = pushConsumer(group);
+        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        c.subscribe(topic, "*");
+        c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> ConsumeConcurrentlyStatus.CONSUME_SUCCESS);
+        c.start();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(admin.examineConsumerConnectionInfo(group).getConnectionSet()).hasSize(1);
+            assertThat(admin.queryTopicConsumeByWho(topic).getGroupList()).contains(group);
+        });
+        c.shutdown();
+
+        // deleteSubGroup / deleteTopic (broker and name server)
+        admin.deleteSubscriptionGroup(addr, group);
+        assertThat(admin.getAllSubscriptionGroup(addr, 5_000).getSubscriptionGroupTable()).doesNotContainKey(group);
+        admin.deleteTopicInBroker(java.util.Set.of(addr), topic);
+        admin.deleteTopicInNameServer(java.util.Set.of(quiver.namesrvAddr()), topic, "DefaultCluster");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            assertThat(admin.fetchAllTopicList().getTopicList()).doesNotContain(topic));
+    }
 }

@@ -226,6 +226,28 @@ public final class AdminHandlers {
             .bodyBuf(Unpooled.wrappedBuffer(found.toArray(new ByteBuffer[0]))));
     }
 
+    /** One GroupList body: {@code {"groupList":[...]}}. */
+    public static final class GroupList {
+        public java.util.Set<String> groupList = new java.util.TreeSet<>();
+    }
+
+    /** QUERY_TOPIC_CONSUME_BY_WHO: online groups subscribed to the topic, and groups with offsets on it. */
+    public void topicConsumers(RequestContext ctx, RemotingCommand req) {
+        String topic = RequestHeaders.Topic.decode(req).topic();
+        GroupList body = new GroupList();
+        for (ConsumerGroupState g : broker.clients().consumerGroups()) {
+            if (!g.isEmpty() && g.subscription(topic) != null) {
+                body.groupList.add(g.group());
+            }
+        }
+        broker.offsets().forEachOffset((group, t, queue, offset) -> {
+            if (t.equals(topic)) {
+                body.groupList.add(group);
+            }
+        });
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(body)));
+    }
+
     public void consumerConnections(RequestContext ctx, RemotingCommand req) {
         String group = RequestHeaders.ConsumerGroup.decode(req).consumerGroup();
         ConsumerGroupState g = broker.clients().consumerGroup(group);
