@@ -39,6 +39,7 @@ final class BrokerCommand implements Callable<Integer> {
         }
         Servers servers = new Servers();
         try {
+            io.quiver.cli.logging.LogFiles.start(config.storePathRootDir.resolve("logs"));
             Broker broker = new Broker(config);
             broker.onDrained(Servers::exitAfterDrain);
             broker.start();

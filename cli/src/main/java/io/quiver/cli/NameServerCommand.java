@@ -23,6 +23,7 @@ final class NameServerCommand implements Callable<Integer> {
     public Integer call() {
         Servers servers = new Servers();
         try {
+            io.quiver.cli.logging.LogFiles.start(dataDir.resolve("logs"));
             NameServer ns = new NameServer(NameServerConfig.of(host, port, dataDir));
             ns.start();
             servers.add(ns);

@@ -45,6 +45,7 @@ final class StandaloneCommand implements Callable<Integer> {
         String bind = options.host != null ? options.host : "0.0.0.0";
         Servers servers = new Servers();
         try {
+            java.nio.file.Path logFile = io.quiver.cli.logging.LogFiles.start(root.resolve("logs"));
             NameServer ns = new NameServer(NameServerConfig.of(bind, namesrvPort, root));
             ns.start();
             servers.add(ns);
@@ -60,6 +61,13 @@ final class StandaloneCommand implements Callable<Integer> {
             System.out.printf("  broker       %s:%d  (advertised as %s, cluster %s, name %s)%n", bind, broker.port(),
                 config.brokerAddr(), config.brokerClusterName, config.brokerName);
             System.out.printf("  data         %s  (flush: %s)%n", config.storePathRootDir.toAbsolutePath(), config.flushDiskType);
+            if ("PROM".equals(config.metricsExporterType)) {
+                System.out.printf("  metrics      http://%s:%d/metrics%n", "0.0.0.0".equals(bind) ? "127.0.0.1" : bind,
+                    config.metricsPromExporterPort);
+            }
+            if (logFile != null) {
+                System.out.printf("  log          %s%n", logFile);
+            }
             System.out.printf("Connect RocketMQ clients with namesrvAddr=%s:%d. Stop with Ctrl-C.%n",
                 "0.0.0.0".equals(bind) ? "127.0.0.1" : bind, ns.port());
         } catch (RuntimeException e) {
