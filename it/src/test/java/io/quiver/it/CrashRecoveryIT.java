@@ -108,7 +108,11 @@ class CrashRecoveryIT extends QuiverIT {
         while (stored.size() < expected && System.currentTimeMillis() < deadline) {
             for (MessageExt m : c.poll(500)) {
                 String key = m.getQueueId() + "@" + m.getQueueOffset();
-                assertThat(stored.put(key, body(m))).as("offset %s delivered twice", key).isNull();
+                // The 4.9.8 lite-pull consumer may hand out a pull that was in flight when seekToBegin ran, so an
+                // offset can arrive twice; it must then hold the same message.
+                String before = stored.put(key, body(m));
+                assertThat(before == null || before.equals(body(m))).as("offset %s held two different messages", key)
+                    .isTrue();
             }
         }
         c.shutdown();

@@ -1,0 +1,222 @@
+package io.quiver.loadgen;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The load tool: {@code run} drives one workload against a running cluster; {@code compare} starts Apache
+ * RocketMQ and Quiver in turn on this machine and runs the same workloads against each, A B C A B C.
+ */
+@Command(name = "quiver-load", mixinStandardHelpOptions = true, subcommands = {LoadTool.Run.class, LoadTool.Compare.class},
+    description = "Load and side-by-side benchmarks with the official RocketMQ 4.9.8 client.")
+public final class LoadTool implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LoadTool()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Workload options shared by run and compare. */
+    static final class Options {
+        @Option(names = "--size", description = "message body bytes (default ${DEFAULT-VALUE})")
+        int size = 1024;
+        @Option(names = "--queues", description = "queues of the benchmark topic (default ${DEFAULT-VALUE})")
+        int queues = 8;
+        @Option(names = "--warmup", description = "seconds of warm-up, not counted (default ${DEFAULT-VALUE})")
+        int warmup = 5;
+        @Option(names = "--duration", description = "seconds measured (default ${DEFAULT-VALUE})")
+        int duration = 15;
+        @Option(names = "--batch", description = "messages per batch send (default ${DEFAULT-VALUE})")
+        int batch = 32;
+        @Option(names = "--backlog", description = "messages stored before the consume workload (default ${DEFAULT-VALUE})")
+        long backlog = 200_000;
+        @Option(names = "--rate", description = "messages per second of the e2e workload (default ${DEFAULT-VALUE})")
+        int rate = 1_000;
+
+        /** {@code sync:64} = workload sync with 64 threads. */
+        Workloads.Spec spec(String w) {
+            String[] parts = w.split(":");
+            int threads = parts.length > 1 ? Integer.parseInt(parts[1]) : 1;
+            return new Workloads.Spec(parts[0], threads, size, batch, warmup * 1000L, duration * 1000L, queues, backlog, rate);
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run one workload against a running cluster and print one RESULT line (JSON).",
+            "Workloads: sync, async, oneway, batch, tx (commit at once), consume (a backlog), e2e (fixed rate)."})
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--namesrv", required = true)
+        String namesrv;
+        @Option(names = "--workload", required = true, description = "WORKLOAD[:THREADS], e.g. sync:64")
+        String workload;
+        @Option(names = "--broker-pid", description = "pids whose CPU time is reported per message")
+        List<Long> pids = new ArrayList<>();
+        @CommandLine.Mixin
+        Options options = new Options();
+
+        @Override
+        public Integer call() throws Exception {
+            Target t = pids.isEmpty() ? null : new Target() {
+                public String label() {
+                    return namesrv;
+                }
+
+                public String namesrv() {
+                    return namesrv;
+                }
+
+                public List<Long> pids() {
+                    return pids;
+                }
+
+                public long startMillis() {
+                    return -1;
+                }
+
+                public void close() {
+                }
+            };
+            Result r = new Workloads(namesrv, t).run(options.spec(workload));
+            System.out.println(r.line());
+            return r.failures() == 0 ? 0 : 1;
+        }
+    }
+
+    @Command(name = "compare", mixinStandardHelpOptions = true,
+        description = {"Start Apache RocketMQ (its default ASYNC_FLUSH), Quiver SYNC_FLUSH (its default) and Quiver",
+            "ASYNC_FLUSH in turn, run every workload against each, for several rounds, and print medians and ratios."})
+    static final class Compare implements Callable<Integer> {
+        @Option(names = "--rocketmq-cp", required = true, description = "file holding Apache RocketMQ's classpath")
+        Path rocketmqClasspath;
+        @Option(names = "--rocketmq-version", description = "label (default ${DEFAULT-VALUE})")
+        String rocketmqVersion = "5.1.4";
+        @Option(names = "--rounds", description = "A B C rounds (default ${DEFAULT-VALUE})")
+        int rounds = 2;
+        @Option(names = "--workloads", split = ",", description = "default: ${DEFAULT-VALUE}")
+        List<String> workloads = List.of("sync:64", "sync:1", "async:16", "batch:16", "tx:16", "consume", "e2e");
+        @Option(names = "--targets", split = ",", description = "rocketmq, quiver-sync, quiver-async (default: all)")
+        List<String> targets = List.of("rocketmq", "quiver-sync", "quiver-async");
+        @CommandLine.Mixin
+        Options options = new Options();
+
+        @Override
+        public Integer call() throws Exception {
+            String cp = Files.readString(rocketmqClasspath).trim();
+            Map<String, Map<String, List<Result>>> results = new LinkedHashMap<>(); // target -> workload -> rounds
+            Map<String, List<long[]>> footprint = new LinkedHashMap<>(); // start ms, idle RSS kB, threads, peak kB, idle cpu ms
+            for (int round = 1; round <= rounds; round++) {
+                for (String which : targets) {
+                    System.err.printf("== round %d: %s%n", round, which);
+                    try (Target t = switch (which) {
+                        case "rocketmq" -> Target.rocketmq(cp, rocketmqVersion);
+                        case "quiver-sync" -> Target.quiver("SYNC_FLUSH");
+                        case "quiver-async" -> Target.quiver("ASYNC_FLUSH");
+                        default -> throw new IllegalArgumentException("unknown target " + which);
+                    }) {
+                        Thread.sleep(5_000);
+                        long idleCpu0 = ProcStats.cpuNanos(t.pids());
+                        Thread.sleep(10_000);
+                        long idleCpuMs = (ProcStats.cpuNanos(t.pids()) - idleCpu0) / 1_000_000;
+                        long rss = ProcStats.status(t.pids(), "VmRSS");
+                        long threads = ProcStats.status(t.pids(), "Threads");
+                        Workloads w = new Workloads(t.namesrv(), t);
+                        for (String wl : workloads) {
+                            Result r = w.run(options.spec(wl));
+                            System.out.println(r.line());
+                            results.computeIfAbsent(t.label(), k -> new LinkedHashMap<>())
+                                .computeIfAbsent(wl, k -> new ArrayList<>()).add(r);
+                        }
+                        footprint.computeIfAbsent(t.label(), k -> new ArrayList<>()).add(new long[] {t.startMillis(), rss,
+                            threads, ProcStats.status(t.pids(), "VmHWM"), idleCpuMs});
+                    }
+                }
+            }
+            print(results, footprint);
+            return 0;
+        }
+
+        private void print(Map<String, Map<String, List<Result>>> results, Map<String, List<long[]>> footprint) {
+            List<String> labels = new ArrayList<>(results.keySet());
+            String base = labels.get(0);
+            System.out.printf(Locale.ROOT, "%n%d rounds, medians; %d-byte messages, %d queues, %d s measured after %d s warm-up."
+                + " Ratios are against %s.%n", rounds, options.size, options.queues, options.duration, options.warmup, base);
+            StringBuilder header = new StringBuilder("| workload | figure |");
+            StringBuilder rule = new StringBuilder("|---|---|");
+            for (String l : labels) {
+                header.append(' ').append(l).append(" |");
+                rule.append("---:|");
+                if (!l.equals(base)) {
+                    header.append(" ratio |");
+                    rule.append("---:|");
+                }
+            }
+            System.out.println(header);
+            System.out.println(rule);
+            for (String wl : workloads) {
+                row(results, labels, wl, "msgs/s", Result::msgsPerSecond, "%.0f");
+                row(results, labels, wl, "p99 ms", r -> r.percentileMillis(99), "%.2f");
+                row(results, labels, wl, "broker CPU µs/msg", Result::cpuMicrosPerMessage, "%.1f");
+            }
+            String[] names = {"start-up ms", "idle RSS MB", "threads at idle", "peak RSS MB", "idle CPU ms per 10 s"};
+            for (int i = 0; i < names.length; i++) {
+                StringBuilder sb = new StringBuilder("| footprint | " + names[i] + " |");
+                double b = Double.NaN;
+                for (String l : labels) {
+                    final int idx = i;
+                    List<Double> xs = footprint.get(l).stream().map(f -> idx == 1 || idx == 3 ? f[idx] / 1024.0 : f[idx])
+                        .map(Double::valueOf).toList();
+                    double m = median(xs);
+                    sb.append(String.format(Locale.ROOT, " %.0f |", m));
+                    if (l.equals(base)) {
+                        b = m;
+                    } else {
+                        sb.append(String.format(Locale.ROOT, " %.2f× |", m / b));
+                    }
+                }
+                System.out.println(sb);
+            }
+        }
+
+        private static void row(Map<String, Map<String, List<Result>>> results, List<String> labels, String wl, String figure,
+                                java.util.function.ToDoubleFunction<Result> f, String fmt) {
+            StringBuilder sb = new StringBuilder("| " + wl + " | " + figure + " |");
+            double base = Double.NaN;
+            for (String l : labels) {
+                List<Result> rs = results.getOrDefault(l, Map.of()).getOrDefault(wl, List.of());
+                double m = median(rs.stream().map(r -> f.applyAsDouble(r)).filter(d -> !Double.isNaN(d)).toList());
+                sb.append(' ').append(Double.isNaN(m) ? "-" : String.format(Locale.ROOT, fmt, m)).append(" |");
+                if (l.equals(labels.get(0))) {
+                    base = m;
+                } else {
+                    sb.append(Double.isNaN(m) || Double.isNaN(base) ? " - |" : String.format(Locale.ROOT, " %.2f× |", m / base));
+                }
+            }
+            System.out.println(sb);
+        }
+
+        private static double median(List<Double> xs) {
+            if (xs.isEmpty()) {
+                return Double.NaN;
+            }
+            List<Double> s = new ArrayList<>(xs);
+            Collections.sort(s);
+            return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+        }
+    }
+}
