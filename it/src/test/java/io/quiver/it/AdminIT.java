@@ -163,6 +163,19 @@ class AdminIT extends QuiverIT {
         });
         c.shutdown();
 
+        // updateSubGroup, and the broker's full topic and group tables
+        org.apache.rocketmq.common.subscription.SubscriptionGroupConfig sg =
+            new org.apache.rocketmq.common.subscription.SubscriptionGroupConfig();
+        String made = unique("MadeCG");
+        sg.setGroupName(made);
+        sg.setRetryMaxTimes(3);
+        sg.setConsumeBroadcastEnable(false);
+        admin.createAndUpdateSubscriptionGroupConfig(addr, sg);
+        assertThat(admin.examineSubscriptionGroupConfig(addr, made).getRetryMaxTimes()).isEqualTo(3);
+        assertThat(admin.getAllSubscriptionGroup(addr, 5_000).getSubscriptionGroupTable()).containsKey(made);
+        assertThat(admin.getAllTopicConfig(addr, 5_000).getTopicConfigTable()).containsKey(topic);
+        admin.deleteSubscriptionGroup(addr, made);
+
         // deleteSubGroup / deleteTopic (broker and name server)
         admin.deleteSubscriptionGroup(addr, group);
         assertThat(admin.getAllSubscriptionGroup(addr, 5_000).getSubscriptionGroupTable()).doesNotContainKey(group);

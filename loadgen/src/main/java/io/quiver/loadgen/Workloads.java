@@ -42,7 +42,8 @@ final class Workloads {
 
     private final String namesrv;
     private final Target target;
-    private final String topic = "Bench_" + UUID.randomUUID().toString().substring(0, 8);
+    /** Each run uses a topic of its own, so no workload sees another's messages. */
+    private String topic;
 
     Workloads(String namesrv, Target target) {
         this.namesrv = namesrv;
@@ -50,6 +51,7 @@ final class Workloads {
     }
 
     Result run(Spec s) throws Exception {
+        topic = "Bench_" + s.workload() + "_" + UUID.randomUUID().toString().substring(0, 8);
         return switch (s.workload()) {
             case "sync", "async", "oneway", "batch" -> produce(s);
             case "tx" -> transactional(s);
@@ -77,10 +79,17 @@ final class Workloads {
         p.start();
         p.createTopic("TBW102", topic, queues);
         long deadline = System.currentTimeMillis() + 30_000;
-        while (p.fetchPublishMessageQueues(topic).size() < queues && System.currentTimeMillis() < deadline) {
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                if (p.fetchPublishMessageQueues(topic).size() >= queues) {
+                    return p;
+                }
+            } catch (org.apache.rocketmq.client.exception.MQClientException notYet) {
+                // the route appears once the broker has registered the new topic
+            }
             Thread.sleep(100);
         }
-        return p;
+        throw new IllegalStateException("topic " + topic + " has no route with " + queues + " queues after 30 s");
     }
 
     /** Runs {@code body} on {@code threads} threads through warm-up and measurement; counts what it returns. */
