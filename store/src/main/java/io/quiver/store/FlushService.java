@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The flush owner: the only thread that forces the commit log to disk. In SYNC_FLUSH mode producers
  * register the position they need durable; each round forces everything appended so far with one call
- * (group commit) and completes every waiter it covers. In ASYNC_FLUSH mode it forces periodically. It also
- * drives the periodic checkpoint. Waiters are completed on this thread (or the JDK's timeout thread), never
+ * (group commit) and completes every waiter it covers. In ASYNC_FLUSH mode it forces periodically. It does
+ * nothing else, so no other disk work delays a waiting send (checkpoints run on the maintenance thread). Waiters are completed on this thread (or the JDK's timeout thread), never
  * blocking a network thread.
  */
 final class FlushService implements Runnable {
@@ -21,13 +21,13 @@ final class FlushService implements Runnable {
 
     /** Bound on producers waiting for a force at once; beyond it puts are refused as busy. */
     static final int MAX_WAITERS = 100_000;
-    static final long CHECKPOINT_INTERVAL_MILLIS = 1_000;
+    /** Longest idle wait in SYNC_FLUSH mode (a put always wakes the thread at once). */
+    static final long IDLE_WAIT_MILLIS = 1_000;
 
     private record Waiter(long position, CompletableFuture<PutResult.Status> done) {}
 
     private final CommitLog commitLog;
     private final StoreConfig config;
-    private final Runnable checkpointer;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private List<Waiter> waiters = new ArrayList<>();
@@ -38,10 +38,9 @@ final class FlushService implements Runnable {
     private volatile Throwable lastFailure;
     private Thread thread;
 
-    FlushService(CommitLog commitLog, StoreConfig config, Runnable checkpointer) {
+    FlushService(CommitLog commitLog, StoreConfig config) {
         this.commitLog = commitLog;
         this.config = config;
-        this.checkpointer = checkpointer;
         this.flushedPosition = commitLog.writePosition();
     }
 
@@ -91,9 +90,8 @@ final class FlushService implements Runnable {
 
     @Override
     public void run() {
-        long lastCheckpoint = System.nanoTime();
         boolean sync = config.flushMode() == FlushMode.SYNC_FLUSH;
-        long idleWaitMillis = sync ? CHECKPOINT_INTERVAL_MILLIS : config.asyncFlushIntervalMillis();
+        long idleWaitMillis = sync ? IDLE_WAIT_MILLIS : config.asyncFlushIntervalMillis();
         while (running) {
             List<Waiter> batch;
             lock.lock();
@@ -110,14 +108,6 @@ final class FlushService implements Runnable {
                 lock.unlock();
             }
             flushOnce(batch);
-            if (System.nanoTime() - lastCheckpoint >= TimeUnit.MILLISECONDS.toNanos(CHECKPOINT_INTERVAL_MILLIS)) {
-                lastCheckpoint = System.nanoTime();
-                try {
-                    checkpointer.run();
-                } catch (RuntimeException e) {
-                    log.error("writing the store checkpoint failed; recovery after a crash will scan further back", e);
-                }
-            }
         }
     }
 

@@ -94,7 +94,7 @@ public final class MessageStore implements AutoCloseable {
             throw new StoreException("cannot create " + abortMarker + ": " + e.getMessage(), e);
         }
         new Checkpoint(commitLog.writePosition(), commitLog.writePosition(), false).write(checkpointFile);
-        flushService = new FlushService(commitLog, config, this::writeCheckpoint);
+        flushService = new FlushService(commitLog, config);
         flushService.start();
         retention.refreshDisk();
         maintenance.scheduleWithFixedDelay(this::maintain, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
@@ -103,8 +103,13 @@ public final class MessageStore implements AutoCloseable {
 
     private long lastRetentionMillis;
 
-    /** Maintenance thread: disk check every second, retention every ten. */
+    /** Maintenance thread: checkpoint and disk check every second, retention every ten. */
     private void maintain() {
+        try {
+            checkpointIfAdvanced();
+        } catch (RuntimeException e) {
+            log.error("writing the store checkpoint failed; recovery after a crash will scan further back", e);
+        }
         try {
             long now = clock.millis();
             if (now - lastRetentionMillis >= 10_000) {
@@ -529,8 +534,24 @@ public final class MessageStore implements AutoCloseable {
 
     // ------------------------------------------------------------------ durability
 
-    private void writeCheckpoint() {
+    /** The safe offset of the last checkpoint written by {@link #checkpointIfAdvanced}; maintenance thread only. */
+    private long lastCheckpointed = -1;
+
+    /**
+     * Forces the consume queues and the index, then records the offset up to which the commit log and
+     * they are durable, so recovery after a crash scans only from there. Skipped while nothing advanced,
+     * so an idle broker does no disk work. Runs on the maintenance thread, off the flush thread's path.
+     */
+    private void checkpointIfAdvanced() {
         long safe = Math.min(flushService.flushedPosition(), dispatchedPosition);
+        if (safe == lastCheckpointed) {
+            return;
+        }
+        writeCheckpoint(safe);
+        lastCheckpointed = safe;
+    }
+
+    private void writeCheckpoint(long safe) {
         for (ConsumeQueue cq : allQueues()) {
             cq.flush();
         }
