@@ -105,9 +105,7 @@ final class BrokerAdminCommands {
     }
 
     @Command(name = "set", mixinStandardHelpOptions = true,
-        description = {"Change settings of a running broker (mqadmin updateBrokerConfig). Settings that are safe",
-            "to change live take effect at once and are kept across restarts; others are refused with the reason.",
-            Exit.HELP})
+        description = {"Change settings of a running broker (mqadmin updateBrokerConfig). Settings that are safe to change live take effect at once and are kept across restarts; others are refused with the reason.", Exit.HELP})
     static final class ConfigSet implements java.util.concurrent.Callable<Integer> {
         @Mixin
         AdminOptions admin;
@@ -148,11 +146,7 @@ final class BrokerAdminCommands {
     }
 
     @Command(name = "drain", mixinStandardHelpOptions = true,
-        description = {"Take a broker out of service without failing a send, then stop it: its topics lose write",
-            "permission at the name servers, producers move their sends to other brokers, and once no send has",
-            "arrived for drainQuietMillis (or after drainMaxWaitMillis) the broker flushes, unregisters and exits.",
-            "The RocketMQ recipe 'wipeWritePerm, wait, stop' in one command. Progress is shown while it runs.",
-            Exit.HELP})
+        description = {"Take a broker out of service without failing a send, then stop it: its topics lose write permission at the name servers, producers move their sends to other brokers, and once no send has arrived for drainQuietMillis (or after drainMaxWaitMillis) the broker flushes, unregisters and exits. The RocketMQ recipe 'wipeWritePerm, wait, stop' in one command. Progress is shown while it runs.", Exit.HELP})
     static final class Drain implements java.util.concurrent.Callable<Integer> {
         @Mixin
         AdminOptions admin;

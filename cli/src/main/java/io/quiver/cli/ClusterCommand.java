@@ -16,8 +16,7 @@ import picocli.CommandLine.Mixin;
 
 /** {@code quiver cluster}: every broker the name servers know, with its traffic (mqadmin clusterList). */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-    description = {"List clusters and their brokers with version, messages per second in and out (last",
-        "10 s), messages in and out today, and whether the broker is serving or draining.", Exit.HELP})
+    description = {"List the brokers of every cluster with their traffic and state.", "Per broker: version, messages per second in and out (last 10 s), messages in and out today, and whether the broker is serving or draining.", Exit.HELP})
 final class ClusterCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     AdminOptions admin;

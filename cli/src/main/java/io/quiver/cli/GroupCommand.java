@@ -124,8 +124,7 @@ final class GroupCommand implements Runnable {
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
-        description = {"Show a consumer group's online clients and, per queue, the newest offset, the group's",
-            "committed offset and the lag (messages not yet consumed).", Exit.HELP})
+        description = {"Show a consumer group's online clients and, per queue, the newest offset, the group's committed offset and the lag (messages not yet consumed).", Exit.HELP})
     static final class Describe implements java.util.concurrent.Callable<Integer> {
         @Mixin
         AdminOptions admin;

@@ -165,9 +165,7 @@ final class MessageCommand implements Runnable {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-        description = {"Show one message with its properties and body, by the message id a send returned",
-            "(an offset id) or, with --topic, by its unique key (the client-side id; mqadmin queryMsgByUniqueKey).",
-            Exit.HELP})
+        description = {"Show one message with its properties and body, by the message id a send returned (an offset id) or, with --topic, by its unique key (the client-side id; mqadmin queryMsgByUniqueKey).", Exit.HELP})
     static final class Get implements java.util.concurrent.Callable<Integer> {
         @Mixin
         AdminOptions admin;
@@ -238,8 +236,7 @@ final class MessageCommand implements Runnable {
     }
 
     @Command(name = "search", mixinStandardHelpOptions = true,
-        description = {"List a topic's messages by key (mqadmin queryMsgByKey) or by store time (from --since,",
-            "optionally up to --until), oldest first.", Exit.HELP})
+        description = {"List a topic's messages by key (mqadmin queryMsgByKey) or by store time (from --since, optionally up to --until), oldest first.", Exit.HELP})
     static final class Search implements java.util.concurrent.Callable<Integer> {
         @Mixin
         AdminOptions admin;

@@ -46,8 +46,7 @@ final class TopicCommand implements Runnable {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-        description = {"Create a topic (or change its queues and permission) on every master broker of the",
-            "cluster, or on one broker with --broker.", Exit.HELP})
+        description = {"Create a topic (or change its queues and permission) on every master broker of the cluster, or on one broker with --broker.", Exit.HELP})
     static final class Create implements java.util.concurrent.Callable<Integer> {
         @Mixin
         AdminOptions admin;
@@ -110,8 +109,7 @@ final class TopicCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-        description = {"List the topics the name servers know. Retry, dead-letter and system topics only",
-            "with --all.", Exit.HELP})
+        description = {"List the topics the name servers know. Retry, dead-letter and system topics only with --all.", Exit.HELP})
     static final class ListTopics implements java.util.concurrent.Callable<Integer> {
         @Mixin
         AdminOptions admin;
@@ -145,8 +143,7 @@ final class TopicCommand implements Runnable {
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
-        description = {"Show a topic's brokers and queues: permission, oldest and next offset, messages held",
-            "and when the newest was stored.", Exit.HELP})
+        description = {"Show a topic's brokers and queues: permission, oldest and next offset, messages held and when the newest was stored.", Exit.HELP})
     static final class Describe implements java.util.concurrent.Callable<Integer> {
         @Mixin
         AdminOptions admin;
@@ -197,8 +194,7 @@ final class TopicCommand implements Runnable {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
-        description = {"Delete a topic from its brokers and from the name servers. Its messages become",
-            "unreachable and its consumer offsets are dropped.", Exit.HELP})
+        description = {"Delete a topic from its brokers and from the name servers. Its messages become unreachable and its consumer offsets are dropped.", Exit.HELP})
     static final class Delete implements java.util.concurrent.Callable<Integer> {
         @Mixin
         AdminOptions admin;
