@@ -14,10 +14,30 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).execute(args);
+        CommandLine server = serverCommand(args);
+        int code = server != null ? server.execute(java.util.Arrays.copyOfRange(args, 1, args.length))
+            : new CommandLine(new Main()).execute(args);
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /**
+     * The server commands, built on their own: picocli reflects over every command of a tree when it is
+     * built, and a server should not pay for the admin verbs at start-up. Null for any other command.
+     */
+    static CommandLine serverCommand(String[] args) {
+        if (args.length == 0) {
+            return null;
+        }
+        Object cmd = switch (args[0]) {
+            case "standalone" -> new StandaloneCommand();
+            case "namesrv" -> new NameServerCommand();
+            case "broker" -> args.length > 1 && (args[1].equals("config") || args[1].equals("drain")) ? null
+                : new BrokerCommand();
+            default -> null;
+        };
+        return cmd == null ? null : new CommandLine(cmd).setCommandName("quiver " + args[0]);
     }
 
     @Override

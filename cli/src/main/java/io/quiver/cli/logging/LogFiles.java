@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Adds a rolling log file under a server's data directory ({@code <data>/logs/quiver.log}) to the console
- * output that logback.xml configures: one file per day and at most {@link #MAX_FILE_SIZE} each, kept for
+ * output that {@link LogConfigurator} sets up: one file per day and at most {@link #MAX_FILE_SIZE} each, kept for
  * {@link #MAX_HISTORY_DAYS} days and {@link #TOTAL_SIZE_CAP} in all.
  */
 public final class LogFiles {
