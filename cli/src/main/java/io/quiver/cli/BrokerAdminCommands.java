@@ -46,14 +46,7 @@ final class BrokerAdminCommands {
 
     @Command(name = "config", mixinStandardHelpOptions = true, description = "Read or change a running broker's settings.",
         subcommands = {ConfigGet.class, ConfigSet.class})
-    static final class Config implements Runnable {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(System.out);
-        }
+    static final class Config extends CommandGroup {
     }
 
     static Map<String, String> config(AdminClient c, String addr) throws IOException {

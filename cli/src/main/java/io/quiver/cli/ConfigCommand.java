@@ -7,14 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code quiver config ...}: the broker settings. */
 @Command(name = "config", mixinStandardHelpOptions = true, description = "Broker settings.",
     subcommands = {ConfigCommand.Table.class})
-final class ConfigCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class ConfigCommand extends CommandGroup {
 
     @Command(name = "table", mixinStandardHelpOptions = true,
         description = "Print every broker.conf key with its default and meaning, as the Markdown table in the README.")

@@ -12,14 +12,7 @@ import picocli.CommandLine.Option;
 /** {@code quiver dlq ...}: dead-letter queues. */
 @Command(name = "dlq", mixinStandardHelpOptions = true, description = "Dead-letter queues.",
     subcommands = {DlqCommand.Redrive.class})
-final class DlqCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class DlqCommand extends CommandGroup {
 
     @Command(name = "redrive", mixinStandardHelpOptions = true,
         description = {"Move a consumer group's dead letters (%DLQ%<group>) back to its retry topic, on every",

@@ -20,14 +20,7 @@ import picocli.CommandLine.Parameters;
 /** {@code quiver group list|describe}: consumer groups, their clients, offsets and lag. */
 @Command(name = "group", mixinStandardHelpOptions = true, description = "Consumer groups: clients, offsets and lag.",
     subcommands = {GroupCommand.ListGroups.class, GroupCommand.Describe.class})
-final class GroupCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class GroupCommand extends CommandGroup {
 
     /** Groups RocketMQ tools and brokers create for themselves. */
     static boolean isSystemGroup(String g) {

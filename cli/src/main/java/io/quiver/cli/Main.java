@@ -9,10 +9,7 @@ import picocli.CommandLine.Command;
     subcommands = {StandaloneCommand.class, NameServerCommand.class, BrokerCommand.class, TopicCommand.class,
         GroupCommand.class, MessageCommand.class, ClusterCommand.class, TxCommand.class, DlqCommand.class,
         StoreCommand.class, ConfigCommand.class})
-public final class Main implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+public final class Main extends CommandGroup {
     public static void main(String[] args) {
         CommandLine server = serverCommand(args);
         int code = server != null ? server.execute(java.util.Arrays.copyOfRange(args, 1, args.length))
@@ -38,10 +35,5 @@ public final class Main implements Runnable {
             default -> null;
         };
         return cmd == null ? null : new CommandLine(cmd).setCommandName("quiver " + args[0]);
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
     }
 }

@@ -28,20 +28,13 @@ import picocli.CommandLine.Parameters;
 /** {@code quiver message get|search}: find stored messages by id, key, unique key or time. */
 @Command(name = "message", mixinStandardHelpOptions = true, description = "Find stored messages.",
     subcommands = {MessageCommand.Get.class, MessageCommand.Search.class})
-final class MessageCommand implements Runnable {
+final class MessageCommand extends CommandGroup {
     /** The group the CLI's by-time reads use; it never commits an offset. */
     static final String READ_GROUP = "TOOLS_CONSUMER";
     /** Pull flag: the request carries its own subscription. */
     static final int FLAG_SUBSCRIPTION = 0x4;
     static final int COMPRESSED_FLAG = 0x1;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
 
     /** The records of a response body, back to back. */
     static List<DecodedMessage> records(byte[] body) {

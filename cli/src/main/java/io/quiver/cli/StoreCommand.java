@@ -13,14 +13,7 @@ import picocli.CommandLine.Option;
 /** {@code quiver store ...}: tools that work on a store directory directly. */
 @Command(name = "store", mixinStandardHelpOptions = true, description = "Inspect a broker's data directory.",
     subcommands = {StoreCommand.Verify.class})
-final class StoreCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class StoreCommand extends CommandGroup {
 
     /** Exit codes: 0 healthy, 1 damage found, 2 the directory holds no store. */
     @Command(name = "verify", mixinStandardHelpOptions = true,

@@ -22,14 +22,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "topic", mixinStandardHelpOptions = true, description = "Create, list, inspect and delete topics.",
     subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
         TopicCommand.Delete.class})
-final class TopicCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class TopicCommand extends CommandGroup {
 
     /** "rw", "r", "w" or RocketMQ's number (6, 4, 2). */
     static int parsePerm(String p) {

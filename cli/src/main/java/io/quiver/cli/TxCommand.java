@@ -12,14 +12,7 @@ import picocli.CommandLine.Option;
 /** {@code quiver tx ...}: transactional messages. */
 @Command(name = "tx", mixinStandardHelpOptions = true, description = "Transactional messages.",
     subcommands = {TxCommand.ListPending.class})
-final class TxCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class TxCommand extends CommandGroup {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
         description = {"List undecided (pending) half messages on every broker, oldest first, with their topic,",

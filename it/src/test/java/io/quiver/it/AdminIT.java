@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
@@ -84,17 +82,7 @@ class AdminIT extends QuiverIT {
             .anyMatch(o -> o.getLastUpdateTimestamp() > 0);
 
         String group = unique("CG");
-        List<String> seen = new CopyOnWriteArrayList<>();
-        DefaultMQPushConsumer c = pushConsumer(group);
-        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
-        c.subscribe(topic, "*");
-        c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
-            msgs.forEach(m -> seen.add(body(m)));
-            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-        });
-        c.start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() >= 21);
-        c.shutdown(); // persists its offsets
+        consumeThenStop(group, topic, 21); // its shutdown commits the offsets
         for (int i = 0; i < 7; i++) {
             p.send(new Message(topic, ("lag-" + i).getBytes()));
         }

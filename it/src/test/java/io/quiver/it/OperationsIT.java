@@ -15,13 +15,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
-import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
-import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
-import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -98,17 +93,7 @@ class OperationsIT extends QuiverIT {
 
         // A group consumes the ten and commits; three more arrive: its lag is exactly three.
         String group = unique("OpsCG");
-        List<String> seen = new CopyOnWriteArrayList<>();
-        DefaultMQPushConsumer c = pushConsumer(group);
-        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
-        c.subscribe(topic, "*");
-        c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
-            msgs.forEach(m -> seen.add(body(m)));
-            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-        });
-        c.start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() >= 10);
-        c.shutdown(); // persists its offsets
+        consumeThenStop(group, topic, 10); // its shutdown commits the offsets
         for (int i = 10; i < 13; i++) {
             sent.add(p.send(new Message(topic, "tag0", "key-" + i, ("body-" + i).getBytes())));
         }

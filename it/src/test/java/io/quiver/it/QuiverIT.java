@@ -108,6 +108,25 @@ abstract class QuiverIT {
         return seed;
     }
 
+    /**
+     * A push consumer of {@code group} reads {@code topic} from the first offset until it has seen
+     * {@code count} messages, then shuts down, which commits its offsets. Returns the bodies seen.
+     */
+    protected List<String> consumeThenStop(String group, String topic, int count) throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DefaultMQPushConsumer c = pushConsumer(group);
+        c.setConsumeFromWhere(org.apache.rocketmq.common.consumer.ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        c.subscribe(topic, "*");
+        c.registerMessageListener((org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently) (msgs, ctx) -> {
+            msgs.forEach(m -> seen.add(body(m)));
+            return org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+        });
+        c.start();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> seen.size() >= count);
+        c.shutdown();
+        return seen;
+    }
+
     /** How many queues of {@code topic} the push consumer currently processes. */
     @SuppressWarnings("deprecation")
     protected static long assignedQueues(DefaultMQPushConsumer c, String topic) {
