@@ -14,6 +14,10 @@ final class Failure extends RuntimeException {
         return new Failure(Exit.NOT_FOUND, message);
     }
 
+    static Failure noTopic(String topic) {
+        return notFound("topic " + topic + " does not exist (quiver topic list shows the topics)");
+    }
+
     /**
      * Runs an admin action, turning failures into a one-line message on stderr and an exit code: a
      * {@link Failure} keeps its own code; an unreachable or refusing cluster is {@link Exit#FAILED}.

@@ -256,7 +256,7 @@ final class MessageCommand extends CommandGroup {
                 try (AdminClient c = admin.connect()) {
                     TopicRouteData route = c.route(topic);
                     if (route == null) {
-                        throw Failure.notFound("topic " + topic + " does not exist (quiver topic list shows the topics)");
+                        throw Failure.noTopic(topic);
                     }
                     List<DecodedMessage> found;
                     if (by.key != null) {

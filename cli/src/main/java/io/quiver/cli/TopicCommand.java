@@ -150,7 +150,7 @@ final class TopicCommand extends CommandGroup {
                 try (AdminClient c = admin.connect()) {
                     TopicRouteData route = c.route(topic);
                     if (route == null) {
-                        throw Failure.notFound("topic " + topic + " does not exist (quiver topic list shows the topics)");
+                        throw Failure.noTopic(topic);
                     }
                     Table t = new Table("BROKER", "QUEUE", "PERM", "MIN OFFSET", "MAX OFFSET", "MESSAGES", "LAST STORED");
                     ArrayNode queues = Json.mapper().createArrayNode();
@@ -201,7 +201,7 @@ final class TopicCommand extends CommandGroup {
                 try (AdminClient c = admin.connect()) {
                     List<String[]> brokers = c.brokersOf(topic);
                     if (brokers.isEmpty()) {
-                        throw Failure.notFound("topic " + topic + " does not exist (quiver topic list shows the topics)");
+                        throw Failure.noTopic(topic);
                     }
                     for (String[] b : brokers) {
                         c.call(b[1], RemotingCommand.request(RequestCode.DELETE_TOPIC_IN_BROKER).putExt("topic", topic));
