@@ -3,15 +3,15 @@ package io.quiver.store;
 import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageRecord;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
 
 /**
  * The append-only log of every stored message. On disk each entry is a record in the wire layout
  * ({@link MessageRecord}) followed by a CRC32C of the record, so a torn or damaged record is detected on
- * recovery and on read; a segment's unused tail starts with a blank marker. Written only by the store's
- * appending thread (under the store's append lock); read by any thread below {@link #writePosition()}.
+ * recovery and on read; a segment's unused tail starts with a blank marker. Written only by the holder of
+ * the store's append lock, through the file channel in one write per batch ({@link MappedSegment#write});
+ * read through the mappings by any thread below {@link #writePosition()}.
  */
 final class CommitLog {
     /** Marks the unused tail of a segment: {@code int remaining, int BLANK_MAGIC}. */
@@ -20,8 +20,15 @@ final class CommitLog {
     /** Room always left at a segment's end for the blank marker. */
     static final int END_MARKER_BYTES = 8;
 
+    /** First size of the buffer a batch is laid out in before one write to the file. */
+    static final int STAGING_BYTES = 256 * 1024;
+
     private final SegmentedFile file;
     private volatile long writePosition;
+    /** Owned by the append-lock holder: records laid out but not yet written, and where they start. */
+    private ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_BYTES);
+    private long stagedStart;
+    private final CRC32C crc = new CRC32C();
 
     CommitLog(Path dir, int segmentBytes) {
         this.file = new SegmentedFile(dir, segmentBytes);
@@ -64,41 +71,65 @@ final class CommitLog {
         file.deleteFrom(base + file.segmentSize());
         MappedSegment seg = file.segmentFor(position);
         if (seg != null && eraseTail) {
-            byte[] zeros = new byte[64 * 1024];
-            ByteBuffer b = seg.buffer();
-            for (int pos = (int) (position - seg.baseOffset()); pos < seg.size(); pos += zeros.length) {
-                b.put(pos, zeros, 0, Math.min(zeros.length, seg.size() - pos));
+            ByteBuffer zeros = ByteBuffer.allocateDirect(64 * 1024);
+            for (int pos = (int) (position - seg.baseOffset()); pos < seg.size(); pos += zeros.capacity()) {
+                zeros.clear().limit(Math.min(zeros.capacity(), seg.size() - pos));
+                seg.write(zeros, pos);
             }
         }
         writePosition = position;
+        stagedStart = position;
+        staging.clear();
     }
 
     /**
-     * Appends one record. Returns its commit-log offset. The caller holds the store's append lock and
-     * has checked that {@code size + TRAILER_BYTES + END_MARKER_BYTES} fits an empty segment.
+     * Starts a batch of appends: makes sure {@code bytes} fit in the current segment, rolling to a new
+     * one first if they do not. A full disk fails here, before anything of the batch is written.
+     */
+    void reserve(long bytes) {
+        staging.clear();
+        segmentForAppend((int) bytes);
+        stagedStart = writePosition;
+    }
+
+    /**
+     * Lays out one record of the batch begun by {@link #reserve} and returns its commit-log offset. The
+     * bytes reach the file at the latest in {@link #publish}, and readers see them only after it. The caller
+     * holds the store's append lock.
      */
     long append(MessageDraft draft, int size, int bodyCrc, long queueOffset, long storeTimestamp) {
         int stored = size + TRAILER_BYTES;
-        MappedSegment seg = segmentForAppend(stored);
-        long offset = writePosition;
-        int pos = (int) (offset - seg.baseOffset());
-        MappedByteBuffer map = seg.buffer();
-        ByteBuffer out = map.duplicate();
-        out.position(pos);
-        MessageRecord.write(out, draft, size, bodyCrc, queueOffset, offset, storeTimestamp);
-        CRC32C crc = new CRC32C();
-        crc.update(map.slice(pos, size));
-        out.putInt((int) crc.getValue());
-        writePosition = offset + stored;
+        if (staging.remaining() < stored) {
+            writeStaged();
+            if (staging.capacity() < stored) {
+                staging = ByteBuffer.allocateDirect(stored); // one record larger than any before; bounded by maxMessageSize
+            }
+        }
+        int start = staging.position();
+        long offset = stagedStart + start;
+        MessageRecord.write(staging, draft, size, bodyCrc, queueOffset, offset, storeTimestamp);
+        crc.reset();
+        crc.update(staging.slice(start, size));
+        staging.putInt((int) crc.getValue());
         return offset;
     }
 
-    /**
-     * Makes sure {@code bytes} fit in the current segment, rolling to a new one first if they do not. A
-     * full disk fails here, before anything of the batch is written.
-     */
-    void reserve(long bytes) {
-        segmentForAppend((int) bytes);
+    /** Writes the batch's records to the file and makes them readable. */
+    void publish() {
+        writeStaged();
+        writePosition = stagedStart;
+    }
+
+    private void writeStaged() {
+        if (staging.position() == 0) {
+            return;
+        }
+        MappedSegment seg = file.segmentFor(stagedStart);
+        int bytes = staging.position();
+        staging.flip();
+        seg.write(staging, (int) (stagedStart - seg.baseOffset()));
+        staging.clear();
+        stagedStart += bytes;
     }
 
     private MappedSegment segmentForAppend(int stored) {
@@ -112,9 +143,8 @@ final class CommitLog {
             return seg;
         }
         // Not enough room: mark the rest of this segment blank and continue in a new one.
-        ByteBuffer b = seg.buffer();
-        b.putInt(pos, seg.size() - pos);
-        b.putInt(pos + 4, BLANK_MAGIC);
+        ByteBuffer marker = ByteBuffer.allocate(END_MARKER_BYTES).putInt(seg.size() - pos).putInt(BLANK_MAGIC).flip();
+        seg.write(marker, pos);
         MappedSegment next = file.addSegment(seg.endOffset());
         writePosition = next.baseOffset();
         return next;

@@ -80,6 +80,25 @@ final class MappedSegment {
         return buffer.slice(position, length);
     }
 
+    /**
+     * Writes {@code src} at {@code position} through the file channel (pwrite), not the mapping. Appends go
+     * this way because a store through the mapping faults pages in with read-ahead, and on kernels that
+     * cache files in large folios (ext4 since 6.16, xfs) every later force then writes whole megabytes
+     * around the write position; see docs/performance.md. Readers see the bytes through the mapping as
+     * usual: both share the page cache.
+     */
+    void write(ByteBuffer src, int position) {
+        try {
+            int at = position;
+            while (src.hasRemaining()) {
+                at += channel.write(src, at);
+            }
+        } catch (IOException e) {
+            String msg = String.valueOf(e.getMessage());
+            throw new StoreException((msg.contains("No space left") ? "disk full: " : "cannot write ") + path + ": " + msg, e);
+        }
+    }
+
     /** fdatasync of the file: also writes back pages dirtied through the mapping (Linux). */
     void forceData() {
         try {

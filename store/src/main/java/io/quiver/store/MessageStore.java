@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * Quiver's message store: one commit log holding every record, a consume queue per topic queue indexing
  * it, a flush owner and crash recovery. Knows nothing of networking or brokers.
  *
- * <p>Threads: appends from any thread are serialised by {@link #appendLock} (held only while bytes are
- * copied into the mapped log and the queue entry is written; never across I/O waits). Reads run on any
- * thread without locks, below the published write positions. The flush thread forces and checkpoints.
+ * <p>Threads: appends from any thread are serialised by {@link #appendLock} (held while a batch is
+ * written to the log and its queue entries are added; never across a force). Reads run on any
+ * thread without locks, below the published write positions. The flush thread forces the log; the
+ * maintenance thread writes checkpoints.
  */
 public final class MessageStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MessageStore.class);
@@ -291,12 +292,22 @@ public final class MessageStore implements AutoCloseable {
         long[] queueOffsets = new long[drafts.size()];
         try {
             commitLog.reserve(total);
+            ConsumeQueue[] targets = new ConsumeQueue[drafts.size()];
+            java.util.Map<ConsumeQueue, Long> nextInBatch = drafts.size() > 1 ? new java.util.IdentityHashMap<>() : null;
             for (int i = 0; i < drafts.size(); i++) {
                 MessageDraft d = drafts.get(i);
                 ConsumeQueue cq = queueForWrite(d.topic, d.queueId);
-                queueOffsets[i] = cq.maxOffset();
+                targets[i] = cq;
+                queueOffsets[i] = nextInBatch == null ? cq.maxOffset() : nextInBatch.getOrDefault(cq, cq.maxOffset());
+                if (nextInBatch != null) {
+                    nextInBatch.put(cq, queueOffsets[i] + 1);
+                }
                 offsets[i] = commitLog.append(d, sizes[i], crcs[i], queueOffsets[i], now);
-                cq.append(offsets[i], sizes[i], d.deliverDelayMillis > 0 ? now + d.deliverDelayMillis : d.tagsCode);
+            }
+            commitLog.publish();
+            for (int i = 0; i < drafts.size(); i++) {
+                MessageDraft d = drafts.get(i);
+                targets[i].append(offsets[i], sizes[i], d.deliverDelayMillis > 0 ? now + d.deliverDelayMillis : d.tagsCode);
             }
         } catch (StoreException e) {
             log.error("append failed: {}", e.getMessage());

@@ -85,6 +85,37 @@ class MessageStoreTest {
     }
 
     @Test
+    void batchLargerThanTheStagingBufferAndMixingQueuesKeepsOffsetsAndContents() {
+        try (MessageStore s = new MessageStore(StoreConfig.defaults(dir).withMaxMessageBytes(512 * 1024)
+            .withSegmentBytes(4 * 1024 * 1024), now::get)) {
+            s.start();
+            put(s, draft("T", 0, "before", null));
+            List<MessageDraft> batch = new ArrayList<>();
+            String filler = "x".repeat(1000);
+            for (int i = 0; i < 400; i++) { // about 450 KB: written in two pieces
+                batch.add(draft("T", i % 2, "b" + i + filler, null));
+            }
+            String huge = "h".repeat(300 * 1024); // one record larger than the staging buffer
+            batch.add(draft("T", 1, huge, null));
+            PutResult r = s.put(batch, true).join();
+            assertThat(r.status()).isEqualTo(PutResult.Status.PUT_OK);
+            assertThat(r.queueOffsets()[0]).isEqualTo(1);   // queue 0 held "before"
+            assertThat(r.queueOffsets()[1]).isEqualTo(0);
+            assertThat(r.queueOffsets()[398]).isEqualTo(200);
+            assertThat(r.queueOffsets()[399]).isEqualTo(199);
+            assertThat(r.queueOffsets()[400]).isEqualTo(200);
+            GetResult q0 = s.get("T", 0, 0, 300, 0, MessageFilter.ALL);
+            assertThat(bodies(q0)).hasSize(201).startsWith("before", "b0" + filler, "b2" + filler)
+                .endsWith("b398" + filler);
+            GetResult q1 = s.get("T", 1, 199, 10, 0, MessageFilter.ALL);
+            assertThat(bodies(q1)).containsExactly("b399" + filler, huge);
+            for (int i = 0; i < r.commitLogOffsets().length; i++) {
+                assertThat(s.recordAt(r.commitLogOffsets()[i])).as("record %d passes its CRC check", i).isNotNull();
+            }
+        }
+    }
+
+    @Test
     void readStatusesAtTheEdges() {
         try (MessageStore s = open()) {
             assertThat(s.get("T", 0, 0, 1, 0, MessageFilter.ALL).status()).isEqualTo(GetResult.Status.NO_MESSAGE_IN_QUEUE);
