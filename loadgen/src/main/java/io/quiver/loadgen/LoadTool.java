@@ -49,11 +49,37 @@ public final class LoadTool implements Runnable {
         @Option(names = "--rate", description = "messages per second of the e2e workload (default ${DEFAULT-VALUE})")
         int rate = 1_000;
 
-        /** {@code sync:64} = workload sync with 64 threads. */
+        /**
+         * {@code sync:64} = workload sync with 64 threads; {@code sync:64@queues=1024+size=128} overrides options
+         * for that workload only (queues, size, batch, backlog, rate), which is how scaling points are written.
+         */
         Workloads.Spec spec(String w) {
-            String[] parts = w.split(":");
+            int at = w.indexOf('@');
+            String[] parts = (at < 0 ? w : w.substring(0, at)).split(":");
             int threads = parts.length > 1 ? Integer.parseInt(parts[1]) : 1;
-            return new Workloads.Spec(parts[0], threads, size, batch, warmup * 1000L, duration * 1000L, queues, backlog, rate);
+            int q = queues;
+            int sz = size;
+            int b = batch;
+            long bl = backlog;
+            int r = rate;
+            if (at >= 0) {
+                for (String kv : w.substring(at + 1).split("\\+")) {
+                    String[] e = kv.split("=", 2);
+                    if (e.length != 2) {
+                        throw new IllegalArgumentException("expected key=value after @ in " + w);
+                    }
+                    switch (e[0]) {
+                        case "queues" -> q = Integer.parseInt(e[1]);
+                        case "size" -> sz = Integer.parseInt(e[1]);
+                        case "batch" -> b = Integer.parseInt(e[1]);
+                        case "backlog" -> bl = Long.parseLong(e[1]);
+                        case "rate" -> r = Integer.parseInt(e[1]);
+                        default -> throw new IllegalArgumentException("unknown override " + e[0]
+                            + " in " + w + " (queues, size, batch, backlog, rate)");
+                    }
+                }
+            }
+            return new Workloads.Spec(parts[0], threads, sz, b, warmup * 1000L, duration * 1000L, q, bl, r);
         }
     }
 
@@ -110,6 +136,8 @@ public final class LoadTool implements Runnable {
         int rounds = 2;
         @Option(names = "--workloads", split = ",", description = "default: ${DEFAULT-VALUE}")
         List<String> workloads = List.of("sync:64", "sync:1", "async:16", "batch:16", "tx:16", "consume", "e2e");
+        @Option(names = "--show-footprint-per-workload", description = "add the broker's RSS and threads after each workload")
+        boolean showAfter;
         @Option(names = "--targets", split = ",", description = "rocketmq, quiver-sync, quiver-async (default: all)")
         List<String> targets = List.of("rocketmq", "quiver-sync", "quiver-async");
         @CommandLine.Mixin
@@ -120,6 +148,7 @@ public final class LoadTool implements Runnable {
             String cp = Files.readString(rocketmqClasspath).trim();
             Map<String, Map<String, List<Result>>> results = new LinkedHashMap<>(); // target -> workload -> rounds
             Map<String, List<long[]>> footprint = new LinkedHashMap<>(); // start ms, idle RSS kB, threads, peak kB, idle cpu ms
+            Map<String, Map<String, List<long[]>>> after = new LinkedHashMap<>(); // target -> workload -> {RSS kB, threads}
             for (int round = 1; round <= rounds; round++) {
                 for (String which : targets) {
                     System.err.printf("== round %d: %s%n", round, which);
@@ -141,17 +170,20 @@ public final class LoadTool implements Runnable {
                             System.out.println(r.line());
                             results.computeIfAbsent(t.label(), k -> new LinkedHashMap<>())
                                 .computeIfAbsent(wl, k -> new ArrayList<>()).add(r);
+                            after.computeIfAbsent(t.label(), k -> new LinkedHashMap<>()).computeIfAbsent(wl, k -> new ArrayList<>())
+                                .add(new long[] {ProcStats.status(t.pids(), "VmRSS"), ProcStats.status(t.pids(), "Threads")});
                         }
                         footprint.computeIfAbsent(t.label(), k -> new ArrayList<>()).add(new long[] {t.startMillis(), rss,
                             threads, ProcStats.status(t.pids(), "VmHWM"), idleCpuMs});
                     }
                 }
             }
-            print(results, footprint);
+            print(results, footprint, after);
             return 0;
         }
 
-        private void print(Map<String, Map<String, List<Result>>> results, Map<String, List<long[]>> footprint) {
+        private void print(Map<String, Map<String, List<Result>>> results, Map<String, List<long[]>> footprint,
+                           Map<String, Map<String, List<long[]>>> after) {
             List<String> labels = new ArrayList<>(results.keySet());
             String base = labels.get(0);
             System.out.printf(Locale.ROOT, "%n%d rounds, medians; %d-byte messages, %d queues, %d s measured after %d s warm-up."
@@ -172,6 +204,10 @@ public final class LoadTool implements Runnable {
                 row(results, labels, wl, "msgs/s", Result::msgsPerSecond, "%.0f");
                 row(results, labels, wl, "p99 ms", r -> r.percentileMillis(99), "%.2f");
                 row(results, labels, wl, "broker CPU µs/msg", Result::cpuMicrosPerMessage, "%.1f");
+                if (showAfter) {
+                    afterRow(after, labels, wl, "RSS MB after", 0, 1024.0);
+                    afterRow(after, labels, wl, "threads after", 1, 1);
+                }
             }
             String[] names = {"start-up ms", "idle RSS MB", "threads at idle", "peak RSS MB", "idle CPU ms per 10 s"};
             for (int i = 0; i < names.length; i++) {
@@ -191,6 +227,23 @@ public final class LoadTool implements Runnable {
                 }
                 System.out.println(sb);
             }
+        }
+
+        private static void afterRow(Map<String, Map<String, List<long[]>>> after, List<String> labels, String wl,
+                                     String figure, int idx, double divisor) {
+            StringBuilder sb = new StringBuilder("| " + wl + " | " + figure + " |");
+            double base = Double.NaN;
+            for (String l : labels) {
+                List<long[]> xs = after.getOrDefault(l, Map.of()).getOrDefault(wl, List.of());
+                double m = median(xs.stream().map(x -> x[idx] / divisor).toList());
+                sb.append(String.format(Locale.ROOT, " %.0f |", m));
+                if (l.equals(labels.get(0))) {
+                    base = m;
+                } else {
+                    sb.append(String.format(Locale.ROOT, " %.2f× |", m / base));
+                }
+            }
+            System.out.println(sb);
         }
 
         private static void row(Map<String, Map<String, List<Result>>> results, List<String> labels, String wl, String figure,

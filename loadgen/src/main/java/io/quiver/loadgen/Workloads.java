@@ -35,6 +35,8 @@ final class Workloads {
     /** Most asynchronous sends in flight at once per run. */
     static final int MAX_ASYNC_IN_FLIGHT = 1_024;
     static final long MAX_LATENCY_MICROS = 60_000_000;
+    /** Sending threads of the producers:N workload, whatever N is. */
+    static final int MANY_PRODUCERS_SENDERS = 16;
 
     /** What to run. */
     record Spec(String workload, int threads, int size, int batch, long warmupMillis, long durationMillis, int queues,
@@ -57,8 +59,10 @@ final class Workloads {
             case "tx" -> transactional(s);
             case "consume" -> consumeBacklog(s);
             case "e2e" -> endToEnd(s);
+            case "producers" -> manyProducers(s);
+            case "cold" -> consumeBacklog(s);
             default -> throw new IllegalArgumentException("unknown workload " + s.workload()
-                + " (sync, async, oneway, batch, tx, consume, e2e)");
+                + " (sync, async, oneway, batch, tx, consume, cold, e2e, producers)");
         };
     }
 
@@ -267,6 +271,10 @@ final class Workloads {
         p.shutdown();
         long total = (s.backlog() / 32) * 32;
         System.err.printf("  backlog of %d messages stored%n", total);
+        boolean cold = s.workload().equals("cold");
+        if (cold) {
+            dropPageCache();
+        }
         AtomicLong consumed = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
         DefaultMQPushConsumer c = new DefaultMQPushConsumer("CG_bench_" + UUID.randomUUID().toString().substring(0, 6));
@@ -294,8 +302,69 @@ final class Workloads {
         double seconds = (System.nanoTime() - t0) / 1e9;
         long cpu1 = cpu();
         c.shutdown();
-        return new Result("consume-backlog", label(), Math.min(consumed.get(), total), seconds, s.size(), null,
+        return new Result(cold ? "consume-cold-backlog" : "consume-backlog", label(), Math.min(consumed.get(), total), seconds, s.size(), null,
             Math.max(0, total - consumed.get()), cpu1 - cpu0);
+    }
+
+    /**
+     * Makes the stored backlog cold: writes dirty pages back and drops the page cache (needs root), so the
+     * consumer's reads come from the disk, as they do for a backlog larger than memory.
+     */
+    private static void dropPageCache() throws Exception {
+        Process sync = new ProcessBuilder("sync").inheritIO().start();
+        sync.waitFor();
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/sys/vm/drop_caches"), "3");
+            System.err.println("  page cache dropped: the backlog is read from disk");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the cold workload drops the page cache and needs root: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code producers:N}: N producers, each its own client instance and so its own connection (as N
+     * applications would be), all connected at once; {@link #MANY_PRODUCERS_SENDERS} threads send through
+     * them in turn, synchronously.
+     */
+    private Result manyProducers(Spec s) throws Exception {
+        List<DefaultMQProducer> producers = new ArrayList<>();
+        String group = "PG_benchmany_" + UUID.randomUUID().toString().substring(0, 6);
+        try {
+            for (int i = 0; i < s.threads(); i++) {
+                DefaultMQProducer p = new DefaultMQProducer(group);
+                p.setClientCallbackExecutorThreads(1);
+                if (i == 0) {
+                    producer(p, s.queues());
+                } else {
+                    p.setNamesrvAddr(namesrv);
+                    p.setInstanceName("bench-many-" + i + "-" + UUID.randomUUID());
+                    p.setSendMsgTimeout(10_000);
+                    p.setCompressMsgBodyOverHowmuch(Integer.MAX_VALUE);
+                    p.start();
+                }
+                producers.add(p);
+            }
+            System.err.printf("  %d producers started%n", producers.size());
+            Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
+            AtomicLong failures = new AtomicLong();
+            AtomicLong turn = new AtomicLong();
+            byte[] body = new byte[s.size()];
+            Spec senders = new Spec(s.workload(), MANY_PRODUCERS_SENDERS, s.size(), s.batch(), s.warmupMillis(),
+                s.durationMillis(), s.queues(), s.backlog(), s.rate());
+            return measure(senders, "producers" + s.threads() + "x" + MANY_PRODUCERS_SENDERS, latency, failures, measuring -> {
+                DefaultMQProducer p = producers.get((int) (turn.getAndIncrement() % producers.size()));
+                long t0 = System.nanoTime();
+                if (p.send(new Message(topic, body)).getSendStatus() != SendStatus.SEND_OK) {
+                    failures.incrementAndGet();
+                }
+                latency.recordValue(Math.min(MAX_LATENCY_MICROS, (System.nanoTime() - t0) / 1000));
+                return 1;
+            });
+        } finally {
+            for (DefaultMQProducer p : producers) {
+                p.shutdown();
+            }
+        }
     }
 
     /** Sends at a fixed rate; a push consumer measures the time from send to delivery. */
@@ -326,6 +395,7 @@ final class Workloads {
         long interval = 1_000_000_000L / Math.max(1, s.rate());
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong failures = new AtomicLong();
+        Semaphore inFlight = new Semaphore(MAX_ASYNC_IN_FLIGHT);
         Thread sender = new Thread(() -> {
             long next = System.nanoTime();
             byte[] body = new byte[Math.max(8, s.size())];
@@ -337,8 +407,24 @@ final class Workloads {
                 next += interval;
                 ByteBuffer.wrap(body).putLong(System.nanoTime());
                 try {
-                    p.send(new Message(topic, body.clone()));
+                    // asynchronous, so a slow acknowledgement never holds the rate down; bounded in flight
+                    inFlight.acquire();
+                    p.send(new Message(topic, body.clone()), new SendCallback() {
+                        @Override
+                        public void onSuccess(SendResult r) {
+                            inFlight.release();
+                        }
+
+                        @Override
+                        public void onException(Throwable e) {
+                            inFlight.release();
+                            failures.incrementAndGet();
+                        }
+                    });
+                } catch (InterruptedException e) {
+                    return;
                 } catch (Exception e) {
+                    inFlight.release();
                     failures.incrementAndGet();
                 }
             }
