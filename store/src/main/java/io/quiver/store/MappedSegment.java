@@ -34,8 +34,17 @@ final class MappedSegment {
 
     /** Creates a new, fully reserved segment; throws {@link StoreException} on a full disk. */
     static MappedSegment create(Path dir, long baseOffset, int size) {
+        return create(dir, baseOffset, size, false);
+    }
+
+    /** As {@link #create(Path, long, int)}; with {@code sparse} no blocks are reserved (the writer does it). */
+    static MappedSegment create(Path dir, long baseOffset, int size, boolean sparse) {
         Path path = dir.resolve(fileName(baseOffset));
-        SegmentAllocator.allocate(path, size);
+        if (sparse) {
+            SegmentAllocator.allocateSparse(path, size);
+        } else {
+            SegmentAllocator.allocate(path, size);
+        }
         return open(path, baseOffset, size);
     }
 

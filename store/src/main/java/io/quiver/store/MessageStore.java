@@ -302,6 +302,7 @@ public final class MessageStore implements AutoCloseable {
                 if (nextInBatch != null) {
                     nextInBatch.put(cq, queueOffsets[i] + 1);
                 }
+                cq.prepare(queueOffsets[i]); // a full disk fails here, before the batch is published
                 offsets[i] = commitLog.append(d, sizes[i], crcs[i], queueOffsets[i], now);
             }
             commitLog.publish();

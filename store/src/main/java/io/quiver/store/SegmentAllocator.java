@@ -48,6 +48,23 @@ final class SegmentAllocator {
         }
     }
 
+    /**
+     * Creates {@code path} with {@code size} bytes but no blocks (a sparse file). Only for files whose
+     * writer reserves blocks itself, with ordinary writes, before it stores through a mapping
+     * ({@link ConsumeQueue}): a mapped store into a hole on a full disk would be a SIGBUS.
+     */
+    static void allocateSparse(Path path, long size) {
+        try {
+            Files.createDirectories(path.getParent());
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(path.toFile(), "rw")) {
+                f.setLength(size);
+            }
+        } catch (IOException e) {
+            deleteQuietly(path);
+            throw new StoreException("cannot create segment " + path + ": " + e.getMessage(), e);
+        }
+    }
+
     private static boolean tryFallocate(Path path, long size) throws IOException {
         Process p = new ProcessBuilder(FALLOCATE.toString(), "-l", Long.toString(size), path.toString())
             .redirectErrorStream(true).start();

@@ -15,9 +15,16 @@ import java.util.stream.Stream;
 final class SegmentedFile {
     private final Path dir;
     private final int segmentSize;
+    private final boolean sparse;
     private volatile MappedSegment[] segments = new MappedSegment[0];
 
     SegmentedFile(Path dir, int segmentSize) {
+        this(dir, segmentSize, false);
+    }
+
+    /** With {@code sparse}, new segments get no blocks; their writer reserves them (see ConsumeQueue). */
+    SegmentedFile(Path dir, int segmentSize, boolean sparse) {
+        this.sparse = sparse;
         this.dir = dir;
         this.segmentSize = segmentSize;
     }
@@ -83,7 +90,7 @@ final class SegmentedFile {
 
     /** Writer only: creates the segment that starts at {@code baseOffset} (the end of the last one). */
     MappedSegment addSegment(long baseOffset) {
-        MappedSegment created = MappedSegment.create(dir, baseOffset, segmentSize);
+        MappedSegment created = MappedSegment.create(dir, baseOffset, segmentSize, sparse);
         MappedSegment[] old = segments;
         MappedSegment[] next = new MappedSegment[old.length + 1];
         System.arraycopy(old, 0, next, 0, old.length);

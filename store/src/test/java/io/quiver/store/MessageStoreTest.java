@@ -116,6 +116,47 @@ class MessageStoreTest {
     }
 
     @Test
+    void newQueuesReserveBlocksAsTheyGrowAndKeepEveryEntryAcrossARestart() throws Exception {
+        StoreConfig cfg = StoreConfig.defaults(dir).withMaxMessageBytes(64 * 1024).withSegmentBytes(4 * 1024 * 1024);
+        int entries = ConsumeQueue.RESERVE_CHUNK_BYTES / ConsumeQueue.ENTRY_BYTES + 500; // crosses a chunk
+        try (MessageStore s = new MessageStore(cfg, now::get)) {
+            s.start();
+            for (int q = 0; q < 3; q++) {
+                put(s, draft("Wide", q, "first" + q, null));
+            }
+            List<MessageDraft> batch = new ArrayList<>();
+            for (int i = 0; i < entries; i++) {
+                batch.add(draft("Wide", 0, "e" + i, null));
+            }
+            assertThat(s.put(batch, true).join().status()).isEqualTo(PutResult.Status.PUT_OK);
+        }
+        Path file = cfg.consumeQueueDir().resolve("Wide").resolve("1").resolve(MappedSegment.fileName(0));
+        assertThat(Files.size(file)).isEqualTo(300_000L * ConsumeQueue.ENTRY_BYTES);
+        Process stat = new ProcessBuilder("stat", "-c", "%b", file.toString()).start();
+        long blocks = Long.parseLong(new String(stat.getInputStream().readAllBytes()).trim());
+        assertThat(blocks * 512).as("a queue with one entry holds one chunk of blocks, not 6 MB")
+            .isLessThanOrEqualTo(2L * ConsumeQueue.RESERVE_CHUNK_BYTES);
+        try (MessageStore s = new MessageStore(cfg, now::get)) {
+            s.start();
+            List<String> got = new ArrayList<>();
+            long next = 0;
+            while (next < entries + 1) {
+                GetResult r = s.get("Wide", 0, next, 1000, 0, MessageFilter.ALL);
+                assertThat(r.maxOffset()).isEqualTo(entries + 1);
+                got.addAll(bodies(r));
+                next = r.nextBeginOffset();
+            }
+            assertThat(got).hasSize(entries + 1);
+            assertThat(got.get(0)).isEqualTo("first0");
+            for (int i = 0; i < entries; i++) {
+                assertThat(got.get(i + 1)).isEqualTo("e" + i);
+            }
+            assertThat(put(s, draft("Wide", 0, "after", null)).firstQueueOffset()).isEqualTo(entries + 1);
+            assertThat(bodies(s.get("Wide", 0, entries + 1, 1, 0, MessageFilter.ALL))).containsExactly("after");
+        }
+    }
+
+    @Test
     void readStatusesAtTheEdges() {
         try (MessageStore s = open()) {
             assertThat(s.get("T", 0, 0, 1, 0, MessageFilter.ALL).status()).isEqualTo(GetResult.Status.NO_MESSAGE_IN_QUEUE);
