@@ -231,28 +231,23 @@ public final class LoadTool implements Runnable {
 
         private static void afterRow(Map<String, Map<String, List<long[]>>> after, List<String> labels, String wl,
                                      String figure, int idx, double divisor) {
-            StringBuilder sb = new StringBuilder("| " + wl + " | " + figure + " |");
-            double base = Double.NaN;
-            for (String l : labels) {
-                List<long[]> xs = after.getOrDefault(l, Map.of()).getOrDefault(wl, List.of());
-                double m = median(xs.stream().map(x -> x[idx] / divisor).toList());
-                sb.append(String.format(Locale.ROOT, " %.0f |", m));
-                if (l.equals(labels.get(0))) {
-                    base = m;
-                } else {
-                    sb.append(String.format(Locale.ROOT, " %.2f× |", m / base));
-                }
-            }
-            System.out.println(sb);
+            printRow(labels, wl, figure, "%.0f", l -> after.getOrDefault(l, Map.of()).getOrDefault(wl, List.of()).stream()
+                .map(x -> x[idx] / divisor).toList());
         }
 
         private static void row(Map<String, Map<String, List<Result>>> results, List<String> labels, String wl, String figure,
                                 java.util.function.ToDoubleFunction<Result> f, String fmt) {
+            printRow(labels, wl, figure, fmt, l -> results.getOrDefault(l, Map.of()).getOrDefault(wl, List.of()).stream()
+                .map(r -> f.applyAsDouble(r)).filter(d -> !Double.isNaN(d)).toList());
+        }
+
+        /** One table row: the median of each target's values, and its ratio to the first target's. */
+        private static void printRow(List<String> labels, String wl, String figure, String fmt,
+                                     java.util.function.Function<String, List<Double>> values) {
             StringBuilder sb = new StringBuilder("| " + wl + " | " + figure + " |");
             double base = Double.NaN;
             for (String l : labels) {
-                List<Result> rs = results.getOrDefault(l, Map.of()).getOrDefault(wl, List.of());
-                double m = median(rs.stream().map(r -> f.applyAsDouble(r)).filter(d -> !Double.isNaN(d)).toList());
+                double m = median(values.apply(l));
                 sb.append(' ').append(Double.isNaN(m) ? "-" : String.format(Locale.ROOT, fmt, m)).append(" |");
                 if (l.equals(labels.get(0))) {
                     base = m;

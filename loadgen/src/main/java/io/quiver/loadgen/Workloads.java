@@ -74,13 +74,28 @@ final class Workloads {
         return target == null ? 0 : ProcStats.cpuNanos(target.pids());
     }
 
-    private DefaultMQProducer producer(DefaultMQProducer p, int queues) throws Exception {
+    /** Starts {@code p} as every workload's producers are set up: its own client instance, no compression. */
+    private DefaultMQProducer started(DefaultMQProducer p) throws Exception {
         p.setNamesrvAddr(namesrv);
         p.setInstanceName("bench-" + UUID.randomUUID());
         p.setSendMsgTimeout(10_000);
         p.setMaxMessageSize(8 * 1024 * 1024);
         p.setCompressMsgBodyOverHowmuch(Integer.MAX_VALUE); // measure the broker, not zlib
         p.start();
+        return p;
+    }
+
+    /** One synchronous send, timed; a status other than SEND_OK counts as a failure. */
+    private void sendSync(DefaultMQProducer p, byte[] body, Recorder latency, AtomicLong failures) throws Exception {
+        long t0 = System.nanoTime();
+        if (p.send(new Message(topic, body)).getSendStatus() != SendStatus.SEND_OK) {
+            failures.incrementAndGet();
+        }
+        latency.recordValue(Math.min(MAX_LATENCY_MICROS, (System.nanoTime() - t0) / 1000));
+    }
+
+    private DefaultMQProducer producer(DefaultMQProducer p, int queues) throws Exception {
+        started(p);
         p.createTopic("TBW102", topic, queues);
         long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline) {
@@ -167,10 +182,7 @@ final class Workloads {
                 long t0 = System.nanoTime();
                 switch (s.workload()) {
                     case "sync" -> {
-                        if (p.send(new Message(topic, body)).getSendStatus() != SendStatus.SEND_OK) {
-                            failures.incrementAndGet();
-                        }
-                        latency.recordValue(Math.min(MAX_LATENCY_MICROS, (System.nanoTime() - t0) / 1000));
+                        sendSync(p, body, latency, failures);
                         return 1;
                     }
                     case "batch" -> {
@@ -333,16 +345,7 @@ final class Workloads {
             for (int i = 0; i < s.threads(); i++) {
                 DefaultMQProducer p = new DefaultMQProducer(group);
                 p.setClientCallbackExecutorThreads(1);
-                if (i == 0) {
-                    producer(p, s.queues());
-                } else {
-                    p.setNamesrvAddr(namesrv);
-                    p.setInstanceName("bench-many-" + i + "-" + UUID.randomUUID());
-                    p.setSendMsgTimeout(10_000);
-                    p.setCompressMsgBodyOverHowmuch(Integer.MAX_VALUE);
-                    p.start();
-                }
-                producers.add(p);
+                producers.add(i == 0 ? producer(p, s.queues()) : started(p));
             }
             System.err.printf("  %d producers started%n", producers.size());
             Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
@@ -352,12 +355,7 @@ final class Workloads {
             Spec senders = new Spec(s.workload(), MANY_PRODUCERS_SENDERS, s.size(), s.batch(), s.warmupMillis(),
                 s.durationMillis(), s.queues(), s.backlog(), s.rate());
             return measure(senders, "producers" + s.threads() + "x" + MANY_PRODUCERS_SENDERS, latency, failures, measuring -> {
-                DefaultMQProducer p = producers.get((int) (turn.getAndIncrement() % producers.size()));
-                long t0 = System.nanoTime();
-                if (p.send(new Message(topic, body)).getSendStatus() != SendStatus.SEND_OK) {
-                    failures.incrementAndGet();
-                }
-                latency.recordValue(Math.min(MAX_LATENCY_MICROS, (System.nanoTime() - t0) / 1000));
+                sendSync(producers.get((int) (turn.getAndIncrement() % producers.size())), body, latency, failures);
                 return 1;
             });
         } finally {

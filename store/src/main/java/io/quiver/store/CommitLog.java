@@ -71,11 +71,7 @@ final class CommitLog {
         file.deleteFrom(base + file.segmentSize());
         MappedSegment seg = file.segmentFor(position);
         if (seg != null && eraseTail) {
-            ByteBuffer zeros = ByteBuffer.allocateDirect(64 * 1024);
-            for (int pos = (int) (position - seg.baseOffset()); pos < seg.size(); pos += zeros.capacity()) {
-                zeros.clear().limit(Math.min(zeros.capacity(), seg.size() - pos));
-                seg.write(zeros, pos);
-            }
+            seg.writeZeros((int) (position - seg.baseOffset()), seg.size());
         }
         writePosition = position;
         stagedStart = position;

@@ -90,7 +90,7 @@ final class ConsumeQueue {
         }
         int pos = (int) (byteOffset - seg.baseOffset());
         int end = Math.min(seg.size(), (pos / RESERVE_CHUNK_BYTES + 1) * RESERVE_CHUNK_BYTES);
-        seg.write(ByteBuffer.allocate(end - pos), pos); // zeros from pos on: never over earlier entries
+        seg.writeZeros(pos, end); // from pos on: never over earlier entries
         reservedEnd = seg.baseOffset() + end;
     }
 

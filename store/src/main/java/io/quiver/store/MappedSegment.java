@@ -108,6 +108,15 @@ final class MappedSegment {
         }
     }
 
+    /** Writes zeros over [{@code from}, {@code to}) through the file channel, 64 KiB at a time. */
+    void writeZeros(int from, int to) {
+        ByteBuffer zeros = ByteBuffer.allocate(Math.min(64 * 1024, Math.max(0, to - from)));
+        for (int pos = from; pos < to; pos += zeros.capacity()) {
+            zeros.clear().limit(Math.min(zeros.capacity(), to - pos));
+            write(zeros, pos);
+        }
+    }
+
     /** fdatasync of the file: also writes back pages dirtied through the mapping (Linux). */
     void forceData() {
         try {
