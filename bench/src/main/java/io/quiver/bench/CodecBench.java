@@ -63,11 +63,11 @@ public class CodecBench {
             .putExt("TRACE_ON", "true");
         out = PooledByteBufAllocator.DEFAULT.buffer(512);
         draft = new MessageDraft();
-        draft.topic = "OrderCreated";
-        draft.queueId = 3;
-        draft.bornTimestamp = System.currentTimeMillis();
+        draft.topic("OrderCreated");
+        draft.queueId(3);
+        draft.bornTimestamp(System.currentTimeMillis());
         draft.body(new byte[1024], 0, 1024);
-        draft.properties = "TAGS\u0001TagA\u0002KEYS\u0001order-42\u0002";
+        draft.properties("TAGS\u0001TagA\u0002KEYS\u0001order-42\u0002");
         recordSize = MessageRecord.sizeOf(4, 4, 1024, draft.topicBytes().length, draft.propertyBytes().length);
         record = ByteBuffer.allocateDirect(recordSize);
     }

@@ -61,12 +61,12 @@ public class FilteredReadBench {
         String[] tags = {"TagA", "TagB", "TagC", "TagD"};
         for (int i = 0; i < MESSAGES; i++) {
             MessageDraft d = new MessageDraft();
-            d.topic = "FilterTopic";
+            d.topic("FilterTopic");
             d.body(body, 0, body.length);
-            d.storePort = 10911;
+            d.storePort(10911);
             String tag = tags[i % 4];
-            d.properties = "TAGS\u0001" + tag + "\u0002region\u0001" + (i % 4 == 0 ? "eu" : "us") + "\u0002amount\u0001" + i;
-            d.tagsCode = tag.hashCode();
+            d.properties("TAGS\u0001" + tag + "\u0002region\u0001" + (i % 4 == 0 ? "eu" : "us") + "\u0002amount\u0001" + i);
+            d.tagsCode(tag.hashCode());
             store.put(List.of(d), false).join();
         }
         int tagA = "TagA".hashCode();

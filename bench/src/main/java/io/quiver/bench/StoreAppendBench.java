@@ -86,13 +86,13 @@ public class StoreAppendBench {
     @Benchmark
     public PutResult put() {
         MessageDraft d = new MessageDraft();
-        d.topic = "BenchTopic";
-        d.queueId = ThreadLocalRandom.current().nextInt(8);
+        d.topic("BenchTopic");
+        d.queueId(ThreadLocalRandom.current().nextInt(8));
         d.body(body, 0, body.length);
-        d.bornTimestamp = System.currentTimeMillis();
-        d.storePort = 10911;
-        d.properties = "TAGS\u0001bench\u0002UNIQ_KEY\u0001" + Long.toHexString(System.nanoTime());
-        d.tagsCode = 1;
+        d.bornTimestamp(System.currentTimeMillis());
+        d.storePort(10911);
+        d.properties("TAGS\u0001bench\u0002UNIQ_KEY\u0001" + Long.toHexString(System.nanoTime()));
+        d.tagsCode(1);
         return store.put(List.of(d), true).join();
     }
 }

@@ -53,9 +53,9 @@ public class StoreReadBench {
         byte[] body = new byte[1024];
         for (int i = 0; i < MESSAGES; i++) {
             MessageDraft d = new MessageDraft();
-            d.topic = "ReadTopic";
+            d.topic("ReadTopic");
             d.body(body, 0, body.length);
-            d.storePort = 10911;
+            d.storePort(10911);
             store.put(List.of(d), false).join();
         }
     }

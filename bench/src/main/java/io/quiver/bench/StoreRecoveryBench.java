@@ -51,10 +51,10 @@ public class StoreRecoveryBench {
             byte[] body = new byte[1024];
             while (store.commitLogWritePosition() < LOG_BYTES) {
                 MessageDraft d = new MessageDraft();
-                d.topic = "RecoveryTopic";
-                d.queueId = (int) (store.commitLogWritePosition() % 8);
+                d.topic("RecoveryTopic");
+                d.queueId((int) (store.commitLogWritePosition() % 8));
                 d.body(body, 0, body.length);
-                d.storePort = 10911;
+                d.storePort(10911);
                 store.put(List.of(d), false).join();
             }
         }

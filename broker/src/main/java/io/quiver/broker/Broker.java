@@ -54,10 +54,11 @@ public final class Broker implements BrokerContext, AutoCloseable {
     private final TopicTable topics;
     private final SubscriptionGroupTable groups;
     private final ConsumerOffsetTable offsets;
-    private final ClientRegistry clients = new ClientRegistry();
+    private final ClientRegistry clients;
     private final QueueLockTable locks;
-    private final LongPollingService longPolling = new LongPollingService(System::currentTimeMillis);
-    private final TopicResolver topicResolver = new TopicResolver(this);
+    private final ExecutorService pullPool;
+    private final LongPollingService longPolling;
+    private final TopicResolver topicResolver;
     private final RemotingServer server;
     private final RemotingClient namesrvClient = new RemotingClient("broker");
     private final ScheduledExecutorService scheduler;
@@ -94,14 +95,20 @@ public final class Broker implements BrokerContext, AutoCloseable {
             config.maxHashSlotNum, config.maxIndexNum, config.flushCommitLogLeastPages,
             config.flushCommitLogThoroughInterval);
         this.store = new MessageStore(sc, Clock.SYSTEM);
-        this.topics = new TopicTable(config.storePathRootDir.resolve("config"));
-        this.groups = new SubscriptionGroupTable(config.storePathRootDir.resolve("config"));
-        this.offsets = new ConsumerOffsetTable(config.storePathRootDir.resolve("config"));
+        this.topics = new TopicTable(config.storePathRootDir.resolve("config"), config.maxTopicCount);
+        this.groups = new SubscriptionGroupTable(config.storePathRootDir.resolve("config"), config.maxSubscriptionGroupCount);
+        this.offsets = new ConsumerOffsetTable(config.storePathRootDir.resolve("config"), config.maxConsumerOffsetEntries);
+        this.clients = new ClientRegistry(config.maxClientsPerGroup);
         this.locks = new QueueLockTable(config.rebalanceLockMaxLiveTime);
         this.server = new RemotingServer("broker", config.bindAddress, config.listenPort,
             RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("quiver-broker-scheduler"));
+        this.pullPool = pool("quiver-pull", Math.max(2, Runtime.getRuntime().availableProcessors()));
+        this.longPolling = new LongPollingService(System::currentTimeMillis, pullPool);
         this.registrar = new NameServerRegistrar(this, namesrvClient, scheduler);
+        this.topicResolver = new TopicResolver(topics, config, registrar::registerSoon);
+        topics.writeOn(scheduler);
+        groups.writeOn(scheduler);
         try {
             this.storeHostBytes = InetAddress.getByName(config.brokerIP1).getAddress();
         } catch (UnknownHostException e) {
@@ -116,6 +123,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
             java.time.ZoneId.systemDefault());
         this.metrics = new io.quiver.broker.metrics.MetricsEndpoint(this);
         this.drain = new DrainService(config, System::nanoTime);
+        store.onArrival(new ArrivalFanout(longPolling, schedule, timers));
         registerHandlers();
     }
 
@@ -136,11 +144,12 @@ public final class Broker implements BrokerContext, AutoCloseable {
     }
 
     private void registerHandlers() {
-        int cores = Runtime.getRuntime().availableProcessors();
-        ExecutorService pullPool = pool("quiver-pull", Math.max(2, cores));
         ExecutorService clientPool = pool("quiver-client", 2);
         ExecutorService adminPool = pool("quiver-admin", 2);
-        SendHandler send = new SendHandler(this);
+        SendHandler send = new SendHandler(new io.quiver.broker.send.SendValidator(config),
+            new io.quiver.broker.send.SendRouter(config, groups, topicResolver, diversions(), storeHostBytes,
+                System::currentTimeMillis),
+            store::put, sendObserver(), storeHostBytes, config.listenPort);
         server.register(RequestCode.SEND_MESSAGE, send, null);
         server.register(RequestCode.SEND_MESSAGE_V2, send, null);
         server.register(RequestCode.SEND_BATCH_MESSAGE, send, null);
@@ -193,6 +202,50 @@ public final class Broker implements BrokerContext, AutoCloseable {
         server.onConnectionClosed(this::connectionClosed);
     }
 
+    private io.quiver.broker.send.Diversions diversions() {
+        return new io.quiver.broker.send.Diversions() {
+            @Override
+            public void toHalf(io.quiver.protocol.message.MessageDraft d, Map<String, String> props) {
+                transactions.toHalf(d, props);
+            }
+
+            @Override
+            public void toSchedule(io.quiver.protocol.message.MessageDraft d, Map<String, String> props, int level) {
+                schedule.toSchedule(d, props, level);
+            }
+
+            @Override
+            public void toTimer(io.quiver.protocol.message.MessageDraft d, Map<String, String> props, long at) {
+                timers.toTimer(d, props, at);
+            }
+
+            @Override
+            public boolean timerHasRoom() {
+                return timers.hasRoom();
+            }
+
+            @Override
+            public int maxPendingTimers() {
+                return io.quiver.broker.delay.TimerService.MAX_PENDING_TIMERS;
+            }
+        };
+    }
+
+    private io.quiver.broker.send.SendObserver sendObserver() {
+        return new io.quiver.broker.send.SendObserver() {
+            @Override
+            public void arrived() {
+                drain.sendArrived();
+            }
+
+            @Override
+            public void stored(String topic, int messages, long bodyBytes, long startNanos) {
+                metrics.observeSend(startNanos);
+                traffic.stored(topic, messages, bodyBytes);
+            }
+        };
+    }
+
     /** Loads data, starts listening, and registers with the name servers. */
     public void start() {
         long t0 = System.nanoTime();
@@ -217,6 +270,8 @@ public final class Broker implements BrokerContext, AutoCloseable {
         scheduler.scheduleAtFixedRate(traffic::sample, io.quiver.broker.metrics.Traffic.SAMPLE_PERIOD_MILLIS,
             io.quiver.broker.metrics.Traffic.SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::expireClients, 10, 10, TimeUnit.SECONDS);
+        scheduler.scheduleWithFixedDelay(this::persistTables, METADATA_WRITE_PERIOD_MILLIS, METADATA_WRITE_PERIOD_MILLIS,
+            TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::persistOffsets, config.flushConsumerOffsetInterval,
             config.flushConsumerOffsetInterval, TimeUnit.MILLISECONDS);
         registrar.start(); // the first registration completes (or times out) before the broker reports ready
@@ -249,6 +304,18 @@ public final class Broker implements BrokerContext, AutoCloseable {
             left.forEach(clientHandlers::notifyGroup);
         } catch (RuntimeException e) {
             log.error("client expiry failed", e);
+        }
+    }
+
+    /** How often changed topic and group tables are written (their changes only mark them dirty). */
+    static final long METADATA_WRITE_PERIOD_MILLIS = 500;
+
+    private void persistTables() {
+        try {
+            topics.flush();
+            groups.flush();
+        } catch (RuntimeException e) {
+            log.error("persisting topics or groups failed", e);
         }
     }
 
@@ -308,6 +375,8 @@ public final class Broker implements BrokerContext, AutoCloseable {
         scheduler.shutdownNow();
         pools.forEach(ExecutorService::shutdownNow);
         offsets.persist();
+        topics.flush();
+        groups.flush();
         store.close();
         namesrvClient.close();
         log.info("broker {} stopped", config.brokerName);

@@ -121,6 +121,14 @@ public final class BrokerConfig {
             (c, v) -> c.metricsMaxTopicSeries = parsePositive(v), c -> c.metricsMaxTopicSeries);
         def("metricsMaxLagSeries", "10000", "most per-queue consumer-lag series in one scrape (Quiver)",
             (c, v) -> c.metricsMaxLagSeries = parsePositive(v), c -> c.metricsMaxLagSeries);
+        def("maxTopicCount", "20000", "most topics the broker holds, retry and dead-letter topics included; creating more is refused with TOPIC_NOT_EXIST naming this limit (Quiver)",
+            (c, v) -> c.maxTopicCount = parsePositive(v), c -> c.maxTopicCount);
+        def("maxSubscriptionGroupCount", "20000", "most consumer groups the broker holds; creating more is refused with SUBSCRIPTION_GROUP_NOT_EXIST naming this limit (Quiver)",
+            (c, v) -> c.maxSubscriptionGroupCount = parsePositive(v), c -> c.maxSubscriptionGroupCount);
+        def("maxConsumerOffsetEntries", "100000", "most (topic, group) pairs with committed offsets; commits for a new pair beyond it are refused with NO_PERMISSION naming this limit (Quiver)",
+            (c, v) -> c.maxConsumerOffsetEntries = parsePositive(v), c -> c.maxConsumerOffsetEntries);
+        def("maxClientsPerGroup", "10000", "most live connections of one consumer or producer group; heartbeats beyond it are refused naming this limit (Quiver)",
+            (c, v) -> c.maxClientsPerGroup = parsePositive(v), c -> c.maxClientsPerGroup);
         def("drainMaxWaitMillis", "40000", "drain or SIGTERM: longest wait for producers to move their sends elsewhere after write permission is removed (Quiver)",
             (c, v) -> c.drainMaxWaitMillis = parsePositiveOrZero(v), c -> c.drainMaxWaitMillis);
         def("drainQuietMillis", "3000", "drain or SIGTERM: the wait ends early once no send has arrived for this many ms (Quiver)",
@@ -179,6 +187,10 @@ public final class BrokerConfig {
     public int metricsPromExporterPort = 5557;
     public int metricsMaxTopicSeries = 1_000;
     public int metricsMaxLagSeries = 10_000;
+    public int maxTopicCount = 20_000;
+    public int maxSubscriptionGroupCount = 20_000;
+    public int maxConsumerOffsetEntries = 100_000;
+    public int maxClientsPerGroup = 10_000;
     public volatile long drainMaxWaitMillis = 40_000;
     public volatile long drainQuietMillis = 3_000;
 

@@ -61,7 +61,7 @@ final class NameServerRegistrar {
     }
 
     /** Schedules one registration shortly; further calls before it runs are absorbed. */
-    void registerSoon() {
+    public void registerSoon() {
         if (soonPending.compareAndSet(false, true)) {
             scheduler.schedule(() -> {
                 soonPending.set(false);

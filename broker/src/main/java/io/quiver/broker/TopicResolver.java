@@ -1,45 +1,63 @@
 package io.quiver.broker;
 
+import io.quiver.broker.metadata.TopicTable;
+import io.quiver.broker.send.Refusal;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.TopicConfig;
 import io.quiver.protocol.message.PermName;
 import io.quiver.protocol.message.TopicNames;
-import io.quiver.remoting.RequestContext;
 
 /**
- * Finds the topic a send or pull names, creating it where RocketMQ would (fact sheet §5.2 step 4, §11.1):
- * from an inheritable template such as TBW102, and retry/DLQ topics on demand. Thread-safe (delegates to
- * {@link io.quiver.broker.metadata.TopicTable}).
+ * Finds the topic a send names, creating it where RocketMQ would (fact sheet §5.2 step 4, §11.1): from an
+ * inheritable template such as TBW102, and retry/DLQ topics on demand, within the topic table's bound.
+ * Thread-safe (delegates to {@link TopicTable}).
  */
 public final class TopicResolver {
-    private final BrokerContext broker;
-
-    public TopicResolver(BrokerContext broker) {
-        this.broker = broker;
+    /** The topic, or why there is none. */
+    /** The topic, or why there is none; {@code written} completes once a newly created topic is on disk. */
+    public record Resolved(TopicConfig topic, Refusal refusal, java.util.concurrent.CompletableFuture<Void> written) {
+        Resolved(TopicConfig topic, Refusal refusal) {
+            this(topic, refusal, java.util.concurrent.CompletableFuture.completedFuture(null));
+        }
     }
 
-    /** The topic's config, auto-created if allowed; otherwise replies TOPIC_NOT_EXIST and returns null. */
-    public TopicConfig resolveForSend(String topic, String templateName, int requestedQueues, RequestContext ctx) {
-        TopicConfig existing = broker.topics().get(topic);
+    private final TopicTable topics;
+    private final BrokerConfig config;
+    private final Runnable topicsChanged;
+
+    /** @param topicsChanged told after a topic was created (re-registers with the name servers soon) */
+    public TopicResolver(TopicTable topics, BrokerConfig config, Runnable topicsChanged) {
+        this.topics = topics;
+        this.config = config;
+        this.topicsChanged = topicsChanged;
+    }
+
+    public Resolved resolveForSend(String topic, String templateName, int requestedQueues) {
+        TopicConfig existing = topics.get(topic);
         if (existing != null) {
-            return existing;
+            return new Resolved(existing, null);
         }
         if (TopicNames.isRetry(topic) || TopicNames.isDlq(topic)) {
-            return created(broker.topics().createIfAbsent(topic, 1, PermName.READ_WRITE));
+            return created(topic, topics.createIfAbsent(topic, 1, PermName.READ_WRITE));
         }
-        TopicConfig template = templateName == null ? null : broker.topics().get(templateName);
+        TopicConfig template = templateName == null ? null : topics.get(templateName);
         if (template != null && PermName.isInherited(template.perm)) {
             int queues = Math.max(1, Math.min(requestedQueues, template.writeQueueNums));
-            return created(broker.topics().createIfAbsent(topic, queues, template.perm & ~PermName.INHERIT));
+            return created(topic, topics.createIfAbsent(topic, queues, template.perm & ~PermName.INHERIT));
         }
-        ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic + " does not exist on broker " + broker.config().brokerName
-            + (broker.config().autoCreateTopicEnable ? "" : " and automatic creation is off (autoCreateTopicEnable=false)")
-            + "; create it first (mqadmin updateTopic)");
-        return null;
+        return new Resolved(null, new Refusal(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic
+            + " does not exist on broker " + config.brokerName
+            + (config.autoCreateTopicEnable ? "" : " and automatic creation is off (autoCreateTopicEnable=false)")
+            + "; create it first (mqadmin updateTopic)"));
     }
 
-    private TopicConfig created(TopicConfig c) {
-        broker.registerWithNameServersSoon();
-        return c;
+    private Resolved created(String topic, TopicConfig c) {
+        if (c == null) {
+            return new Resolved(null, new Refusal(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic
+                + " does not exist and cannot be created: the broker already holds " + topics.size()
+                + " topics, its limit (maxTopicCount=" + topics.limit() + ")"));
+        }
+        topicsChanged.run();
+        return new Resolved(c, null, topics.written());
     }
 }

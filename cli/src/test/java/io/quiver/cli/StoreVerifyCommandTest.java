@@ -48,8 +48,8 @@ class StoreVerifyCommandTest {
             long off = -1;
             for (int i = 0; i < 40; i++) {
                 MessageDraft d = new MessageDraft();
-                d.topic = "T";
-                d.queueId = i % 2;
+                d.topic("T");
+                d.queueId(i % 2);
                 byte[] b = ("body-" + i + "-" + "z".repeat(10_000)).getBytes(StandardCharsets.UTF_8);
                 d.body(b, 0, b.length);
                 PutResult r = s.put(List.of(d), true).join();

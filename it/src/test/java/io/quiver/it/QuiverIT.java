@@ -142,9 +142,15 @@ abstract class QuiverIT {
             java.nio.ByteBuffer b = req.encode();
             s.getOutputStream().write(b.array(), b.position(), b.remaining());
             java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
-            byte[] frame = new byte[in.readInt()];
-            in.readFully(frame);
-            return org.apache.rocketmq.remoting.protocol.RemotingCommand.decode(java.nio.ByteBuffer.wrap(frame));
+            while (true) {
+                byte[] frame = new byte[in.readInt()];
+                in.readFully(frame);
+                org.apache.rocketmq.remoting.protocol.RemotingCommand got =
+                    org.apache.rocketmq.remoting.protocol.RemotingCommand.decode(java.nio.ByteBuffer.wrap(frame));
+                if (got.isResponseType()) {
+                    return got; // skip requests the broker sends first (NOTIFY_CONSUMER_IDS_CHANGED after a heartbeat)
+                }
+            }
         }
     }
 

@@ -32,6 +32,14 @@ public final class RequestContext {
         return (InetSocketAddress) channel.remoteAddress();
     }
 
+    /**
+     * The connection's own thread (its event loop), where work that finishes a request elsewhere (a store
+     * completion, a flush) goes back to, so replies are written by the connection's owner.
+     */
+    public java.util.concurrent.Executor executor() {
+        return channel.eventLoop();
+    }
+
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) channel.localAddress();
     }
@@ -43,16 +51,32 @@ public final class RequestContext {
 
     /** Sends {@code response} unless the request was oneway or already answered. */
     public void reply(RemotingCommand response) {
+        reply(response, null);
+    }
+
+    /**
+     * Sends {@code response} unless the request was oneway or already answered, then runs {@code afterWrite}
+     * (if not null) once the response has left (or failed to leave): whoever lent the body's bytes gets them
+     * back there. Runs it at once when nothing is sent.
+     */
+    public void reply(RemotingCommand response, Runnable afterWrite) {
         if (request.isOneway() || !replied.compareAndSet(false, true)) {
             if (response.bodyBuf() != null) {
                 response.bodyBuf().release();
+            }
+            if (afterWrite != null) {
+                afterWrite.run();
             }
             return;
         }
         response.opaque(request.opaque());
         response.flag(response.flag() | RemotingCommand.FLAG_RESPONSE);
         response.serializeType(request.serializeType());
-        channel.writeAndFlush(response).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        io.netty.channel.ChannelFuture f = channel.writeAndFlush(response);
+        f.addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        if (afterWrite != null) {
+            f.addListener(done -> afterWrite.run());
+        }
     }
 
     public void reply(int code, String remark) {

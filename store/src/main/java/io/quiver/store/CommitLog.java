@@ -9,9 +9,9 @@ import java.util.zip.CRC32C;
 /**
  * The append-only log of every stored message. On disk each entry is a record in the wire layout
  * ({@link MessageRecord}) followed by a CRC32C of the record, so a torn or damaged record is detected on
- * recovery and on read; a segment's unused tail starts with a blank marker. Written only by the holder of
- * the store's append lock, through the file channel in one write per batch ({@link MappedSegment#write});
- * read through the mappings by any thread below {@link #writePosition()}.
+ * recovery and on read; a segment's unused tail starts with a blank marker. Written only by the store's
+ * appending thread ({@link Appender}), through the file channel in one write per group of sends
+ * ({@link MappedSegment#write}); read through the mappings by any thread below {@link #writePosition()}.
  */
 final class CommitLog {
     /** Marks the unused tail of a segment: {@code int remaining, int BLANK_MAGIC}. */
@@ -25,7 +25,7 @@ final class CommitLog {
 
     private final SegmentedFile file;
     private volatile long writePosition;
-    /** Owned by the append-lock holder: records laid out but not yet written, and where they start. */
+    /** Owned by the appending thread: records laid out but not yet written, and where they start. */
     private ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_BYTES);
     private long stagedStart;
     private final CRC32C crc = new CRC32C();
@@ -79,19 +79,33 @@ final class CommitLog {
     }
 
     /**
-     * Starts a batch of appends: makes sure {@code bytes} fit in the current segment, rolling to a new
-     * one first if they do not. A full disk fails here, before anything of the batch is written.
+     * Makes sure a send of {@code bytes} fits in the current segment after what is already staged, and
+     * returns false if it does not while records are staged: the caller then publishes them first, so a
+     * segment roll never happens with unpublished records behind it. With nothing staged, rolls to a new
+     * segment when needed (a full disk fails here, before anything of the send is written).
      */
-    void reserve(long bytes) {
-        staging.clear();
+    boolean reserve(long bytes) {
+        long stagedEnd = stagedStart + staging.position();
+        MappedSegment seg = file.segmentFor(stagedEnd);
+        if (seg != null && stagedEnd - seg.baseOffset() + bytes + END_MARKER_BYTES <= seg.size()) {
+            return true;
+        }
+        if (staging.position() > 0 || stagedStart != writePosition) {
+            return false;
+        }
         segmentForAppend((int) bytes);
         stagedStart = writePosition;
+        return true;
+    }
+
+    /** True while records are laid out (or written) but not yet published. */
+    boolean hasStaged() {
+        return staging.position() > 0 || stagedStart != writePosition;
     }
 
     /**
-     * Lays out one record of the batch begun by {@link #reserve} and returns its commit-log offset. The
-     * bytes reach the file at the latest in {@link #publish}, and readers see them only after it. The caller
-     * holds the store's append lock.
+     * Lays out one record after those already staged and returns its commit-log offset. The bytes reach
+     * the file at the latest in {@link #publish}, and readers see them only after it. Appending thread only.
      */
     long append(MessageDraft draft, int size, int bodyCrc, long queueOffset, long storeTimestamp) {
         int stored = size + TRAILER_BYTES;
@@ -110,10 +124,16 @@ final class CommitLog {
         return offset;
     }
 
-    /** Writes the batch's records to the file and makes them readable. */
+    /** Writes the staged records to the file and makes them readable. */
     void publish() {
         writeStaged();
         writePosition = stagedStart;
+    }
+
+    /** Forgets staged records after a failed write; the next append overwrites whatever reached the file. */
+    void discardStaged() {
+        staging.clear();
+        stagedStart = writePosition;
     }
 
     private void writeStaged() {
@@ -146,13 +166,16 @@ final class CommitLog {
         return next;
     }
 
-    /** A read-only view of the record at {@code offset} with {@code size} bytes, or null if out of range. */
-    ByteBuffer read(long offset, int size) {
+    /**
+     * A read-only view of {@code size} bytes at {@code offset}, its segment retained in {@code hold}; null if
+     * out of range or the segment is gone.
+     */
+    ByteBuffer read(long offset, int size, ReadHold hold) {
         if (offset < 0 || size <= 0 || offset + size > writePosition) {
             return null;
         }
         MappedSegment seg = file.segmentFor(offset);
-        if (seg == null) {
+        if (seg == null || !hold.hold(seg)) {
             return null;
         }
         int pos = (int) (offset - seg.baseOffset());
@@ -197,10 +220,13 @@ final class CommitLog {
         return EntryKind.RECORD;
     }
 
-    /** Verifies the CRC trailer of the record at {@code offset}; false if damaged or out of range. */
-    boolean verify(long offset, int size) {
+    /**
+     * Verifies the CRC trailer of the record at {@code offset}, its segment retained in {@code hold}; false
+     * if damaged, out of range or gone.
+     */
+    boolean verify(long offset, int size, ReadHold hold) {
         MappedSegment seg = file.segmentFor(offset);
-        if (seg == null) {
+        if (seg == null || !hold.hold(seg)) {
             return false;
         }
         int[] out = new int[1];

@@ -113,19 +113,23 @@ final class ConsumeQueue {
         }
         long byteOffset = offset * ENTRY_BYTES;
         MappedSegment seg = file.segmentFor(byteOffset);
-        if (seg == null) {
-            return false;
+        if (seg == null || !seg.retain()) {
+            return false; // deleted by retention meanwhile
         }
-        int pos = (int) (byteOffset - seg.baseOffset());
-        ByteBuffer b = seg.buffer();
-        out.commitLogOffset = b.getLong(pos);
-        out.size = b.getInt(pos + 8);
-        out.tagsCode = b.getLong(pos + 12);
-        return true;
+        try {
+            int pos = (int) (byteOffset - seg.baseOffset());
+            ByteBuffer b = seg.buffer();
+            out.commitLogOffset = b.getLong(pos);
+            out.size = b.getInt(pos + 8);
+            out.tagsCode = b.getLong(pos + 12);
+            return true;
+        } finally {
+            seg.release();
+        }
     }
 
     /**
-     * Writer only (under the store's append lock): moves the min offset to the first entry whose record
+     * Writer thread only: moves the min offset to the first entry whose record
      * is at or after {@code commitLogMin}, and detaches the files that hold only older entries. Returns
      * the detached files for deletion.
      */

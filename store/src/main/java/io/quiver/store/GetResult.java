@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The outcome of reading from one queue. {@code records} are read-only views of stored records in the
- * wire layout (no copies), in queue order.
+ * wire layout (no copies), in queue order; they stay valid until {@link #release()}, which whoever uses
+ * them last must call (after the reply carrying them is written, or once decoded).
  *
  * @param status          what was found
  * @param records         matched records
@@ -13,7 +14,23 @@ import java.util.List;
  * @param minOffset       smallest queue offset still stored
  * @param maxOffset       next queue offset to be written
  */
-public record GetResult(Status status, List<ByteBuffer> records, long nextBeginOffset, long minOffset, long maxOffset) {
+public record GetResult(Status status, List<ByteBuffer> records, long nextBeginOffset, long minOffset, long maxOffset,
+                        ReadHold hold) implements AutoCloseable {
+
+    /** A result without views (nothing to release). */
+    public GetResult(Status status, List<ByteBuffer> records, long nextBeginOffset, long minOffset, long maxOffset) {
+        this(status, records, nextBeginOffset, minOffset, maxOffset, ReadHold.NONE);
+    }
+
+    /** Lets go of the segments the records are views of; idempotent. */
+    public void release() {
+        hold.release();
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
 
     public enum Status {
         FOUND,

@@ -118,10 +118,18 @@ final class IndexService implements Runnable {
         int[] size = new int[1];
         while (pos < end && n < MAX_RECORDS_PER_ROUND) {
             MappedSegment seg = cl.file().segmentFor(pos);
-            if (seg == null) {
+            if (seg == null || !seg.retain()) {
                 break;
             }
-            CommitLog.EntryKind kind = CommitLog.inspect(seg, pos, Integer.MAX_VALUE, size);
+            CommitLog.EntryKind kind;
+            try {
+                kind = CommitLog.inspect(seg, pos, Integer.MAX_VALUE, size);
+                if (kind == CommitLog.EntryKind.RECORD) {
+                    index(seg.slice((int) (pos - seg.baseOffset()), size[0]), pos);
+                }
+            } finally {
+                seg.release();
+            }
             if (kind == CommitLog.EntryKind.BLANK) {
                 pos = seg.endOffset();
                 continue;
@@ -129,7 +137,6 @@ final class IndexService implements Runnable {
             if (kind != CommitLog.EntryKind.RECORD) {
                 break; // not yet complete, or damage that recovery will handle
             }
-            index(seg.slice((int) (pos - seg.baseOffset()), size[0]), pos);
             pos += size[0] + CommitLog.TRAILER_BYTES;
             n++;
         }
@@ -202,7 +209,14 @@ final class IndexService implements Runnable {
             if (f.endTimestamp() != 0 && (f.endTimestamp() < begin || f.beginTimestamp() > end)) {
                 continue;
             }
-            f.lookup(h, begin, end, max * 4, out);
+            if (!f.segment().retain()) {
+                continue; // dropped by retention meanwhile
+            }
+            try {
+                f.lookup(h, begin, end, max * 4, out);
+            } finally {
+                f.segment().release();
+            }
         }
         return out;
     }

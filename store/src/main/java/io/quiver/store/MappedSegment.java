@@ -12,6 +12,11 @@ import java.nio.file.StandardOpenOption;
  * One fixed-size file mapped into memory, named by the 20-digit offset of its first byte in the logical
  * stream it belongs to. Written only by its stream's writer; read concurrently through independent
  * views ({@link #slice}), which is safe because readers only look below a published (volatile) limit.
+ *
+ * <p>Lifetime by reference: the segment's list holds one reference; a reader that keeps views beyond a
+ * quick look (a pull answered without copying) takes one with {@link #retain()} and gives it back with
+ * {@link #release()}. Deleting the segment drops the list's reference; the mapping is released when the
+ * last holder lets go, never under a reader.
  */
 final class MappedSegment {
     private final Path path;
@@ -19,6 +24,8 @@ final class MappedSegment {
     private final int size;
     private final FileChannel channel;
     private final MappedByteBuffer buffer;
+    /** The file's own reference plus one per reader holding a view; the mapping is released at zero. */
+    private final java.util.concurrent.atomic.AtomicInteger refs = new java.util.concurrent.atomic.AtomicInteger(1);
 
     private MappedSegment(Path path, long baseOffset, int size, FileChannel channel, MappedByteBuffer buffer) {
         this.path = path;
@@ -138,11 +145,32 @@ final class MappedSegment {
         }
     }
 
-    /**
-     * Releases the mapping now instead of at garbage collection, so a deleted file's space returns to the
-     * disk. Only call once no reader can still hold a view (after the deletion grace period).
-     */
-    void unmap() {
+    /** Takes a reference for a reader; false when the segment is already released (its data is gone). */
+    boolean retain() {
+        for (int r = refs.get(); r > 0; r = refs.get()) {
+            if (refs.compareAndSet(r, r + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Gives a reference back; the last one releases the mapping, so a deleted file's space returns. */
+    void release() {
+        int left = refs.decrementAndGet();
+        if (left == 0) {
+            unmap();
+        } else if (left < 0) {
+            throw new IllegalStateException("segment " + path + " released more often than retained");
+        }
+    }
+
+    /** References held now (the list's and readers'); for tests. */
+    int references() {
+        return refs.get();
+    }
+
+    private void unmap() {
         try {
             java.lang.reflect.Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
             f.setAccessible(true);

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
  * Quiver's message store: one commit log holding every record, a consume queue per topic queue indexing
  * it, a flush owner and crash recovery. Knows nothing of networking or brokers.
  *
- * <p>Threads: appends from any thread are serialised by {@link #appendLock} (held while a batch is
- * written to the log and its queue entries are added; never across a force). Reads run on any
- * thread without locks, below the published write positions. The flush thread forces the log; the
- * maintenance thread writes checkpoints.
+ * <p>Threads: {@link #put} may be called from any thread; the records are appended by the single writer
+ * thread ({@link Appender}, {@code quiver-append}), which alone changes the commit log, the consume queues
+ * and their segment lists. Reads run on any thread without locks, below the published write positions.
+ * The flush thread forces the log; the maintenance thread writes checkpoints and runs retention.
  */
 public final class MessageStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MessageStore.class);
@@ -38,15 +38,15 @@ public final class MessageStore implements AutoCloseable {
     private final Clock clock;
     private final CommitLog commitLog;
     private final Map<String, Map<Integer, ConsumeQueue>> queues = new ConcurrentHashMap<>();
-    private final ReentrantLock appendLock = new ReentrantLock();
     private final Path checkpointFile;
     private final Path abortMarker;
     private FlushService flushService;
+    /** The single writer; created at start. */
+    private Appender appender;
+    private volatile ArrivalListener arrivalListener = ArrivalListener.NONE;
     private final RetentionService retention;
     private final IndexService index;
     private final java.util.concurrent.ScheduledExecutorService maintenance;
-    /** Deleted segments whose mappings are released after {@link #UNMAP_GRACE_MILLIS}. */
-    static final long UNMAP_GRACE_MILLIS = 180_000; // longer than the 120 s idle-close of a stalled connection
     /** Commit-log position up to which every record has its consume-queue entry. */
     private volatile long dispatchedPosition;
     private volatile boolean writable;
@@ -97,6 +97,9 @@ public final class MessageStore implements AutoCloseable {
         new Checkpoint(commitLog.writePosition(), commitLog.writePosition(), false).write(checkpointFile);
         flushService = new FlushService(commitLog, config);
         flushService.start();
+        appender = new Appender(this, commitLog, clock, flushService, config.flushMode() == FlushMode.SYNC_FLUSH);
+        appender.onArrival(arrivalListener);
+        appender.start();
         retention.refreshDisk();
         maintenance.scheduleWithFixedDelay(this::maintain, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         writable = true;
@@ -141,27 +144,28 @@ public final class MessageStore implements AutoCloseable {
 
     /**
      * Deletes commit-log segments that end at or before {@code offset} and the consume-queue files that
-     * index only them. The segment lists change under the append lock; files are removed outside it and
-     * their mappings released after a grace period, so reads already in flight stay valid.
+     * index only them. The segment lists change on the writer thread; files are removed afterwards and each
+     * mapping is released once the last reader holding it lets go ({@link MappedSegment#release}).
      */
     List<MappedSegment> deleteBefore(long offset) {
         List<MappedSegment> gone = new ArrayList<>();
-        appendLock.lock();
-        try {
+        Runnable detach = () -> {
             gone.addAll(List.of(commitLog.file().detachBefore(offset)));
             long newMin = commitLog.minOffset();
             for (ConsumeQueue cq : allQueues()) {
                 gone.addAll(List.of(cq.dropBefore(newMin)));
             }
-        } finally {
-            appendLock.unlock();
+        };
+        if (appender == null) {
+            detach.run();
+        } else {
+            appender.submit(detach).join();
         }
         gone.addAll(index.dropBefore(commitLog.minOffset()));
         for (MappedSegment s : gone) {
             s.delete();
+            s.release();
         }
-        maintenance.schedule(() -> gone.forEach(MappedSegment::unmap), UNMAP_GRACE_MILLIS,
-            java.util.concurrent.TimeUnit.MILLISECONDS);
         return gone;
     }
 
@@ -205,7 +209,7 @@ public final class MessageStore implements AutoCloseable {
         return commitLog;
     }
 
-    /** Writer (append lock or recovery) only. */
+    /** Writer thread (or recovery, before it starts) only. */
     ConsumeQueue queueForWrite(String topic, int queueId) {
         return queues.computeIfAbsent(topic, t -> new ConcurrentHashMap<>())
             .computeIfAbsent(queueId, id -> newQueue(topic, id));
@@ -228,18 +232,14 @@ public final class MessageStore implements AutoCloseable {
      * Stores {@code drafts} as consecutive records in one atomic append: one message, the members of a
      * batch, or records of different topics that must appear together (a transaction's commit and its
      * decision). With {@code waitDurable} in SYNC_FLUSH mode the future completes only after
-     * the records are forced to disk. Never throws for operating errors: they are result statuses.
+     * the records are forced to disk. The future is completed by running a task on {@code completeOn}
+     * (the caller's own thread or pool: never the store's writer or flush thread). Never throws for
+     * operating errors: they are result statuses.
      */
-    public CompletableFuture<PutResult> put(List<MessageDraft> drafts, boolean waitDurable) {
-        if (!writable) {
-            return CompletableFuture.completedFuture(PutResult.failure(PutResult.Status.SERVICE_NOT_AVAILABLE,
-                closed ? "the store is shutting down" : "the store is not accepting writes"));
-        }
-        if (retention.diskFull()) {
-            return CompletableFuture.completedFuture(PutResult.failure(PutResult.Status.DISK_FULL,
-                "the broker's disk is " + RetentionService.percent(retention.lastRatio()) + "% full; writes are refused at "
-                    + RetentionService.percent(config.retention().refuseWritesRatio())
-                    + "% (diskSpaceWarningLevelRatio) and resume by themselves once space is freed"));
+    public CompletableFuture<PutResult> put(List<MessageDraft> drafts, boolean waitDurable, Executor completeOn) {
+        PutResult refused = check(drafts);
+        if (refused != null) {
+            return CompletableFuture.completedFuture(refused);
         }
         int n = drafts.size();
         int[] sizes = new int[n];
@@ -247,11 +247,6 @@ public final class MessageStore implements AutoCloseable {
         long total = 0;
         for (int i = 0; i < n; i++) {
             MessageDraft d = drafts.get(i);
-            if (d.bodyLength > config.maxMessageBytes()) {
-                return CompletableFuture.completedFuture(PutResult.failure(PutResult.Status.MESSAGE_ILLEGAL,
-                    "the message body has " + d.bodyLength + " bytes; the limit (maxMessageSize) is "
-                        + config.maxMessageBytes()));
-            }
             sizes[i] = d.encodedSize();
             if (sizes[i] < 0) {
                 return CompletableFuture.completedFuture(PutResult.failure(PutResult.Status.MESSAGE_ILLEGAL,
@@ -264,61 +259,71 @@ public final class MessageStore implements AutoCloseable {
             return CompletableFuture.completedFuture(PutResult.failure(PutResult.Status.MESSAGE_ILLEGAL,
                 "the batch needs " + total + " bytes, more than one commit-log segment holds"));
         }
-        PutResult stored;
-        appendLock.lock();
-        try {
-            stored = append(drafts, sizes, crcs, total);
-        } finally {
-            appendLock.unlock();
+        CompletableFuture<PutResult> result = new CompletableFuture<>();
+        if (!appender.offer(new Appender.Put(drafts, sizes, crcs, total, waitDurable, completeOn, result))) {
+            return CompletableFuture.completedFuture(PutResult.failure(PutResult.Status.BUSY,
+                "[OVERLOAD] " + Appender.MAX_PENDING + " sends are already waiting for the store's writer; "
+                    + "try again shortly"));
         }
-        index.wake();
-        if (!stored.isStored() || !waitDurable || config.flushMode() != FlushMode.SYNC_FLUSH) {
-            return CompletableFuture.completedFuture(stored);
-        }
-        long end = commitLog.writePosition();
-        return flushService.awaitDurable(end).thenApply(status -> switch (status) {
-            case PUT_OK -> stored;
-            case FLUSH_DISK_TIMEOUT -> stored.withStatus(status, "stored, but not forced to disk within "
-                + config.syncFlushTimeoutMillis() + " ms (syncFlushTimeout)");
-            case SERVICE_NOT_AVAILABLE -> stored.withStatus(PutResult.Status.FLUSH_DISK_TIMEOUT,
-                "stored, but too many sends are waiting for the disk");
-            default -> stored.withStatus(status, "stored, but forcing it to disk failed; see the broker log");
-        });
+        return result;
     }
 
-    private PutResult append(List<MessageDraft> drafts, int[] sizes, int[] crcs, long total) {
-        long now = clock.millis();
-        long[] offsets = new long[drafts.size()];
-        long[] queueOffsets = new long[drafts.size()];
-        try {
-            commitLog.reserve(total);
-            ConsumeQueue[] targets = new ConsumeQueue[drafts.size()];
-            java.util.Map<ConsumeQueue, Long> nextInBatch = drafts.size() > 1 ? new java.util.IdentityHashMap<>() : null;
-            for (int i = 0; i < drafts.size(); i++) {
-                MessageDraft d = drafts.get(i);
-                ConsumeQueue cq = queueForWrite(d.topic, d.queueId);
-                targets[i] = cq;
-                queueOffsets[i] = nextInBatch == null ? cq.maxOffset() : nextInBatch.getOrDefault(cq, cq.maxOffset());
-                if (nextInBatch != null) {
-                    nextInBatch.put(cq, queueOffsets[i] + 1);
-                }
-                cq.prepare(queueOffsets[i]); // a full disk fails here, before the batch is published
-                offsets[i] = commitLog.append(d, sizes[i], crcs[i], queueOffsets[i], now);
-            }
-            commitLog.publish();
-            for (int i = 0; i < drafts.size(); i++) {
-                MessageDraft d = drafts.get(i);
-                targets[i].append(offsets[i], sizes[i], d.deliverDelayMillis > 0 ? now + d.deliverDelayMillis : d.tagsCode);
-            }
-        } catch (StoreException e) {
-            log.error("append failed: {}", e.getMessage());
-            boolean full = String.valueOf(e.getMessage()).startsWith("disk full");
-            return PutResult.failure(full ? PutResult.Status.DISK_FULL : PutResult.Status.SERVICE_NOT_AVAILABLE,
-                full ? "the broker's disk is full (" + e.getMessage() + "); free space on it or add brokers"
-                    : "the store cannot write: " + e.getMessage());
+    /**
+     * {@link #put(List, boolean, Executor)} completed on the store's own threads: for callers that only
+     * wait for the result ({@code join()}), never for callers that attach work to it.
+     */
+    public CompletableFuture<PutResult> put(List<MessageDraft> drafts, boolean waitDurable) {
+        return put(drafts, waitDurable, Runnable::run);
+    }
+
+    private PutResult check(List<MessageDraft> drafts) {
+        if (!writable) {
+            return PutResult.failure(PutResult.Status.SERVICE_NOT_AVAILABLE,
+                closed ? "the store is shutting down" : "the store is not accepting writes");
         }
-        dispatchedPosition = commitLog.writePosition();
-        return new PutResult(PutResult.Status.PUT_OK, null, offsets, queueOffsets, now);
+        if (retention.diskFull()) {
+            return PutResult.failure(PutResult.Status.DISK_FULL,
+                "the broker's disk is " + RetentionService.percent(retention.lastRatio()) + "% full; writes are refused at "
+                    + RetentionService.percent(config.retention().refuseWritesRatio())
+                    + "% (diskSpaceWarningLevelRatio) and resume by themselves once space is freed");
+        }
+        if (drafts.isEmpty()) {
+            return PutResult.failure(PutResult.Status.MESSAGE_ILLEGAL, "nothing to store");
+        }
+        for (MessageDraft d : drafts) {
+            if (d.bodyLength() > config.maxMessageBytes()) {
+                return PutResult.failure(PutResult.Status.MESSAGE_ILLEGAL,
+                    "the message body has " + d.bodyLength() + " bytes; the limit (maxMessageSize) is "
+                        + config.maxMessageBytes());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Registers the one listener told of every record as it becomes readable (long polling, delay levels,
+     * timers); it runs on the store's writer thread and must be cheap. Call before {@link #start()}.
+     */
+    public void onArrival(ArrivalListener listener) {
+        this.arrivalListener = listener;
+        if (appender != null) {
+            appender.onArrival(listener);
+        }
+    }
+
+    /** Sends waiting for the store's writer (a gauge for metrics). */
+    public int pendingAppends() {
+        return appender == null ? 0 : appender.pendingCount();
+    }
+
+    /** Writer thread: every record below {@code position} has its consume-queue entry. */
+    void dispatched(long position) {
+        dispatchedPosition = position;
+    }
+
+    /** Writer thread: a group was published (the index follows the log). */
+    void appended() {
+        index.wake();
     }
 
     // ------------------------------------------------------------------ reading
@@ -343,6 +348,7 @@ public final class MessageStore implements AutoCloseable {
         int byteLimit = Math.min(maxBytes <= 0 ? MAX_BYTES_PER_READ : maxBytes, MAX_BYTES_PER_READ);
         List<ByteBuffer> found = new ArrayList<>(Math.min(maxCount, 64));
         ConsumeQueue.Entry e = new ConsumeQueue.Entry();
+        ReadHold hold = new ReadHold();
         long next = offset;
         int bytes = 0;
         int scanned = 0;
@@ -356,8 +362,8 @@ public final class MessageStore implements AutoCloseable {
             if (!filter.matchesTagsCode(e.tagsCode)) {
                 continue;
             }
-            ByteBuffer record = commitLog.read(e.commitLogOffset, e.size);
-            if (record == null || !commitLog.verify(e.commitLogOffset, e.size)
+            ByteBuffer record = commitLog.read(e.commitLogOffset, e.size, hold);
+            if (record == null || !commitLog.verify(e.commitLogOffset, e.size, hold)
                 || record.getLong(MessageRecord.POS_QUEUE_OFFSET) != next - 1) {
                 damaged = true;
                 log.error("queue {}-{} offset {} points at missing or damaged data at commit-log offset {}; skipped",
@@ -372,23 +378,63 @@ public final class MessageStore implements AutoCloseable {
         }
         GetResult.Status status = !found.isEmpty() ? GetResult.Status.FOUND
             : damaged ? GetResult.Status.OFFSET_FOUND_NULL : GetResult.Status.NO_MATCHED_MESSAGE;
-        return new GetResult(status, found.isEmpty() ? List.of() : found, next, min, max);
+        if (found.isEmpty()) {
+            hold.release();
+            return new GetResult(status, List.of(), next, min, max);
+        }
+        return new GetResult(status, found, next, min, max, hold);
     }
 
-    /** The record stored at commit-log {@code offset}, or null if there is none. */
+    /**
+     * As {@link #get}, with each record copied and nothing held: for readers that decode what they read
+     * at once (delay levels, timers, transactions, redrive), so they never have to release anything.
+     */
+    public GetResult getCopies(String topic, int queueId, long offset, int maxCount, int maxBytes, MessageFilter filter) {
+        GetResult r = get(topic, queueId, offset, maxCount, maxBytes, filter);
+        if (r.records().isEmpty()) {
+            return r;
+        }
+        try {
+            List<ByteBuffer> copies = new ArrayList<>(r.records().size());
+            for (ByteBuffer b : r.records()) {
+                ByteBuffer c = ByteBuffer.allocate(b.remaining());
+                c.put(b.duplicate()).flip();
+                copies.add(c);
+            }
+            return new GetResult(r.status(), copies, r.nextBeginOffset(), r.minOffset(), r.maxOffset());
+        } finally {
+            r.release();
+        }
+    }
+
+    /**
+     * A copy of the record stored at commit-log {@code offset} (CRC checked), or null if there is none. A
+     * copy, so callers may keep it as long as they like.
+     */
     public ByteBuffer recordAt(long offset) {
         if (offset < commitLog.minOffset() || offset + 8 > commitLog.writePosition()) {
             return null;
         }
-        ByteBuffer head = commitLog.read(offset, 8);
-        if (head == null || head.getInt(4) != MessageRecord.MAGIC_V1) {
-            return null;
+        ReadHold hold = new ReadHold();
+        try {
+            ByteBuffer head = commitLog.read(offset, 8, hold);
+            if (head == null || head.getInt(4) != MessageRecord.MAGIC_V1) {
+                return null;
+            }
+            int size = head.getInt(0);
+            if (size <= 0 || size > config.maxMessageBytes() * 2 + 65_536 || !commitLog.verify(offset, size, hold)) {
+                return null;
+            }
+            ByteBuffer view = commitLog.read(offset, size, hold);
+            if (view == null) {
+                return null;
+            }
+            ByteBuffer copy = ByteBuffer.allocate(size);
+            copy.put(view).flip();
+            return copy;
+        } finally {
+            hold.release();
         }
-        int size = head.getInt(0);
-        if (!commitLog.verify(offset, size)) {
-            return null;
-        }
-        return commitLog.read(offset, size);
     }
 
     public long maxOffset(String topic, int queueId) {
@@ -416,8 +462,13 @@ public final class MessageStore implements AutoCloseable {
         if (cq == null || !cq.read(queueOffset, e)) {
             return -1;
         }
-        ByteBuffer r = commitLog.read(e.commitLogOffset, e.size);
-        return r == null ? -1 : r.getLong(MessageRecord.storeTimestampPos(r, 0));
+        ReadHold hold = new ReadHold();
+        try {
+            ByteBuffer r = commitLog.read(e.commitLogOffset, e.size, hold);
+            return r == null ? -1 : r.getLong(MessageRecord.storeTimestampPos(r, 0));
+        } finally {
+            hold.release();
+        }
     }
 
     /** Store timestamp of the oldest message in the queue, or -1. */
@@ -580,7 +631,9 @@ public final class MessageStore implements AutoCloseable {
         closed = true;
         writable = false;
         maintenance.shutdownNow();
-        appendLock.lock();
+        if (appender != null) {
+            appender.close(); // answers whatever is still queued
+        }
         try {
             if (flushService != null) {
                 flushService.shutdown();
@@ -597,7 +650,6 @@ public final class MessageStore implements AutoCloseable {
             log.error("store shutdown did not complete cleanly; the next start will run crash recovery", e);
         } finally {
             commitLog.close();
-            appendLock.unlock();
         }
     }
 }

@@ -23,7 +23,9 @@ public record PutResult(Status status, String remark, long[] commitLogOffsets, l
         /** No room on disk for a new segment. Nothing was stored. */
         DISK_FULL,
         /** The store is not accepting writes (starting, stopping, or an I/O error). Nothing was stored. */
-        SERVICE_NOT_AVAILABLE
+        SERVICE_NOT_AVAILABLE,
+        /** Too many sends are already waiting for the store's writer. Nothing was stored; try again. */
+        BUSY
     }
 
     public boolean isStored() {

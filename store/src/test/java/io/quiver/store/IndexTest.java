@@ -37,7 +37,7 @@ class IndexTest {
 
     private static void put(MessageStore s, String topic, String body, String keys, String uniq) {
         MessageDraft d = MessageStoreTest.draft(topic, 0, body, null);
-        d.properties = "KEYS\u0001" + keys + "\u0002UNIQ_KEY\u0001" + uniq;
+        d.properties("KEYS\u0001" + keys + "\u0002UNIQ_KEY\u0001" + uniq);
         s.put(List.of(d), true).join();
     }
 

@@ -38,16 +38,16 @@ class MessageStoreTest {
 
     static MessageDraft draft(String topic, int queueId, String body, String tag) {
         MessageDraft d = new MessageDraft();
-        d.topic = topic;
-        d.queueId = queueId;
+        d.topic(topic);
+        d.queueId(queueId);
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         d.body(b, 0, b.length);
-        d.bornTimestamp = 1;
-        d.storePort = 10911;
-        d.storeHost = new byte[] {127, 0, 0, 1};
+        d.bornTimestamp(1);
+        d.storePort(10911);
+        d.storeHost(new byte[] {127, 0, 0, 1});
         if (tag != null) {
-            d.properties = "TAGS\u0001" + tag;
-            d.tagsCode = tag.hashCode();
+            d.properties("TAGS\u0001" + tag);
+            d.tagsCode(tag.hashCode());
         }
         return d;
     }

@@ -21,41 +21,74 @@ public final class ClientRegistry {
     /** Bound on distinct groups tracked, so a misbehaving client cannot grow the registry without end. */
     public static final int MAX_GROUPS = 100_000;
 
+    /** What became of one registration. */
+    public enum Outcome {
+        /** Registered; the group's membership or subscriptions changed. */
+        CHANGED,
+        /** Registered (refreshed); nothing changed. */
+        UNCHANGED,
+        /** Refused: {@link #MAX_GROUPS} groups are already tracked. */
+        TOO_MANY_GROUPS,
+        /** Refused: the group already has its most members (maxClientsPerGroup). */
+        TOO_MANY_CLIENTS
+    }
+
+    private final int maxClientsPerGroup;
+
+    /** @param maxClientsPerGroup most live connections one group (consumer or producer) may have */
+    public ClientRegistry(int maxClientsPerGroup) {
+        this.maxClientsPerGroup = maxClientsPerGroup;
+    }
+
+    public int maxClientsPerGroup() {
+        return maxClientsPerGroup;
+    }
+
     private final Map<String, Map<Channel, ClientChannel>> producers = new ConcurrentHashMap<>();
     private final Map<String, ConsumerGroupState> consumers = new ConcurrentHashMap<>();
 
-    /** Registers a consumer member and its subscriptions; returns true if the group's membership or subscriptions changed. */
-    public boolean registerConsumer(HeartbeatData.ConsumerData data, ClientChannel member, long nowMillis) {
+    /** Registers a consumer member and its subscriptions, within the bounds on groups and members. */
+    public Outcome registerConsumer(HeartbeatData.ConsumerData data, ClientChannel member, long nowMillis) {
         ConsumerGroupState g = consumers.get(data.groupName);
         if (g == null) {
             if (consumers.size() >= MAX_GROUPS) {
-                throw new IllegalStateException("too many consumer groups (" + MAX_GROUPS + ")");
+                return Outcome.TOO_MANY_GROUPS;
             }
             g = consumers.computeIfAbsent(data.groupName, ConsumerGroupState::new);
         }
-        boolean joined = g.upsertChannel(member, nowMillis);
+        boolean joined;
+        try {
+            joined = g.upsertChannel(member, nowMillis, maxClientsPerGroup);
+        } catch (ConsumerGroupState.Full e) {
+            return Outcome.TOO_MANY_CLIENTS;
+        }
         boolean subsChanged = g.updateSubscriptions(data.subscriptionDataSet, data.consumeType, data.messageModel,
             data.consumeFromWhere);
         if (joined) {
             log.info("consumer joined group {}: {} from {}", data.groupName, member.clientId(), member.remoteAddress());
         }
-        return joined || subsChanged;
+        return joined || subsChanged ? Outcome.CHANGED : Outcome.UNCHANGED;
     }
 
-    public void registerProducer(String group, ClientChannel member, long nowMillis) {
+    /** Registers or refreshes a producer connection, within the bounds on groups and members. */
+    public Outcome registerProducer(String group, ClientChannel member, long nowMillis) {
         Map<Channel, ClientChannel> m = producers.get(group);
         if (m == null) {
             if (producers.size() >= MAX_GROUPS) {
-                throw new IllegalStateException("too many producer groups (" + MAX_GROUPS + ")");
+                return Outcome.TOO_MANY_GROUPS;
             }
             m = producers.computeIfAbsent(group, k -> new ConcurrentHashMap<>());
         }
         ClientChannel existing = m.get(member.channel());
         if (existing != null) {
             existing.touch(nowMillis);
-        } else {
-            m.put(member.channel(), member);
+            return Outcome.UNCHANGED;
         }
+        if (m.size() >= maxClientsPerGroup) {
+            return Outcome.TOO_MANY_CLIENTS;
+        }
+        m.put(member.channel(), member);
+        return Outcome.CHANGED;
     }
 
     /** Removes {@code channel} from a consumer group; returns true if it was a member. */

@@ -29,15 +29,25 @@ public final class ConsumerGroupState {
         return group;
     }
 
-    /** Registers or refreshes a member; returns true if it is new. */
-    synchronized boolean upsertChannel(ClientChannel c, long nowMillis) {
+    /** Registers or refreshes a member; returns true if it is new. Throws {@link Full} beyond {@code maxMembers}. */
+    synchronized boolean upsertChannel(ClientChannel c, long nowMillis, int maxMembers) {
         ClientChannel existing = channels.get(c.channel());
         if (existing != null && existing.clientId().equals(c.clientId())) {
             existing.touch(nowMillis);
             return false;
         }
+        if (existing == null && channels.size() >= maxMembers) {
+            throw new Full();
+        }
         channels.put(c.channel(), c);
         return true;
+    }
+
+    /** The group already has its most members. */
+    static final class Full extends RuntimeException {
+        Full() {
+            super(null, null, false, false);
+        }
     }
 
     /** Merges the announced subscriptions; returns true if the set changed. */

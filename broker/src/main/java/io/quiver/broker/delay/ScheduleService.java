@@ -60,7 +60,7 @@ public final class ScheduleService implements Runnable, AutoCloseable {
             long max = broker.store().maxOffset(PROGRESS_TOPIC, i);
             long p = Math.max(0, broker.store().minOffset(TopicNames.SCHEDULE_TOPIC, i));
             if (max > 0) {
-                GetResult r = broker.store().get(PROGRESS_TOPIC, i, max - 1, 1, 0, MessageFilter.ALL);
+                GetResult r = broker.store().getCopies(PROGRESS_TOPIC, i, max - 1, 1, 0, MessageFilter.ALL);
                 if (!r.records().isEmpty()) {
                     DecodedMessage marker = MessageRecord.decode(r.records().get(0), 0);
                     p = Math.max(p, Long.parseLong(new String(marker.body, StandardCharsets.US_ASCII).trim()) + 1);
@@ -79,15 +79,14 @@ public final class ScheduleService implements Runnable, AutoCloseable {
      */
     public void toSchedule(MessageDraft d, Map<String, String> props, int level) {
         int l = levels.clamp(level);
-        props.put(MessageProperties.REAL_TOPIC, d.topic);
-        props.put(MessageProperties.REAL_QID, Integer.toString(d.queueId));
+        props.put(MessageProperties.REAL_TOPIC, d.topic());
+        props.put(MessageProperties.REAL_QID, Integer.toString(d.queueId()));
         props.put(MessageProperties.DELAY, Integer.toString(l));
-        d.properties = MessageProperties.encode(props);
-        d.topic = TopicNames.SCHEDULE_TOPIC;
-        d.queueId = l - 1;
-        d.deliverDelayMillis = levels.millis(l);
-        d.tagsCode = 0;
-        d.invalidateEncodedStrings();
+        d.properties(MessageProperties.encode(props));
+        d.topic(TopicNames.SCHEDULE_TOPIC);
+        d.queueId(l - 1);
+        d.deliverDelayMillis(levels.millis(l));
+        d.tagsCode(0);
     }
 
     /** Wakes the service (a delayed message was stored); cheap. */
@@ -138,7 +137,7 @@ public final class ScheduleService implements Runnable, AutoCloseable {
             if (due != null && due > now) {
                 return due;
             }
-            GetResult r = broker.store().get(schedule, i, from, MAX_BATCH, 0, MessageFilter.ALL);
+            GetResult r = broker.store().getCopies(schedule, i, from, MAX_BATCH, 0, MessageFilter.ALL);
             if (r.status() == GetResult.Status.OFFSET_TOO_SMALL) {
                 progress[i] = r.nextBeginOffset();
                 continue;
@@ -168,9 +167,6 @@ public final class ScheduleService implements Runnable, AutoCloseable {
                 return now + MAX_IDLE_MILLIS;
             }
             progress[i] = last + 1;
-            for (int k = 0; k < drafts.size() - 1; k++) {
-                broker.longPolling().notifyArrival(drafts.get(k).topic, drafts.get(k).queueId);
-            }
         }
         return Long.MAX_VALUE;
     }
@@ -180,22 +176,22 @@ public final class ScheduleService implements Runnable, AutoCloseable {
         props.remove(MessageProperties.DELAY);
         props.put(MessageProperties.WAIT, "false");
         MessageDraft d = MessageDraft.copyOf(m);
-        d.topic = props.get(MessageProperties.REAL_TOPIC);
-        d.queueId = parseInt(props.get(MessageProperties.REAL_QID));
-        d.properties = MessageProperties.encode(props);
-        d.tagsCode = MessageDraft.tagsCodeOf(props);
+        d.topic(props.get(MessageProperties.REAL_TOPIC));
+        d.queueId(parseInt(props.get(MessageProperties.REAL_QID)));
+        d.properties(MessageProperties.encode(props));
+        d.tagsCode(MessageDraft.tagsCodeOf(props));
         return d;
     }
 
     private MessageDraft marker(int levelIndex, long lastDelivered) {
         MessageDraft d = new MessageDraft();
-        d.topic = PROGRESS_TOPIC;
-        d.queueId = levelIndex;
+        d.topic(PROGRESS_TOPIC);
+        d.queueId(levelIndex);
         byte[] body = Long.toString(lastDelivered).getBytes(StandardCharsets.US_ASCII);
         d.body(body, 0, body.length);
-        d.bornTimestamp = System.currentTimeMillis();
-        d.storeHost = broker.storeHostBytes();
-        d.storePort = broker.config().listenPort;
+        d.bornTimestamp(System.currentTimeMillis());
+        d.storeHost(broker.storeHostBytes());
+        d.storePort(broker.config().listenPort);
         return d;
     }
 

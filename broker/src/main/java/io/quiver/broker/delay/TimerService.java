@@ -99,14 +99,13 @@ public final class TimerService implements Runnable, AutoCloseable {
 
     /** Readdresses {@code d} (already for its real topic and queue) to the timer queue. */
     public void toTimer(MessageDraft d, Map<String, String> props, long deliverMillis) {
-        props.put(MessageProperties.REAL_TOPIC, d.topic);
-        props.put(MessageProperties.REAL_QID, Integer.toString(d.queueId));
+        props.put(MessageProperties.REAL_TOPIC, d.topic());
+        props.put(MessageProperties.REAL_QID, Integer.toString(d.queueId()));
         props.put("TIMER_OUT_MS", Long.toString(deliverMillis));
-        d.properties = MessageProperties.encode(props);
-        d.topic = TopicNames.TIMER_TOPIC;
-        d.queueId = 0;
-        d.tagsCode = deliverMillis;
-        d.invalidateEncodedStrings();
+        d.properties(MessageProperties.encode(props));
+        d.topic(TopicNames.TIMER_TOPIC);
+        d.queueId(0);
+        d.tagsCode(deliverMillis);
     }
 
     /** Called once a timer message is stored at {@code offset}. */
@@ -144,7 +143,7 @@ public final class TimerService implements Runnable, AutoCloseable {
         Progress p = progressFile.read();
         long markerMax = broker.store().maxOffset(MARKER_TOPIC, 0);
         for (long o = Math.max(p.markerReplayFrom, broker.store().minOffset(MARKER_TOPIC, 0)); o < markerMax; ) {
-            GetResult r = broker.store().get(MARKER_TOPIC, 0, o, 32, 0, MessageFilter.ALL);
+            GetResult r = broker.store().getCopies(MARKER_TOPIC, 0, o, 32, 0, MessageFilter.ALL);
             if (r.records().isEmpty()) {
                 o = Math.max(o + 1, r.nextBeginOffset());
                 continue;
@@ -253,7 +252,7 @@ public final class TimerService implements Runnable, AutoCloseable {
             if (delivered.decision(off) != 0) {
                 continue;
             }
-            GetResult r = broker.store().get(TopicNames.TIMER_TOPIC, 0, off, 1, 0, MessageFilter.ALL);
+            GetResult r = broker.store().getCopies(TopicNames.TIMER_TOPIC, 0, off, 1, 0, MessageFilter.ALL);
             if (r.records().isEmpty()) {
                 continue; // gone (retention) or damaged: nothing to deliver
             }
@@ -277,9 +276,6 @@ public final class TimerService implements Runnable, AutoCloseable {
         for (long off : offsets) {
             delivered.setDecision(off, 1);
         }
-        for (int i = 0; i < drafts.size() - 1; i++) {
-            broker.longPolling().notifyArrival(drafts.get(i).topic, drafts.get(i).queueId);
-        }
     }
 
     private MessageDraft delivery(DecodedMessage m, long now) {
@@ -290,21 +286,21 @@ public final class TimerService implements Runnable, AutoCloseable {
         props.put("TIMER_DEQUEUE_MS", Long.toString(now));
         props.put(MessageProperties.WAIT, "false");
         MessageDraft d = MessageDraft.copyOf(m);
-        d.topic = realTopic;
-        d.queueId = qid == null ? 0 : Integer.parseInt(qid);
-        d.properties = MessageProperties.encode(props);
-        d.tagsCode = MessageDraft.tagsCodeOf(props);
+        d.topic(realTopic);
+        d.queueId(qid == null ? 0 : Integer.parseInt(qid));
+        d.properties(MessageProperties.encode(props));
+        d.tagsCode(MessageDraft.tagsCodeOf(props));
         return d;
     }
 
     private MessageDraft marker(String offsets) {
         MessageDraft d = new MessageDraft();
-        d.topic = MARKER_TOPIC;
+        d.topic(MARKER_TOPIC);
         byte[] body = offsets.getBytes(StandardCharsets.US_ASCII);
         d.body(body, 0, body.length);
-        d.bornTimestamp = System.currentTimeMillis();
-        d.storeHost = broker.storeHostBytes();
-        d.storePort = broker.config().listenPort;
+        d.bornTimestamp(System.currentTimeMillis());
+        d.storeHost(broker.storeHostBytes());
+        d.storePort(broker.config().listenPort);
         return d;
     }
 

@@ -56,17 +56,22 @@ public final class AdminHandlers {
         c.topicSysFlag = h.topicSysFlag();
         c.order = h.order();
         c.attributes = parseAttributes(h.attributes());
-        String type = c.attributes == null ? null : c.attributes.get(SendHandler.MESSAGE_TYPE_ATTRIBUTE);
+        String type = c.attributes == null ? null : c.attributes.get(io.quiver.broker.send.SendRouter.MESSAGE_TYPE_ATTRIBUTE);
         if (type != null && !java.util.Set.of("NORMAL", "FIFO", "DELAY", "TRANSACTION", "MIXED").contains(type.toUpperCase())) {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "message.type must be NORMAL, FIFO, DELAY, TRANSACTION or MIXED, got " + type);
             return;
         }
         if ("MIXED".equalsIgnoreCase(type)) {
-            c.attributes.remove(SendHandler.MESSAGE_TYPE_ATTRIBUTE); // MIXED: accepts every kind, like no declaration
+            c.attributes.remove(io.quiver.broker.send.SendRouter.MESSAGE_TYPE_ATTRIBUTE); // MIXED: accepts every kind, like no declaration
         }
-        broker.topics().put(c);
+        java.util.concurrent.CompletableFuture<Void> written = broker.topics().put(c);
+        if (written == null) {
+            ctx.reply(ResponseCode.NO_PERMISSION, "[LIMIT] topic " + h.topic() + " is not created: the broker holds "
+                + broker.topics().size() + " topics, its limit (maxTopicCount=" + broker.topics().limit() + ")");
+            return;
+        }
         broker.registerWithNameServersSoon();
-        ctx.reply(ResponseCode.SUCCESS, null);
+        answerWhenWritten(ctx, written);
     }
 
     /** Parses RocketMQ 5 topic attributes, e.g. {@code +message.type=TRANSACTION,+other=x}; null if none. */
@@ -125,8 +130,22 @@ public final class AdminHandlers {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "the subscription group config has no groupName");
             return;
         }
-        broker.groups().put(c);
-        ctx.reply(ResponseCode.SUCCESS, null);
+        java.util.concurrent.CompletableFuture<Void> written = broker.groups().put(c);
+        if (written == null) {
+            ctx.reply(ResponseCode.NO_PERMISSION, "[LIMIT] consumer group " + c.groupName + " is not created: the broker "
+                + "holds " + broker.groups().size() + " groups, its limit (maxSubscriptionGroupCount="
+                + broker.groups().limit() + ")");
+            return;
+        }
+        answerWhenWritten(ctx, written);
+    }
+
+    /** Answers an admin change once it is on disk (the background write runs about twice a second). */
+    private static void answerWhenWritten(RequestContext ctx, java.util.concurrent.CompletableFuture<Void> written) {
+        written.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).whenCompleteAsync((v, e) -> ctx.reply(
+            e == null ? ResponseCode.SUCCESS : ResponseCode.SYSTEM_ERROR,
+            e == null ? null : "the change is applied but writing it to disk did not finish in 10 s; see the broker log"),
+            ctx.executor());
     }
 
     public void deleteGroup(RequestContext ctx, RemotingCommand req) {

@@ -1,5 +1,7 @@
 package io.quiver.broker.handler;
 
+import io.quiver.broker.client.ClientRegistry;
+
 import io.netty.channel.Channel;
 import io.quiver.broker.BrokerContext;
 import io.quiver.broker.client.ClientChannel;
@@ -60,28 +62,54 @@ public final class ClientHandlers {
             }
         }
         long now = System.currentTimeMillis();
+        String refused = null;
         for (HeartbeatData.ConsumerData c : hb.consumerDataSet) {
             if (c.groupName == null || c.groupName.isEmpty()) {
                 continue;
             }
-            SubscriptionGroupConfig group = broker.groups().findOrCreate(c.groupName, broker.config().autoCreateSubscriptionGroup);
+            boolean auto = broker.config().autoCreateSubscriptionGroup;
+            SubscriptionGroupConfig group = broker.groups().findOrCreate(c.groupName, auto);
+            if (group == null && auto) {
+                refused = broker.groups().missingRemark(c.groupName, true);
+                continue; // at the group limit: not registered
+            }
             if (group != null && group.retryQueueNums > 0 && broker.topics().get(TopicNames.retryTopic(c.groupName)) == null) {
-                broker.topics().createIfAbsent(TopicNames.retryTopic(c.groupName), group.retryQueueNums, PermName.READ_WRITE);
-                broker.registerWithNameServersSoon();
+                if (broker.topics().createIfAbsent(TopicNames.retryTopic(c.groupName), group.retryQueueNums,
+                    PermName.READ_WRITE) != null) {
+                    broker.registerWithNameServersSoon();
+                }
             }
             ClientChannel member = new ClientChannel(ctx.channel(), hb.clientID, req.language(), req.version(), now);
-            boolean changed = broker.clients().registerConsumer(c, member, now);
-            if (changed && (group == null || group.notifyConsumerIdsChangedEnable)) {
+            ClientRegistry.Outcome outcome = broker.clients().registerConsumer(c, member, now);
+            if (outcome == ClientRegistry.Outcome.CHANGED && (group == null || group.notifyConsumerIdsChangedEnable)) {
                 notifyGroup(c.groupName);
             }
+            String why = refusal(outcome, "consumer", c.groupName);
+            refused = why != null ? why : refused;
         }
         for (HeartbeatData.ProducerData p : hb.producerDataSet) {
             if (p.groupName != null && !p.groupName.isEmpty()) {
-                broker.clients().registerProducer(p.groupName,
+                ClientRegistry.Outcome outcome = broker.clients().registerProducer(p.groupName,
                     new ClientChannel(ctx.channel(), hb.clientID, req.language(), req.version(), now), now);
+                String why = refusal(outcome, "producer", p.groupName);
+                refused = why != null ? why : refused;
             }
         }
+        if (refused != null) {
+            ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, refused);
+            return;
+        }
         ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    private String refusal(ClientRegistry.Outcome outcome, String kind, String group) {
+        return switch (outcome) {
+            case TOO_MANY_GROUPS -> kind + " group " + group + " is not registered: the broker tracks "
+                + ClientRegistry.MAX_GROUPS + " " + kind + " groups, its limit";
+            case TOO_MANY_CLIENTS -> kind + " group " + group + " is not joined: it already has "
+                + broker.clients().maxClientsPerGroup() + " clients, the limit (maxClientsPerGroup)";
+            default -> null;
+        };
     }
 
     public void unregister(RequestContext ctx, RemotingCommand req) {

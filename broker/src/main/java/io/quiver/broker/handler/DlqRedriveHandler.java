@@ -65,7 +65,7 @@ public final class DlqRedriveHandler implements RequestHandler {
         long start = from;
         int moved = 0;
         while (from < max && moved < limit) {
-            GetResult got = store.get(dlq, 0, from, Math.min(BATCH, limit - moved), 0, MessageFilter.ALL);
+            GetResult got = store.getCopies(dlq, 0, from, Math.min(BATCH, limit - moved), 0, MessageFilter.ALL);
             if (got.records().isEmpty()) {
                 from = Math.max(from + 1, got.nextBeginOffset());
                 continue;
@@ -82,9 +82,6 @@ public final class DlqRedriveHandler implements RequestHandler {
             moved += drafts.size();
             from = got.nextBeginOffset();
             broker.offsets().commit(PROGRESS_GROUP, dlq, 0, from);
-            for (MessageDraft d : drafts) {
-                broker.longPolling().notifyArrival(retry, d.queueId);
-            }
         }
         broker.offsets().persist();
         Map<String, Object> body = new LinkedHashMap<>();
@@ -101,13 +98,13 @@ public final class DlqRedriveHandler implements RequestHandler {
         props.remove(MessageProperties.DELAY);
         props.put(MessageProperties.WAIT, "false");
         MessageDraft d = MessageDraft.copyOf(m);
-        d.topic = retryTopic;
-        d.queueId = queueId;
-        d.storeHost = broker.storeHostBytes();
-        d.storePort = broker.config().listenPort;
-        d.reconsumeTimes = 0; // a fresh start: the group's full retry budget applies again
-        d.properties = MessageProperties.encode(props);
-        d.tagsCode = MessageDraft.tagsCodeOf(props);
+        d.topic(retryTopic);
+        d.queueId(queueId);
+        d.storeHost(broker.storeHostBytes());
+        d.storePort(broker.config().listenPort);
+        d.reconsumeTimes(0); // a fresh start: the group's full retry budget applies again
+        d.properties(MessageProperties.encode(props));
+        d.tagsCode(MessageDraft.tagsCodeOf(props));
         return d;
     }
 }

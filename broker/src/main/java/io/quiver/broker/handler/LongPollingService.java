@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pulls that found nothing wait here (long polling, fact sheet §6.1) until a message arrives on their
- * queue or their hold time ends; then they are re-run by this service's one thread. Senders only mark the
- * queue as having new data (no pull work on the send path). The number of waiting pulls is bounded.
+ * queue or their hold time ends; this service's one thread ({@code quiver-long-poll}) owns the waiting
+ * set and hands each woken pull back to the pull pool, which re-runs it (reads and replies never run on
+ * this thread). The store's writer only marks the queue as having new data. The number of waiting pulls
+ * is bounded.
  */
 public final class LongPollingService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LongPollingService.class);
@@ -46,8 +48,12 @@ public final class LongPollingService implements AutoCloseable {
     private volatile boolean running = true;
     private final Thread thread;
 
-    public LongPollingService(LongSupplier clock) {
+    private final java.util.concurrent.Executor resumeOn;
+
+    /** @param resumeOn where woken pulls are re-run (the pull pool) */
+    public LongPollingService(LongSupplier clock, java.util.concurrent.Executor resumeOn) {
         this.clock = clock;
+        this.resumeOn = resumeOn;
         this.thread = new Thread(this::run, "quiver-long-poll");
         this.thread.setDaemon(true);
     }
@@ -155,10 +161,18 @@ public final class LongPollingService implements AutoCloseable {
             parked.remove(k, q);
         }
         for (Parked p : ready) {
+            boolean mayParkAgain = now < p.deadlineMillis();
+            Runnable resume = () -> {
+                try {
+                    p.resume(mayParkAgain);
+                } catch (RuntimeException e) {
+                    log.error("resuming a parked pull failed", e);
+                }
+            };
             try {
-                p.resume(now < p.deadlineMillis());
-            } catch (RuntimeException e) {
-                log.error("resuming a parked pull failed", e);
+                resumeOn.execute(resume);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                resume.run(); // the pull pool is full: answer here rather than lose the pull
             }
         }
     }

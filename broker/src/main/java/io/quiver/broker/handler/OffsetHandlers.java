@@ -48,7 +48,28 @@ public final class OffsetHandlers {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "commitOffset " + h.commitOffset() + " is negative");
             return;
         }
-        broker.offsets().commit(h.consumerGroup(), h.topic(), h.queueId(), h.commitOffset());
+        if (broker.groups().get(h.consumerGroup()) == null) {
+            ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "consumer group " + h.consumerGroup()
+                + " does not exist on this broker; its offsets are not stored");
+            return;
+        }
+        io.quiver.protocol.body.TopicConfig topic = broker.topics().get(h.topic());
+        if (topic == null) {
+            ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "topic " + h.topic() + " does not exist on this broker; "
+                + "offsets of group " + h.consumerGroup() + " for it are not stored");
+            return;
+        }
+        if (h.queueId() < 0 || h.queueId() >= Math.max(topic.readQueueNums, topic.writeQueueNums)) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "queueId " + h.queueId() + " is illegal: topic " + h.topic()
+                + " has " + Math.max(topic.readQueueNums, topic.writeQueueNums) + " queues");
+            return;
+        }
+        if (!broker.offsets().commit(h.consumerGroup(), h.topic(), h.queueId(), h.commitOffset())) {
+            ctx.reply(ResponseCode.NO_PERMISSION, "[LIMIT] offsets of group " + h.consumerGroup() + " on topic "
+                + h.topic() + " are not stored: the broker holds offsets for " + broker.offsets().size()
+                + " (topic, group) pairs, its limit (maxConsumerOffsetEntries=" + broker.offsets().limit() + ")");
+            return;
+        }
         ctx.reply(ResponseCode.SUCCESS, null);
     }
 
@@ -65,8 +86,10 @@ public final class OffsetHandlers {
 
     public void searchOffset(RequestContext ctx, RemotingCommand req) {
         RequestHeaders.SearchOffset h = RequestHeaders.SearchOffset.decode(req);
-        MessageStore.TimeBoundary b = h.boundaryType() == null ? MessageStore.TimeBoundary.NEAREST
-            : h.boundaryType().equalsIgnoreCase("upper") ? MessageStore.TimeBoundary.UPPER : MessageStore.TimeBoundary.LOWER;
+        // As RocketMQ 5.x brokers do for every client: without a boundary (4.x clients), the first message
+        // stored at or after the time.
+        MessageStore.TimeBoundary b = h.boundaryType() != null && h.boundaryType().equalsIgnoreCase("upper")
+            ? MessageStore.TimeBoundary.UPPER : MessageStore.TimeBoundary.LOWER;
         offset(ctx, broker.store().offsetForTimestamp(h.topic(), h.queueId(), h.timestamp(), b));
     }
 

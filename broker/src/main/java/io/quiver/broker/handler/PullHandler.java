@@ -184,7 +184,10 @@ public final class PullHandler implements RequestHandler {
             .putExt("maxOffset", r.maxOffset());
         if (code == ResponseCode.SUCCESS) {
             resp.bodyBuf(Unpooled.wrappedBuffer(r.records().toArray(new ByteBuffer[0])));
+            ctx.reply(resp, r::release); // the records are views of mapped segments until written
+            return;
         }
+        r.release();
         ctx.reply(resp);
     }
 }

@@ -65,34 +65,41 @@ public final class SendBackHandler implements RequestHandler {
             originMsgId == null || originMsgId.isBlank() ? m.offsetMsgId() : originMsgId);
         props.put(MessageProperties.WAIT, "false");
         props.remove(MessageProperties.DELAY);
-        int max = headerMax != null && headerMax >= 0 ? headerMax : g.retryMaxTimes;
-        boolean dead = m.reconsumeTimes >= max || delayLevel < 0;
+        boolean dead = delayLevel < 0 || io.quiver.broker.send.RetryPolicy.exhausted(m.reconsumeTimes, headerMax, g);
 
         MessageDraft d = MessageDraft.copyOf(m);
-        d.sysFlag = MessageSysFlag.withTransactionType(m.sysFlag, MessageSysFlag.TRANSACTION_NOT_TYPE);
-        d.storeHost = broker.storeHostBytes();
-        d.storePort = broker.config().listenPort;
-        d.reconsumeTimes = m.reconsumeTimes + 1;
+        d.sysFlag(MessageSysFlag.withTransactionType(m.sysFlag, MessageSysFlag.TRANSACTION_NOT_TYPE));
+        d.storeHost(broker.storeHostBytes());
+        d.storePort(broker.config().listenPort);
+        d.reconsumeTimes(m.reconsumeTimes + 1);
         if (dead) {
             String dlq = TopicNames.dlqTopic(group);
-            broker.topicResolver().resolveForSend(dlq, null, 1, ctx);
-            d.topic = dlq;
-            d.queueId = 0;
-            d.properties = MessageProperties.encode(props);
+            io.quiver.broker.TopicResolver.Resolved created = broker.topicResolver().resolveForSend(dlq, null, 1);
+            if (created.refusal() != null) {
+                ctx.reply(created.refusal().code(), created.refusal().remark());
+                return;
+            }
+            d.topic(dlq);
+            d.queueId(0);
+            d.properties(MessageProperties.encode(props));
         } else {
             String retry = TopicNames.retryTopic(group);
             if (broker.topics().get(retry) == null) {
-                broker.topics().createIfAbsent(retry, g.retryQueueNums, PermName.READ_WRITE);
+                if (broker.topics().createIfAbsent(retry, g.retryQueueNums, PermName.READ_WRITE) == null) {
+                    ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "the retry topic " + retry + " cannot be created: the broker "
+                        + "holds " + broker.topics().size() + " topics, its limit (maxTopicCount=" + broker.topics().limit() + ")");
+                    return;
+                }
                 broker.registerWithNameServersSoon();
             }
-            d.topic = retry;
-            d.queueId = ThreadLocalRandom.current().nextInt(Math.max(1, g.retryQueueNums));
+            d.topic(retry);
+            d.queueId(ThreadLocalRandom.current().nextInt(Math.max(1, g.retryQueueNums)));
             broker.schedule().toSchedule(d, props, delayLevel == 0 ? 3 + m.reconsumeTimes : delayLevel);
         }
         if (dead) {
-            d.tagsCode = MessageDraft.tagsCodeOf(props);
+            d.tagsCode(MessageDraft.tagsCodeOf(props));
         }
-        broker.store().put(List.of(d), true).whenComplete((res, e) -> {
+        broker.store().put(List.of(d), true, ctx.executor()).whenComplete((res, e) -> {
             if (e != null || !res.isStored()) {
                 ctx.reply(ResponseCode.SYSTEM_ERROR, "storing the message for retry failed: "
                     + (e != null ? e : res.remark()));
@@ -100,10 +107,8 @@ public final class SendBackHandler implements RequestHandler {
             }
             if (dead) {
                 broker.traffic().deadLettered();
-                broker.longPolling().notifyArrival(d.topic, 0);
             } else {
                 broker.traffic().retried();
-                broker.schedule().wake();
             }
             ctx.reply(ResponseCode.SUCCESS, null);
         });

@@ -27,8 +27,21 @@ public final class ConsumerOffsetTable {
     private final Map<String, Map<Integer, Long>> offsets = new ConcurrentHashMap<>();
     private volatile boolean dirty;
 
-    public ConsumerOffsetTable(Path configDir) {
+    private final int limit;
+
+    /** @param limit most (topic, group) pairs with offsets (maxConsumerOffsetEntries); more are refused */
+    public ConsumerOffsetTable(Path configDir, int limit) {
         this.file = configDir.resolve("consumerOffset.json");
+        this.limit = limit;
+    }
+
+    public int limit() {
+        return limit;
+    }
+
+    /** (topic, group) pairs holding offsets. */
+    public int size() {
+        return offsets.size();
     }
 
     private static String key(String topic, String group) {
@@ -53,9 +66,22 @@ public final class ConsumerOffsetTable {
         return v == null ? -1 : v;
     }
 
-    public void commit(String group, String topic, int queueId, long offset) {
-        offsets.computeIfAbsent(key(topic, group), k -> new ConcurrentHashMap<>()).put(queueId, offset);
+    /**
+     * Records a committed offset; false (nothing changed) when it would add a (topic, group) pair beyond
+     * the limit. Queues per pair are bounded by the topic's queue count, which callers check.
+     */
+    public boolean commit(String group, String topic, int queueId, long offset) {
+        String k = key(topic, group);
+        Map<Integer, Long> m = offsets.get(k);
+        if (m == null) {
+            if (offsets.size() >= limit) {
+                return false;
+            }
+            m = offsets.computeIfAbsent(k, x -> new ConcurrentHashMap<>());
+        }
+        m.put(queueId, offset);
         dirty = true;
+        return true;
     }
 
     /** Every queue offset the group has on {@code topic}. */

@@ -10,7 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Consumer-group settings (persisted in {@code config/subscriptionGroup.json}); changes are synchronized. */
+/**
+ * Consumer-group settings (persisted in {@code config/subscriptionGroup.json}), at most {@link #limit()}
+ * groups. Reads are lock-free; changes are synchronized and written in the background ({@link #flush()}),
+ * so creating a group does not rewrite the file on the request path.
+ */
 public final class SubscriptionGroupTable {
     private static final Logger log = LoggerFactory.getLogger(SubscriptionGroupTable.class);
 
@@ -24,8 +28,45 @@ public final class SubscriptionGroupTable {
     private final Map<String, SubscriptionGroupConfig> groups = new ConcurrentHashMap<>();
     private volatile DataVersion dataVersion = new DataVersion(System.currentTimeMillis(), 0);
 
-    public SubscriptionGroupTable(Path configDir) {
+    private final int limit;
+    private final Persister persister;
+
+    /** @param limit most groups the table holds (maxSubscriptionGroupCount); creating more is refused */
+    public SubscriptionGroupTable(Path configDir, int limit) {
         this.file = configDir.resolve("subscriptionGroup.json");
+        this.limit = limit;
+        this.persister = new Persister(file, this::snapshot);
+    }
+
+    public int size() {
+        return groups.size();
+    }
+
+    public int limit() {
+        return limit;
+    }
+
+    /** Where changes are written soon after they happen (the broker's scheduler thread). */
+    public void writeOn(java.util.concurrent.Executor executor) {
+        persister.writeOn(executor);
+    }
+
+    /** Completes once every change made so far is on disk. */
+    public java.util.concurrent.CompletableFuture<Void> written() {
+        return persister.nextWrite();
+    }
+
+    /** Writes pending changes; the broker's scheduler thread (about once a second) and shutdown. */
+    public void flush() {
+        persister.flush();
+    }
+
+    /** The remark for a group that does not exist and may not be created now. */
+    public String missingRemark(String group, boolean autoCreate) {
+        return "consumer group " + group + " does not exist on this broker"
+            + (!autoCreate ? " and autoCreateSubscriptionGroup is false"
+                : "; it cannot be created: the broker holds " + groups.size() + " groups, its limit (maxSubscriptionGroupCount="
+                    + limit + ")");
     }
 
     public synchronized void load() {
@@ -53,6 +94,9 @@ public final class SubscriptionGroupTable {
         synchronized (this) {
             c = groups.get(group);
             if (c == null) {
+                if (groups.size() >= limit) {
+                    return null;
+                }
                 c = new SubscriptionGroupConfig(group);
                 groups.put(group, c);
                 persist();
@@ -62,9 +106,13 @@ public final class SubscriptionGroupTable {
         }
     }
 
-    public synchronized void put(SubscriptionGroupConfig config) {
+    /** Adds or replaces a group; null when it is new and the table is at its limit, else a future of the write. */
+    public synchronized java.util.concurrent.CompletableFuture<Void> put(SubscriptionGroupConfig config) {
+        if (!groups.containsKey(config.groupName) && groups.size() >= limit) {
+            return null;
+        }
         groups.put(config.groupName, config);
-        persist();
+        return persist();
     }
 
     public synchronized boolean delete(String group) {
@@ -82,12 +130,8 @@ public final class SubscriptionGroupTable {
         return s;
     }
 
-    private void persist() {
+    private java.util.concurrent.CompletableFuture<Void> persist() {
         dataVersion = new DataVersion(System.currentTimeMillis(), dataVersion.counter + 1);
-        try {
-            JsonFile.write(file, snapshot());
-        } catch (IOException e) {
-            log.error("cannot write {}; the group change is kept in memory only", file, e);
-        }
+        return persister.changed();
     }
 }

@@ -13,8 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker's topics (persisted in {@code config/topics.json}). Reads are lock-free; changes are
- * synchronized, bump the data version and are written to disk before the method returns.
+ * The broker's topics (persisted in {@code config/topics.json}), at most {@link #limit()} of them. Reads
+ * are lock-free; changes are synchronized, bump the data version and mark the table for the background
+ * write ({@link #flush()}, about once a second), so creating a topic costs the same with ten or ten
+ * thousand topics. Admin changes wait for that write through the future {@link #put} returns.
  */
 public final class TopicTable {
     private static final Logger log = LoggerFactory.getLogger(TopicTable.class);
@@ -22,9 +24,37 @@ public final class TopicTable {
     private final Path file;
     private final Map<String, TopicConfig> topics = new ConcurrentHashMap<>();
     private volatile DataVersion dataVersion = new DataVersion(System.currentTimeMillis(), 0);
+    private final int limit;
+    private final Persister persister;
 
-    public TopicTable(Path configDir) {
+    /** @param limit most topics the table holds (maxTopicCount); creating more is refused */
+    public TopicTable(Path configDir, int limit) {
         this.file = configDir.resolve("topics.json");
+        this.limit = limit;
+        this.persister = new Persister(file, this::diskSnapshot);
+    }
+
+    public int size() {
+        return topics.size();
+    }
+
+    public int limit() {
+        return limit;
+    }
+
+    /** Where changes are written soon after they happen (the broker's scheduler thread). */
+    public void writeOn(java.util.concurrent.Executor executor) {
+        persister.writeOn(executor);
+    }
+
+    /** Completes once every change made so far is on disk. */
+    public java.util.concurrent.CompletableFuture<Void> written() {
+        return persister.nextWrite();
+    }
+
+    /** Writes pending changes; the broker's scheduler thread (about once a second) and shutdown. */
+    public void flush() {
+        persister.flush();
     }
 
     public synchronized void load(boolean autoCreateTopicEnable, int defaultQueueNums) {
@@ -64,30 +94,40 @@ public final class TopicTable {
         return dataVersion;
     }
 
-    /** Adds or replaces a topic and persists the table. */
-    public synchronized void put(TopicConfig config) {
+    /**
+     * Adds or replaces a topic; null when it is new and the table is at its limit. The future completes
+     * once the change is on disk.
+     */
+    public synchronized java.util.concurrent.CompletableFuture<Void> put(TopicConfig config) {
+        if (!topics.containsKey(config.topicName) && topics.size() >= limit) {
+            return null;
+        }
         topics.put(config.topicName, config);
-        bumpAndPersist();
+        return bump();
     }
 
-    /** Creates the topic with {@code queues} queues if absent; returns the existing or new config. */
+    /**
+     * Creates the topic with {@code queues} queues if absent; returns the existing or new config, or null
+     * when the table is at its limit. Does not wait for the disk (the send path calls it).
+     */
     public synchronized TopicConfig createIfAbsent(String topic, int queues, int perm) {
         TopicConfig existing = topics.get(topic);
         if (existing != null) {
             return existing;
         }
         TopicConfig c = new TopicConfig(topic, queues, perm);
-        put(c);
+        if (put(c) == null) {
+            log.warn("topic {} not created: the broker holds {} topics (maxTopicCount)", topic, limit);
+            return null;
+        }
         log.info("topic created: {} with {} queues", topic, queues);
         return c;
     }
 
-    public synchronized boolean delete(String topic) {
+    /** Removes a topic; the future completes once that is on disk, null if there was no such topic. */
+    public synchronized java.util.concurrent.CompletableFuture<Void> delete(String topic) {
         boolean removed = topics.remove(topic) != null;
-        if (removed) {
-            bumpAndPersist();
-        }
-        return removed;
+        return removed ? bump() : null;
     }
 
     /** A snapshot for registration with name servers and GET_ALL_TOPIC_CONFIG. */
@@ -104,15 +144,15 @@ public final class TopicTable {
         return t;
     }
 
-    private void bumpAndPersist() {
+    private java.util.concurrent.CompletableFuture<Void> bump() {
         dataVersion = new DataVersion(System.currentTimeMillis(), dataVersion.counter + 1);
+        return persister.changed();
+    }
+
+    private Object diskSnapshot() {
         TopicConfigTable t = new TopicConfigTable();
         t.topicConfigTable.putAll(topics);
         t.dataVersion = dataVersion;
-        try {
-            JsonFile.write(file, t);
-        } catch (IOException e) {
-            log.error("cannot write {}; the topic change is kept in memory only", file, e);
-        }
+        return t;
     }
 }

@@ -23,7 +23,7 @@ public final class TransactionHandlers {
 
     public void endTransaction(RequestContext ctx, RemotingCommand req) {
         RequestHeaders.EndTransaction h = RequestHeaders.EndTransaction.decode(req);
-        broker.transactions().end(h).whenComplete((outcome, e) -> {
+        broker.transactions().end(h, ctx.executor()).whenComplete((outcome, e) -> {
             if (e != null) {
                 ctx.reply(ResponseCode.SYSTEM_ERROR, "recording the transaction decision failed: " + e);
                 return;

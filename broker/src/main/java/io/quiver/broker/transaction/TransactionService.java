@@ -114,7 +114,7 @@ public final class TransactionService implements AutoCloseable {
         long replayed = 0;
         for (long o = Math.max(p.opReplayFrom, broker.store().minOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0));
              o < opMax; ) {
-            GetResult r = broker.store().get(TopicNames.TRANS_OP_HALF_TOPIC, 0, o, 32, 0, MessageFilter.ALL);
+            GetResult r = broker.store().getCopies(TopicNames.TRANS_OP_HALF_TOPIC, 0, o, 32, 0, MessageFilter.ALL);
             if (r.records().isEmpty()) {
                 o = Math.max(o + 1, r.nextBeginOffset());
                 continue;
@@ -156,21 +156,20 @@ public final class TransactionService implements AutoCloseable {
 
     /** Turns a transactional send into its half message: stored invisible, real destination in properties. */
     public void toHalf(MessageDraft d, Map<String, String> props) {
-        props.put(MessageProperties.REAL_TOPIC, d.topic);
-        props.put(MessageProperties.REAL_QID, Integer.toString(d.queueId));
-        d.properties = MessageProperties.encode(props);
-        d.topic = TopicNames.TRANS_HALF_TOPIC;
-        d.queueId = 0;
-        d.sysFlag = MessageSysFlag.withTransactionType(d.sysFlag, MessageSysFlag.TRANSACTION_NOT_TYPE);
-        d.tagsCode = 0;
-        d.invalidateEncodedStrings();
+        props.put(MessageProperties.REAL_TOPIC, d.topic());
+        props.put(MessageProperties.REAL_QID, Integer.toString(d.queueId()));
+        d.properties(MessageProperties.encode(props));
+        d.topic(TopicNames.TRANS_HALF_TOPIC);
+        d.queueId(0);
+        d.sysFlag(MessageSysFlag.withTransactionType(d.sysFlag(), MessageSysFlag.TRANSACTION_NOT_TYPE));
+        d.tagsCode(0);
         prepared.increment();
     }
 
     // ------------------------------------------------------------------ decisions
 
     /** END_TRANSACTION from a producer (its own decision or its answer to a check). */
-    public CompletableFuture<Outcome> end(RequestHeaders.EndTransaction h) {
+    public CompletableFuture<Outcome> end(RequestHeaders.EndTransaction h, java.util.concurrent.Executor completeOn) {
         int decision = switch (h.commitOrRollback()) {
             case RequestHeaders.EndTransaction.COMMIT -> OffsetStateTable.COMMITTED;
             case RequestHeaders.EndTransaction.ROLLBACK -> OffsetStateTable.ROLLED_BACK;
@@ -179,11 +178,13 @@ public final class TransactionService implements AutoCloseable {
         if (decision == OffsetStateTable.PENDING) {
             return CompletableFuture.completedFuture(Outcome.IGNORED); // "unknown": stays pending, checked later
         }
-        return decide(h.commitLogOffset(), h.tranStateTableOffset(), h.producerGroup(), decision);
+        return decide(h.commitLogOffset(), h.tranStateTableOffset(), h.producerGroup(), decision, completeOn);
     }
 
     /** Records a decision for the half at {@code halfPhy} / {@code halfQueueOffset}, at most once. */
-    CompletableFuture<Outcome> decide(long halfPhy, long halfQueueOffset, String producerGroup, int decision) {
+    /** Records a decision; the outcome is completed on {@code completeOn}. */
+    CompletableFuture<Outcome> decide(long halfPhy, long halfQueueOffset, String producerGroup, int decision,
+                                      java.util.concurrent.Executor completeOn) {
         ByteBuffer rec = broker.store().recordAt(halfPhy);
         if (rec == null) {
             log.warn("transaction decision for unknown half message at commit-log offset {}", halfPhy);
@@ -212,15 +213,12 @@ public final class TransactionService implements AutoCloseable {
             drafts.add(copy(half, TopicNames.TRANS_CHECK_MAX_TIME_TOPIC, 0, MessageSysFlag.TRANSACTION_NOT_TYPE, 0));
         }
         drafts.add(op(halfQueueOffset, decision));
-        return broker.store().put(drafts, true).handle((r, e) -> {
+        return broker.store().put(drafts, true, completeOn).handle((r, e) -> {
             Outcome outcome;
             if (e == null && r.isStored()) {
                 decisions.setDecision(halfQueueOffset, decision);
                 (decision == OffsetStateTable.COMMITTED ? committed : decision == OffsetStateTable.DISCARDED ? discarded
                     : rolledBack).increment();
-                if (decision == OffsetStateTable.COMMITTED && realTopic != null) {
-                    broker.longPolling().notifyArrival(realTopic, realQid);
-                }
                 outcome = Outcome.DONE;
             } else {
                 log.error("storing the decision for half {} failed: {}", halfQueueOffset, e != null ? e : r.remark());
@@ -250,28 +248,28 @@ public final class TransactionService implements AutoCloseable {
 
     private MessageDraft copy(DecodedMessage half, String topic, int queueId, int txType, long preparedOffset) {
         MessageDraft d = MessageDraft.copyOf(half);
-        d.topic = topic;
-        d.queueId = queueId;
-        d.sysFlag = MessageSysFlag.withTransactionType(half.sysFlag, txType);
-        d.preparedTransactionOffset = preparedOffset;
-        d.tagsCode = MessageDraft.tagsCodeOf(half.propertyMap());
+        d.topic(topic);
+        d.queueId(queueId);
+        d.sysFlag(MessageSysFlag.withTransactionType(half.sysFlag, txType));
+        d.preparedTransactionOffset(preparedOffset);
+        d.tagsCode(MessageDraft.tagsCodeOf(half.propertyMap()));
         return d;
     }
 
     private MessageDraft op(long halfQueueOffset, int decision) {
         MessageDraft d = new MessageDraft();
-        d.topic = TopicNames.TRANS_OP_HALF_TOPIC;
-        d.queueId = 0;
+        d.topic(TopicNames.TRANS_OP_HALF_TOPIC);
+        d.queueId(0);
         byte[] body = Long.toString(halfQueueOffset).getBytes(StandardCharsets.US_ASCII);
         d.body(body, 0, body.length);
-        d.bornTimestamp = System.currentTimeMillis();
-        d.storeHost = broker.storeHostBytes();
-        d.storePort = broker.config().listenPort;
+        d.bornTimestamp(System.currentTimeMillis());
+        d.storeHost(broker.storeHostBytes());
+        d.storePort(broker.config().listenPort);
         String code = decision == OffsetStateTable.COMMITTED ? "C" : decision == OffsetStateTable.DISCARDED ? "D" : "R";
-        d.properties = MessageProperties.TAGS + MessageProperties.NAME_VALUE_SEPARATOR + "d"
+        d.properties(MessageProperties.TAGS + MessageProperties.NAME_VALUE_SEPARATOR + "d"
             + MessageProperties.PROPERTY_SEPARATOR + MessageProperties.TRAN_DECISION
-            + MessageProperties.NAME_VALUE_SEPARATOR + code;
-        d.tagsCode = "d".hashCode();
+            + MessageProperties.NAME_VALUE_SEPARATOR + code);
+        d.tagsCode("d".hashCode());
         return d;
     }
 
@@ -329,7 +327,7 @@ public final class TransactionService implements AutoCloseable {
             if (decisions.decision(o) != OffsetStateTable.PENDING) {
                 continue;
             }
-            GetResult r = broker.store().get(TopicNames.TRANS_HALF_TOPIC, 0, o, 1, 0, MessageFilter.ALL);
+            GetResult r = broker.store().getCopies(TopicNames.TRANS_HALF_TOPIC, 0, o, 1, 0, MessageFilter.ALL);
             if (r.records().isEmpty()) {
                 continue;
             }
@@ -351,7 +349,7 @@ public final class TransactionService implements AutoCloseable {
             if (checks >= broker.config().transactionCheckMax || (maxLifetime > 0 && age > maxLifetime)) {
                 log.info("transaction half {} (msgId {}) discarded after {} check(s); kept in {}", o,
                     props.get(MessageProperties.UNIQ_KEY), checks, TopicNames.TRANS_CHECK_MAX_TIME_TOPIC);
-                decide(half.physicalOffset, o, null, OffsetStateTable.DISCARDED);
+                decide(half.physicalOffset, o, null, OffsetStateTable.DISCARDED, Runnable::run).join();
                 continue;
             }
             String group = props.get(MessageProperties.PGROUP);
@@ -389,7 +387,7 @@ public final class TransactionService implements AutoCloseable {
             parseInt(props.get(MessageProperties.REAL_QID)), MessageSysFlag.TRANSACTION_NOT_TYPE, 0);
         Map<String, String> p = new java.util.LinkedHashMap<>(props);
         p.put(MessageProperties.TRANSACTION_CHECK_TIMES, Integer.toString(checkNo));
-        d.properties = MessageProperties.encode(p);
+        d.properties(MessageProperties.encode(p));
         int size = d.encodedSize();
         ByteBuffer body = ByteBuffer.allocate(size);
         MessageRecord.write(body, d, size, half.bodyCrc, halfOffset, half.physicalOffset, half.storeTimestamp);
@@ -411,7 +409,7 @@ public final class TransactionService implements AutoCloseable {
             if (decisions.decision(o) != OffsetStateTable.PENDING) {
                 continue;
             }
-            GetResult r = broker.store().get(TopicNames.TRANS_HALF_TOPIC, 0, o, 1, 0, MessageFilter.ALL);
+            GetResult r = broker.store().getCopies(TopicNames.TRANS_HALF_TOPIC, 0, o, 1, 0, MessageFilter.ALL);
             if (r.records().isEmpty()) {
                 continue;
             }

@@ -49,27 +49,27 @@ public final class MessageRecord {
      */
     public static void write(ByteBuffer out, MessageDraft d, int size, int bodyCrc, long queueOffset,
                              long physicalOffset, long storeTimestamp) {
-        int sysFlag = d.sysFlag;
-        sysFlag = d.bornHost.length == 16 ? sysFlag | MessageSysFlag.BORNHOST_V6 : sysFlag & ~MessageSysFlag.BORNHOST_V6;
-        sysFlag = d.storeHost.length == 16 ? sysFlag | MessageSysFlag.STOREHOST_V6 : sysFlag & ~MessageSysFlag.STOREHOST_V6;
+        int sysFlag = d.sysFlag();
+        sysFlag = d.bornHost().length == 16 ? sysFlag | MessageSysFlag.BORNHOST_V6 : sysFlag & ~MessageSysFlag.BORNHOST_V6;
+        sysFlag = d.storeHost().length == 16 ? sysFlag | MessageSysFlag.STOREHOST_V6 : sysFlag & ~MessageSysFlag.STOREHOST_V6;
         out.putInt(size);
         out.putInt(MAGIC_V1);
         out.putInt(bodyCrc);
-        out.putInt(d.queueId);
-        out.putInt(d.flag);
+        out.putInt(d.queueId());
+        out.putInt(d.flag());
         out.putLong(queueOffset);
         out.putLong(physicalOffset);
         out.putInt(sysFlag);
-        out.putLong(d.bornTimestamp);
-        out.put(d.bornHost);
-        out.putInt(d.bornPort);
+        out.putLong(d.bornTimestamp());
+        out.put(d.bornHost());
+        out.putInt(d.bornPort());
         out.putLong(storeTimestamp);
-        out.put(d.storeHost);
-        out.putInt(d.storePort);
-        out.putInt(d.reconsumeTimes);
-        out.putLong(d.preparedTransactionOffset);
-        out.putInt(d.bodyLength);
-        out.put(d.body, d.bodyOffset, d.bodyLength);
+        out.put(d.storeHost());
+        out.putInt(d.storePort());
+        out.putInt(d.reconsumeTimes());
+        out.putLong(d.preparedTransactionOffset());
+        out.putInt(d.bodyLength());
+        out.put(d.body(), d.bodyOffset(), d.bodyLength());
         byte[] topic = d.topicBytes();
         out.put((byte) topic.length);
         out.put(topic);

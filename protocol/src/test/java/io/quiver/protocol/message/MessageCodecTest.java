@@ -18,21 +18,21 @@ class MessageCodecTest {
     @Test
     void recordRoundTripsEveryFieldIncludingIpv6BornHost() {
         MessageDraft d = new MessageDraft();
-        d.topic = "Tópic";
-        d.queueId = 3;
-        d.flag = 77;
-        d.sysFlag = MessageSysFlag.COMPRESSED;
-        d.bornTimestamp = 123456789L;
-        d.bornHost = new byte[16];
-        d.bornHost[15] = 1;
-        d.bornPort = 5555;
-        d.storeHost = new byte[] {10, 0, 0, 9};
-        d.storePort = 10911;
-        d.reconsumeTimes = 2;
-        d.preparedTransactionOffset = 99;
+        d.topic("Tópic");
+        d.queueId(3);
+        d.flag(77);
+        d.sysFlag(MessageSysFlag.COMPRESSED);
+        d.bornTimestamp(123456789L);
+        d.bornHost(new byte[16]);
+        d.bornHost()[15] = 1;
+        d.bornPort(5555);
+        d.storeHost(new byte[] {10, 0, 0, 9});
+        d.storePort(10911);
+        d.reconsumeTimes(2);
+        d.preparedTransactionOffset(99);
         byte[] body = "xxhello".getBytes(StandardCharsets.UTF_8);
         d.body(body, 2, 5);
-        d.properties = "TAGS\u0001A\u0002KEYS\u0001k";
+        d.properties("TAGS\u0001A\u0002KEYS\u0001k");
         int size = d.encodedSize();
         ByteBuffer buf = ByteBuffer.allocate(size + 10);
         buf.position(10);
