@@ -120,13 +120,14 @@ final class Appender extends DutyCycle {
                     continue;
                 }
                 Put p = (Put) w;
-                if (groupBytes + p.totalBytes() > MAX_GROUP_BYTES || !fits(p)) {
+                boolean reserved = groupBytes + p.totalBytes() <= MAX_GROUP_BYTES && fits(p);
+                if (!reserved) {
                     appendGroup();
                     groupBytes = 0;
                 }
                 group.add(p);
                 groupBytes += p.totalBytes();
-                if (!layOut(p)) {
+                if (!layOut(p, reserved)) {
                     groupBytes = 0; // layOut answered the whole unpublished group
                 }
             }
@@ -156,16 +157,17 @@ final class Appender extends DutyCycle {
     }
 
     /**
-     * Lays out one send's records after the group's earlier ones, assigning queue offsets. On a store
-     * failure every send of the unpublished group is answered with the failure and false is returned.
+     * Lays out one send's records after the group's earlier ones, assigning queue offsets; reserves room
+     * first unless {@code reserved}. On a store failure every send of the unpublished group is answered with
+     * the failure and false is returned.
      */
-    private boolean layOut(Put p) {
+    private boolean layOut(Put p, boolean reserved) {
         long now = clock.millis();
         List<MessageDraft> drafts = p.drafts();
         long[] offsets = new long[drafts.size()];
         long[] queueOffsets = new long[drafts.size()];
         try {
-            if (!commitLog.reserve(p.totalBytes())) {
+            if (!reserved && !commitLog.reserve(p.totalBytes())) {
                 throw new StoreException("the send does not fit in a new segment");
             }
             for (int i = 0; i < drafts.size(); i++) {

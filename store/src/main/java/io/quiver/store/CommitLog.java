@@ -91,16 +91,11 @@ final class CommitLog {
             return true;
         }
         if (staging.position() > 0 || stagedStart != writePosition) {
-            return false;
+            return false; // records are staged: publish them before rolling
         }
         segmentForAppend((int) bytes);
         stagedStart = writePosition;
         return true;
-    }
-
-    /** True while records are laid out (or written) but not yet published. */
-    boolean hasStaged() {
-        return staging.position() > 0 || stagedStart != writePosition;
     }
 
     /**

@@ -397,9 +397,7 @@ public final class MessageStore implements AutoCloseable {
         try {
             List<ByteBuffer> copies = new ArrayList<>(r.records().size());
             for (ByteBuffer b : r.records()) {
-                ByteBuffer c = ByteBuffer.allocate(b.remaining());
-                c.put(b.duplicate()).flip();
-                copies.add(c);
+                copies.add(copyOf(b));
             }
             return new GetResult(r.status(), copies, r.nextBeginOffset(), r.minOffset(), r.maxOffset());
         } finally {
@@ -422,19 +420,20 @@ public final class MessageStore implements AutoCloseable {
                 return null;
             }
             int size = head.getInt(0);
-            if (size <= 0 || size > config.maxMessageBytes() * 2 + 65_536 || !commitLog.verify(offset, size, hold)) {
+            if (!commitLog.verify(offset, size, hold)) {
                 return null;
             }
             ByteBuffer view = commitLog.read(offset, size, hold);
-            if (view == null) {
-                return null;
-            }
-            ByteBuffer copy = ByteBuffer.allocate(size);
-            copy.put(view).flip();
-            return copy;
+            return view == null ? null : copyOf(view);
         } finally {
             hold.release();
         }
+    }
+
+    private static ByteBuffer copyOf(ByteBuffer view) {
+        ByteBuffer copy = ByteBuffer.allocate(view.remaining());
+        copy.put(view.duplicate()).flip();
+        return copy;
     }
 
     public long maxOffset(String topic, int queueId) {

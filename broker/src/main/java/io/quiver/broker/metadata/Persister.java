@@ -2,64 +2,70 @@ package io.quiver.broker.metadata;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a metadata table to its JSON file in the background: a change only marks the table dirty (O(1)
- * on the request path), and {@link #flush()}, run by the broker's scheduler thread about once a second
- * and at shutdown, writes one snapshot covering every change since the last write. Whoever must know a
- * change is on disk (an admin request) waits for the future {@link #changed()} returns.
+ * Writes a metadata table to its JSON file off the request path: a change marks the table dirty and queues
+ * one write on the writer executor (the broker's scheduler thread); changes made before that write runs
+ * join it, so a flood of creations costs one write per scheduler turn, not one per creation. Whoever must
+ * know a change is on disk (an admin request, a send that created its topic) waits for the future
+ * {@link #changed()} returns. {@link #flush()} also runs periodically and at shutdown.
  */
 final class Persister {
     private static final Logger log = LoggerFactory.getLogger(Persister.class);
-    /** Most callers waiting for the next write; beyond it they are told at once (the write still comes). */
-    static final int MAX_WAITERS = 10_000;
 
     private final Path file;
     private final Supplier<Object> snapshot;
+    private volatile Executor writer = Runnable::run;
     private boolean dirty;
-    private List<CompletableFuture<Void>> waiters = new ArrayList<>();
-    private CompletableFuture<Void> nextWrite = new CompletableFuture<>();
-    private volatile java.util.concurrent.Executor writer = Runnable::run;
     private boolean writeQueued;
+    /** Completes when the write covering every change so far has finished. */
+    private CompletableFuture<Void> nextWrite = new CompletableFuture<>();
 
     Persister(Path file, Supplier<Object> snapshot) {
         this.file = file;
         this.snapshot = snapshot;
     }
 
-    /** Where writes run soon after a change (the broker's scheduler); until set, changes wait for flush(). */
-    void writeOn(java.util.concurrent.Executor executor) {
+    /** Where writes run soon after a change (the broker's scheduler); until set, they run at once. */
+    void writeOn(Executor executor) {
         this.writer = executor;
     }
 
-    /** Completes once the next write (covering every change so far) has finished. */
+    /** Completes once every change made so far is on disk. */
     synchronized CompletableFuture<Void> nextWrite() {
         return dirty ? nextWrite : CompletableFuture.completedFuture(null);
     }
 
     /** Marks the table changed; the future completes once a write that includes the change finished. */
-    synchronized CompletableFuture<Void> changed() {
-        dirty = true;
-        if (!writeQueued) {
+    CompletableFuture<Void> changed() {
+        CompletableFuture<Void> f;
+        boolean queue;
+        synchronized (this) {
+            dirty = true;
+            f = nextWrite;
+            queue = !writeQueued;
             writeQueued = true;
+        }
+        if (queue) {
             try {
-                writer.execute(this::flush); // changes coalesce until this write runs
+                writer.execute(this::flush);
             } catch (RuntimeException e) {
-                writeQueued = false; // the periodic flush picks it up
+                synchronized (this) {
+                    writeQueued = false; // the periodic flush picks it up
+                }
             }
         }
-        return nextWrite;
+        return f;
     }
 
     /** Writes the table if it changed; one thread at a time (the scheduler, or shutdown). */
     void flush() {
-        List<CompletableFuture<Void>> done;
+        CompletableFuture<Void> done;
         Object snap;
         synchronized (this) {
             if (!dirty) {
@@ -67,21 +73,20 @@ final class Persister {
             }
             dirty = false;
             writeQueued = false;
-            done = waiters;
-            done.add(nextWrite);
-            waiters = new ArrayList<>();
+            done = nextWrite;
             nextWrite = new CompletableFuture<>();
-            snap = snapshot.get();
         }
+        // Taken outside this monitor: tables call changed() while holding their own monitor, which the
+        // snapshot may take too. A change after dirty was cleared queues the next write, so none is missed.
+        snap = snapshot.get();
         try {
             JsonFile.write(file, snap);
-            done.forEach(f -> f.complete(null));
+            done.complete(null);
         } catch (IOException e) {
             log.error("cannot write {}; the change is kept in memory and the write retried", file, e);
             synchronized (this) {
-                dirty = true; // the old write's futures wait for the next successful write
-                done.addAll(waiters);
-                waiters = done;
+                dirty = true; // whoever waited for this write waits for the next one that succeeds
+                nextWrite.whenComplete((v, x) -> done.complete(null));
             }
         }
     }

@@ -133,6 +133,9 @@ public final class MetricsEndpoint implements AutoCloseable {
         GaugeWithCallback.builder().name("quiver_pulls_parked")
             .help("Pulls held by long polling until a message arrives or they time out")
             .callback(cb -> cb.call(broker.longPolling().parkedCount())).register(registry);
+        GaugeWithCallback.builder().name("quiver_store_pending_appends")
+            .help("Sends waiting for the store's writer thread (SYSTEM_BUSY beyond 16384)")
+            .callback(cb -> cb.call(broker.store().pendingAppends())).register(registry);
     }
 
     /** Starts serving {@code /metrics} on {@code host:port}; fails with an actionable message if it cannot. */
