@@ -44,15 +44,28 @@ public abstract class DutyCycle implements AutoCloseable {
      */
     protected abstract int doWork() throws Exception;
 
+    /**
+     * How long to park after a cycle that did nothing; by default the idle wait given at construction.
+     * Loops that know when their next work falls due (delay levels, timers) return less.
+     */
+    protected long idleWaitNanos() {
+        return idleWaitNanos;
+    }
+
     /** Last work after the loop has ended (a final flush, answering what is still queued). */
     protected void onStop() {
     }
 
-    /** Starts the thread; once only. */
+    /** Work before the loop starts, on the starting thread (recovering progress from the store). */
+    protected void beforeStart() {
+    }
+
+    /** Runs {@link #beforeStart()}, then starts the thread; once only. */
     public final synchronized void start() {
         if (thread != null) {
             throw new IllegalStateException(threadName + " already started");
         }
+        beforeStart();
         running = true;
         Thread t = new Thread(this::loop, threadName);
         t.setDaemon(true);
@@ -89,7 +102,10 @@ public abstract class DutyCycle implements AutoCloseable {
                 done = 0;
             }
             if (done == 0 && running) {
-                LockSupport.parkNanos(this, idleWaitNanos);
+                long wait = idleWaitNanos();
+                if (wait > 0) {
+                    LockSupport.parkNanos(this, wait);
+                }
             }
         }
         runOnStop();

@@ -2,52 +2,50 @@ package io.quiver.store;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The flush owner: the only thread that forces the commit log to disk. In SYNC_FLUSH mode producers
- * register the position they need durable; each round forces everything appended so far with one call
- * (group commit) and completes every waiter it covers. In ASYNC_FLUSH mode it forces periodically. It does
- * nothing else, so no other disk work delays a waiting send (checkpoints run on the maintenance thread). Waiters are completed on this thread (or the JDK's timeout thread), never
- * blocking a network thread.
+ * The flush owner ({@code quiver-flush}): the only thread that forces the commit log to disk. In SYNC_FLUSH
+ * mode the writer thread hands over the position a group of sends needs durable; each cycle forces
+ * everything appended so far with one call (group commit) and completes every waiter it covers. In
+ * ASYNC_FLUSH mode it forces periodically. It does nothing else, so no other disk work delays a waiting
+ * send (checkpoints run on the maintenance thread). Waiters' futures only hand results on to the sends'
+ * own executors ({@link Appender}), so no reply work runs here.
+ *
+ * <p>Threads: {@link #awaitDurable} from any thread (in practice the writer); the waiting list, the
+ * last-force times and the force itself belong to the flush thread.
  */
-final class FlushService implements Runnable {
+final class FlushService extends DutyCycle {
     private static final Logger log = LoggerFactory.getLogger(FlushService.class);
 
-    /** Bound on producers waiting for a force at once; beyond it puts are refused as busy. */
+    /** Bound on groups waiting for a force at once; beyond it they are answered as not forced in time. */
     static final int MAX_WAITERS = 100_000;
-    /** Longest idle wait in SYNC_FLUSH mode (a put always wakes the thread at once). */
+    /** Longest idle wait in SYNC_FLUSH mode (a waiter always wakes the thread at once). */
     static final long IDLE_WAIT_MILLIS = 1_000;
 
     private record Waiter(long position, CompletableFuture<PutResult.Status> done) {}
 
     private final CommitLog commitLog;
     private final StoreConfig config;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
-    private List<Waiter> waiters = new ArrayList<>();
+    private final ArrayBlockingQueue<Waiter> handedOver = new ArrayBlockingQueue<>(MAX_WAITERS);
     private volatile long flushedPosition;
     private final java.util.concurrent.atomic.LongAdder forces = new java.util.concurrent.atomic.LongAdder();
     private volatile java.util.function.LongConsumer forceListener = nanos -> { };
-    private volatile boolean running = true;
-    private volatile Throwable lastFailure;
-    private Thread thread;
+
+    // Owned by the flush thread.
+    private final List<Waiter> waiting = new ArrayList<>();
+    private Throwable lastFailure;
+    private long lastForceNanos = System.nanoTime();
 
     FlushService(CommitLog commitLog, StoreConfig config) {
+        super("quiver-flush", config.flushMode() == FlushMode.SYNC_FLUSH ? IDLE_WAIT_MILLIS : config.asyncFlushIntervalMillis());
         this.commitLog = commitLog;
         this.config = config;
         this.flushedPosition = commitLog.writePosition();
-    }
-
-    void start() {
-        thread = new Thread(this, "quiver-flush");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     /** Called on the flush thread with the duration of every successful force, in nanoseconds. */
@@ -65,7 +63,7 @@ final class FlushService implements Runnable {
 
     /**
      * Completes with PUT_OK once {@code position} is forced, FLUSH_DISK_TIMEOUT if that takes longer than
-     * the sync-flush timeout, FLUSH_FAILED if the force fails.
+     * the sync-flush timeout, FLUSH_FAILED if the force fails, SERVICE_NOT_AVAILABLE if too many wait.
      */
     CompletableFuture<PutResult.Status> awaitDurable(long position) {
         CompletableFuture<PutResult.Status> done = new CompletableFuture<>();
@@ -73,67 +71,56 @@ final class FlushService implements Runnable {
             done.complete(PutResult.Status.PUT_OK);
             return done;
         }
-        lock.lock();
-        try {
-            if (waiters.size() >= MAX_WAITERS) {
-                done.complete(PutResult.Status.SERVICE_NOT_AVAILABLE);
-                return done;
-            }
-            waiters.add(new Waiter(position, done));
-            wake.signal();
-        } finally {
-            lock.unlock();
+        if (!handedOver.offer(new Waiter(position, done))) {
+            done.complete(PutResult.Status.SERVICE_NOT_AVAILABLE);
+            return done;
         }
+        wake();
         return done.completeOnTimeout(PutResult.Status.FLUSH_DISK_TIMEOUT, config.syncFlushTimeoutMillis(),
             TimeUnit.MILLISECONDS);
     }
 
     @Override
-    public void run() {
-        boolean sync = config.flushMode() == FlushMode.SYNC_FLUSH;
-        long idleWaitMillis = sync ? IDLE_WAIT_MILLIS : config.asyncFlushIntervalMillis();
-        while (running) {
-            List<Waiter> batch;
-            lock.lock();
-            try {
-                if (waiters.isEmpty() && running) {
-                    wake.await(idleWaitMillis, TimeUnit.MILLISECONDS);
-                }
-                batch = waiters;
-                waiters = new ArrayList<>();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } finally {
-                lock.unlock();
-            }
-            flushOnce(batch);
+    protected int doWork() {
+        handedOver.drainTo(waiting);
+        int n = waiting.size();
+        if (!dueToForce()) {
+            return 0;
         }
+        flushOnce();
+        return n;
     }
 
-    private long lastThoroughFlushNanos = System.nanoTime();
+    /**
+     * With waiters: now. Without: in ASYNC_FLUSH mode RocketMQ's rule (enough dirty pages, or the thorough
+     * interval passed); in SYNC_FLUSH mode what sends that did not wait left behind, once per idle wait.
+     */
+    private boolean dueToForce() {
+        long target = commitLog.writePosition();
+        if (target <= flushedPosition) {
+            return !waiting.isEmpty(); // answers waiters already covered
+        }
+        if (!waiting.isEmpty()) {
+            return true;
+        }
+        long sinceForce = System.nanoTime() - lastForceNanos;
+        if (config.flushMode() == FlushMode.SYNC_FLUSH) {
+            return sinceForce >= TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MILLIS);
+        }
+        return target - flushedPosition >= (long) config.asyncFlushLeastPages() * 4096
+            || sinceForce >= TimeUnit.MILLISECONDS.toNanos(config.asyncFlushThoroughIntervalMillis());
+    }
 
-    private void flushOnce(List<Waiter> batch) {
+    private void flushOnce() {
         long target = commitLog.writePosition();
         PutResult.Status status = PutResult.Status.PUT_OK;
-        if (config.flushMode() == FlushMode.ASYNC_FLUSH && batch.isEmpty() && running) {
-            // RocketMQ's rule: force only once enough pages are dirty, or after the thorough interval.
-            boolean enoughPages = target - flushedPosition >= (long) config.asyncFlushLeastPages() * 4096;
-            boolean thorough = System.nanoTime() - lastThoroughFlushNanos
-                >= TimeUnit.MILLISECONDS.toNanos(config.asyncFlushThoroughIntervalMillis());
-            if (!enoughPages && !thorough) {
-                return;
-            }
-            if (thorough) {
-                lastThoroughFlushNanos = System.nanoTime();
-            }
-        }
         if (target > flushedPosition) {
             try {
                 long t0 = System.nanoTime();
                 commitLog.forceRange(flushedPosition, target);
                 forces.increment();
-                forceListener.accept(System.nanoTime() - t0);
+                lastForceNanos = System.nanoTime();
+                forceListener.accept(lastForceNanos - t0);
                 flushedPosition = target;
                 lastFailure = null;
             } catch (RuntimeException | Error e) {
@@ -144,52 +131,29 @@ final class FlushService implements Runnable {
                 status = PutResult.Status.FLUSH_FAILED;
             }
         }
-        List<Waiter> notYet = null;
-        for (Waiter w : batch) {
+        int kept = 0;
+        for (Waiter w : waiting) {
             if (status != PutResult.Status.PUT_OK || w.position() <= flushedPosition) {
                 w.done().complete(status);
             } else {
-                if (notYet == null) {
-                    notYet = new ArrayList<>();
-                }
-                notYet.add(w);
+                waiting.set(kept++, w); // appended after the force began: the next force covers it
             }
         }
-        if (notYet != null) {
-            lock.lock();
-            try {
-                notYet.addAll(waiters);
-                waiters = notYet;
-            } finally {
-                lock.unlock();
-            }
-        }
+        waiting.subList(kept, waiting.size()).clear();
     }
 
-    /** Stops the thread after a final force; waiters still pending are completed. */
+    /** A final force once the loop has stopped; every waiter is answered. */
+    @Override
+    protected void onStop() {
+        handedOver.drainTo(waiting);
+        flushOnce();
+        for (Waiter w : waiting) {
+            w.done().complete(PutResult.Status.FLUSH_FAILED);
+        }
+        waiting.clear();
+    }
+
     void shutdown() {
-        running = false;
-        lock.lock();
-        try {
-            wake.signal();
-        } finally {
-            lock.unlock();
-        }
-        if (thread != null) {
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        List<Waiter> rest;
-        lock.lock();
-        try {
-            rest = waiters;
-            waiters = new ArrayList<>();
-        } finally {
-            lock.unlock();
-        }
-        flushOnce(rest);
+        close();
     }
 }

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,11 +21,11 @@ import org.slf4j.LoggerFactory;
  * work. Answers lookups from any thread. After a crash it resumes from the position its newest file
  * records, so nothing is missed; duplicates are harmless because lookups deduplicate.
  */
-final class IndexService implements Runnable {
+final class IndexService extends DutyCycle {
     private static final Logger log = LoggerFactory.getLogger(IndexService.class);
 
-    /** Longest the index thread sleeps when there is nothing new. */
-    static final long MAX_IDLE_NANOS = 50_000_000;
+    /** Longest the index thread sleeps when there is nothing new (the writer wakes it after each group). */
+    static final long MAX_IDLE_MILLIS = 50;
     /** Records indexed before the thread re-checks for shutdown and publishes progress. */
     static final int MAX_RECORDS_PER_ROUND = 10_000;
 
@@ -36,11 +35,9 @@ final class IndexService implements Runnable {
     private final int entries;
     private volatile List<IndexFile> files = new ArrayList<>();
     private volatile long indexedUpTo;
-    private volatile boolean running = true;
-    private volatile boolean sleeping;
-    private Thread thread;
 
     IndexService(MessageStore store, Path dir, int slots, int entries) {
+        super("quiver-index", MAX_IDLE_MILLIS);
         this.store = store;
         this.dir = dir;
         this.slots = slots;
@@ -69,45 +66,14 @@ final class IndexService implements Runnable {
         indexedUpTo = Math.max(commitLogMin, Math.min(resume, commitLogEnd));
     }
 
-    void start() {
-        thread = new Thread(this, "quiver-index");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
     long indexedUpTo() {
         return indexedUpTo;
     }
 
-    /** Called after appends; wakes the index thread only if it sleeps. */
-    void wake() {
-        if (sleeping && thread != null) {
-            LockSupport.unpark(thread);
-        }
-    }
-
+    /** One cycle: index up to {@link #MAX_RECORDS_PER_ROUND} new records. */
     @Override
-    public void run() {
-        long idle = 1_000_000;
-        while (running) {
-            int done;
-            try {
-                done = indexRound();
-            } catch (RuntimeException e) {
-                log.error("indexing failed at commit-log offset {}; retrying", indexedUpTo, e);
-                done = 0;
-            }
-            if (done > 0) {
-                idle = 1_000_000;
-                continue;
-            }
-            sleeping = true;
-            if (indexedUpTo >= store.commitLog().writePosition()) {
-                LockSupport.parkNanos(idle);
-            }
-            sleeping = false;
-            idle = Math.min(idle * 2, MAX_IDLE_NANOS);
-        }
+    protected int doWork() {
+        return indexRound();
     }
 
     private int indexRound() {
@@ -245,15 +211,12 @@ final class IndexService implements Runnable {
     }
 
     void shutdown() {
-        running = false;
-        if (thread != null) {
-            LockSupport.unpark(thread);
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        close();
+    }
+
+    /** Forces and closes the index files once the loop has stopped. */
+    @Override
+    protected void onStop() {
         flush();
         for (IndexFile f : files) {
             f.close();

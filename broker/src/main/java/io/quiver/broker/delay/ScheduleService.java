@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * ({@link #PROGRESS_TOPIC} queue {@code level-1}, body = last delivered schedule offset) in one atomic
  * store append. After a crash, progress is the last marker: nothing is lost and nothing delivered twice.
  */
-public final class ScheduleService implements Runnable, AutoCloseable {
+public final class ScheduleService extends io.quiver.store.DutyCycle {
     private static final Logger log = LoggerFactory.getLogger(ScheduleService.class);
 
     /** Internal topic holding the per-level progress markers. */
@@ -41,10 +40,13 @@ public final class ScheduleService implements Runnable, AutoCloseable {
     private final BrokerContext broker;
     private final DelayLevels levels;
     private final long[] progress;
-    private volatile boolean running = true;
-    private Thread thread;
+    /** Most batches one level delivers in one cycle, so every level gets its turn. */
+    static final int MAX_BATCHES_PER_LEVEL = 16;
+    /** When the earliest known delayed message falls due; set by each cycle (schedule thread). */
+    private long nextDueMillis;
 
     public ScheduleService(BrokerContext broker, DelayLevels levels) {
+        super("quiver-schedule", MAX_IDLE_MILLIS);
         this.broker = broker;
         this.levels = levels;
         this.progress = new long[levels.maxLevel()];
@@ -54,8 +56,9 @@ public final class ScheduleService implements Runnable, AutoCloseable {
         return levels;
     }
 
-    /** Recovers each level's progress from its last marker, then starts delivering. */
-    public void start() {
+    /** Recovers each level's progress from its last marker (then the loop starts delivering). */
+    @Override
+    protected void beforeStart() {
         for (int i = 0; i < progress.length; i++) {
             long max = broker.store().maxOffset(PROGRESS_TOPIC, i);
             long p = Math.max(0, broker.store().minOffset(TopicNames.SCHEDULE_TOPIC, i));
@@ -68,9 +71,6 @@ public final class ScheduleService implements Runnable, AutoCloseable {
             }
             progress[i] = p;
         }
-        thread = new Thread(this, "quiver-schedule");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     /**
@@ -89,13 +89,6 @@ public final class ScheduleService implements Runnable, AutoCloseable {
         d.tagsCode(0);
     }
 
-    /** Wakes the service (a delayed message was stored); cheap. */
-    public void wake() {
-        if (thread != null) {
-            LockSupport.unpark(thread);
-        }
-    }
-
     /** Delayed messages waiting, over all levels. */
     public long pending() {
         long n = 0;
@@ -105,29 +98,37 @@ public final class ScheduleService implements Runnable, AutoCloseable {
         return n;
     }
 
+    /**
+     * One cycle: every level delivers what is due, at most {@link #MAX_BATCHES_PER_LEVEL} batches each.
+     * Reports work while something is still due, so the loop parks only until the next due time.
+     */
     @Override
-    public void run() {
-        while (running) {
-            long now = System.currentTimeMillis();
-            long nextDue = now + MAX_IDLE_MILLIS;
-            for (int i = 0; i < progress.length && running; i++) {
-                try {
-                    nextDue = Math.min(nextDue, deliverLevel(i, now));
-                } catch (RuntimeException e) {
-                    log.error("delivering delay level {} failed; retrying", i + 1, e);
-                }
-            }
-            long sleep = nextDue - System.currentTimeMillis();
-            if (sleep > 0) {
-                LockSupport.parkNanos(sleep * 1_000_000L);
+    protected int doWork() {
+        long now = System.currentTimeMillis();
+        long nextDue = now + MAX_IDLE_MILLIS;
+        for (int i = 0; i < progress.length && isRunning(); i++) {
+            try {
+                nextDue = Math.min(nextDue, deliverLevel(i, now));
+            } catch (RuntimeException e) {
+                log.error("delivering delay level {} failed; retrying", i + 1, e);
             }
         }
+        nextDueMillis = nextDue;
+        return nextDue <= now ? 1 : 0;
     }
 
-    /** Delivers what is due on one level; returns when its next message falls due (or far future). */
+    @Override
+    protected long idleWaitNanos() {
+        return Math.max(0, nextDueMillis - System.currentTimeMillis()) * 1_000_000L;
+    }
+
+    /**
+     * Delivers what is due on one level, at most {@link #MAX_BATCHES_PER_LEVEL} batches; returns when its
+     * next message falls due ({@code now} when more is due already, far future when the level is empty).
+     */
     private long deliverLevel(int i, long now) {
         String schedule = TopicNames.SCHEDULE_TOPIC;
-        while (running) {
+        for (int batch = 0; batch < MAX_BATCHES_PER_LEVEL && isRunning(); batch++) {
             long max = broker.store().maxOffset(schedule, i);
             long from = progress[i];
             if (from >= max) {
@@ -168,7 +169,7 @@ public final class ScheduleService implements Runnable, AutoCloseable {
             }
             progress[i] = last + 1;
         }
-        return Long.MAX_VALUE;
+        return isRunning() ? now : Long.MAX_VALUE;
     }
 
     private MessageDraft delivery(DecodedMessage m) {
@@ -203,16 +204,4 @@ public final class ScheduleService implements Runnable, AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        running = false;
-        if (thread != null) {
-            LockSupport.unpark(thread);
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 }

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * that is replayed from the markers after a crash. Lateness under bursts is bounded by store speed:
  * a batch is one append, without waiting for a disk force.
  */
-public final class TimerService implements Runnable, AutoCloseable {
+public final class TimerService extends io.quiver.store.DutyCycle {
     private static final Logger log = LoggerFactory.getLogger(TimerService.class);
 
     public static final String MARKER_TOPIC = "rmq_sys_quiver_timer_delivered";
@@ -56,10 +56,11 @@ public final class TimerService implements Runnable, AutoCloseable {
     private final TreeMap<Long, long[]> buckets = new TreeMap<>();
     private int pendingCount;
     private volatile long scanFrom;
-    private volatile boolean running = true;
-    private Thread thread;
+    /** Timer thread: when progress was last persisted. */
+    private long lastPersist = System.currentTimeMillis();
 
     public TimerService(BrokerContext broker, Path dataDir) {
+        super("quiver-timer", BUCKET_MILLIS);
         this.broker = broker;
         this.delivered = new OffsetStateTable(dataDir.resolve("timer"));
         this.progressFile = new io.quiver.broker.support.ProgressFile<>(
@@ -111,9 +112,7 @@ public final class TimerService implements Runnable, AutoCloseable {
     /** Called once a timer message is stored at {@code offset}. */
     public void stored(long offset, long deliverMillis) {
         add(offset, deliverMillis);
-        if (thread != null) {
-            LockSupport.unpark(thread);
-        }
+        wake();
     }
 
     private synchronized void add(long offset, long deliverMillis) {
@@ -139,7 +138,9 @@ public final class TimerService implements Runnable, AutoCloseable {
 
     // ------------------------------------------------------------------ start-up
 
-    public void start() {
+    /** Rebuilds the pending timers from the store (then the loop starts delivering). */
+    @Override
+    protected void beforeStart() {
         Progress p = progressFile.read();
         long markerMax = broker.store().maxOffset(MARKER_TOPIC, 0);
         for (long o = Math.max(p.markerReplayFrom, broker.store().minOffset(MARKER_TOPIC, 0)); o < markerMax; ) {
@@ -173,9 +174,6 @@ public final class TimerService implements Runnable, AutoCloseable {
         if (loaded > 0) {
             log.info("timers: {} pending timer message(s) reloaded", loaded);
         }
-        thread = new Thread(this, "quiver-timer");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     private void writeProgress(long markerReplayFrom) {
@@ -194,27 +192,30 @@ public final class TimerService implements Runnable, AutoCloseable {
 
     // ------------------------------------------------------------------ delivery
 
+    /** One cycle: deliver up to {@link #MAX_BATCH} due timers; persist progress about once a second. */
     @Override
-    public void run() {
-        long lastPersist = System.currentTimeMillis();
-        while (running) {
-            long now = System.currentTimeMillis();
-            List<Long> due = takeDue(now);
-            if (!due.isEmpty()) {
-                deliver(due, now);
-            } else {
-                long next = nextDueMillis();
-                LockSupport.parkNanos(Math.max(1, Math.min(BUCKET_MILLIS, next - now)) * 1_000_000L);
-            }
-            if (now - lastPersist >= 1_000) {
-                lastPersist = now;
-                try {
-                    writeProgress(broker.store().maxOffset(MARKER_TOPIC, 0));
-                } catch (RuntimeException e) {
-                    log.error("persisting timer progress failed", e);
-                }
+    protected int doWork() {
+        long now = System.currentTimeMillis();
+        List<Long> due = takeDue(now);
+        if (!due.isEmpty()) {
+            deliver(due, now);
+        }
+        if (now - lastPersist >= 1_000) {
+            lastPersist = now;
+            try {
+                writeProgress(broker.store().maxOffset(MARKER_TOPIC, 0));
+            } catch (RuntimeException e) {
+                log.error("persisting timer progress failed", e);
             }
         }
+        return due.size();
+    }
+
+    /** Until the earliest bucket falls due, at most one bucket's width. */
+    @Override
+    protected long idleWaitNanos() {
+        long wait = nextDueMillis() - System.currentTimeMillis();
+        return Math.max(1, Math.min(BUCKET_MILLIS, wait)) * 1_000_000L;
     }
 
     private synchronized long nextDueMillis() {
@@ -304,17 +305,9 @@ public final class TimerService implements Runnable, AutoCloseable {
         return d;
     }
 
+    /** Persists progress once the loop has stopped. */
     @Override
-    public void close() {
-        running = false;
-        if (thread != null) {
-            LockSupport.unpark(thread);
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    protected void onStop() {
         writeProgress(broker.store().maxOffset(MARKER_TOPIC, 0));
     }
 }

@@ -8,10 +8,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * this thread). The store's writer only marks the queue as having new data. The number of waiting pulls
  * is bounded.
  */
-public final class LongPollingService implements AutoCloseable {
+public final class LongPollingService extends io.quiver.store.DutyCycle {
     private static final Logger log = LoggerFactory.getLogger(LongPollingService.class);
 
     /** Most pulls that may wait at once; beyond it pulls are answered at once with "no new message". */
@@ -42,24 +39,16 @@ public final class LongPollingService implements AutoCloseable {
     private final Map<String, Queue<Parked>> parked = new ConcurrentHashMap<>();
     private final Set<String> arrivals = ConcurrentHashMap.newKeySet();
     private final AtomicInteger parkedCount = new AtomicInteger();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
     private final LongSupplier clock;
-    private volatile boolean running = true;
-    private final Thread thread;
+    private long lastSweep;
 
     private final java.util.concurrent.Executor resumeOn;
 
     /** @param resumeOn where woken pulls are re-run (the pull pool) */
     public LongPollingService(LongSupplier clock, java.util.concurrent.Executor resumeOn) {
+        super("quiver-long-poll", TICK_MILLIS);
         this.clock = clock;
         this.resumeOn = resumeOn;
-        this.thread = new Thread(this::run, "quiver-long-poll");
-        this.thread.setDaemon(true);
-    }
-
-    public void start() {
-        thread.start();
     }
 
     private static String key(String topic, int queueId) {
@@ -97,55 +86,37 @@ public final class LongPollingService implements AutoCloseable {
 
     private void signal(String k) {
         arrivals.add(k);
-        lock.lock();
-        try {
-            wake.signal();
-        } finally {
-            lock.unlock();
-        }
+        wake();
     }
 
     public int parkedCount() {
         return parkedCount.get();
     }
 
-    private void run() {
-        long lastSweep = 0;
-        while (running) {
-            lock.lock();
-            try {
-                if (arrivals.isEmpty() && running) {
-                    wake.await(TICK_MILLIS, TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                lock.unlock();
-            }
-            try {
-                for (Iterator<String> it = arrivals.iterator(); it.hasNext(); ) {
-                    String k = it.next();
-                    it.remove();
-                    resumeAll(k, false);
-                }
-                long now = clock.getAsLong();
-                if (now - lastSweep >= TICK_MILLIS) {
-                    lastSweep = now;
-                    for (String k : parked.keySet()) {
-                        resumeAll(k, true);
-                    }
-                }
-            } catch (RuntimeException e) {
-                log.error("long polling round failed", e);
+    /** One cycle: hand back the pulls of queues that got messages, and every {@link #TICK_MILLIS} the expired ones. */
+    @Override
+    protected int doWork() {
+        int n = 0;
+        for (Iterator<String> it = arrivals.iterator(); it.hasNext(); ) {
+            String k = it.next();
+            it.remove();
+            n += resumeAll(k, false);
+        }
+        long now = clock.getAsLong();
+        if (now - lastSweep >= TICK_MILLIS) {
+            lastSweep = now;
+            for (String k : parked.keySet()) {
+                n += resumeAll(k, true);
             }
         }
+        return n;
     }
 
     /** Resumes the pulls of one queue: all of them, or only those past their deadline. */
-    private void resumeAll(String k, boolean expiredOnly) {
+    private int resumeAll(String k, boolean expiredOnly) {
         Queue<Parked> q = parked.get(k);
         if (q == null) {
-            return;
+            return 0;
         }
         long now = clock.getAsLong();
         List<Parked> ready = new ArrayList<>();
@@ -175,23 +146,12 @@ public final class LongPollingService implements AutoCloseable {
                 resume.run(); // the pull pool is full: answer here rather than lose the pull
             }
         }
+        return ready.size();
     }
 
+    /** Answers every still-parked pull once the loop has stopped, so clients do not wait for their timeout. */
     @Override
-    public void close() {
-        running = false;
-        lock.lock();
-        try {
-            wake.signal();
-        } finally {
-            lock.unlock();
-        }
-        try {
-            thread.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        // Answer every still-parked pull so clients do not wait for their timeout.
+    protected void onStop() {
         for (String k : parked.keySet()) {
             Queue<Parked> q = parked.remove(k);
             if (q != null) {

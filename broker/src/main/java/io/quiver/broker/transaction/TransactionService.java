@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -44,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * {@link #inFlight}; the {@link OffsetStateTable} is set once the op record is stored. Check-backs run on one
  * thread, bounded per round and per producer group; progress is persisted in {@code config/transaction.json}.
  */
-public final class TransactionService implements AutoCloseable {
+public final class TransactionService extends io.quiver.store.DutyCycle {
     private static final Logger log = LoggerFactory.getLogger(TransactionService.class);
 
     /** Most half messages examined in one check round. */
@@ -94,10 +93,14 @@ public final class TransactionService implements AutoCloseable {
     private final LongAdder checked = new LongAdder();
     private final LongAdder discarded = new LongAdder();
     private volatile long halfProgress;
-    private volatile boolean running = true;
-    private Thread checker;
+    /** Longest the first rounds wait for the index to catch up with the log. */
+    static final long INDEX_CATCH_UP_MILLIS = 30_000;
+    // Owned by the check thread.
+    private long indexWaitUntil;
+    private long nextRoundAt;
 
     public TransactionService(BrokerContext broker, Path dataDir) {
+        super("quiver-tx-check", 100);
         this.broker = broker;
         this.decisions = new OffsetStateTable(dataDir.resolve("transaction"));
         this.progressFile = new io.quiver.broker.support.ProgressFile<>(
@@ -106,8 +109,9 @@ public final class TransactionService implements AutoCloseable {
 
     // ------------------------------------------------------------------ start-up
 
-    /** Replays op records written since the last persisted progress, then starts the check thread. */
-    public void start() {
+    /** Replays op records written since the last persisted progress (then the check thread starts). */
+    @Override
+    protected void beforeStart() {
         Progress p = progressFile.read();
         halfProgress = p.halfProgress;
         long opMax = broker.store().maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0);
@@ -128,9 +132,7 @@ public final class TransactionService implements AutoCloseable {
         if (replayed > 0) {
             log.info("transactions: replayed {} decision(s) from the op log", replayed);
         }
-        checker = new Thread(this::checkLoop, "quiver-tx-check");
-        checker.setDaemon(true);
-        checker.start();
+        indexWaitUntil = System.currentTimeMillis() + INDEX_CATCH_UP_MILLIS;
     }
 
     private void applyOp(DecodedMessage op) {
@@ -283,30 +285,34 @@ public final class TransactionService implements AutoCloseable {
 
     // ------------------------------------------------------------------ check-back
 
-    private void checkLoop() {
-        // Let the index catch up with the log first: commits found there are never repeated.
-        long waitUntil = System.currentTimeMillis() + 30_000;
-        while (running && broker.store().indexedUpTo() < broker.store().commitLogWritePosition()
-            && System.currentTimeMillis() < waitUntil) {
-            sleep(20);
+    /**
+     * One cycle: once the index has caught up with the log (commits found there are never repeated; at most
+     * {@link #INDEX_CATCH_UP_MILLIS}), a check round every {@code transactionCheckInterval}.
+     */
+    @Override
+    protected int doWork() {
+        long now = System.currentTimeMillis();
+        if (now < indexWaitUntil && broker.store().indexedUpTo() < broker.store().commitLogWritePosition()) {
+            return 0;
         }
-        while (running) {
-            long started = System.currentTimeMillis();
-            try {
-                checkRound(started);
-            } catch (RuntimeException e) {
-                log.error("transaction check round failed", e);
-            }
-            sleep(Math.max(100, broker.config().transactionCheckInterval - (System.currentTimeMillis() - started)));
+        indexWaitUntil = 0;
+        if (now < nextRoundAt) {
+            return 0;
         }
+        try {
+            checkRound(now);
+        } finally {
+            nextRoundAt = now + Math.max(100, broker.config().transactionCheckInterval
+                - (System.currentTimeMillis() - now));
+        }
+        return 0;
     }
 
-    private static void sleep(long ms) {
-        try {
-            TimeUnit.MILLISECONDS.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    @Override
+    protected long idleWaitNanos() {
+        long now = System.currentTimeMillis();
+        long wait = indexWaitUntil > now ? 20 : Math.max(1, nextRoundAt - now);
+        return wait * 1_000_000L;
     }
 
     /** One round over the pending halves: check, or discard those past their limits. */
@@ -323,7 +329,7 @@ public final class TransactionService implements AutoCloseable {
         int scanned = 0;
         long timeout = broker.config().transactionTimeOut;
         long maxLifetime = broker.config().fileReservedTime * 3_600_000L;
-        for (long o = h; o < max && scanned < MAX_HALVES_SCANNED_PER_ROUND && running; o++, scanned++) {
+        for (long o = h; o < max && scanned < MAX_HALVES_SCANNED_PER_ROUND && isRunning(); o++, scanned++) {
             if (decisions.decision(o) != OffsetStateTable.PENDING) {
                 continue;
             }
@@ -441,17 +447,9 @@ public final class TransactionService implements AutoCloseable {
         return m;
     }
 
+    /** Persists progress once the check thread has stopped. */
     @Override
-    public void close() {
-        running = false;
-        if (checker != null) {
-            checker.interrupt();
-            try {
-                checker.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    protected void onStop() {
         writeProgress(broker.store().maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0));
     }
 }
