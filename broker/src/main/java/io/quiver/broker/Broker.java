@@ -4,18 +4,46 @@ import io.netty.channel.Channel;
 import io.quiver.broker.client.ClientChannel;
 import io.quiver.broker.client.ClientRegistry;
 import io.quiver.broker.client.ConsumerGroupState;
+import io.quiver.broker.client.GroupNotifier;
 import io.quiver.broker.client.QueueLockTable;
-import io.quiver.broker.handler.AdminHandlers;
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.config.DelayLevels;
+import io.quiver.broker.delay.DueTimes;
+import io.quiver.broker.delay.ScheduleService;
+import io.quiver.broker.delay.TimerService;
+import io.quiver.broker.handler.BrokerConfigUpdateHandler;
+import io.quiver.broker.handler.BrokerInfoHandlers;
 import io.quiver.broker.handler.ClientHandlers;
+import io.quiver.broker.handler.ConnectionHandlers;
+import io.quiver.broker.handler.ConsumerStatusHandler;
+import io.quiver.broker.handler.DlqRedriveHandler;
+import io.quiver.broker.handler.GroupAdminHandlers;
 import io.quiver.broker.handler.LongPollingService;
+import io.quiver.broker.handler.MessageLookupHandlers;
 import io.quiver.broker.handler.OffsetHandlers;
 import io.quiver.broker.handler.PullHandler;
+import io.quiver.broker.handler.ResetOffsetHandler;
+import io.quiver.broker.handler.SendBackHandler;
 import io.quiver.broker.handler.SendHandler;
+import io.quiver.broker.handler.StatsHandlers;
+import io.quiver.broker.handler.TopicAdminHandlers;
 import io.quiver.broker.metadata.ConsumerOffsetTable;
 import io.quiver.broker.metadata.SubscriptionGroupTable;
 import io.quiver.broker.metadata.TopicTable;
+import io.quiver.broker.metrics.MetricSources;
+import io.quiver.broker.metrics.MetricsEndpoint;
+import io.quiver.broker.metrics.Traffic;
+import io.quiver.broker.send.Diversions;
+import io.quiver.broker.send.MessageAppender;
+import io.quiver.broker.send.SendObserver;
+import io.quiver.broker.send.SendRouter;
+import io.quiver.broker.send.SendValidator;
+import io.quiver.broker.send.TopicResolver;
+import io.quiver.broker.transaction.TransactionHandlers;
+import io.quiver.broker.transaction.TransactionService;
 import io.quiver.protocol.RemotingCommandCodec;
 import io.quiver.protocol.RequestCode;
+import io.quiver.protocol.message.MessageDraft;
 import io.quiver.remoting.RemotingClient;
 import io.quiver.remoting.RemotingServer;
 import io.quiver.store.Clock;
@@ -43,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * one scheduler thread. Sends and offset calls run on the network threads; pulls, heartbeats and admin
  * calls on bounded pools.
  */
-public final class Broker implements BrokerContext, AutoCloseable {
+public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
 
     /** Queue bound of each request pool; a full pool answers SYSTEM_BUSY. */
@@ -65,12 +93,12 @@ public final class Broker implements BrokerContext, AutoCloseable {
     private final List<ExecutorService> pools = new ArrayList<>();
     private final NameServerRegistrar registrar;
     private final byte[] storeHostBytes;
-    private final ClientHandlers clientHandlers;
-    private final io.quiver.broker.transaction.TransactionService transactions;
-    private final io.quiver.broker.delay.ScheduleService schedule;
-    private final io.quiver.broker.delay.TimerService timers;
-    private final io.quiver.broker.metrics.Traffic traffic;
-    private final io.quiver.broker.metrics.MetricsEndpoint metrics;
+    private final GroupNotifier notifier;
+    private final TransactionService transactions;
+    private final ScheduleService schedule;
+    private final TimerService timers;
+    private final Traffic traffic;
+    private final MetricsEndpoint metrics;
     private final DrainService drain;
     private volatile Runnable onDrained = () -> { };
     private volatile boolean started;
@@ -78,7 +106,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
     public Broker(BrokerConfig config) {
         this.config = config;
         try {
-            Map<String, String> overrides = io.quiver.broker.handler.BrokerConfigUpdateHandler.load(config.storePathRootDir);
+            Map<String, String> overrides = BrokerConfigUpdateHandler.load(config.storePathRootDir);
             if (!overrides.isEmpty()) {
                 config.apply(overrides);
                 log.info("applied settings changed at run time before the last stop: {}", overrides);
@@ -105,7 +133,7 @@ public final class Broker implements BrokerContext, AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("quiver-broker-scheduler"));
         this.pullPool = pool("quiver-pull", Math.max(2, Runtime.getRuntime().availableProcessors()));
         this.longPolling = new LongPollingService(System::currentTimeMillis, pullPool);
-        this.registrar = new NameServerRegistrar(this, namesrvClient, scheduler);
+        this.registrar = new NameServerRegistrar(config, topics, namesrvClient, scheduler);
         this.topicResolver = new TopicResolver(topics, config, registrar::registerSoon);
         topics.writeOn(scheduler);
         groups.writeOn(scheduler);
@@ -114,16 +142,16 @@ public final class Broker implements BrokerContext, AutoCloseable {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("brokerIP1 '" + config.brokerIP1 + "' is not an IP address", e);
         }
-        this.clientHandlers = new ClientHandlers(this);
-        this.transactions = new io.quiver.broker.transaction.TransactionService(this, config.storePathRootDir);
-        this.timers = new io.quiver.broker.delay.TimerService(this, config.storePathRootDir);
-        this.schedule = new io.quiver.broker.delay.ScheduleService(this,
-            io.quiver.broker.delay.DelayLevels.parse(config.messageDelayLevel));
-        this.traffic = new io.quiver.broker.metrics.Traffic(config.metricsMaxTopicSeries, System::currentTimeMillis,
-            java.time.ZoneId.systemDefault());
-        this.metrics = new io.quiver.broker.metrics.MetricsEndpoint(this);
+        this.notifier = new GroupNotifier(clients, server);
+        this.transactions = new TransactionService(config, store, clients, server, storeHostBytes, config.storePathRootDir);
+        this.timers = new TimerService(config, store, storeHostBytes, config.storePathRootDir);
+        this.schedule = new ScheduleService(config, store, storeHostBytes, DelayLevels.parse(config.messageDelayLevel));
+        this.traffic = new Traffic(config.metricsMaxTopicSeries, System::currentTimeMillis, java.time.ZoneId.systemDefault());
+        this.metrics = new MetricsEndpoint(new MetricSources(traffic, store, offsets, clients, transactions::counters,
+            schedule::pending, timers::pending, longPolling::parkedCount, config.metricsMaxLagSeries));
         this.drain = new DrainService(config, System::nanoTime);
         store.onArrival(new ArrivalFanout(longPolling, schedule, timers));
+        store.recoverTagsCodesWith(new DueTimes(schedule.levels()));
         registerHandlers();
     }
 
@@ -146,76 +174,90 @@ public final class Broker implements BrokerContext, AutoCloseable {
     private void registerHandlers() {
         ExecutorService clientPool = pool("quiver-client", 2);
         ExecutorService adminPool = pool("quiver-admin", 2);
-        SendHandler send = new SendHandler(new io.quiver.broker.send.SendValidator(config),
-            new io.quiver.broker.send.SendRouter(config, groups, topicResolver, diversions(), storeHostBytes,
-                System::currentTimeMillis),
-            store::put, sendObserver(), storeHostBytes, config.listenPort);
+        Runnable registerSoon = registrar::registerSoon;
+        MessageAppender appender = store::put;
+        Diversions diversions = diversions();
+
+        SendHandler send = new SendHandler(new SendValidator(config),
+            new SendRouter(config, groups, topicResolver, diversions, storeHostBytes, System::currentTimeMillis),
+            appender, sendObserver(), storeHostBytes, config.listenPort);
         server.register(RequestCode.SEND_MESSAGE, send, null);
         server.register(RequestCode.SEND_MESSAGE_V2, send, null);
         server.register(RequestCode.SEND_BATCH_MESSAGE, send, null);
-        PullHandler pull = new PullHandler(this);
+        server.register(RequestCode.CONSUMER_SEND_MSG_BACK, new SendBackHandler(config, groups, topics, topicResolver,
+            registerSoon, store, appender, diversions, traffic, storeHostBytes), null);
+
+        PullHandler pull = new PullHandler(config, groups, topics, offsets, store, longPolling, traffic, metrics, clients);
         server.register(RequestCode.PULL_MESSAGE, pull, pullPool);
         server.register(RequestCode.LITE_PULL_MESSAGE, pull, pullPool);
-        OffsetHandlers o = new OffsetHandlers(this);
+        OffsetHandlers o = new OffsetHandlers(offsets, groups, topics, store);
         server.register(RequestCode.QUERY_CONSUMER_OFFSET, o::queryConsumerOffset, null);
         server.register(RequestCode.UPDATE_CONSUMER_OFFSET, o::updateConsumerOffset, null);
         server.register(RequestCode.GET_MAX_OFFSET, o::maxOffset, null);
         server.register(RequestCode.GET_MIN_OFFSET, o::minOffset, null);
         server.register(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, o::searchOffset, pullPool);
         server.register(RequestCode.GET_EARLIEST_MSG_STORETIME, o::earliestStoreTime, null);
-        ClientHandlers c = clientHandlers;
+
+        ClientHandlers c = new ClientHandlers(config, groups, topics, registerSoon, clients, locks, notifier);
         server.register(RequestCode.HEART_BEAT, c::heartbeat, clientPool);
         server.register(RequestCode.UNREGISTER_CLIENT, c::unregister, clientPool);
         server.register(RequestCode.GET_CONSUMER_LIST_BY_GROUP, c::consumerList, null);
         server.register(RequestCode.CHECK_CLIENT_CONFIG, c::checkClientConfig, clientPool);
         server.register(RequestCode.LOCK_BATCH_MQ, c::lockBatch, clientPool);
         server.register(RequestCode.UNLOCK_BATCH_MQ, c::unlockBatch, clientPool);
-        AdminHandlers a = new AdminHandlers(this);
-        server.register(RequestCode.UPDATE_AND_CREATE_TOPIC, a::createTopic, adminPool);
-        server.register(RequestCode.DELETE_TOPIC_IN_BROKER, a::deleteTopic, adminPool);
-        server.register(RequestCode.GET_ALL_TOPIC_CONFIG, a::allTopicConfig, adminPool);
-        server.register(RequestCode.GET_TOPIC_CONFIG, a::topicConfig, adminPool);
-        server.register(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, a::createGroup, adminPool);
-        server.register(RequestCode.DELETE_SUBSCRIPTIONGROUP, a::deleteGroup, adminPool);
-        server.register(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, a::allGroupConfig, adminPool);
-        server.register(RequestCode.GET_BROKER_CONFIG, a::brokerConfig, adminPool);
-        server.register(RequestCode.UPDATE_BROKER_CONFIG, new io.quiver.broker.handler.BrokerConfigUpdateHandler(this), adminPool);
-        server.register(RequestCode.GET_BROKER_RUNTIME_INFO, a::runtimeInfo, adminPool);
-        server.register(RequestCode.VIEW_MESSAGE_BY_ID, a::viewMessage, pullPool);
-        server.register(RequestCode.QUERY_MESSAGE, a::queryMessage, pullPool);
-        server.register(RequestCode.GET_CONSUMER_CONNECTION_LIST, a::consumerConnections, adminPool);
-        server.register(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, a::topicConsumers, adminPool);
-        server.register(RequestCode.GET_PRODUCER_CONNECTION_LIST, a::producerConnections, adminPool);
-        io.quiver.broker.transaction.TransactionHandlers tx = new io.quiver.broker.transaction.TransactionHandlers(this);
-        server.register(RequestCode.END_TRANSACTION, tx::endTransaction, clientPool);
-        server.register(RequestCode.QUIVER_LIST_PENDING_TRANSACTIONS, tx::listPending, adminPool);
-        server.register(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, new io.quiver.broker.handler.ResetOffsetHandler(this),
-            adminPool);
-        server.register(RequestCode.INVOKE_BROKER_TO_GET_CONSUMER_STATUS,
-            new io.quiver.broker.handler.ConsumerStatusHandler(this), adminPool);
-        io.quiver.broker.handler.StatsHandlers stats = new io.quiver.broker.handler.StatsHandlers(this);
+
+        TopicAdminHandlers ta = new TopicAdminHandlers(config, topics, offsets, traffic, registerSoon);
+        server.register(RequestCode.UPDATE_AND_CREATE_TOPIC, ta::createTopic, adminPool);
+        server.register(RequestCode.DELETE_TOPIC_IN_BROKER, ta::deleteTopic, adminPool);
+        server.register(RequestCode.GET_ALL_TOPIC_CONFIG, ta::allTopicConfig, adminPool);
+        server.register(RequestCode.GET_TOPIC_CONFIG, ta::topicConfig, adminPool);
+        GroupAdminHandlers ga = new GroupAdminHandlers(groups, offsets);
+        server.register(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, ga::createGroup, adminPool);
+        server.register(RequestCode.DELETE_SUBSCRIPTIONGROUP, ga::deleteGroup, adminPool);
+        server.register(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, ga::allGroupConfig, adminPool);
+        BrokerInfoHandlers info = new BrokerInfoHandlers(config, topics, new RuntimeFigures(config, traffic, store,
+            clients, drain, schedule, timers, longPolling, server, transactions));
+        server.register(RequestCode.GET_BROKER_CONFIG, info::brokerConfig, adminPool);
+        server.register(RequestCode.GET_BROKER_RUNTIME_INFO, info::runtimeInfo, adminPool);
+        server.register(RequestCode.UPDATE_BROKER_CONFIG, new BrokerConfigUpdateHandler(config, registerSoon), adminPool);
+        MessageLookupHandlers lookup = new MessageLookupHandlers(store);
+        server.register(RequestCode.VIEW_MESSAGE_BY_ID, lookup::viewMessage, pullPool);
+        server.register(RequestCode.QUERY_MESSAGE, lookup::queryMessage, pullPool);
+        ConnectionHandlers conn = new ConnectionHandlers(clients, offsets);
+        server.register(RequestCode.GET_CONSUMER_CONNECTION_LIST, conn::consumerConnections, adminPool);
+        server.register(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, conn::topicConsumers, adminPool);
+        server.register(RequestCode.GET_PRODUCER_CONNECTION_LIST, conn::producerConnections, adminPool);
+        StatsHandlers stats = new StatsHandlers(topics, config, store, offsets);
         server.register(RequestCode.GET_TOPIC_STATS_INFO, stats::topicStats, adminPool);
         server.register(RequestCode.GET_CONSUME_STATS, stats::consumeStats, adminPool);
-        server.register(RequestCode.QUIVER_DLQ_REDRIVE, new io.quiver.broker.handler.DlqRedriveHandler(this), adminPool);
-        server.register(RequestCode.CONSUMER_SEND_MSG_BACK, new io.quiver.broker.handler.SendBackHandler(this), null);
+
+        TransactionHandlers tx = new TransactionHandlers(transactions, config);
+        server.register(RequestCode.END_TRANSACTION, tx::endTransaction, clientPool);
+        server.register(RequestCode.QUIVER_LIST_PENDING_TRANSACTIONS, tx::listPending, adminPool);
+        server.register(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
+            new ResetOffsetHandler(topics, config, groups, offsets, store, clients, server), adminPool);
+        server.register(RequestCode.INVOKE_BROKER_TO_GET_CONSUMER_STATUS, new ConsumerStatusHandler(clients, server),
+            adminPool);
+        server.register(RequestCode.QUIVER_DLQ_REDRIVE,
+            new DlqRedriveHandler(config, groups, topics, registerSoon, offsets, store, appender, storeHostBytes), adminPool);
         server.register(RequestCode.QUIVER_DRAIN, this::drainRequested, adminPool);
         server.onConnectionClosed(this::connectionClosed);
     }
 
-    private io.quiver.broker.send.Diversions diversions() {
-        return new io.quiver.broker.send.Diversions() {
+    private Diversions diversions() {
+        return new Diversions() {
             @Override
-            public void toHalf(io.quiver.protocol.message.MessageDraft d, Map<String, String> props) {
+            public void toHalf(MessageDraft d, Map<String, String> props) {
                 transactions.toHalf(d, props);
             }
 
             @Override
-            public void toSchedule(io.quiver.protocol.message.MessageDraft d, Map<String, String> props, int level) {
+            public void toSchedule(MessageDraft d, Map<String, String> props, int level) {
                 schedule.toSchedule(d, props, level);
             }
 
             @Override
-            public void toTimer(io.quiver.protocol.message.MessageDraft d, Map<String, String> props, long at) {
+            public void toTimer(MessageDraft d, Map<String, String> props, long at) {
                 timers.toTimer(d, props, at);
             }
 
@@ -226,13 +268,13 @@ public final class Broker implements BrokerContext, AutoCloseable {
 
             @Override
             public int maxPendingTimers() {
-                return io.quiver.broker.delay.TimerService.MAX_PENDING_TIMERS;
+                return TimerService.MAX_PENDING_TIMERS;
             }
         };
     }
 
-    private io.quiver.broker.send.SendObserver sendObserver() {
-        return new io.quiver.broker.send.SendObserver() {
+    private SendObserver sendObserver() {
+        return new SendObserver() {
             @Override
             public void arrived() {
                 drain.sendArrived();
@@ -263,12 +305,12 @@ public final class Broker implements BrokerContext, AutoCloseable {
         timers.start();
         longPolling.start();
         if ("PROM".equals(config.metricsExporterType)) {
-            metrics.start(config.bindAddress, config.metricsPromExporterPort, this);
+            metrics.start(config.bindAddress, config.metricsPromExporterPort);
         }
         server.start();
         started = true;
-        scheduler.scheduleAtFixedRate(traffic::sample, io.quiver.broker.metrics.Traffic.SAMPLE_PERIOD_MILLIS,
-            io.quiver.broker.metrics.Traffic.SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(traffic::sample, Traffic.SAMPLE_PERIOD_MILLIS,
+            Traffic.SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::expireClients, 10, 10, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(this::persistTables, METADATA_WRITE_PERIOD_MILLIS, METADATA_WRITE_PERIOD_MILLIS,
             TimeUnit.MILLISECONDS);
@@ -295,13 +337,13 @@ public final class Broker implements BrokerContext, AutoCloseable {
         }
         List<String> left = clients.channelClosed(ch);
         clientIds.forEach(locks::releaseAll);
-        left.forEach(clientHandlers::notifyGroup);
+        left.forEach(notifier::notifyGroup);
     }
 
     private void expireClients() {
         try {
             List<String> left = clients.expire(System.currentTimeMillis(), config.channelExpiredTimeout);
-            left.forEach(clientHandlers::notifyGroup);
+            left.forEach(notifier::notifyGroup);
         } catch (RuntimeException e) {
             log.error("client expiry failed", e);
         }
@@ -380,97 +422,5 @@ public final class Broker implements BrokerContext, AutoCloseable {
         store.close();
         namesrvClient.close();
         log.info("broker {} stopped", config.brokerName);
-    }
-
-    // ------------------------------------------------------------------ BrokerContext
-
-    @Override
-    public BrokerConfig config() {
-        return config;
-    }
-
-    @Override
-    public MessageStore store() {
-        return store;
-    }
-
-    @Override
-    public TopicTable topics() {
-        return topics;
-    }
-
-    @Override
-    public TopicResolver topicResolver() {
-        return topicResolver;
-    }
-
-    @Override
-    public SubscriptionGroupTable groups() {
-        return groups;
-    }
-
-    @Override
-    public ConsumerOffsetTable offsets() {
-        return offsets;
-    }
-
-    @Override
-    public ClientRegistry clients() {
-        return clients;
-    }
-
-    @Override
-    public QueueLockTable locks() {
-        return locks;
-    }
-
-    @Override
-    public LongPollingService longPolling() {
-        return longPolling;
-    }
-
-    @Override
-    public RemotingServer server() {
-        return server;
-    }
-
-    @Override
-    public io.quiver.broker.transaction.TransactionService transactions() {
-        return transactions;
-    }
-
-    @Override
-    public io.quiver.broker.delay.ScheduleService schedule() {
-        return schedule;
-    }
-
-    @Override
-    public io.quiver.broker.delay.TimerService timers() {
-        return timers;
-    }
-
-    @Override
-    public io.quiver.broker.metrics.Traffic traffic() {
-        return traffic;
-    }
-
-    @Override
-    public io.quiver.broker.metrics.MetricsEndpoint metrics() {
-        return metrics;
-    }
-
-    @Override
-    public DrainService drainService() {
-        return drain;
-    }
-
-    @Override
-    public void registerWithNameServersSoon() {
-        registrar.registerSoon();
-    }
-
-    @Override
-    public byte[] storeHostBytes() {
-        return storeHostBytes;
     }
 }

@@ -1,5 +1,6 @@
 package io.quiver.broker;
 
+import io.quiver.broker.config.BrokerConfig;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;

@@ -1,13 +1,15 @@
 package io.quiver.broker;
 
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.metadata.TopicTable;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.DataVersion;
 import io.quiver.protocol.body.Json;
-import io.quiver.protocol.message.PermName;
 import io.quiver.protocol.body.RegisterBrokerBody;
 import io.quiver.protocol.header.RequestHeaders;
+import io.quiver.protocol.message.PermName;
 import io.quiver.remoting.RemotingClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,21 +30,23 @@ final class NameServerRegistrar {
     private static final Logger log = LoggerFactory.getLogger(NameServerRegistrar.class);
     static final long CALL_TIMEOUT_MILLIS = 3_000;
 
-    private final Broker broker;
+    private final BrokerConfig config;
+    private final TopicTable topics;
     private final RemotingClient client;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean soonPending = new AtomicBoolean();
     private volatile boolean readOnly;
 
-    NameServerRegistrar(Broker broker, RemotingClient client, ScheduledExecutorService scheduler) {
-        this.broker = broker;
+    NameServerRegistrar(BrokerConfig config, TopicTable topics, RemotingClient client, ScheduledExecutorService scheduler) {
+        this.config = config;
+        this.topics = topics;
         this.client = client;
         this.scheduler = scheduler;
     }
 
     List<String> addresses() {
         List<String> out = new ArrayList<>();
-        String s = broker.config().namesrvAddr;
+        String s = config.namesrvAddr;
         if (s == null) {
             return out;
         }
@@ -56,7 +60,7 @@ final class NameServerRegistrar {
 
     void start() {
         registerAll();
-        long period = broker.config().registerNameServerPeriod;
+        long period = config.registerNameServerPeriod;
         scheduler.scheduleWithFixedDelay(this::registerAll, period, period, TimeUnit.MILLISECONDS);
     }
 
@@ -81,10 +85,10 @@ final class NameServerRegistrar {
 
     /** Registers with every name server and waits (bounded) for their answers. */
     void registerAll() {
-        BrokerConfig c = broker.config();
+        BrokerConfig c = config;
         RegisterBrokerBody body = new RegisterBrokerBody();
         boolean ro = readOnly;
-        body.topicConfigSerializeWrapper = broker.topics().snapshot(ro ? c.brokerPermission & ~PermName.WRITE
+        body.topicConfigSerializeWrapper = topics.snapshot(ro ? c.brokerPermission & ~PermName.WRITE
             : c.brokerPermission);
         if (ro) {
             body.topicConfigSerializeWrapper.dataVersion = new DataVersion(System.currentTimeMillis(),
@@ -117,7 +121,7 @@ final class NameServerRegistrar {
     }
 
     void unregisterAll() {
-        BrokerConfig c = broker.config();
+        BrokerConfig c = config;
         List<CompletableFuture<RemotingCommand>> calls = new ArrayList<>();
         for (String addr : addresses()) {
             RemotingCommand req = RemotingCommand.request(RequestCode.UNREGISTER_BROKER);

@@ -1,7 +1,7 @@
 package io.quiver.cli;
 
 import io.quiver.broker.Broker;
-import io.quiver.broker.BrokerConfig;
+import io.quiver.broker.config.BrokerConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

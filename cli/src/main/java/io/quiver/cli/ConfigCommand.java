@@ -1,6 +1,6 @@
 package io.quiver.cli;
 
-import io.quiver.broker.BrokerConfig;
+import io.quiver.broker.config.BrokerConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 

@@ -1,7 +1,7 @@
 package io.quiver.cli;
 
 import io.quiver.broker.Broker;
-import io.quiver.broker.BrokerConfig;
+import io.quiver.broker.config.BrokerConfig;
 import io.quiver.namesrv.NameServer;
 import io.quiver.namesrv.NameServerConfig;
 import java.lang.management.ManagementFactory;

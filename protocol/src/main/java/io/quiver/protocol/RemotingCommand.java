@@ -166,6 +166,11 @@ public final class RemotingCommand {
         return this;
     }
 
+    /** An outbound body made of {@code views} in order, written without copying them. */
+    public RemotingCommand bodyViews(java.nio.ByteBuffer... views) {
+        return bodyBuf(io.netty.buffer.Unpooled.wrappedBuffer(views));
+    }
+
     public int bodyLength() {
         if (bodyBuf != null) {
             return bodyBuf.readableBytes();

@@ -58,7 +58,7 @@ final class CommitLog {
         if (b.getInt(MessageRecord.POS_MAGIC) != MessageRecord.MAGIC_V1) {
             return -1;
         }
-        return b.getLong(MessageRecord.storeTimestampPos(b, 0));
+        return MessageRecord.storeTimestampOf(b);
     }
 
     /**

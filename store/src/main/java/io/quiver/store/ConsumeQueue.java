@@ -106,6 +106,30 @@ final class ConsumeQueue {
         maxOffset = maxOffset + 1;
     }
 
+    /**
+     * Reads entry {@code offset} into {@code out}, keeping its file mapped in {@code hold} (one reference for
+     * a whole scan instead of one per entry); false if outside [min, max) or the file is gone.
+     */
+    boolean read(long offset, Entry out, ReadHold hold) {
+        if (offset < minOffset || offset >= maxOffset) {
+            return false;
+        }
+        long byteOffset = offset * ENTRY_BYTES;
+        MappedSegment seg = file.segmentFor(byteOffset);
+        if (seg == null || !hold.hold(seg)) {
+            return false;
+        }
+        readAt(seg, (int) (byteOffset - seg.baseOffset()), out);
+        return true;
+    }
+
+    private static void readAt(MappedSegment seg, int pos, Entry out) {
+        ByteBuffer b = seg.buffer();
+        out.commitLogOffset = b.getLong(pos);
+        out.size = b.getInt(pos + 8);
+        out.tagsCode = b.getLong(pos + 12);
+    }
+
     /** Reads entry {@code offset} into {@code out}; false if outside [min, max). */
     boolean read(long offset, Entry out) {
         if (offset < minOffset || offset >= maxOffset) {
@@ -117,11 +141,7 @@ final class ConsumeQueue {
             return false; // deleted by retention meanwhile
         }
         try {
-            int pos = (int) (byteOffset - seg.baseOffset());
-            ByteBuffer b = seg.buffer();
-            out.commitLogOffset = b.getLong(pos);
-            out.size = b.getInt(pos + 8);
-            out.tagsCode = b.getLong(pos + 12);
+            readAt(seg, (int) (byteOffset - seg.baseOffset()), out);
             return true;
         } finally {
             seg.release();

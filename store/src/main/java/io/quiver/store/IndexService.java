@@ -117,9 +117,9 @@ final class IndexService extends DutyCycle {
     }
 
     private void index(ByteBuffer r, long phyOffset) {
-        String topic = Recovery.topicOf(r);
-        Map<String, String> props = MessageProperties.parse(Recovery.propertiesOf(r));
-        long ts = r.getLong(MessageRecord.storeTimestampPos(r, 0));
+        String topic = MessageRecord.topicOf(r);
+        Map<String, String> props = MessageProperties.parse(MessageRecord.propertiesOf(r));
+        long ts = MessageRecord.storeTimestampOf(r);
         String uniq = props.get(MessageProperties.UNIQ_KEY);
         if (uniq != null && !uniq.isEmpty()) {
             add(topic + "#" + uniq, phyOffset, ts);

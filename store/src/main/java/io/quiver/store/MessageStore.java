@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * and their segment lists. Reads run on any thread without locks, below the published write positions.
  * The flush thread forces the log; the maintenance thread writes checkpoints and runs retention.
  */
-public final class MessageStore implements AutoCloseable {
+public final class MessageStore implements MessageReader, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MessageStore.class);
 
     /** Most queue entries one read examines, so a filtered read of a huge backlog stays bounded. */
@@ -44,6 +44,7 @@ public final class MessageStore implements AutoCloseable {
     /** The single writer; created at start. */
     private Appender appender;
     private volatile ArrivalListener arrivalListener = ArrivalListener.NONE;
+    private volatile TagsCodeRule tagsCodes = TagsCodeRule.TAGS_HASH;
     private final RetentionService retention;
     private final IndexService index;
     private final java.util.concurrent.ScheduledExecutorService maintenance;
@@ -80,7 +81,7 @@ public final class MessageStore implements AutoCloseable {
         }
         commitLog.load();
         loadConsumeQueues();
-        new Recovery(this).run(Checkpoint.read(checkpointFile), Files.exists(abortMarker));
+        new Recovery(this, tagsCodes).run(Checkpoint.read(checkpointFile), Files.exists(abortMarker));
         for (ConsumeQueue cq : allQueues()) {
             for (MappedSegment gone : cq.dropBefore(commitLog.minOffset())) {
                 gone.delete(); // index files left behind by a retention run interrupted by a crash
@@ -311,6 +312,14 @@ public final class MessageStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The rule crash recovery uses for the consume-queue tag code of re-indexed records (delayed and timer
+     * records are due at a time only the broker can compute). Call before {@link #start()}.
+     */
+    public void recoverTagsCodesWith(TagsCodeRule rule) {
+        this.tagsCodes = rule;
+    }
+
     /** Sends waiting for the store's writer (a gauge for metrics). */
     public int pendingAppends() {
         return appender == null ? 0 : appender.pendingCount();
@@ -329,6 +338,7 @@ public final class MessageStore implements AutoCloseable {
     // ------------------------------------------------------------------ reading
 
     /** Reads up to {@code maxCount} matching records from a queue, starting at {@code offset}. */
+    @Override
     public GetResult get(String topic, int queueId, long offset, int maxCount, int maxBytes, MessageFilter filter) {
         ConsumeQueue cq = queue(topic, queueId);
         if (cq == null || cq.maxOffset() == 0) {
@@ -353,7 +363,7 @@ public final class MessageStore implements AutoCloseable {
         int bytes = 0;
         int scanned = 0;
         boolean damaged = false;
-        while (next < max && found.size() < maxCount && scanned < MAX_ENTRIES_SCANNED_PER_READ && cq.read(next, e)) {
+        while (next < max && found.size() < maxCount && scanned < MAX_ENTRIES_SCANNED_PER_READ && cq.read(next, e, hold)) {
             if (!found.isEmpty() && bytes + e.size > byteLimit) {
                 break;
             }
@@ -389,6 +399,7 @@ public final class MessageStore implements AutoCloseable {
      * As {@link #get}, with each record copied and nothing held: for readers that decode what they read
      * at once (delay levels, timers, transactions, redrive), so they never have to release anything.
      */
+    @Override
     public GetResult getCopies(String topic, int queueId, long offset, int maxCount, int maxBytes, MessageFilter filter) {
         GetResult r = get(topic, queueId, offset, maxCount, maxBytes, filter);
         if (r.records().isEmpty()) {
@@ -409,6 +420,7 @@ public final class MessageStore implements AutoCloseable {
      * A copy of the record stored at commit-log {@code offset} (CRC checked), or null if there is none. A
      * copy, so callers may keep it as long as they like.
      */
+    @Override
     public ByteBuffer recordAt(long offset) {
         if (offset < commitLog.minOffset() || offset + 8 > commitLog.writePosition()) {
             return null;
@@ -436,18 +448,21 @@ public final class MessageStore implements AutoCloseable {
         return copy;
     }
 
+    @Override
     public long maxOffset(String topic, int queueId) {
         ConsumeQueue cq = queue(topic, queueId);
         return cq == null ? 0 : cq.maxOffset();
     }
 
     /** Smallest stored queue offset, or -1 if the queue does not exist. */
+    @Override
     public long minOffset(String topic, int queueId) {
         ConsumeQueue cq = queue(topic, queueId);
         return cq == null ? -1 : cq.minOffset();
     }
 
     /** The consume-queue tag code at a queue offset (for schedule queues: the due time), or null. */
+    @Override
     public Long tagsCodeAt(String topic, int queueId, long queueOffset) {
         ConsumeQueue cq = queue(topic, queueId);
         ConsumeQueue.Entry e = new ConsumeQueue.Entry();
@@ -455,6 +470,7 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /** Store timestamp of the message at a queue offset, or -1. */
+    @Override
     public long storeTimestamp(String topic, int queueId, long queueOffset) {
         ConsumeQueue cq = queue(topic, queueId);
         ConsumeQueue.Entry e = new ConsumeQueue.Entry();
@@ -464,28 +480,20 @@ public final class MessageStore implements AutoCloseable {
         ReadHold hold = new ReadHold();
         try {
             ByteBuffer r = commitLog.read(e.commitLogOffset, e.size, hold);
-            return r == null ? -1 : r.getLong(MessageRecord.storeTimestampPos(r, 0));
+            return r == null ? -1 : MessageRecord.storeTimestampOf(r);
         } finally {
             hold.release();
         }
     }
 
     /** Store timestamp of the oldest message in the queue, or -1. */
+    @Override
     public long earliestStoreTimestamp(String topic, int queueId) {
         return storeTimestamp(topic, queueId, Math.max(0, minOffset(topic, queueId)));
     }
 
-    /** How {@link #offsetForTimestamp} picks among messages near the given time. */
-    public enum TimeBoundary {
-        /** 4.9 behaviour: the offset whose store time is nearest to the timestamp. */
-        NEAREST,
-        /** First offset stored at or after the timestamp (max offset if none). */
-        LOWER,
-        /** Last offset stored at or before the timestamp. */
-        UPPER
-    }
-
     /** Queue offset for a store timestamp, by binary search over store times. */
+    @Override
     public long offsetForTimestamp(String topic, int queueId, long timestamp, TimeBoundary boundary) {
         ConsumeQueue cq = queue(topic, queueId);
         if (cq == null || cq.maxOffset() == 0) {
@@ -536,6 +544,7 @@ public final class MessageStore implements AutoCloseable {
      * {@code KEYS} equals {@code key}, stored within [begin, end]; at most {@code max}, each verified
      * (CRC, topic and key) before it is returned.
      */
+    @Override
     public List<ByteBuffer> query(String topic, String key, boolean uniqueKey, int max, long begin, long end) {
         List<ByteBuffer> out = new ArrayList<>();
         java.util.Set<Long> seen = new java.util.HashSet<>();
@@ -544,11 +553,11 @@ public final class MessageStore implements AutoCloseable {
                 continue;
             }
             ByteBuffer r = recordAt(offset);
-            if (r == null || !topic.equals(Recovery.topicOf(r))) {
+            if (r == null || !topic.equals(MessageRecord.topicOf(r))) {
                 continue;
             }
             java.util.Map<String, String> props =
-                io.quiver.protocol.message.MessageProperties.parse(Recovery.propertiesOf(r));
+                io.quiver.protocol.message.MessageProperties.parse(MessageRecord.propertiesOf(r));
             boolean match = uniqueKey ? key.equals(props.get(io.quiver.protocol.message.MessageProperties.UNIQ_KEY))
                 : java.util.Arrays.asList(String.valueOf(props.get(io.quiver.protocol.message.MessageProperties.KEYS))
                     .split(" ")).contains(key);
@@ -575,21 +584,25 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /** Commit-log offset up to which the index is built. */
+    @Override
     public long indexedUpTo() {
         return index.indexedUpTo();
     }
 
     /** Topics that have at least one queue in the store. */
+    @Override
     public List<String> topics() {
         List<String> t = new ArrayList<>(queues.keySet());
         Collections.sort(t);
         return t;
     }
 
+    @Override
     public long commitLogWritePosition() {
         return commitLog.writePosition();
     }
 
+    @Override
     public long commitLogMinOffset() {
         return commitLog.minOffset();
     }

@@ -18,9 +18,11 @@ final class Recovery {
     private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
     private final MessageStore store;
+    private final TagsCodeRule tagsCodes;
 
-    Recovery(MessageStore store) {
+    Recovery(MessageStore store, TagsCodeRule tagsCodes) {
         this.store = store;
+        this.tagsCodes = tagsCodes;
     }
 
     void run(Checkpoint checkpoint, boolean crashed) {
@@ -86,8 +88,9 @@ final class Recovery {
     private void reindex(MappedSegment seg, long pos, int size, long[] counts) {
         ByteBuffer r = seg.slice((int) (pos - seg.baseOffset()), size);
         int queueId = r.getInt(MessageRecord.POS_QUEUE_ID);
+        // Every field is read through MessageRecord: the record layout lives there only.
         long queueOffset = r.getLong(MessageRecord.POS_QUEUE_OFFSET);
-        String topic = topicOf(r);
+        String topic = MessageRecord.topicOf(r);
         ConsumeQueue cq = store.queueForWrite(topic, queueId);
         if (queueOffset < cq.maxOffset()) {
             ConsumeQueue.Entry e = new ConsumeQueue.Entry();
@@ -103,47 +106,9 @@ final class Recovery {
                 cq.append(pos, size, 0); // placeholder never served: readers verify the record's queue offset
             }
         }
-        cq.append(pos, size, tagsCode(r));
+        cq.append(pos, size, tagsCodes.tagsCode(topic, MessageProperties.parse(MessageRecord.propertiesOf(r)),
+            MessageRecord.storeTimestampOf(r)));
         counts[1]++;
     }
 
-    static String topicOf(ByteBuffer r) {
-        int p = bodyLengthPos(r);
-        int bodyLen = r.getInt(p);
-        int tp = p + 4 + bodyLen;
-        int tl = r.get(tp) & 0xFF;
-        byte[] t = new byte[tl];
-        r.get(tp + 1, t);
-        return new String(t, StandardCharsets.UTF_8);
-    }
-
-    static String propertiesOf(ByteBuffer r) {
-        int p = bodyLengthPos(r);
-        int tp = p + 4 + r.getInt(p);
-        int tl = r.get(tp) & 0xFF;
-        int pp = tp + 1 + tl;
-        int pl = r.getShort(pp) & 0xFFFF;
-        byte[] props = new byte[pl];
-        r.get(pp + 2, props);
-        return new String(props, StandardCharsets.UTF_8);
-    }
-
-    private static long tagsCode(ByteBuffer r) {
-        int p = bodyLengthPos(r);
-        int tp = p + 4 + r.getInt(p);
-        int tl = r.get(tp) & 0xFF;
-        int pp = tp + 1 + tl;
-        int pl = r.getShort(pp) & 0xFFFF;
-        byte[] props = new byte[pl];
-        r.get(pp + 2, props);
-        String tags = MessageProperties.parse(new String(props, StandardCharsets.UTF_8)).get(MessageProperties.TAGS);
-        return tags == null ? 0 : tags.hashCode();
-    }
-
-    private static int bodyLengthPos(ByteBuffer r) {
-        int storeTs = MessageRecord.storeTimestampPos(r, 0);
-        int sysFlag = r.getInt(MessageRecord.POS_SYS_FLAG);
-        int storeHostLen = (sysFlag & io.quiver.protocol.message.MessageSysFlag.STOREHOST_V6) != 0 ? 16 : 4;
-        return storeTs + 8 + storeHostLen + 4 + 4 + 8;
-    }
 }

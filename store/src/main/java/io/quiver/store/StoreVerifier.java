@@ -137,8 +137,8 @@ public final class StoreVerifier {
         }
         ByteBuffer r = seg.slice((int) (e.commitLogOffset - seg.baseOffset()), size[0]);
         if (r.getInt(MessageRecord.POS_QUEUE_ID) != queueId || r.getLong(MessageRecord.POS_QUEUE_OFFSET) != offset
-            || !topic.equals(Recovery.topicOf(r))) {
-            return "the record at commit-log offset " + e.commitLogOffset + " belongs to " + Recovery.topicOf(r) + "-"
+            || !topic.equals(MessageRecord.topicOf(r))) {
+            return "the record at commit-log offset " + e.commitLogOffset + " belongs to " + MessageRecord.topicOf(r) + "-"
                 + r.getInt(MessageRecord.POS_QUEUE_ID) + " offset " + r.getLong(MessageRecord.POS_QUEUE_OFFSET);
         }
         return null;

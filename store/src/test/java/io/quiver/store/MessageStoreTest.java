@@ -269,11 +269,11 @@ class MessageStoreTest {
                 now.set(1000 + i * 100L);
                 put(s, draft("T", 0, "m" + i, null));
             }
-            assertThat(s.offsetForTimestamp("T", 0, 1349, MessageStore.TimeBoundary.NEAREST)).isEqualTo(3);
-            assertThat(s.offsetForTimestamp("T", 0, 1351, MessageStore.TimeBoundary.NEAREST)).isEqualTo(4);
-            assertThat(s.offsetForTimestamp("T", 0, 1350, MessageStore.TimeBoundary.LOWER)).isEqualTo(4);
-            assertThat(s.offsetForTimestamp("T", 0, 1350, MessageStore.TimeBoundary.UPPER)).isEqualTo(3);
-            assertThat(s.offsetForTimestamp("T", 0, 99_999, MessageStore.TimeBoundary.LOWER)).isEqualTo(10);
+            assertThat(s.offsetForTimestamp("T", 0, 1349, TimeBoundary.NEAREST)).isEqualTo(3);
+            assertThat(s.offsetForTimestamp("T", 0, 1351, TimeBoundary.NEAREST)).isEqualTo(4);
+            assertThat(s.offsetForTimestamp("T", 0, 1350, TimeBoundary.LOWER)).isEqualTo(4);
+            assertThat(s.offsetForTimestamp("T", 0, 1350, TimeBoundary.UPPER)).isEqualTo(3);
+            assertThat(s.offsetForTimestamp("T", 0, 99_999, TimeBoundary.LOWER)).isEqualTo(10);
             assertThat(s.earliestStoreTimestamp("T", 0)).isEqualTo(1000);
         }
     }

@@ -77,7 +77,7 @@ class SegmentLifetimeTest {
             assertThat(held.records()).hasSize(1);
             ByteBuffer view = held.records().get(0);
             assertThat(MessageRecord.decode(view, 0).physicalOffset).isLessThan(first.endOffset());
-            assertThat(held.hold().size()).isEqualTo(1);
+            assertThat(held.hold().size()).as("its commit-log segment and its consume-queue file").isEqualTo(2);
             assertThat(first.references()).as("the list and the reader").isEqualTo(2);
             byte[] before = bytesOf(view);
 
@@ -173,7 +173,7 @@ class SegmentLifetimeTest {
                 touched.put(s.commitLog().file().segmentFor(MessageRecord.decode(b, 0).physicalOffset), true);
             }
             assertThat(touched).hasSizeGreaterThanOrEqualTo(2);
-            assertThat(all.hold().size()).isEqualTo(touched.size());
+            assertThat(all.hold().size()).as("each commit-log segment once, and the queue file").isEqualTo(touched.size() + 1);
             for (MappedSegment seg : touched.keySet()) {
                 assertThat(seg.references()).isEqualTo(2);
             }

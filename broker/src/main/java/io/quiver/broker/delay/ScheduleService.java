@@ -1,6 +1,7 @@
 package io.quiver.broker.delay;
 
-import io.quiver.broker.BrokerContext;
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.config.DelayLevels;
 import io.quiver.protocol.message.DecodedMessage;
 import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageProperties;
@@ -8,6 +9,7 @@ import io.quiver.protocol.message.MessageRecord;
 import io.quiver.protocol.message.TopicNames;
 import io.quiver.store.GetResult;
 import io.quiver.store.MessageFilter;
+import io.quiver.store.MessageStore;
 import io.quiver.store.PutResult;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +39,9 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
     /** Longest sleep when nothing is due soon. */
     static final long MAX_IDLE_MILLIS = 100;
 
-    private final BrokerContext broker;
+    private final BrokerConfig config;
+    private final MessageStore store;
+    private final byte[] storeHost;
     private final DelayLevels levels;
     private final long[] progress;
     /** Most batches one level delivers in one cycle, so every level gets its turn. */
@@ -45,9 +49,11 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
     /** When the earliest known delayed message falls due; set by each cycle (schedule thread). */
     private long nextDueMillis;
 
-    public ScheduleService(BrokerContext broker, DelayLevels levels) {
+    public ScheduleService(BrokerConfig config, MessageStore store, byte[] storeHost, DelayLevels levels) {
         super("quiver-schedule", MAX_IDLE_MILLIS);
-        this.broker = broker;
+        this.config = config;
+        this.store = store;
+        this.storeHost = storeHost;
         this.levels = levels;
         this.progress = new long[levels.maxLevel()];
     }
@@ -60,10 +66,10 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
     @Override
     protected void beforeStart() {
         for (int i = 0; i < progress.length; i++) {
-            long max = broker.store().maxOffset(PROGRESS_TOPIC, i);
-            long p = Math.max(0, broker.store().minOffset(TopicNames.SCHEDULE_TOPIC, i));
+            long max = store.maxOffset(PROGRESS_TOPIC, i);
+            long p = Math.max(0, store.minOffset(TopicNames.SCHEDULE_TOPIC, i));
             if (max > 0) {
-                GetResult r = broker.store().getCopies(PROGRESS_TOPIC, i, max - 1, 1, 0, MessageFilter.ALL);
+                GetResult r = store.getCopies(PROGRESS_TOPIC, i, max - 1, 1, 0, MessageFilter.ALL);
                 if (!r.records().isEmpty()) {
                     DecodedMessage marker = MessageRecord.decode(r.records().get(0), 0);
                     p = Math.max(p, Long.parseLong(new String(marker.body, StandardCharsets.US_ASCII).trim()) + 1);
@@ -93,7 +99,7 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
     public long pending() {
         long n = 0;
         for (int i = 0; i < progress.length; i++) {
-            n += Math.max(0, broker.store().maxOffset(TopicNames.SCHEDULE_TOPIC, i) - progress[i]);
+            n += Math.max(0, store.maxOffset(TopicNames.SCHEDULE_TOPIC, i) - progress[i]);
         }
         return n;
     }
@@ -129,16 +135,16 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
     private long deliverLevel(int i, long now) {
         String schedule = TopicNames.SCHEDULE_TOPIC;
         for (int batch = 0; batch < MAX_BATCHES_PER_LEVEL && isRunning(); batch++) {
-            long max = broker.store().maxOffset(schedule, i);
+            long max = store.maxOffset(schedule, i);
             long from = progress[i];
             if (from >= max) {
                 return Long.MAX_VALUE;
             }
-            Long due = broker.store().tagsCodeAt(schedule, i, from);
+            Long due = store.tagsCodeAt(schedule, i, from);
             if (due != null && due > now) {
                 return due;
             }
-            GetResult r = broker.store().getCopies(schedule, i, from, MAX_BATCH, 0, MessageFilter.ALL);
+            GetResult r = store.getCopies(schedule, i, from, MAX_BATCH, 0, MessageFilter.ALL);
             if (r.status() == GetResult.Status.OFFSET_TOO_SMALL) {
                 progress[i] = r.nextBeginOffset();
                 continue;
@@ -147,7 +153,7 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
             long last = from - 1;
             for (ByteBuffer rec : r.records()) {
                 DecodedMessage m = MessageRecord.decode(rec, 0);
-                Long d = broker.store().tagsCodeAt(schedule, i, m.queueOffset);
+                Long d = store.tagsCodeAt(schedule, i, m.queueOffset);
                 if (d != null && d > now) {
                     break;
                 }
@@ -162,7 +168,7 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
                 return now + MAX_IDLE_MILLIS;
             }
             drafts.add(marker(i, last));
-            PutResult put = broker.store().put(drafts, false).join();
+            PutResult put = store.put(drafts, false).join();
             if (!put.isStored()) {
                 log.warn("delivering delayed messages failed ({}); retrying", put.remark());
                 return now + MAX_IDLE_MILLIS;
@@ -191,8 +197,8 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
         byte[] body = Long.toString(lastDelivered).getBytes(StandardCharsets.US_ASCII);
         d.body(body, 0, body.length);
         d.bornTimestamp(System.currentTimeMillis());
-        d.storeHost(broker.storeHostBytes());
-        d.storePort(broker.config().listenPort);
+        d.storeHost(storeHost);
+        d.storePort(config.listenPort);
         return d;
     }
 

@@ -1,6 +1,6 @@
 package io.quiver.broker.delay;
 
-import io.quiver.broker.BrokerContext;
+import io.quiver.broker.config.BrokerConfig;
 import io.quiver.broker.support.OffsetStateTable;
 import io.quiver.protocol.message.DecodedMessage;
 import io.quiver.protocol.message.MessageDraft;
@@ -9,6 +9,7 @@ import io.quiver.protocol.message.MessageRecord;
 import io.quiver.protocol.message.TopicNames;
 import io.quiver.store.GetResult;
 import io.quiver.store.MessageFilter;
+import io.quiver.store.MessageStore;
 import io.quiver.store.PutResult;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,9 @@ public final class TimerService extends io.quiver.store.DutyCycle {
         public long markerReplayFrom;
     }
 
-    private final BrokerContext broker;
+    private final BrokerConfig config;
+    private final MessageStore store;
+    private final byte[] storeHost;
     private final OffsetStateTable delivered;
     private final io.quiver.broker.support.ProgressFile<Progress> progressFile;
     private final TreeMap<Long, long[]> buckets = new TreeMap<>();
@@ -59,9 +62,11 @@ public final class TimerService extends io.quiver.store.DutyCycle {
     /** Timer thread: when progress was last persisted. */
     private long lastPersist = System.currentTimeMillis();
 
-    public TimerService(BrokerContext broker, Path dataDir) {
+    public TimerService(BrokerConfig config, MessageStore store, byte[] storeHost, Path dataDir) {
         super("quiver-timer", BUCKET_MILLIS);
-        this.broker = broker;
+        this.config = config;
+        this.store = store;
+        this.storeHost = storeHost;
         this.delivered = new OffsetStateTable(dataDir.resolve("timer"));
         this.progressFile = new io.quiver.broker.support.ProgressFile<>(
             dataDir.resolve("config").resolve("timer.json"), Progress.class, Progress::new);
@@ -102,7 +107,7 @@ public final class TimerService extends io.quiver.store.DutyCycle {
     public void toTimer(MessageDraft d, Map<String, String> props, long deliverMillis) {
         props.put(MessageProperties.REAL_TOPIC, d.topic());
         props.put(MessageProperties.REAL_QID, Integer.toString(d.queueId()));
-        props.put("TIMER_OUT_MS", Long.toString(deliverMillis));
+        props.put(DueTimes.TIMER_OUT_MS, Long.toString(deliverMillis));
         d.properties(MessageProperties.encode(props));
         d.topic(TopicNames.TIMER_TOPIC);
         d.queueId(0);
@@ -142,9 +147,9 @@ public final class TimerService extends io.quiver.store.DutyCycle {
     @Override
     protected void beforeStart() {
         Progress p = progressFile.read();
-        long markerMax = broker.store().maxOffset(MARKER_TOPIC, 0);
-        for (long o = Math.max(p.markerReplayFrom, broker.store().minOffset(MARKER_TOPIC, 0)); o < markerMax; ) {
-            GetResult r = broker.store().getCopies(MARKER_TOPIC, 0, o, 32, 0, MessageFilter.ALL);
+        long markerMax = store.maxOffset(MARKER_TOPIC, 0);
+        for (long o = Math.max(p.markerReplayFrom, store.minOffset(MARKER_TOPIC, 0)); o < markerMax; ) {
+            GetResult r = store.getCopies(MARKER_TOPIC, 0, o, 32, 0, MessageFilter.ALL);
             if (r.records().isEmpty()) {
                 o = Math.max(o + 1, r.nextBeginOffset());
                 continue;
@@ -158,14 +163,14 @@ public final class TimerService extends io.quiver.store.DutyCycle {
             }
             o = r.nextBeginOffset();
         }
-        long max = broker.store().maxOffset(TopicNames.TIMER_TOPIC, 0);
-        scanFrom = Math.max(p.scanFrom, Math.max(0, broker.store().minOffset(TopicNames.TIMER_TOPIC, 0)));
+        long max = store.maxOffset(TopicNames.TIMER_TOPIC, 0);
+        scanFrom = Math.max(p.scanFrom, Math.max(0, store.minOffset(TopicNames.TIMER_TOPIC, 0)));
         int loaded = 0;
         for (long o = scanFrom; o < max; o++) {
             if (delivered.decision(o) != 0) {
                 continue;
             }
-            Long due = broker.store().tagsCodeAt(TopicNames.TIMER_TOPIC, 0, o);
+            Long due = store.tagsCodeAt(TopicNames.TIMER_TOPIC, 0, o);
             if (due != null) {
                 add(o, due);
                 loaded++;
@@ -177,7 +182,7 @@ public final class TimerService extends io.quiver.store.DutyCycle {
     }
 
     private void writeProgress(long markerReplayFrom) {
-        long max = broker.store().maxOffset(TopicNames.TIMER_TOPIC, 0);
+        long max = store.maxOffset(TopicNames.TIMER_TOPIC, 0);
         long s = scanFrom;
         while (s < max && delivered.decision(s) != 0) {
             s++;
@@ -203,7 +208,7 @@ public final class TimerService extends io.quiver.store.DutyCycle {
         if (now - lastPersist >= 1_000) {
             lastPersist = now;
             try {
-                writeProgress(broker.store().maxOffset(MARKER_TOPIC, 0));
+                writeProgress(store.maxOffset(MARKER_TOPIC, 0));
             } catch (RuntimeException e) {
                 log.error("persisting timer progress failed", e);
             }
@@ -253,7 +258,7 @@ public final class TimerService extends io.quiver.store.DutyCycle {
             if (delivered.decision(off) != 0) {
                 continue;
             }
-            GetResult r = broker.store().getCopies(TopicNames.TIMER_TOPIC, 0, off, 1, 0, MessageFilter.ALL);
+            GetResult r = store.getCopies(TopicNames.TIMER_TOPIC, 0, off, 1, 0, MessageFilter.ALL);
             if (r.records().isEmpty()) {
                 continue; // gone (retention) or damaged: nothing to deliver
             }
@@ -264,11 +269,11 @@ public final class TimerService extends io.quiver.store.DutyCycle {
             return;
         }
         drafts.add(marker(marker.toString()));
-        PutResult put = broker.store().put(drafts, false).join();
+        PutResult put = store.put(drafts, false).join();
         if (!put.isStored()) {
             log.warn("delivering timer messages failed ({}); retrying", put.remark());
             for (long off : offsets) {
-                Long due = broker.store().tagsCodeAt(TopicNames.TIMER_TOPIC, 0, off);
+                Long due = store.tagsCodeAt(TopicNames.TIMER_TOPIC, 0, off);
                 add(off, due == null ? now : due);
             }
             LockSupport.parkNanos(BUCKET_MILLIS * 1_000_000L);
@@ -300,14 +305,14 @@ public final class TimerService extends io.quiver.store.DutyCycle {
         byte[] body = offsets.getBytes(StandardCharsets.US_ASCII);
         d.body(body, 0, body.length);
         d.bornTimestamp(System.currentTimeMillis());
-        d.storeHost(broker.storeHostBytes());
-        d.storePort(broker.config().listenPort);
+        d.storeHost(storeHost);
+        d.storePort(config.listenPort);
         return d;
     }
 
     /** Persists progress once the loop has stopped. */
     @Override
     protected void onStop() {
-        writeProgress(broker.store().maxOffset(MARKER_TOPIC, 0));
+        writeProgress(store.maxOffset(MARKER_TOPIC, 0));
     }
 }

@@ -1,7 +1,6 @@
 package io.quiver.broker.handler;
 
-import io.quiver.broker.BrokerConfig;
-import io.quiver.broker.BrokerContext;
+import io.quiver.broker.config.BrokerConfig;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.remoting.RequestContext;
@@ -27,10 +26,12 @@ import java.util.TreeMap;
 public final class BrokerConfigUpdateHandler implements RequestHandler {
     public static final String OVERRIDES_FILE = "broker-overrides.properties";
 
-    private final BrokerContext broker;
+    private final BrokerConfig config;
+    private final Runnable registerSoon;
 
-    public BrokerConfigUpdateHandler(BrokerContext broker) {
-        this.broker = broker;
+    public BrokerConfigUpdateHandler(BrokerConfig config, Runnable registerSoon) {
+        this.config = config;
+        this.registerSoon = registerSoon;
     }
 
     /** The persisted overrides under {@code dataDir}, or an empty map. */
@@ -69,24 +70,24 @@ public final class BrokerConfigUpdateHandler implements RequestHandler {
                 return;
             }
         }
-        int oldPermission = broker.config().brokerPermission;
+        int oldPermission = config.brokerPermission;
         try {
-            broker.config().apply(changes);
+            config.apply(changes);
         } catch (IllegalArgumentException e) {
             ctx.reply(ResponseCode.SYSTEM_ERROR, e.getMessage());
             return;
         }
-        Map<String, String> persisted = load(broker.config().storePathRootDir);
+        Map<String, String> persisted = load(config.storePathRootDir);
         persisted.putAll(changes);
-        Path dir = broker.config().storePathRootDir.resolve("config");
+        Path dir = config.storePathRootDir.resolve("config");
         Files.createDirectories(dir);
         StringBuilder sb = new StringBuilder("# Settings changed at run time (UPDATE_BROKER_CONFIG); applied at start after broker.conf\n");
         persisted.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
         Path tmp = dir.resolve(OVERRIDES_FILE + ".tmp");
         Files.writeString(tmp, sb.toString());
         Files.move(tmp, dir.resolve(OVERRIDES_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        if (broker.config().brokerPermission != oldPermission) {
-            broker.registerWithNameServersSoon();
+        if (config.brokerPermission != oldPermission) {
+            registerSoon.run();
         }
         ctx.reply(ResponseCode.SUCCESS, null);
     }

@@ -1,13 +1,14 @@
 package io.quiver.broker.handler;
 
-import io.quiver.broker.client.ClientRegistry;
-
-import io.netty.channel.Channel;
-import io.quiver.broker.BrokerContext;
 import io.quiver.broker.client.ClientChannel;
+import io.quiver.broker.client.ClientRegistry;
 import io.quiver.broker.client.ConsumerGroupState;
+import io.quiver.broker.client.GroupNotifier;
+import io.quiver.broker.client.QueueLockTable;
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.metadata.SubscriptionGroupTable;
+import io.quiver.broker.metadata.TopicTable;
 import io.quiver.protocol.RemotingCommand;
-import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.HeartbeatData;
 import io.quiver.protocol.body.Json;
@@ -29,10 +30,22 @@ import org.slf4j.LoggerFactory;
 public final class ClientHandlers {
     private static final Logger log = LoggerFactory.getLogger(ClientHandlers.class);
 
-    private final BrokerContext broker;
+    private final BrokerConfig config;
+    private final SubscriptionGroupTable groups;
+    private final TopicTable topics;
+    private final Runnable registerSoon;
+    private final ClientRegistry clients;
+    private final QueueLockTable locks;
+    private final GroupNotifier notifier;
 
-    public ClientHandlers(BrokerContext broker) {
-        this.broker = broker;
+    public ClientHandlers(BrokerConfig config, SubscriptionGroupTable groups, TopicTable topics, Runnable registerSoon, ClientRegistry clients, QueueLockTable locks, GroupNotifier notifier) {
+        this.config = config;
+        this.groups = groups;
+        this.topics = topics;
+        this.registerSoon = registerSoon;
+        this.clients = clients;
+        this.locks = locks;
+        this.notifier = notifier;
     }
 
     public void heartbeat(RequestContext ctx, RemotingCommand req) {
@@ -46,7 +59,7 @@ public final class ClientHandlers {
         for (HeartbeatData.ConsumerData c : hb.consumerDataSet) {
             for (io.quiver.protocol.body.SubscriptionData sd : c.subscriptionDataSet) {
                 if ("SQL92".equalsIgnoreCase(sd.expressionType)) {
-                    if (!broker.config().enablePropertyFilter) {
+                    if (!config.enablePropertyFilter) {
                         ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is disabled on this broker "
                             + "(enablePropertyFilter=false); group " + c.groupName + " cannot subscribe with SQL92");
                         return;
@@ -67,29 +80,29 @@ public final class ClientHandlers {
             if (c.groupName == null || c.groupName.isEmpty()) {
                 continue;
             }
-            boolean auto = broker.config().autoCreateSubscriptionGroup;
-            SubscriptionGroupConfig group = broker.groups().findOrCreate(c.groupName, auto);
+            boolean auto = config.autoCreateSubscriptionGroup;
+            SubscriptionGroupConfig group = groups.findOrCreate(c.groupName, auto);
             if (group == null && auto) {
-                refused = broker.groups().missingRemark(c.groupName, true);
+                refused = groups.missingRemark(c.groupName, true);
                 continue; // at the group limit: not registered
             }
-            if (group != null && group.retryQueueNums > 0 && broker.topics().get(TopicNames.retryTopic(c.groupName)) == null) {
-                if (broker.topics().createIfAbsent(TopicNames.retryTopic(c.groupName), group.retryQueueNums,
+            if (group != null && group.retryQueueNums > 0 && topics.get(TopicNames.retryTopic(c.groupName)) == null) {
+                if (topics.createIfAbsent(TopicNames.retryTopic(c.groupName), group.retryQueueNums,
                     PermName.READ_WRITE) != null) {
-                    broker.registerWithNameServersSoon();
+                    registerSoon.run();
                 }
             }
             ClientChannel member = new ClientChannel(ctx.channel(), hb.clientID, req.language(), req.version(), now);
-            ClientRegistry.Outcome outcome = broker.clients().registerConsumer(c, member, now);
+            ClientRegistry.Outcome outcome = clients.registerConsumer(c, member, now);
             if (outcome == ClientRegistry.Outcome.CHANGED && (group == null || group.notifyConsumerIdsChangedEnable)) {
-                notifyGroup(c.groupName);
+                notifier.notifyGroup(c.groupName);
             }
             String why = refusal(outcome, "consumer", c.groupName);
             refused = why != null ? why : refused;
         }
         for (HeartbeatData.ProducerData p : hb.producerDataSet) {
             if (p.groupName != null && !p.groupName.isEmpty()) {
-                ClientRegistry.Outcome outcome = broker.clients().registerProducer(p.groupName,
+                ClientRegistry.Outcome outcome = clients.registerProducer(p.groupName,
                     new ClientChannel(ctx.channel(), hb.clientID, req.language(), req.version(), now), now);
                 String why = refusal(outcome, "producer", p.groupName);
                 refused = why != null ? why : refused;
@@ -107,7 +120,7 @@ public final class ClientHandlers {
             case TOO_MANY_GROUPS -> kind + " group " + group + " is not registered: the broker tracks "
                 + ClientRegistry.MAX_GROUPS + " " + kind + " groups, its limit";
             case TOO_MANY_CLIENTS -> kind + " group " + group + " is not joined: it already has "
-                + broker.clients().maxClientsPerGroup() + " clients, the limit (maxClientsPerGroup)";
+                + clients.maxClientsPerGroup() + " clients, the limit (maxClientsPerGroup)";
             default -> null;
         };
     }
@@ -115,18 +128,18 @@ public final class ClientHandlers {
     public void unregister(RequestContext ctx, RemotingCommand req) {
         RequestHeaders.UnregisterClient h = RequestHeaders.UnregisterClient.decode(req);
         if (h.producerGroup() != null) {
-            broker.clients().unregisterProducer(h.producerGroup(), ctx.channel());
+            clients.unregisterProducer(h.producerGroup(), ctx.channel());
         }
-        if (h.consumerGroup() != null && broker.clients().unregisterConsumer(h.consumerGroup(), ctx.channel())) {
-            broker.locks().releaseAll(h.clientId());
-            notifyGroup(h.consumerGroup());
+        if (h.consumerGroup() != null && clients.unregisterConsumer(h.consumerGroup(), ctx.channel())) {
+            locks.releaseAll(h.clientId());
+            notifier.notifyGroup(h.consumerGroup());
         }
         ctx.reply(ResponseCode.SUCCESS, null);
     }
 
     public void consumerList(RequestContext ctx, RemotingCommand req) {
         String group = RequestHeaders.ConsumerGroup.decode(req).consumerGroup();
-        ConsumerGroupState g = broker.clients().consumerGroup(group);
+        ConsumerGroupState g = clients.consumerGroup(group);
         if (g == null || g.isEmpty()) {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "no consumer for this group, " + group);
             return;
@@ -139,7 +152,7 @@ public final class ClientHandlers {
     public void checkClientConfig(RequestContext ctx, RemotingCommand req) {
         SmallBodies.CheckClientRequest r = Json.decode(req.body(), SmallBodies.CheckClientRequest.class);
         if (r.subscriptionData != null && "SQL92".equalsIgnoreCase(r.subscriptionData.expressionType)) {
-            if (!broker.config().enablePropertyFilter) {
+            if (!config.enablePropertyFilter) {
                 ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is disabled on this broker "
                     + "(enablePropertyFilter=false); group " + r.group + " cannot subscribe with SQL92");
                 return;
@@ -157,7 +170,7 @@ public final class ClientHandlers {
     public void lockBatch(RequestContext ctx, RemotingCommand req) {
         SmallBodies.LockBatchRequest r = Json.decode(req.body(), SmallBodies.LockBatchRequest.class);
         SmallBodies.LockBatchResponse resp = new SmallBodies.LockBatchResponse();
-        Set<io.quiver.protocol.body.MessageQueue> granted = broker.locks().lock(r.consumerGroup, r.clientId, r.mqSet,
+        Set<io.quiver.protocol.body.MessageQueue> granted = locks.lock(r.consumerGroup, r.clientId, r.mqSet,
             System.currentTimeMillis());
         resp.lockOKMQSet.addAll(granted);
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(resp)));
@@ -165,28 +178,7 @@ public final class ClientHandlers {
 
     public void unlockBatch(RequestContext ctx, RemotingCommand req) {
         SmallBodies.LockBatchRequest r = Json.decode(req.body(), SmallBodies.LockBatchRequest.class);
-        broker.locks().unlock(r.consumerGroup, r.clientId, r.mqSet);
+        locks.unlock(r.consumerGroup, r.clientId, r.mqSet);
         ctx.reply(ResponseCode.SUCCESS, null);
-    }
-
-    /** Tells every member of {@code group} to rebalance now (oneway; failures only delay the rebalance). */
-    public void notifyGroup(String group) {
-        ConsumerGroupState g = broker.clients().consumerGroup(group);
-        if (g == null) {
-            return;
-        }
-        for (ClientChannel c : g.channels()) {
-            Channel ch = c.channel();
-            if (!ch.isActive()) {
-                continue;
-            }
-            RemotingCommand n = RemotingCommand.request(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED)
-                .putExt("consumerGroup", group);
-            try {
-                broker.server().invokeOneway(ch, n);
-            } catch (RuntimeException e) {
-                log.debug("could not notify {} of group {} change: {}", c.clientId(), group, e.toString());
-            }
-        }
     }
 }

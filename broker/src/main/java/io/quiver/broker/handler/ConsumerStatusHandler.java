@@ -1,13 +1,14 @@
 package io.quiver.broker.handler;
 
-import io.quiver.broker.BrokerContext;
 import io.quiver.broker.client.ClientChannel;
+import io.quiver.broker.client.ClientRegistry;
 import io.quiver.broker.client.ConsumerGroupState;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.Json;
 import io.quiver.protocol.header.HeaderReader;
+import io.quiver.remoting.RemotingServer;
 import io.quiver.remoting.RequestContext;
 import io.quiver.remoting.RequestHandler;
 import java.nio.charset.StandardCharsets;
@@ -26,10 +27,12 @@ import java.util.concurrent.TimeUnit;
 public final class ConsumerStatusHandler implements RequestHandler {
     static final long CLIENT_TIMEOUT_MILLIS = 5_000;
 
-    private final BrokerContext broker;
+    private final ClientRegistry clients;
+    private final RemotingServer server;
 
-    public ConsumerStatusHandler(BrokerContext broker) {
-        this.broker = broker;
+    public ConsumerStatusHandler(ClientRegistry clients, RemotingServer server) {
+        this.clients = clients;
+        this.server = server;
     }
 
     @Override
@@ -38,7 +41,7 @@ public final class ConsumerStatusHandler implements RequestHandler {
         String topic = r.string("topic");
         String group = r.string("group");
         String clientAddr = r.optString("clientAddr");
-        ConsumerGroupState g = broker.clients().consumerGroup(group);
+        ConsumerGroupState g = clients.consumerGroup(group);
         if (g == null || g.isEmpty()) {
             ctx.reply(ResponseCode.CONSUMER_NOT_ONLINE, "the consumer group[" + group + "] not online");
             return;
@@ -53,7 +56,7 @@ public final class ConsumerStatusHandler implements RequestHandler {
         for (ClientChannel c : members) {
             RemotingCommand ask = RemotingCommand.request(RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT)
                 .putExt("topic", topic).putExt("group", group).putExt("clientAddr", c.remoteAddress());
-            calls.add(broker.server().invoke(c.channel(), ask, CLIENT_TIMEOUT_MILLIS));
+            calls.add(server.invoke(c.channel(), ask, CLIENT_TIMEOUT_MILLIS));
         }
         StringBuilder table = new StringBuilder();
         for (int i = 0; i < members.size(); i++) {

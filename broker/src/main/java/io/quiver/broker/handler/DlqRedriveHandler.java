@@ -1,6 +1,10 @@
 package io.quiver.broker.handler;
 
-import io.quiver.broker.BrokerContext;
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.metadata.ConsumerOffsetTable;
+import io.quiver.broker.metadata.SubscriptionGroupTable;
+import io.quiver.broker.metadata.TopicTable;
+import io.quiver.broker.send.MessageAppender;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.Json;
@@ -16,8 +20,9 @@ import io.quiver.remoting.RequestContext;
 import io.quiver.remoting.RequestHandler;
 import io.quiver.store.GetResult;
 import io.quiver.store.MessageFilter;
-import io.quiver.store.MessageStore;
+import io.quiver.store.MessageReader;
 import io.quiver.store.PutResult;
+import io.quiver.store.TimeBoundary;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,10 +41,25 @@ public final class DlqRedriveHandler implements RequestHandler {
     public static final int MAX_PER_REQUEST = 100_000;
     static final int BATCH = 32;
 
-    private final BrokerContext broker;
+    private final MessageReader store;
+    private final ConsumerOffsetTable offsets;
+    private final SubscriptionGroupTable groups;
+    private final BrokerConfig config;
+    private final TopicTable topics;
+    private final Runnable topicsChanged;
+    private final MessageAppender appender;
+    private final byte[] storeHost;
 
-    public DlqRedriveHandler(BrokerContext broker) {
-        this.broker = broker;
+    public DlqRedriveHandler(BrokerConfig config, SubscriptionGroupTable groups, TopicTable topics, Runnable topicsChanged,
+                             ConsumerOffsetTable offsets, MessageReader store, MessageAppender appender, byte[] storeHost) {
+        this.store = store;
+        this.offsets = offsets;
+        this.groups = groups;
+        this.config = config;
+        this.topics = topics;
+        this.topicsChanged = topicsChanged;
+        this.appender = appender;
+        this.storeHost = storeHost;
     }
 
     @Override
@@ -50,17 +70,16 @@ public final class DlqRedriveHandler implements RequestHandler {
         int limit = Math.max(1, Math.min(MAX_PER_REQUEST, r.optInt32("limit", MAX_PER_REQUEST)));
         String dlq = TopicNames.dlqTopic(group);
         String retry = TopicNames.retryTopic(group);
-        MessageStore store = broker.store();
         long max = store.maxOffset(dlq, 0);
-        long from = Math.max(Math.max(0, store.minOffset(dlq, 0)), broker.offsets().get(PROGRESS_GROUP, dlq, 0));
+        long from = Math.max(Math.max(0, store.minOffset(dlq, 0)), offsets.get(PROGRESS_GROUP, dlq, 0));
         if (since >= 0) {
-            from = Math.max(from, store.offsetForTimestamp(dlq, 0, since, MessageStore.TimeBoundary.LOWER));
+            from = Math.max(from, store.offsetForTimestamp(dlq, 0, since, TimeBoundary.LOWER));
         }
-        SubscriptionGroupConfig g = broker.groups().findOrCreate(group, broker.config().autoCreateSubscriptionGroup);
+        SubscriptionGroupConfig g = groups.findOrCreate(group, config.autoCreateSubscriptionGroup);
         int retryQueues = g == null ? 1 : Math.max(1, g.retryQueueNums);
-        if (max > from && broker.topics().get(retry) == null) {
-            broker.topics().createIfAbsent(retry, retryQueues, PermName.READ_WRITE);
-            broker.registerWithNameServersSoon();
+        if (max > from && topics.get(retry) == null) {
+            topics.createIfAbsent(retry, retryQueues, PermName.READ_WRITE);
+            topicsChanged.run();
         }
         long start = from;
         int moved = 0;
@@ -74,18 +93,18 @@ public final class DlqRedriveHandler implements RequestHandler {
             for (ByteBuffer rec : got.records()) {
                 drafts.add(toRetry(MessageRecord.decode(rec, 0), retry, drafts.size() % retryQueues));
             }
-            PutResult put = store.put(drafts, true).join();
+            PutResult put = appender.append(drafts, true, Runnable::run).join(); // admin pool waits
             if (!put.isStored()) {
                 ctx.reply(ResponseCode.SYSTEM_ERROR, "redrive stopped after " + moved + " message(s): " + put.remark());
                 return;
             }
             moved += drafts.size();
             from = got.nextBeginOffset();
-            broker.offsets().commit(PROGRESS_GROUP, dlq, 0, from);
+            offsets.commit(PROGRESS_GROUP, dlq, 0, from);
         }
-        broker.offsets().persist();
+        offsets.persist();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("brokerName", broker.config().brokerName);
+        body.put("brokerName", config.brokerName);
         body.put("moved", moved);
         body.put("fromOffset", start);
         body.put("toOffset", from);
@@ -100,8 +119,8 @@ public final class DlqRedriveHandler implements RequestHandler {
         MessageDraft d = MessageDraft.copyOf(m);
         d.topic(retryTopic);
         d.queueId(queueId);
-        d.storeHost(broker.storeHostBytes());
-        d.storePort(broker.config().listenPort);
+        d.storeHost(storeHost);
+        d.storePort(config.listenPort);
         d.reconsumeTimes(0); // a fresh start: the group's full retry budget applies again
         d.properties(MessageProperties.encode(props));
         d.tagsCode(MessageDraft.tagsCodeOf(props));

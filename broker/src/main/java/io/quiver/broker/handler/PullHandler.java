@@ -1,8 +1,13 @@
 package io.quiver.broker.handler;
 
-import io.netty.buffer.Unpooled;
-import io.quiver.broker.BrokerContext;
+import io.quiver.broker.client.ClientRegistry;
 import io.quiver.broker.client.ConsumerGroupState;
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.metadata.ConsumerOffsetTable;
+import io.quiver.broker.metadata.SubscriptionGroupTable;
+import io.quiver.broker.metadata.TopicTable;
+import io.quiver.broker.metrics.MetricsEndpoint;
+import io.quiver.broker.metrics.Traffic;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.SubscriptionData;
@@ -14,6 +19,7 @@ import io.quiver.remoting.RequestContext;
 import io.quiver.remoting.RequestHandler;
 import io.quiver.store.GetResult;
 import io.quiver.store.MessageFilter;
+import io.quiver.store.MessageReader;
 import java.nio.ByteBuffer;
 
 /**
@@ -27,28 +33,44 @@ public final class PullHandler implements RequestHandler {
     /** Most bytes one pull returns unless the client asks for less. */
     public static final int MAX_BYTES_PER_PULL = 256 * 1024;
 
-    private final BrokerContext broker;
+    private final BrokerConfig config;
+    private final SubscriptionGroupTable groups;
+    private final TopicTable topics;
+    private final ConsumerOffsetTable offsets;
+    private final MessageReader store;
+    private final LongPollingService longPolling;
+    private final Traffic traffic;
+    private final MetricsEndpoint metrics;
+    private final ClientRegistry clients;
 
-    public PullHandler(BrokerContext broker) {
-        this.broker = broker;
+    public PullHandler(BrokerConfig config, SubscriptionGroupTable groups, TopicTable topics, ConsumerOffsetTable offsets, MessageReader store, LongPollingService longPolling, Traffic traffic, MetricsEndpoint metrics, ClientRegistry clients) {
+        this.config = config;
+        this.groups = groups;
+        this.topics = topics;
+        this.offsets = offsets;
+        this.store = store;
+        this.longPolling = longPolling;
+        this.traffic = traffic;
+        this.metrics = metrics;
+        this.clients = clients;
     }
 
     @Override
     public void handle(RequestContext ctx, RemotingCommand req) {
         PullMessageRequestHeader h = PullMessageRequestHeader.decode(req);
         long now = System.currentTimeMillis();
-        long hold = broker.config().longPollingEnable ? h.suspendTimeoutMillis() : broker.config().shortPollingTimeMills;
+        long hold = config.longPollingEnable ? h.suspendTimeoutMillis() : config.shortPollingTimeMills;
         process(ctx, h, h.maySuspend(), now + Math.max(0, hold), true, System.nanoTime());
     }
 
     private void process(RequestContext ctx, PullMessageRequestHeader h, boolean mayPark, long deadline, boolean first,
                          long startNanos) {
-        if (!PermName.isReadable(broker.config().brokerPermission)) {
-            ctx.reply(ResponseCode.NO_PERMISSION, "the broker " + broker.config().brokerName + " is not readable now");
+        if (!PermName.isReadable(config.brokerPermission)) {
+            ctx.reply(ResponseCode.NO_PERMISSION, "the broker " + config.brokerName + " is not readable now");
             return;
         }
-        SubscriptionGroupConfig group = broker.groups().findOrCreate(h.consumerGroup(),
-            broker.config().autoCreateSubscriptionGroup);
+        SubscriptionGroupConfig group = groups.findOrCreate(h.consumerGroup(),
+            config.autoCreateSubscriptionGroup);
         if (group == null) {
             ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "consumer group " + h.consumerGroup()
                 + " does not exist on this broker and autoCreateSubscriptionGroup is false");
@@ -58,10 +80,10 @@ public final class PullHandler implements RequestHandler {
             ctx.reply(ResponseCode.NO_PERMISSION, "consumer group " + h.consumerGroup() + " may not consume (consumeEnable=false)");
             return;
         }
-        TopicConfig topic = broker.topics().get(h.topic());
+        TopicConfig topic = topics.get(h.topic());
         if (topic == null) {
             ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "topic " + h.topic() + " does not exist on broker "
-                + broker.config().brokerName);
+                + config.brokerName);
             return;
         }
         if (!PermName.isReadable(topic.perm)) {
@@ -70,7 +92,7 @@ public final class PullHandler implements RequestHandler {
         }
         if (h.queueId() < 0 || h.queueId() >= topic.readQueueNums) {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "queueId " + h.queueId() + " is illegal: topic " + h.topic() + " has "
-                + topic.readQueueNums + " read queues on broker " + broker.config().brokerName);
+                + topic.readQueueNums + " read queues on broker " + config.brokerName);
             return;
         }
         SubscriptionData sub = subscription(ctx, h, group);
@@ -78,14 +100,14 @@ public final class PullHandler implements RequestHandler {
             return; // replied
         }
         if (first && h.hasCommitOffset()) {
-            broker.offsets().commit(h.consumerGroup(), h.topic(), h.queueId(), h.commitOffset());
+            offsets.commit(h.consumerGroup(), h.topic(), h.queueId(), h.commitOffset());
         }
         int maxCount = Math.max(1, Math.min(h.maxMsgNums(), MAX_MESSAGES_PER_PULL));
         int maxBytes = h.maxMsgBytes() != null && h.maxMsgBytes() > 0
             ? Math.min(h.maxMsgBytes(), MAX_BYTES_PER_PULL) : MAX_BYTES_PER_PULL;
         MessageFilter filter;
         if ("SQL92".equalsIgnoreCase(sub.expressionType)) {
-            if (!broker.config().enablePropertyFilter) {
+            if (!config.enablePropertyFilter) {
                 ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is disabled on this broker (enablePropertyFilter=false)");
                 return;
             }
@@ -98,7 +120,7 @@ public final class PullHandler implements RequestHandler {
         } else {
             filter = TagFilter.of(sub);
         }
-        GetResult r = broker.store().get(h.topic(), h.queueId(), h.queueOffset(), maxCount, maxBytes, filter);
+        GetResult r = store.get(h.topic(), h.queueId(), h.queueOffset(), maxCount, maxBytes, filter);
         boolean nothingNew = r.status() == GetResult.Status.OFFSET_OVERFLOW_ONE
             || (r.status() == GetResult.Status.NO_MESSAGE_IN_QUEUE && h.queueOffset() == 0);
         if (nothingNew && mayPark) {
@@ -113,17 +135,17 @@ public final class PullHandler implements RequestHandler {
                     process(ctx, h, mayParkAgain, deadline, false, -1);
                 }
             };
-            if (broker.longPolling().park(h.topic(), h.queueId(), h.queueOffset(), parked,
-                () -> broker.store().maxOffset(h.topic(), h.queueId()))) {
+            if (longPolling.park(h.topic(), h.queueId(), h.queueOffset(), parked,
+                () -> store.maxOffset(h.topic(), h.queueId()))) {
                 return;
             }
         }
         if (r.status() == GetResult.Status.FOUND) {
-            broker.traffic().delivered(h.topic(), r.records().size(), r.totalBytes());
+            traffic.delivered(h.topic(), r.records().size(), r.totalBytes());
         }
         reply(ctx, h, r);
         if (startNanos >= 0) {
-            broker.metrics().observePull(startNanos);
+            metrics.observePull(startNanos);
         }
     }
 
@@ -139,7 +161,7 @@ public final class PullHandler implements RequestHandler {
             }
             return SubscriptionData.ofTags(h.topic(), h.subscription(), h.subVersion());
         }
-        ConsumerGroupState state = broker.clients().consumerGroup(h.consumerGroup());
+        ConsumerGroupState state = clients.consumerGroup(h.consumerGroup());
         if (state == null) {
             ctx.reply(ResponseCode.SUBSCRIPTION_NOT_EXIST, "consumer group " + h.consumerGroup()
                 + " has not registered with this broker (no heartbeat yet); retry shortly");
@@ -183,7 +205,7 @@ public final class PullHandler implements RequestHandler {
             .putExt("minOffset", r.minOffset())
             .putExt("maxOffset", r.maxOffset());
         if (code == ResponseCode.SUCCESS) {
-            resp.bodyBuf(Unpooled.wrappedBuffer(r.records().toArray(new ByteBuffer[0])));
+            resp.bodyViews(r.records().toArray(new ByteBuffer[0]));
             ctx.reply(resp, r::release); // the records are views of mapped segments until written
             return;
         }

@@ -1,19 +1,23 @@
 package io.quiver.broker.handler;
 
-import io.quiver.broker.BrokerContext;
 import io.quiver.broker.client.ClientChannel;
+import io.quiver.broker.client.ClientRegistry;
 import io.quiver.broker.client.ConsumerGroupState;
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.metadata.ConsumerOffsetTable;
+import io.quiver.broker.metadata.SubscriptionGroupTable;
+import io.quiver.broker.metadata.TopicTable;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.ResponseCode;
-import io.quiver.protocol.body.Json;
 import io.quiver.protocol.body.MessageQueue;
 import io.quiver.protocol.body.TopicConfig;
 import io.quiver.protocol.header.HeaderReader;
+import io.quiver.remoting.RemotingServer;
 import io.quiver.remoting.RequestContext;
 import io.quiver.remoting.RequestHandler;
-import io.quiver.store.MessageStore;
-import java.nio.charset.StandardCharsets;
+import io.quiver.store.MessageReader;
+import io.quiver.store.TimeBoundary;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,10 +29,22 @@ import java.util.Map;
  * RESET_CONSUMER_CLIENT_OFFSET, which makes push consumers pause, take the offsets and resume.
  */
 public final class ResetOffsetHandler implements RequestHandler {
-    private final BrokerContext broker;
+    private final TopicTable topics;
+    private final BrokerConfig config;
+    private final SubscriptionGroupTable groups;
+    private final ConsumerOffsetTable offsets;
+    private final MessageReader store;
+    private final ClientRegistry clients;
+    private final RemotingServer server;
 
-    public ResetOffsetHandler(BrokerContext broker) {
-        this.broker = broker;
+    public ResetOffsetHandler(TopicTable topics, BrokerConfig config, SubscriptionGroupTable groups, ConsumerOffsetTable offsets, MessageReader store, ClientRegistry clients, RemotingServer server) {
+        this.topics = topics;
+        this.config = config;
+        this.groups = groups;
+        this.offsets = offsets;
+        this.store = store;
+        this.clients = clients;
+        this.server = server;
     }
 
     @Override
@@ -38,33 +54,33 @@ public final class ResetOffsetHandler implements RequestHandler {
         String group = r.string("group");
         long timestamp = r.int64("timestamp");
         boolean force = r.optBool("isForce", true);
-        TopicConfig tc = broker.topics().get(topic);
+        TopicConfig tc = topics.get(topic);
         if (tc == null) {
-            ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic + " does not exist on broker " + broker.config().brokerName);
+            ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic + " does not exist on broker " + config.brokerName);
             return;
         }
-        if (broker.groups().get(group) == null && broker.offsets().topicsOf(group).isEmpty()) {
+        if (groups.get(group) == null && offsets.topicsOf(group).isEmpty()) {
             ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "consumer group " + group + " does not exist on broker "
-                + broker.config().brokerName);
+                + config.brokerName);
             return;
         }
         Map<MessageQueue, Long> table = new LinkedHashMap<>();
         for (int q = 0; q < tc.writeQueueNums; q++) {
-            long target = timestamp < 0 ? broker.store().maxOffset(topic, q)
-                : broker.store().offsetForTimestamp(topic, q, timestamp, MessageStore.TimeBoundary.LOWER);
-            long current = broker.offsets().get(group, topic, q);
+            long target = timestamp < 0 ? store.maxOffset(topic, q)
+                : store.offsetForTimestamp(topic, q, timestamp, TimeBoundary.LOWER);
+            long current = offsets.get(group, topic, q);
             long next = force || current < 0 || target < current ? target : current;
-            broker.offsets().commit(group, topic, q, next);
-            table.put(new MessageQueue(topic, broker.config().brokerName, q), next);
+            offsets.commit(group, topic, q, next);
+            table.put(new MessageQueue(topic, config.brokerName, q), next);
         }
         byte[] body = encode(table);
-        ConsumerGroupState state = broker.clients().consumerGroup(group);
+        ConsumerGroupState state = clients.consumerGroup(group);
         if (state != null) {
             for (ClientChannel c : state.channels()) {
                 RemotingCommand notify = RemotingCommand.request(RequestCode.RESET_CONSUMER_CLIENT_OFFSET)
                     .putExt("topic", topic).putExt("group", group).putExt("timestamp", timestamp)
                     .putExt("isForce", force).body(body);
-                broker.server().invokeOneway(c.channel(), notify);
+                server.invokeOneway(c.channel(), notify);
             }
         }
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(body));

@@ -1,6 +1,12 @@
 package io.quiver.broker.handler;
 
-import io.quiver.broker.BrokerContext;
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.metadata.SubscriptionGroupTable;
+import io.quiver.broker.metadata.TopicTable;
+import io.quiver.broker.metrics.Traffic;
+import io.quiver.broker.send.Diversions;
+import io.quiver.broker.send.MessageAppender;
+import io.quiver.broker.send.TopicResolver;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.SubscriptionGroupConfig;
@@ -14,6 +20,7 @@ import io.quiver.protocol.message.PermName;
 import io.quiver.protocol.message.TopicNames;
 import io.quiver.remoting.RequestContext;
 import io.quiver.remoting.RequestHandler;
+import io.quiver.store.MessageReader;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +33,30 @@ import java.util.concurrent.ThreadLocalRandom;
  * retried the group's maximum number of times it goes to {@code %DLQ%<group>} instead.
  */
 public final class SendBackHandler implements RequestHandler {
-    private final BrokerContext broker;
+    private final SubscriptionGroupTable groups;
+    private final BrokerConfig config;
+    private final MessageReader store;
+    private final byte[] storeHost;
+    private final TopicResolver topicResolver;
+    private final TopicTable topics;
+    private final Runnable topicsChanged;
+    private final MessageAppender appender;
+    private final Diversions diversions;
+    private final Traffic traffic;
 
-    public SendBackHandler(BrokerContext broker) {
-        this.broker = broker;
+    public SendBackHandler(BrokerConfig config, SubscriptionGroupTable groups, TopicTable topics, TopicResolver topicResolver,
+                           Runnable topicsChanged, MessageReader store, MessageAppender appender, Diversions diversions,
+                           Traffic traffic, byte[] storeHost) {
+        this.groups = groups;
+        this.config = config;
+        this.store = store;
+        this.storeHost = storeHost;
+        this.topicResolver = topicResolver;
+        this.topics = topics;
+        this.topicsChanged = topicsChanged;
+        this.appender = appender;
+        this.diversions = diversions;
+        this.traffic = traffic;
     }
 
     @Override
@@ -40,12 +67,12 @@ public final class SendBackHandler implements RequestHandler {
         int delayLevel = r.int32("delayLevel");
         String originMsgId = r.optString("originMsgId");
         Integer headerMax = r.optInt32("maxReconsumeTimes");
-        SubscriptionGroupConfig g = broker.groups().findOrCreate(group, broker.config().autoCreateSubscriptionGroup);
+        SubscriptionGroupConfig g = groups.findOrCreate(group, config.autoCreateSubscriptionGroup);
         if (g == null) {
             ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "consumer group " + group + " does not exist");
             return;
         }
-        if (!PermName.isWriteable(broker.config().brokerPermission)) {
+        if (!PermName.isWriteable(config.brokerPermission)) {
             ctx.reply(ResponseCode.NO_PERMISSION, "the broker does not accept writes now");
             return;
         }
@@ -53,7 +80,7 @@ public final class SendBackHandler implements RequestHandler {
             ctx.reply(ResponseCode.SUCCESS, null); // the group keeps no retries: dropped, as configured
             return;
         }
-        ByteBuffer rec = broker.store().recordAt(offset);
+        ByteBuffer rec = store.recordAt(offset);
         if (rec == null) {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "look message by offset failed, " + offset);
             return;
@@ -69,12 +96,12 @@ public final class SendBackHandler implements RequestHandler {
 
         MessageDraft d = MessageDraft.copyOf(m);
         d.sysFlag(MessageSysFlag.withTransactionType(m.sysFlag, MessageSysFlag.TRANSACTION_NOT_TYPE));
-        d.storeHost(broker.storeHostBytes());
-        d.storePort(broker.config().listenPort);
+        d.storeHost(storeHost);
+        d.storePort(config.listenPort);
         d.reconsumeTimes(m.reconsumeTimes + 1);
         if (dead) {
             String dlq = TopicNames.dlqTopic(group);
-            io.quiver.broker.TopicResolver.Resolved created = broker.topicResolver().resolveForSend(dlq, null, 1);
+            io.quiver.broker.send.TopicResolver.Resolved created = topicResolver.resolveForSend(dlq, null, 1);
             if (created.refusal() != null) {
                 ctx.reply(created.refusal().code(), created.refusal().remark());
                 return;
@@ -84,31 +111,31 @@ public final class SendBackHandler implements RequestHandler {
             d.properties(MessageProperties.encode(props));
         } else {
             String retry = TopicNames.retryTopic(group);
-            if (broker.topics().get(retry) == null) {
-                if (broker.topics().createIfAbsent(retry, g.retryQueueNums, PermName.READ_WRITE) == null) {
+            if (topics.get(retry) == null) {
+                if (topics.createIfAbsent(retry, g.retryQueueNums, PermName.READ_WRITE) == null) {
                     ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "the retry topic " + retry + " cannot be created: the broker "
-                        + "holds " + broker.topics().size() + " topics, its limit (maxTopicCount=" + broker.topics().limit() + ")");
+                        + "holds " + topics.size() + " topics, its limit (maxTopicCount=" + topics.limit() + ")");
                     return;
                 }
-                broker.registerWithNameServersSoon();
+                topicsChanged.run();
             }
             d.topic(retry);
             d.queueId(ThreadLocalRandom.current().nextInt(Math.max(1, g.retryQueueNums)));
-            broker.schedule().toSchedule(d, props, delayLevel == 0 ? 3 + m.reconsumeTimes : delayLevel);
+            diversions.toSchedule(d, props, delayLevel == 0 ? 3 + m.reconsumeTimes : delayLevel);
         }
         if (dead) {
             d.tagsCode(MessageDraft.tagsCodeOf(props));
         }
-        broker.store().put(List.of(d), true, ctx.executor()).whenComplete((res, e) -> {
+        appender.append(List.of(d), true, ctx.executor()).whenComplete((res, e) -> {
             if (e != null || !res.isStored()) {
                 ctx.reply(ResponseCode.SYSTEM_ERROR, "storing the message for retry failed: "
                     + (e != null ? e : res.remark()));
                 return;
             }
             if (dead) {
-                broker.traffic().deadLettered();
+                traffic.deadLettered();
             } else {
-                broker.traffic().retried();
+                traffic.retried();
             }
             ctx.reply(ResponseCode.SUCCESS, null);
         });

@@ -1,6 +1,8 @@
 package io.quiver.broker.handler;
 
-import io.quiver.broker.BrokerContext;
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.metadata.ConsumerOffsetTable;
+import io.quiver.broker.metadata.TopicTable;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.MessageQueue;
@@ -8,6 +10,7 @@ import io.quiver.protocol.body.QueueKeyedJson;
 import io.quiver.protocol.body.TopicConfig;
 import io.quiver.protocol.header.HeaderReader;
 import io.quiver.remoting.RequestContext;
+import io.quiver.store.MessageReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,10 +22,16 @@ import java.util.TreeSet;
  * GET_CONSUME_STATS (mqadmin consumerProgress: broker offset, consumer offset, lag). Read-only; admin pool.
  */
 public final class StatsHandlers {
-    private final BrokerContext broker;
+    private final TopicTable topics;
+    private final BrokerConfig config;
+    private final MessageReader store;
+    private final ConsumerOffsetTable offsets;
 
-    public StatsHandlers(BrokerContext broker) {
-        this.broker = broker;
+    public StatsHandlers(TopicTable topics, BrokerConfig config, MessageReader store, ConsumerOffsetTable offsets) {
+        this.topics = topics;
+        this.config = config;
+        this.store = store;
+        this.offsets = offsets;
     }
 
     /** One queue of TopicStatsTable (wire names). */
@@ -42,18 +51,18 @@ public final class StatsHandlers {
 
     public void topicStats(RequestContext ctx, RemotingCommand req) {
         String topic = new HeaderReader(req).string("topic");
-        TopicConfig tc = broker.topics().get(topic);
+        TopicConfig tc = topics.get(topic);
         if (tc == null) {
-            ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic + " does not exist on broker " + broker.config().brokerName);
+            ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic + " does not exist on broker " + config.brokerName);
             return;
         }
         Map<MessageQueue, TopicOffset> table = new LinkedHashMap<>();
         for (int q = 0; q < tc.writeQueueNums; q++) {
             TopicOffset o = new TopicOffset();
-            o.minOffset = Math.max(0, broker.store().minOffset(topic, q));
-            o.maxOffset = broker.store().maxOffset(topic, q);
-            o.lastUpdateTimestamp = o.maxOffset > 0 ? Math.max(0, broker.store().storeTimestamp(topic, q, o.maxOffset - 1)) : 0;
-            table.put(new MessageQueue(topic, broker.config().brokerName, q), o);
+            o.minOffset = Math.max(0, store.minOffset(topic, q));
+            o.maxOffset = store.maxOffset(topic, q);
+            o.lastUpdateTimestamp = o.maxOffset > 0 ? Math.max(0, store.storeTimestamp(topic, q, o.maxOffset - 1)) : 0;
+            table.put(new MessageQueue(topic, config.brokerName, q), o);
         }
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(QueueKeyedJson.body("offsetTable", table, null)));
     }
@@ -62,26 +71,26 @@ public final class StatsHandlers {
         HeaderReader r = new HeaderReader(req);
         String group = r.string("consumerGroup");
         String topic = r.optString("topic");
-        List<String> topics = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         if (topic != null && !topic.isBlank()) {
-            topics.add(topic);
+            names.add(topic);
         } else {
-            topics.addAll(new TreeSet<>(broker.offsets().topicsOf(group)));
+            names.addAll(new TreeSet<>(offsets.topicsOf(group)));
         }
         Map<MessageQueue, OffsetWrapper> table = new LinkedHashMap<>();
-        for (String t : topics) {
-            TopicConfig tc = broker.topics().get(t);
+        for (String t : names) {
+            TopicConfig tc = topics.get(t);
             if (tc == null) {
                 continue;
             }
             for (int q = 0; q < tc.readQueueNums; q++) {
                 OffsetWrapper w = new OffsetWrapper();
-                w.brokerOffset = broker.store().maxOffset(t, q);
-                w.consumerOffset = Math.max(0, broker.offsets().get(group, t, q));
+                w.brokerOffset = store.maxOffset(t, q);
+                w.consumerOffset = Math.max(0, offsets.get(group, t, q));
                 w.pullOffset = w.consumerOffset;
                 w.lastTimestamp = w.consumerOffset > 0
-                    ? Math.max(0, broker.store().storeTimestamp(t, q, w.consumerOffset - 1)) : 0;
-                table.put(new MessageQueue(t, broker.config().brokerName, q), w);
+                    ? Math.max(0, store.storeTimestamp(t, q, w.consumerOffset - 1)) : 0;
+                table.put(new MessageQueue(t, config.brokerName, q), w);
             }
         }
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null)

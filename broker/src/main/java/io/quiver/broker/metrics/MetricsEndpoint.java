@@ -6,7 +6,6 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.quiver.broker.BrokerContext;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,9 +28,11 @@ public final class MetricsEndpoint implements AutoCloseable {
     private final Histogram sendLatency;
     private final Histogram pullLatency;
     private final Histogram flushLatency;
+    private final MetricSources sources;
     private HTTPServer http;
 
-    public MetricsEndpoint(BrokerContext broker) {
+    public MetricsEndpoint(MetricSources sources) {
+        this.sources = sources;
         sendLatency = Histogram.builder().name("quiver_send_latency_seconds")
             .help("Time from a send request's arrival to its answer (includes the disk force under SYNC_FLUSH)")
             .classicOnly().classicUpperBounds(LATENCY_BOUNDS).withoutExemplars().register(registry);
@@ -41,14 +42,14 @@ public final class MetricsEndpoint implements AutoCloseable {
         flushLatency = Histogram.builder().name("quiver_flush_latency_seconds")
             .help("Duration of each commit-log force to disk (one force covers a group of sends)")
             .classicOnly().classicUpperBounds(LATENCY_BOUNDS).withoutExemplars().register(registry);
-        registerTraffic(broker);
-        registerLag(broker);
-        registerState(broker);
+        registerTraffic();
+        registerLag();
+        registerState();
         JvmMetrics.builder().register(registry);
     }
 
-    private void registerTraffic(BrokerContext broker) {
-        Traffic t = broker.traffic();
+    private void registerTraffic() {
+        Traffic t = sources.traffic();
         CounterWithCallback.builder().name("quiver_messages_in").help("Messages stored by sends, per topic")
             .labelNames("topic").callback(cb -> t.byTopic().forEach((topic, c) -> cb.call(c.messagesIn.sum(), topic)))
             .register(registry);
@@ -67,20 +68,20 @@ public final class MetricsEndpoint implements AutoCloseable {
             .help("Messages moved to a dead-letter queue (%DLQ%<group>) after their last retry")
             .callback(cb -> cb.call(t.deadLetters())).register(registry);
         CounterWithCallback.builder().name("quiver_flush_forces").help("Commit-log forces to disk")
-            .callback(cb -> cb.call(broker.store().forceCount())).register(registry);
+            .callback(cb -> cb.call(sources.store().forceCount())).register(registry);
     }
 
-    private void registerLag(BrokerContext broker) {
-        int maxSeries = broker.config().metricsMaxLagSeries;
+    private void registerLag() {
+        int maxSeries = sources.maxLagSeries();
         GaugeWithCallback.builder().name("quiver_consumer_lag")
             .help("Messages a consumer group has not yet consumed, per queue (the newest offset minus the committed "
                 + "offset); at most metricsMaxLagSeries series, see quiver_consumer_group_lag for the sums")
             .labelNames("group", "topic", "queue")
             .callback(cb -> {
                 int[] emitted = {0};
-                broker.offsets().forEachOffset((group, topic, queue, offset) -> {
+                sources.offsets().forEachOffset((group, topic, queue, offset) -> {
                     if (emitted[0]++ < maxSeries) {
-                        cb.call(lag(broker, topic, queue, offset), group, topic, Integer.toString(queue));
+                        cb.call(lag(topic, queue, offset), group, topic, Integer.toString(queue));
                     }
                 });
             }).register(registry);
@@ -89,8 +90,8 @@ public final class MetricsEndpoint implements AutoCloseable {
             .labelNames("group", "topic")
             .callback(cb -> {
                 Map<String, long[]> sums = new HashMap<>();
-                broker.offsets().forEachOffset((group, topic, queue, offset) ->
-                    sums.computeIfAbsent(group + '\n' + topic, k -> new long[1])[0] += lag(broker, topic, queue, offset));
+                sources.offsets().forEachOffset((group, topic, queue, offset) ->
+                    sums.computeIfAbsent(group + '\n' + topic, k -> new long[1])[0] += lag(topic, queue, offset));
                 sums.forEach((k, v) -> {
                     int nl = k.indexOf('\n');
                     cb.call(v[0], k.substring(0, nl), k.substring(nl + 1));
@@ -98,18 +99,18 @@ public final class MetricsEndpoint implements AutoCloseable {
             }).register(registry);
     }
 
-    private static long lag(BrokerContext broker, String topic, int queue, long committed) {
-        return Math.max(0, broker.store().maxOffset(topic, queue) - committed);
+    private long lag(String topic, int queue, long committed) {
+        return Math.max(0, sources.store().maxOffset(topic, queue) - committed);
     }
 
-    private void registerState(BrokerContext broker) {
+    private void registerState() {
         GaugeWithCallback.builder().name("quiver_transactions_pending")
             .help("Half messages waiting for their commit or rollback")
-            .callback(cb -> cb.call(broker.transactions().counters().getOrDefault("pending", 0L))).register(registry);
+            .callback(cb -> cb.call(sources.transactionCounters().get().getOrDefault("pending", 0L))).register(registry);
         CounterWithCallback.builder().name("quiver_transactions")
             .help("Transactional messages by outcome (committed, rolledBack, discarded) and check-backs sent (checked)")
             .labelNames("outcome")
-            .callback(cb -> broker.transactions().counters().forEach((k, v) -> {
+            .callback(cb -> sources.transactionCounters().get().forEach((k, v) -> {
                 if (!k.equals("pending")) {
                     cb.call(v, k);
                 }
@@ -117,30 +118,30 @@ public final class MetricsEndpoint implements AutoCloseable {
         GaugeWithCallback.builder().name("quiver_delayed_messages_pending")
             .help("Delay-level and timer messages not yet delivered").labelNames("kind")
             .callback(cb -> {
-                cb.call(broker.schedule().pending(), "delay_level");
-                cb.call(broker.timers().pending(), "timer");
+                cb.call(sources.delayLevelPending().getAsLong(), "delay_level");
+                cb.call(sources.timerPending().getAsLong(), "timer");
             }).register(registry);
         GaugeWithCallback.builder().name("quiver_disk_used_ratio")
             .help("Used fraction of the disk that holds the commit log (0..1)")
-            .callback(cb -> cb.call(broker.store().diskUsedRatio())).register(registry);
+            .callback(cb -> cb.call(sources.store().diskUsedRatio())).register(registry);
         GaugeWithCallback.builder().name("quiver_commitlog_bytes")
             .help("Bytes of messages the commit log holds (newest minus oldest offset)")
-            .callback(cb -> cb.call(broker.store().commitLogWritePosition() - broker.store().commitLogMinOffset()))
+            .callback(cb -> cb.call(sources.store().commitLogWritePosition() - sources.store().commitLogMinOffset()))
             .register(registry);
         GaugeWithCallback.builder().name("quiver_client_connections")
             .help("Client connections that have sent a heartbeat")
-            .callback(cb -> cb.call(broker.clients().connectionCount())).register(registry);
+            .callback(cb -> cb.call(sources.clients().connectionCount())).register(registry);
         GaugeWithCallback.builder().name("quiver_pulls_parked")
             .help("Pulls held by long polling until a message arrives or they time out")
-            .callback(cb -> cb.call(broker.longPolling().parkedCount())).register(registry);
+            .callback(cb -> cb.call(sources.parkedPulls().getAsInt())).register(registry);
         GaugeWithCallback.builder().name("quiver_store_pending_appends")
             .help("Sends waiting for the store's writer thread (SYSTEM_BUSY beyond 16384)")
-            .callback(cb -> cb.call(broker.store().pendingAppends())).register(registry);
+            .callback(cb -> cb.call(sources.store().pendingAppends())).register(registry);
     }
 
     /** Starts serving {@code /metrics} on {@code host:port}; fails with an actionable message if it cannot. */
-    public void start(String host, int port, BrokerContext broker) {
-        broker.store().onForce(nanos -> flushLatency.observe(nanos / 1e9));
+    public void start(String host, int port) {
+        sources.store().onForce(nanos -> flushLatency.observe(nanos / 1e9));
         try {
             http = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
         } catch (IOException e) {

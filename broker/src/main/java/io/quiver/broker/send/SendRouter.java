@@ -1,8 +1,8 @@
 package io.quiver.broker.send;
 
-import io.quiver.broker.BrokerConfig;
-import io.quiver.broker.TopicResolver;
+import io.quiver.broker.config.BrokerConfig;
 import io.quiver.broker.metadata.SubscriptionGroupTable;
+import io.quiver.broker.send.TopicResolver;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.SubscriptionGroupConfig;
 import io.quiver.protocol.body.TopicConfig;
@@ -53,7 +53,8 @@ public final class SendRouter {
             String group = topicName.substring(TopicNames.RETRY_PREFIX.length());
             SubscriptionGroupConfig g = groups.findOrCreate(group, config.autoCreateSubscriptionGroup);
             if (g == null) {
-                return Route.refuse(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "consumer group " + group + " does not exist");
+                return Route.refuse(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+                    groups.missingRemark(group, config.autoCreateSubscriptionGroup));
             }
             if (RetryPolicy.exhausted(r.header().reconsumeTimes(), r.header().maxReconsumeTimes(), g)) {
                 topicName = TopicNames.dlqTopic(group);
@@ -168,6 +169,10 @@ public final class SendRouter {
             // Each member keeps its own properties (and its own UNIQ_KEY); batch-level ones only fill gaps.
             Map<String, String> props = MessageProperties.parse(e.properties());
             r.properties().forEach(props::putIfAbsent);
+            if (delayLevel(props.get(MessageProperties.DELAY)) > 0 || hasTimer(props)) {
+                return Route.refuse(ResponseCode.MESSAGE_ILLEGAL, "a batch cannot be delayed: batch member "
+                    + drafts.size() + " has a DELAY level or a timer property; send delayed messages one by one");
+            }
             props.putIfAbsent(MessageProperties.CLUSTER, config.brokerClusterName);
             drafts.add(draft(r, topicName, queueId, e.bodyOffset(), e.bodyLength(), e.flag(), props));
         }
@@ -199,6 +204,15 @@ public final class SendRouter {
             .bornPort(r.bornPort())
             .storeHost(storeHost)
             .storePort(config.listenPort);
+    }
+
+    private static boolean hasTimer(Map<String, String> props) {
+        for (String k : TIMER_KEYS) {
+            if (props.containsKey(k)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static int delayLevel(String v) {

@@ -1,6 +1,6 @@
 package io.quiver.broker.send;
 
-import io.quiver.broker.BrokerConfig;
+import io.quiver.broker.config.BrokerConfig;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.message.PermName;
 import io.quiver.protocol.message.TopicNames;

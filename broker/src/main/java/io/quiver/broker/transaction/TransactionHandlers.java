@@ -1,6 +1,6 @@
 package io.quiver.broker.transaction;
 
-import io.quiver.broker.BrokerContext;
+import io.quiver.broker.config.BrokerConfig;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.Json;
@@ -15,15 +15,17 @@ public final class TransactionHandlers {
     /** Most pending transactions one listing returns. */
     public static final int MAX_LISTED = 10_000;
 
-    private final BrokerContext broker;
+    private final TransactionService transactions;
+    private final BrokerConfig config;
 
-    public TransactionHandlers(BrokerContext broker) {
-        this.broker = broker;
+    public TransactionHandlers(TransactionService transactions, BrokerConfig config) {
+        this.transactions = transactions;
+        this.config = config;
     }
 
     public void endTransaction(RequestContext ctx, RemotingCommand req) {
         RequestHeaders.EndTransaction h = RequestHeaders.EndTransaction.decode(req);
-        broker.transactions().end(h, ctx.executor()).whenComplete((outcome, e) -> {
+        transactions.end(h, ctx.executor()).whenComplete((outcome, e) -> {
             if (e != null) {
                 ctx.reply(ResponseCode.SYSTEM_ERROR, "recording the transaction decision failed: " + e);
                 return;
@@ -44,9 +46,9 @@ public final class TransactionHandlers {
     public void listPending(RequestContext ctx, RemotingCommand req) {
         int limit = Math.min(MAX_LISTED, new HeaderReader(req).optInt32("limit", 1_000));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("brokerName", broker.config().brokerName);
-        body.put("counters", broker.transactions().counters());
-        body.put("pending", broker.transactions().pending(limit));
+        body.put("brokerName", config.brokerName);
+        body.put("counters", transactions.counters());
+        body.put("pending", transactions.pending(limit));
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(body)));
     }
 }

@@ -1,8 +1,9 @@
 package io.quiver.broker.transaction;
 
 import io.netty.channel.Channel;
-import io.quiver.broker.BrokerContext;
 import io.quiver.broker.client.ClientChannel;
+import io.quiver.broker.client.ClientRegistry;
+import io.quiver.broker.config.BrokerConfig;
 import io.quiver.broker.support.OffsetStateTable;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
@@ -14,9 +15,10 @@ import io.quiver.protocol.message.MessageProperties;
 import io.quiver.protocol.message.MessageRecord;
 import io.quiver.protocol.message.MessageSysFlag;
 import io.quiver.protocol.message.TopicNames;
+import io.quiver.remoting.RemotingServer;
 import io.quiver.store.GetResult;
 import io.quiver.store.MessageFilter;
-import io.quiver.store.PutResult;
+import io.quiver.store.MessageStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -82,7 +84,11 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
         public long opReplayFrom;
     }
 
-    private final BrokerContext broker;
+    private final BrokerConfig config;
+    private final MessageStore store;
+    private final ClientRegistry clients;
+    private final RemotingServer server;
+    private final byte[] storeHost;
     private final OffsetStateTable decisions;
     private final io.quiver.broker.support.ProgressFile<Progress> progressFile;
     private final Set<Long> inFlight = new HashSet<>();
@@ -99,9 +105,13 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     private long indexWaitUntil;
     private long nextRoundAt;
 
-    public TransactionService(BrokerContext broker, Path dataDir) {
+    public TransactionService(BrokerConfig config, MessageStore store, ClientRegistry clients, RemotingServer server, byte[] storeHost, Path dataDir) {
         super("quiver-tx-check", 100);
-        this.broker = broker;
+        this.config = config;
+        this.store = store;
+        this.clients = clients;
+        this.server = server;
+        this.storeHost = storeHost;
         this.decisions = new OffsetStateTable(dataDir.resolve("transaction"));
         this.progressFile = new io.quiver.broker.support.ProgressFile<>(
             dataDir.resolve("config").resolve("transaction.json"), Progress.class, Progress::new);
@@ -114,11 +124,11 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     protected void beforeStart() {
         Progress p = progressFile.read();
         halfProgress = p.halfProgress;
-        long opMax = broker.store().maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0);
+        long opMax = store.maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0);
         long replayed = 0;
-        for (long o = Math.max(p.opReplayFrom, broker.store().minOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0));
+        for (long o = Math.max(p.opReplayFrom, store.minOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0));
              o < opMax; ) {
-            GetResult r = broker.store().getCopies(TopicNames.TRANS_OP_HALF_TOPIC, 0, o, 32, 0, MessageFilter.ALL);
+            GetResult r = store.getCopies(TopicNames.TRANS_OP_HALF_TOPIC, 0, o, 32, 0, MessageFilter.ALL);
             if (r.records().isEmpty()) {
                 o = Math.max(o + 1, r.nextBeginOffset());
                 continue;
@@ -187,7 +197,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     /** Records a decision; the outcome is completed on {@code completeOn}. */
     CompletableFuture<Outcome> decide(long halfPhy, long halfQueueOffset, String producerGroup, int decision,
                                       java.util.concurrent.Executor completeOn) {
-        ByteBuffer rec = broker.store().recordAt(halfPhy);
+        ByteBuffer rec = store.recordAt(halfPhy);
         if (rec == null) {
             log.warn("transaction decision for unknown half message at commit-log offset {}", halfPhy);
             return CompletableFuture.completedFuture(Outcome.NOT_FOUND);
@@ -215,7 +225,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
             drafts.add(copy(half, TopicNames.TRANS_CHECK_MAX_TIME_TOPIC, 0, MessageSysFlag.TRANSACTION_NOT_TYPE, 0));
         }
         drafts.add(op(halfQueueOffset, decision));
-        return broker.store().put(drafts, true, completeOn).handle((r, e) -> {
+        return store.put(drafts, true, completeOn).handle((r, e) -> {
             Outcome outcome;
             if (e == null && r.isStored()) {
                 decisions.setDecision(halfQueueOffset, decision);
@@ -239,7 +249,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
         if (uniq == null || realTopic == null) {
             return false;
         }
-        for (ByteBuffer r : broker.store().query(realTopic, uniq, true, 32, half.storeTimestamp - 1, Long.MAX_VALUE)) {
+        for (ByteBuffer r : store.query(realTopic, uniq, true, 32, half.storeTimestamp - 1, Long.MAX_VALUE)) {
             DecodedMessage m = MessageRecord.decode(r, 0);
             if (m.preparedTransactionOffset == half.physicalOffset) {
                 return true;
@@ -265,8 +275,8 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
         byte[] body = Long.toString(halfQueueOffset).getBytes(StandardCharsets.US_ASCII);
         d.body(body, 0, body.length);
         d.bornTimestamp(System.currentTimeMillis());
-        d.storeHost(broker.storeHostBytes());
-        d.storePort(broker.config().listenPort);
+        d.storeHost(storeHost);
+        d.storePort(config.listenPort);
         String code = decision == OffsetStateTable.COMMITTED ? "C" : decision == OffsetStateTable.DISCARDED ? "D" : "R";
         d.properties(MessageProperties.TAGS + MessageProperties.NAME_VALUE_SEPARATOR + "d"
             + MessageProperties.PROPERTY_SEPARATOR + MessageProperties.TRAN_DECISION
@@ -292,7 +302,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     @Override
     protected int doWork() {
         long now = System.currentTimeMillis();
-        if (now < indexWaitUntil && broker.store().indexedUpTo() < broker.store().commitLogWritePosition()) {
+        if (now < indexWaitUntil && store.indexedUpTo() < store.commitLogWritePosition()) {
             return 0;
         }
         indexWaitUntil = 0;
@@ -302,7 +312,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
         try {
             checkRound(now);
         } finally {
-            nextRoundAt = now + Math.max(100, broker.config().transactionCheckInterval
+            nextRoundAt = now + Math.max(100, config.transactionCheckInterval
                 - (System.currentTimeMillis() - now));
         }
         return 0;
@@ -317,9 +327,9 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
 
     /** One round over the pending halves: check, or discard those past their limits. */
     void checkRound(long now) {
-        long opMaxAtStart = broker.store().maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0);
-        long max = broker.store().maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
-        long h = Math.max(halfProgress, Math.max(0, broker.store().minOffset(TopicNames.TRANS_HALF_TOPIC, 0)));
+        long opMaxAtStart = store.maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0);
+        long max = store.maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
+        long h = Math.max(halfProgress, Math.max(0, store.minOffset(TopicNames.TRANS_HALF_TOPIC, 0)));
         while (h < max && decisions.decision(h) != OffsetStateTable.PENDING) {
             h++;
         }
@@ -327,13 +337,13 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
         decisions.dropBefore(h);
         Map<String, Integer> sentPerGroup = new HashMap<>();
         int scanned = 0;
-        long timeout = broker.config().transactionTimeOut;
-        long maxLifetime = broker.config().fileReservedTime * 3_600_000L;
+        long timeout = config.transactionTimeOut;
+        long maxLifetime = config.fileReservedTime * 3_600_000L;
         for (long o = h; o < max && scanned < MAX_HALVES_SCANNED_PER_ROUND && isRunning(); o++, scanned++) {
             if (decisions.decision(o) != OffsetStateTable.PENDING) {
                 continue;
             }
-            GetResult r = broker.store().getCopies(TopicNames.TRANS_HALF_TOPIC, 0, o, 1, 0, MessageFilter.ALL);
+            GetResult r = store.getCopies(TopicNames.TRANS_HALF_TOPIC, 0, o, 1, 0, MessageFilter.ALL);
             if (r.records().isEmpty()) {
                 continue;
             }
@@ -352,7 +362,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
                 continue;
             }
             int checks = decisions.checks(o);
-            if (checks >= broker.config().transactionCheckMax || (maxLifetime > 0 && age > maxLifetime)) {
+            if (checks >= config.transactionCheckMax || (maxLifetime > 0 && age > maxLifetime)) {
                 log.info("transaction half {} (msgId {}) discarded after {} check(s); kept in {}", o,
                     props.get(MessageProperties.UNIQ_KEY), checks, TopicNames.TRANS_CHECK_MAX_TIME_TOPIC);
                 decide(half.physicalOffset, o, null, OffsetStateTable.DISCARDED, Runnable::run).join();
@@ -377,7 +387,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
 
     private Channel pickProducer(String group) {
         List<ClientChannel> live = new ArrayList<>();
-        for (ClientChannel c : broker.clients().producers(group)) {
+        for (ClientChannel c : clients.producers(group)) {
             if (c.channel().isActive() && c.channel().isWritable()) {
                 live.add(c);
             }
@@ -401,7 +411,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
         RemotingCommand req = RemotingCommand.request(RequestCode.CHECK_TRANSACTION_STATE).body(body.array());
         new RequestHeaders.CheckTransactionState(halfOffset, half.physicalOffset, uniq, uniq,
             MessageId.offsetId(half.storeHost, half.storePort, half.physicalOffset)).encode(req);
-        broker.server().invokeOneway(ch, req);
+        server.invokeOneway(ch, req);
     }
 
     // ------------------------------------------------------------------ operators
@@ -409,13 +419,13 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     /** Pending halves, oldest first, at most {@code limit}. */
     public List<PendingTx> pending(int limit) {
         List<PendingTx> out = new ArrayList<>();
-        long max = broker.store().maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
+        long max = store.maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
         long now = System.currentTimeMillis();
         for (long o = halfProgress; o < max && out.size() < limit; o++) {
             if (decisions.decision(o) != OffsetStateTable.PENDING) {
                 continue;
             }
-            GetResult r = broker.store().getCopies(TopicNames.TRANS_HALF_TOPIC, 0, o, 1, 0, MessageFilter.ALL);
+            GetResult r = store.getCopies(TopicNames.TRANS_HALF_TOPIC, 0, o, 1, 0, MessageFilter.ALL);
             if (r.records().isEmpty()) {
                 continue;
             }
@@ -437,7 +447,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
         m.put("checked", checked.sum());
         m.put("discarded", discarded.sum());
         long pending = 0;
-        long max = broker.store().maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
+        long max = store.maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
         for (long o = halfProgress; o < max; o++) {
             if (decisions.decision(o) == OffsetStateTable.PENDING) {
                 pending++;
@@ -450,6 +460,6 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     /** Persists progress once the check thread has stopped. */
     @Override
     protected void onStop() {
-        writeProgress(broker.store().maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0));
+        writeProgress(store.maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0));
     }
 }

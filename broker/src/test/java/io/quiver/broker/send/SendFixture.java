@@ -1,9 +1,9 @@
 package io.quiver.broker.send;
 
-import io.quiver.broker.BrokerConfig;
-import io.quiver.broker.TopicResolver;
+import io.quiver.broker.config.BrokerConfig;
 import io.quiver.broker.metadata.SubscriptionGroupTable;
 import io.quiver.broker.metadata.TopicTable;
+import io.quiver.broker.send.TopicResolver;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.body.TopicConfig;

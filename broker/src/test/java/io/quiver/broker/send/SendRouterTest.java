@@ -275,7 +275,7 @@ class SendRouterTest {
             SendRouter router = new SendRouter(f.config, full, f.resolver, f.diversions, STORE_HOST, () -> NOW);
             Refusal r = refused(router.route(send("%RETRY%G9").decode()));
             assertThat(r.code()).isEqualTo(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST);
-            assertThat(r.remark()).contains("G9");
+            assertThat(r.remark()).contains("G9").contains("maxSubscriptionGroupCount=0");
             assertThat(full.get("G9")).isNull();
         }
 
@@ -440,6 +440,20 @@ class SendRouterTest {
             assertThat(d2.uniqKey()).isEqualTo("u2");
             assertThat(d1.keys()).isEqualTo("k1");
             assertThat(d2.keys()).isNull();
+            assertThat(f.diversions.calls).isEmpty();
+        }
+
+        @Test
+        void aDelayedOrTimedBatchIsIllegalNotDeliveredEarly() {
+            byte[] delayedMember = SendFixture.batchBody(Member.of("a", Map.of()), Member.of("b", Map.of("DELAY", "3")));
+            Refusal r = refused(f.router.route(send(TOPIC).batch(delayedMember).decode()));
+            assertThat(r.code()).isEqualTo(ResponseCode.MESSAGE_ILLEGAL);
+            assertThat(r.remark()).contains("batch member 1").contains("DELAY");
+
+            byte[] plain = SendFixture.batchBody(Member.of("a", Map.of()), Member.of("b", Map.of()));
+            Refusal timed = refused(f.router.route(send(TOPIC).batch(plain)
+                .prop("TIMER_DELIVER_MS", String.valueOf(NOW + 60_000)).decode()));
+            assertThat(timed.code()).isEqualTo(ResponseCode.MESSAGE_ILLEGAL);
             assertThat(f.diversions.calls).isEmpty();
         }
 

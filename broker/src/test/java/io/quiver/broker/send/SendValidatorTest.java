@@ -3,7 +3,7 @@ package io.quiver.broker.send;
 import static io.quiver.broker.send.SendFixture.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quiver.broker.BrokerConfig;
+import io.quiver.broker.config.BrokerConfig;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.message.MessageSysFlag;
 import io.quiver.protocol.message.TopicNames;

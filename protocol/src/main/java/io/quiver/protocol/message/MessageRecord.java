@@ -78,16 +78,40 @@ public final class MessageRecord {
         out.put(props);
     }
 
-    /** The properties string of the record at the start of {@code r} (absolute reads; position unchanged). */
-    public static String propertiesOf(ByteBuffer r) {
+    // Field readers for a record at the start of a buffer (absolute reads; the position is unchanged).
+    // Every reader of stored records (recovery, index, verify, query, filters) goes through these.
+
+    /** The store timestamp of the record at the start of {@code r}. */
+    public static long storeTimestampOf(ByteBuffer r) {
+        return r.getLong(storeTimestampPos(r, 0));
+    }
+
+    /** Offset of the body-length field of the record at the start of {@code r}. */
+    static int bodyLengthPos(ByteBuffer r) {
         int sysFlag = r.getInt(POS_SYS_FLAG);
-        int p = storeTimestampPos((sysFlag & MessageSysFlag.BORNHOST_V6) != 0 ? 16 : 4) + 8
+        return storeTimestampPos((sysFlag & MessageSysFlag.BORNHOST_V6) != 0 ? 16 : 4) + 8
             + ((sysFlag & MessageSysFlag.STOREHOST_V6) != 0 ? 16 : 4) + 4 + 4 + 8;
-        int bodyLen = r.getInt(p);
-        int tp = p + 4 + bodyLen;
+    }
+
+    /** Offset of the topic-length byte of the record at the start of {@code r}. */
+    private static int topicLengthPos(ByteBuffer r) {
+        int p = bodyLengthPos(r);
+        return p + 4 + r.getInt(p);
+    }
+
+    /** The topic of the record at the start of {@code r}. */
+    public static String topicOf(ByteBuffer r) {
+        int tp = topicLengthPos(r);
+        byte[] t = new byte[r.get(tp) & 0xFF];
+        r.get(tp + 1, t);
+        return new String(t, StandardCharsets.UTF_8);
+    }
+
+    /** The properties string of the record at the start of {@code r}. */
+    public static String propertiesOf(ByteBuffer r) {
+        int tp = topicLengthPos(r);
         int pp = tp + 1 + (r.get(tp) & 0xFF);
-        int pl = r.getShort(pp) & 0xFFFF;
-        byte[] props = new byte[pl];
+        byte[] props = new byte[r.getShort(pp) & 0xFFFF];
         r.get(pp + 2, props);
         return new String(props, StandardCharsets.UTF_8);
     }

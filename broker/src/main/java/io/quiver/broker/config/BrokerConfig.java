@@ -1,4 +1,4 @@
-package io.quiver.broker;
+package io.quiver.broker.config;
 
 import io.quiver.store.FlushMode;
 import java.net.Inet4Address;
@@ -91,10 +91,10 @@ public final class BrokerConfig {
             (c, v) -> c.transactionCheckMax = parsePositive(v), c -> c.transactionCheckMax);
         def("rejectTransactionMessage", "false", "refuse transactional messages (NO_PERMISSION)",
             (c, v) -> c.rejectTransactionMessage = parseBool(v), c -> c.rejectTransactionMessage);
-        def("messageDelayLevel", io.quiver.broker.delay.DelayLevels.DEFAULT,
+        def("messageDelayLevel", io.quiver.broker.config.DelayLevels.DEFAULT,
             "delay of each level (1-based), units s m h d; retries use levels 3 and up",
             (c, v) -> {
-                io.quiver.broker.delay.DelayLevels.parse(v);
+                io.quiver.broker.config.DelayLevels.parse(v);
                 c.messageDelayLevel = v;
             }, c -> c.messageDelayLevel);
         def("timerWheelEnable", "true", "accept 5.x timer messages (TIMER_DELIVER_MS, TIMER_DELAY_SEC, TIMER_DELAY_MS)",
@@ -173,7 +173,7 @@ public final class BrokerConfig {
     public volatile long transactionTimeOut = 6_000;
     public volatile int transactionCheckMax = 15;
     public volatile boolean rejectTransactionMessage;
-    public String messageDelayLevel = io.quiver.broker.delay.DelayLevels.DEFAULT;
+    public String messageDelayLevel = io.quiver.broker.config.DelayLevels.DEFAULT;
     public volatile boolean enablePropertyFilter = true;
     public volatile boolean timerWheelEnable = true;
     public volatile int timerMaxDelaySec = 259_200;

@@ -1,4 +1,4 @@
-package io.quiver.broker.delay;
+package io.quiver.broker.config;
 
 /**
  * The delay-level table ({@code messageDelayLevel}, fact sheet §8.1): level {@code n} (1-based) waits

@@ -1,4 +1,4 @@
-package io.quiver.broker;
+package io.quiver.broker.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,7 +1,7 @@
-package io.quiver.broker;
+package io.quiver.broker.send;
 
+import io.quiver.broker.config.BrokerConfig;
 import io.quiver.broker.metadata.TopicTable;
-import io.quiver.broker.send.Refusal;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.TopicConfig;
 import io.quiver.protocol.message.PermName;

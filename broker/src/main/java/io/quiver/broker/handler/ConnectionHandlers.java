@@ -1,0 +1,89 @@
+package io.quiver.broker.handler;
+
+import io.quiver.broker.client.ClientChannel;
+import io.quiver.broker.client.ClientRegistry;
+import io.quiver.broker.client.ConsumerGroupState;
+import io.quiver.broker.metadata.ConsumerOffsetTable;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.Json;
+import io.quiver.protocol.body.SmallBodies;
+import io.quiver.protocol.header.HeaderReader;
+import io.quiver.protocol.header.RequestHeaders;
+import io.quiver.remoting.RequestContext;
+import java.util.Collection;
+
+/**
+ * Who is connected (fact sheet §9.4): QUERY_TOPIC_CONSUME_BY_WHO, GET_CONSUMER_CONNECTION_LIST and
+ * GET_PRODUCER_CONNECTION_LIST. Read-only; admin pool.
+ */
+public final class ConnectionHandlers {
+    private final ClientRegistry clients;
+    private final ConsumerOffsetTable offsets;
+
+    public ConnectionHandlers(ClientRegistry clients, ConsumerOffsetTable offsets) {
+        this.clients = clients;
+        this.offsets = offsets;
+    }
+
+    /** One GroupList body: {@code {"groupList":[...]}}. */
+    public static final class GroupList {
+        public java.util.Set<String> groupList = new java.util.TreeSet<>();
+    }
+
+    /** QUERY_TOPIC_CONSUME_BY_WHO: online groups subscribed to the topic, and groups with offsets on it. */
+    public void topicConsumers(RequestContext ctx, RemotingCommand req) {
+        String topic = RequestHeaders.Topic.decode(req).topic();
+        GroupList body = new GroupList();
+        for (ConsumerGroupState g : clients.consumerGroups()) {
+            if (!g.isEmpty() && g.subscription(topic) != null) {
+                body.groupList.add(g.group());
+            }
+        }
+        offsets.forEachOffset((group, t, queue, offset) -> {
+            if (t.equals(topic)) {
+                body.groupList.add(group);
+            }
+        });
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(body)));
+    }
+
+    public void consumerConnections(RequestContext ctx, RemotingCommand req) {
+        String group = RequestHeaders.ConsumerGroup.decode(req).consumerGroup();
+        ConsumerGroupState g = clients.consumerGroup(group);
+        if (g == null || g.isEmpty()) {
+            ctx.reply(ResponseCode.CONSUMER_NOT_ONLINE, "the consumer group[" + group + "] not online");
+            return;
+        }
+        SmallBodies.ConsumerConnection body = new SmallBodies.ConsumerConnection();
+        body.connectionSet.addAll(connections(g.channels()).connectionSet);
+        body.subscriptionTable.putAll(g.subscriptions());
+        body.consumeType = g.consumeType();
+        body.messageModel = g.messageModel();
+        body.consumeFromWhere = g.consumeFromWhere();
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(body)));
+    }
+
+    public void producerConnections(RequestContext ctx, RemotingCommand req) {
+        String group = new HeaderReader(req).string("producerGroup");
+        Collection<ClientChannel> members = clients.producers(group);
+        if (members.isEmpty()) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "the producer group[" + group + "] not exist");
+            return;
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(connections(members))));
+    }
+
+    private static SmallBodies.ProducerConnection connections(Collection<ClientChannel> members) {
+        SmallBodies.ProducerConnection pc = new SmallBodies.ProducerConnection();
+        for (ClientChannel c : members) {
+            SmallBodies.Connection conn = new SmallBodies.Connection();
+            conn.clientId = c.clientId();
+            conn.clientAddr = c.remoteAddress();
+            conn.language = c.language().name();
+            conn.version = c.version();
+            pc.connectionSet.add(conn);
+        }
+        return pc;
+    }
+}

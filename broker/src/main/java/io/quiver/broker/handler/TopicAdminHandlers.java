@@ -1,0 +1,125 @@
+package io.quiver.broker.handler;
+
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.metadata.ConsumerOffsetTable;
+import io.quiver.broker.metadata.TopicTable;
+import io.quiver.broker.metrics.Traffic;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.Json;
+import io.quiver.protocol.body.TopicConfig;
+import io.quiver.protocol.header.RequestHeaders;
+import io.quiver.protocol.message.TopicNames;
+import io.quiver.remoting.RequestContext;
+import java.util.Map;
+
+/**
+ * Topic administration for mqadmin and the quiver CLI (fact sheet §9.4): create or update, delete, list,
+ * describe. Admin pool; changes answer once they are on disk.
+ */
+public final class TopicAdminHandlers {
+    private final BrokerConfig config;
+    private final TopicTable topics;
+    private final ConsumerOffsetTable offsets;
+    private final Traffic traffic;
+    private final Runnable registerSoon;
+
+    public TopicAdminHandlers(BrokerConfig config, TopicTable topics, ConsumerOffsetTable offsets, Traffic traffic, Runnable registerSoon) {
+        this.config = config;
+        this.topics = topics;
+        this.offsets = offsets;
+        this.traffic = traffic;
+        this.registerSoon = registerSoon;
+    }
+
+    public void createTopic(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.CreateTopic h = RequestHeaders.CreateTopic.decode(req);
+        String problem = TopicNames.validate(h.topic());
+        if (problem != null) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "invalid topic: " + problem);
+            return;
+        }
+        if (TopicNames.isSystem(h.topic())) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "The topic[" + h.topic() + "] is conflict with system topic.");
+            return;
+        }
+        if (h.readQueueNums() <= 0 || h.writeQueueNums() <= 0 || h.readQueueNums() > 1024 || h.writeQueueNums() > 1024) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "queue counts must be between 1 and 1024, got read "
+                + h.readQueueNums() + " write " + h.writeQueueNums());
+            return;
+        }
+        TopicConfig c = new TopicConfig(h.topic(), 0, h.perm());
+        c.readQueueNums = h.readQueueNums();
+        c.writeQueueNums = h.writeQueueNums();
+        c.topicFilterType = h.topicFilterType() == null ? "SINGLE_TAG" : h.topicFilterType();
+        c.topicSysFlag = h.topicSysFlag();
+        c.order = h.order();
+        c.attributes = parseAttributes(h.attributes());
+        String type = c.attributes == null ? null : c.attributes.get(io.quiver.broker.send.SendRouter.MESSAGE_TYPE_ATTRIBUTE);
+        if (type != null && !java.util.Set.of("NORMAL", "FIFO", "DELAY", "TRANSACTION", "MIXED").contains(type.toUpperCase())) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "message.type must be NORMAL, FIFO, DELAY, TRANSACTION or MIXED, got " + type);
+            return;
+        }
+        if ("MIXED".equalsIgnoreCase(type)) {
+            c.attributes.remove(io.quiver.broker.send.SendRouter.MESSAGE_TYPE_ATTRIBUTE); // MIXED: accepts every kind, like no declaration
+        }
+        java.util.concurrent.CompletableFuture<Void> written = topics.put(c);
+        if (written == null) {
+            ctx.reply(ResponseCode.NO_PERMISSION, "[LIMIT] topic " + h.topic() + " is not created: the broker holds "
+                + topics.size() + " topics, its limit (maxTopicCount=" + topics.limit() + ")");
+            return;
+        }
+        registerSoon.run();
+        DurableReply.whenWritten(ctx, written);
+    }
+
+    /** Parses RocketMQ 5 topic attributes, e.g. {@code +message.type=TRANSACTION,+other=x}; null if none. */
+    static java.util.Map<String, String> parseAttributes(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        java.util.Map<String, String> m = new java.util.HashMap<>();
+        for (String part : raw.split(",")) {
+            String p = part.trim();
+            if (p.startsWith("+")) {
+                p = p.substring(1);
+            } else if (p.startsWith("-")) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            if (eq > 0) {
+                m.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
+            }
+        }
+        return m.isEmpty() ? null : m;
+    }
+
+    public void deleteTopic(RequestContext ctx, RemotingCommand req) {
+        String topic = RequestHeaders.Topic.decode(req).topic();
+        if (TopicNames.isSystem(topic)) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "The topic[" + topic + "] is conflict with system topic.");
+            return;
+        }
+        topics.delete(topic);
+        offsets.removeTopic(topic);
+        traffic.forget(topic);
+        registerSoon.run();
+        ctx.reply(ResponseCode.SUCCESS, null);
+    }
+
+    public void allTopicConfig(RequestContext ctx, RemotingCommand req) {
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null)
+            .body(Json.encode(topics.snapshot(config.brokerPermission))));
+    }
+
+    /** GET_TOPIC_CONFIG (5.x): one topic's config. */
+    public void topicConfig(RequestContext ctx, RemotingCommand req) {
+        String topic = RequestHeaders.Topic.decode(req).topic();
+        TopicConfig c = topics.get(topic);
+        if (c == null) {
+            ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "No topic in this broker. topic: " + topic);
+            return;
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(Map.of("topicConfig", c))));
+    }
+}
