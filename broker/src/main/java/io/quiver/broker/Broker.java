@@ -143,9 +143,11 @@ public final class Broker implements AutoCloseable {
             throw new IllegalArgumentException("brokerIP1 '" + config.brokerIP1 + "' is not an IP address", e);
         }
         this.notifier = new GroupNotifier(clients, server);
-        this.transactions = new TransactionService(config, store, clients, server, storeHostBytes, config.storePathRootDir);
-        this.timers = new TimerService(config, store, storeHostBytes, config.storePathRootDir);
-        this.schedule = new ScheduleService(config, store, storeHostBytes, DelayLevels.parse(config.messageDelayLevel));
+        this.transactions = new TransactionService(config, store, clients, server, storeHostBytes, config.storePathRootDir,
+            Clock.SYSTEM);
+        this.timers = new TimerService(config, store, storeHostBytes, config.storePathRootDir, Clock.SYSTEM);
+        this.schedule = new ScheduleService(config, store, storeHostBytes, DelayLevels.parse(config.messageDelayLevel),
+            Clock.SYSTEM);
         this.traffic = new Traffic(config.metricsMaxTopicSeries, System::currentTimeMillis, java.time.ZoneId.systemDefault());
         this.metrics = new MetricsEndpoint(new MetricSources(traffic, store, offsets, clients, transactions::counters,
             schedule::pending, timers::pending, longPolling::parkedCount, config.metricsMaxLagSeries));

@@ -7,6 +7,7 @@ import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageProperties;
 import io.quiver.protocol.message.MessageRecord;
 import io.quiver.protocol.message.TopicNames;
+import io.quiver.store.Clock;
 import io.quiver.store.GetResult;
 import io.quiver.store.MessageFilter;
 import io.quiver.store.MessageStore;
@@ -39,6 +40,8 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
     /** Longest sleep when nothing is due soon. */
     static final long MAX_IDLE_MILLIS = 100;
 
+    /** Wall-clock time, behind an interface so tests control it. */
+    private final Clock clock;
     private final BrokerConfig config;
     private final MessageStore store;
     private final byte[] storeHost;
@@ -49,8 +52,9 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
     /** When the earliest known delayed message falls due; set by each cycle (schedule thread). */
     private long nextDueMillis;
 
-    public ScheduleService(BrokerConfig config, MessageStore store, byte[] storeHost, DelayLevels levels) {
+    public ScheduleService(BrokerConfig config, MessageStore store, byte[] storeHost, DelayLevels levels, Clock clock) {
         super("quiver-schedule", MAX_IDLE_MILLIS);
+        this.clock = clock;
         this.config = config;
         this.store = store;
         this.storeHost = storeHost;
@@ -110,7 +114,7 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
      */
     @Override
     protected int doWork() {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         long nextDue = now + MAX_IDLE_MILLIS;
         for (int i = 0; i < progress.length && isRunning(); i++) {
             try {
@@ -125,7 +129,7 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
 
     @Override
     protected long idleWaitNanos() {
-        return Math.max(0, nextDueMillis - System.currentTimeMillis()) * 1_000_000L;
+        return Math.max(0, nextDueMillis - clock.millis()) * 1_000_000L;
     }
 
     /**
@@ -196,7 +200,7 @@ public final class ScheduleService extends io.quiver.store.DutyCycle {
         d.queueId(levelIndex);
         byte[] body = Long.toString(lastDelivered).getBytes(StandardCharsets.US_ASCII);
         d.body(body, 0, body.length);
-        d.bornTimestamp(System.currentTimeMillis());
+        d.bornTimestamp(clock.millis());
         d.storeHost(storeHost);
         d.storePort(config.listenPort);
         return d;

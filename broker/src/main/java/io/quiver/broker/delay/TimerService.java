@@ -7,6 +7,7 @@ import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageProperties;
 import io.quiver.protocol.message.MessageRecord;
 import io.quiver.protocol.message.TopicNames;
+import io.quiver.store.Clock;
 import io.quiver.store.GetResult;
 import io.quiver.store.MessageFilter;
 import io.quiver.store.MessageStore;
@@ -51,6 +52,8 @@ public final class TimerService extends io.quiver.store.DutyCycle {
         public long markerReplayFrom;
     }
 
+    /** Wall-clock time, behind an interface so tests control it. */
+    private final Clock clock;
     private final BrokerConfig config;
     private final MessageStore store;
     private final byte[] storeHost;
@@ -60,10 +63,12 @@ public final class TimerService extends io.quiver.store.DutyCycle {
     private int pendingCount;
     private volatile long scanFrom;
     /** Timer thread: when progress was last persisted. */
-    private long lastPersist = System.currentTimeMillis();
+    private long lastPersist;
 
-    public TimerService(BrokerConfig config, MessageStore store, byte[] storeHost, Path dataDir) {
+    public TimerService(BrokerConfig config, MessageStore store, byte[] storeHost, Path dataDir, Clock clock) {
         super("quiver-timer", BUCKET_MILLIS);
+        this.clock = clock;
+        this.lastPersist = clock.millis();
         this.config = config;
         this.store = store;
         this.storeHost = storeHost;
@@ -200,7 +205,7 @@ public final class TimerService extends io.quiver.store.DutyCycle {
     /** One cycle: deliver up to {@link #MAX_BATCH} due timers; persist progress about once a second. */
     @Override
     protected int doWork() {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         List<Long> due = takeDue(now);
         if (!due.isEmpty()) {
             deliver(due, now);
@@ -219,7 +224,7 @@ public final class TimerService extends io.quiver.store.DutyCycle {
     /** Until the earliest bucket falls due, at most one bucket's width. */
     @Override
     protected long idleWaitNanos() {
-        long wait = nextDueMillis() - System.currentTimeMillis();
+        long wait = nextDueMillis() - clock.millis();
         return Math.max(1, Math.min(BUCKET_MILLIS, wait)) * 1_000_000L;
     }
 
@@ -304,7 +309,7 @@ public final class TimerService extends io.quiver.store.DutyCycle {
         d.topic(MARKER_TOPIC);
         byte[] body = offsets.getBytes(StandardCharsets.US_ASCII);
         d.body(body, 0, body.length);
-        d.bornTimestamp(System.currentTimeMillis());
+        d.bornTimestamp(clock.millis());
         d.storeHost(storeHost);
         d.storePort(config.listenPort);
         return d;

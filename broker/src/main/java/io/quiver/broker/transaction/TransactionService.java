@@ -16,6 +16,7 @@ import io.quiver.protocol.message.MessageRecord;
 import io.quiver.protocol.message.MessageSysFlag;
 import io.quiver.protocol.message.TopicNames;
 import io.quiver.remoting.RemotingServer;
+import io.quiver.store.Clock;
 import io.quiver.store.GetResult;
 import io.quiver.store.MessageFilter;
 import io.quiver.store.MessageStore;
@@ -84,6 +85,8 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
         public long opReplayFrom;
     }
 
+    /** Wall-clock time, behind an interface so tests control it. */
+    private final Clock clock;
     private final BrokerConfig config;
     private final MessageStore store;
     private final ClientRegistry clients;
@@ -105,8 +108,10 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     private long indexWaitUntil;
     private long nextRoundAt;
 
-    public TransactionService(BrokerConfig config, MessageStore store, ClientRegistry clients, RemotingServer server, byte[] storeHost, Path dataDir) {
+    public TransactionService(BrokerConfig config, MessageStore store, ClientRegistry clients, RemotingServer server,
+                              byte[] storeHost, Path dataDir, Clock clock) {
         super("quiver-tx-check", 100);
+        this.clock = clock;
         this.config = config;
         this.store = store;
         this.clients = clients;
@@ -142,7 +147,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
         if (replayed > 0) {
             log.info("transactions: replayed {} decision(s) from the op log", replayed);
         }
-        indexWaitUntil = System.currentTimeMillis() + INDEX_CATCH_UP_MILLIS;
+        indexWaitUntil = clock.millis() + INDEX_CATCH_UP_MILLIS;
     }
 
     private void applyOp(DecodedMessage op) {
@@ -274,7 +279,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
         d.queueId(0);
         byte[] body = Long.toString(halfQueueOffset).getBytes(StandardCharsets.US_ASCII);
         d.body(body, 0, body.length);
-        d.bornTimestamp(System.currentTimeMillis());
+        d.bornTimestamp(clock.millis());
         d.storeHost(storeHost);
         d.storePort(config.listenPort);
         String code = decision == OffsetStateTable.COMMITTED ? "C" : decision == OffsetStateTable.DISCARDED ? "D" : "R";
@@ -301,7 +306,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
      */
     @Override
     protected int doWork() {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         if (now < indexWaitUntil && store.indexedUpTo() < store.commitLogWritePosition()) {
             return 0;
         }
@@ -313,14 +318,14 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
             checkRound(now);
         } finally {
             nextRoundAt = now + Math.max(100, config.transactionCheckInterval
-                - (System.currentTimeMillis() - now));
+                - (clock.millis() - now));
         }
         return 0;
     }
 
     @Override
     protected long idleWaitNanos() {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         long wait = indexWaitUntil > now ? 20 : Math.max(1, nextRoundAt - now);
         return wait * 1_000_000L;
     }
@@ -420,7 +425,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     public List<PendingTx> pending(int limit) {
         List<PendingTx> out = new ArrayList<>();
         long max = store.maxOffset(TopicNames.TRANS_HALF_TOPIC, 0);
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         for (long o = halfProgress; o < max && out.size() < limit; o++) {
             if (decisions.decision(o) != OffsetStateTable.PENDING) {
                 continue;
