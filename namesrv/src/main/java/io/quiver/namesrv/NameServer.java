@@ -35,6 +35,9 @@ public final class NameServer implements AutoCloseable {
     private final KvConfigTable kv;
     private final RemotingServer server;
     private final ScheduledExecutorService scheduler;
+    /** KV requests write a file: they run here, off the network threads; a full queue answers SYSTEM_BUSY. */
+    private final java.util.concurrent.ThreadPoolExecutor kvPool;
+    static final int KV_QUEUE_CAPACITY = 1_000;
 
     public NameServer(NameServerConfig config) {
         this.config = config;
@@ -46,6 +49,12 @@ public final class NameServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.kvPool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(KV_QUEUE_CAPACITY), r -> {
+                Thread t = new Thread(r, "namesrv-kv");
+                t.setDaemon(true);
+                return t;
+            });
         server.register(RequestCode.REGISTER_BROKER, this::registerBroker, null);
         server.register(RequestCode.UNREGISTER_BROKER, this::unregisterBroker, null);
         server.register(RequestCode.QUERY_DATA_VERSION, this::queryDataVersion, null);
@@ -56,9 +65,9 @@ public final class NameServer implements AutoCloseable {
             (ctx, req) -> ok(ctx, Json.encode(routes.allTopics())), null);
         server.register(RequestCode.GET_TOPICS_BY_CLUSTER,
             (ctx, req) -> ok(ctx, Json.encode(routes.topicsOfCluster(RequestHeaders.Cluster.decode(req).cluster()))), null);
-        server.register(RequestCode.PUT_KV_CONFIG, this::putKv, null);
+        server.register(RequestCode.PUT_KV_CONFIG, this::putKv, kvPool);
         server.register(RequestCode.GET_KV_CONFIG, this::getKv, null);
-        server.register(RequestCode.DELETE_KV_CONFIG, this::deleteKv, null);
+        server.register(RequestCode.DELETE_KV_CONFIG, this::deleteKv, kvPool);
         server.register(RequestCode.GET_KVLIST_BY_NAMESPACE, this::kvList, null);
         server.register(RequestCode.WIPE_WRITE_PERM_OF_BROKER, (ctx, req) -> {
             int n = routes.setWritePermission(RequestHeaders.BrokerName.decode(req).brokerName(), false);
@@ -162,7 +171,11 @@ public final class NameServer implements AutoCloseable {
         if (h.value() == null) {
             throw new ProtocolException("the required header field 'value' of request code 100 is missing");
         }
-        kv.put(h.namespace(), h.key(), h.value());
+        String refused = kv.put(h.namespace(), h.key(), h.value());
+        if (refused != null) {
+            ctx.reply(ResponseCode.NO_PERMISSION, "[LIMIT] " + h.namespace() + "/" + h.key() + " is not stored: " + refused);
+            return;
+        }
         ctx.reply(ResponseCode.SUCCESS, null);
     }
 
@@ -197,6 +210,7 @@ public final class NameServer implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        kvPool.shutdownNow();
         server.close();
     }
 }
