@@ -146,7 +146,7 @@ public final class NameServer implements AutoCloseable {
     }
 
     private void queryDataVersion(RequestContext ctx, RemotingCommand req) {
-        String addr = new io.quiver.protocol.header.HeaderReader(req).string("brokerAddr");
+        String addr = RequestHeaders.BrokerAddr.decode(req).brokerAddr();
         DataVersion v = Json.decode(req.body(), DataVersion.class);
         boolean changed = routes.queryDataVersion(addr, v, System.currentTimeMillis());
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).putExt("changed", changed).body(Json.encode(v)));
@@ -196,7 +196,7 @@ public final class NameServer implements AutoCloseable {
     }
 
     private void kvList(RequestContext ctx, RemotingCommand req) {
-        String ns = new io.quiver.protocol.header.HeaderReader(req).string("namespace");
+        String ns = RequestHeaders.Namespace.decode(req).namespace();
         Map<String, String> m = kv.namespace(ns);
         if (m == null) {
             ctx.reply(ResponseCode.QUERY_NOT_FOUND, "No config item, Namespace: " + ns);

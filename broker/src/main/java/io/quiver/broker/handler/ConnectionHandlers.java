@@ -8,7 +8,6 @@ import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.Json;
 import io.quiver.protocol.body.SmallBodies;
-import io.quiver.protocol.header.HeaderReader;
 import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.remoting.RequestContext;
 import java.util.Collection;
@@ -65,7 +64,7 @@ public final class ConnectionHandlers {
     }
 
     public void producerConnections(RequestContext ctx, RemotingCommand req) {
-        String group = new HeaderReader(req).string("producerGroup");
+        String group = RequestHeaders.ProducerGroup.decode(req).producerGroup();
         Collection<ClientChannel> members = clients.producers(group);
         if (members.isEmpty()) {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "the producer group[" + group + "] not exist");

@@ -7,7 +7,7 @@ import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.Json;
-import io.quiver.protocol.header.HeaderReader;
+import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.remoting.RemotingServer;
 import io.quiver.remoting.RequestContext;
 import io.quiver.remoting.RequestHandler;
@@ -37,10 +37,10 @@ public final class ConsumerStatusHandler implements RequestHandler {
 
     @Override
     public void handle(RequestContext ctx, RemotingCommand req) {
-        HeaderReader r = new HeaderReader(req);
-        String topic = r.string("topic");
-        String group = r.string("group");
-        String clientAddr = r.optString("clientAddr");
+        RequestHeaders.ConsumerStatus h = RequestHeaders.ConsumerStatus.decode(req);
+        String topic = h.topic();
+        String group = h.group();
+        String clientAddr = h.clientAddr();
         ConsumerGroupState g = clients.consumerGroup(group);
         if (g == null || g.isEmpty()) {
             ctx.reply(ResponseCode.CONSUMER_NOT_ONLINE, "the consumer group[" + group + "] not online");

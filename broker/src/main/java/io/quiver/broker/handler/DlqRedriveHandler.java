@@ -9,7 +9,7 @@ import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.Json;
 import io.quiver.protocol.body.SubscriptionGroupConfig;
-import io.quiver.protocol.header.HeaderReader;
+import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.protocol.message.DecodedMessage;
 import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageProperties;
@@ -64,10 +64,10 @@ public final class DlqRedriveHandler implements RequestHandler {
 
     @Override
     public void handle(RequestContext ctx, RemotingCommand req) {
-        HeaderReader r = new HeaderReader(req);
-        String group = r.string("group");
-        long since = r.optInt64("since", -1);
-        int limit = Math.max(1, Math.min(MAX_PER_REQUEST, r.optInt32("limit", MAX_PER_REQUEST)));
+        RequestHeaders.DlqRedrive h = RequestHeaders.DlqRedrive.decode(req);
+        String group = h.group();
+        long since = h.since();
+        int limit = Math.max(1, Math.min(MAX_PER_REQUEST, h.limit() == null ? MAX_PER_REQUEST : h.limit()));
         String dlq = TopicNames.dlqTopic(group);
         String retry = TopicNames.retryTopic(group);
         long max = store.maxOffset(dlq, 0);

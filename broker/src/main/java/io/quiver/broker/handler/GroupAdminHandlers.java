@@ -6,7 +6,7 @@ import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.Json;
 import io.quiver.protocol.body.SubscriptionGroupConfig;
-import io.quiver.protocol.header.HeaderReader;
+import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.remoting.RequestContext;
 
 /**
@@ -39,10 +39,10 @@ public final class GroupAdminHandlers {
     }
 
     public void deleteGroup(RequestContext ctx, RemotingCommand req) {
-        HeaderReader r = new HeaderReader(req);
-        String group = r.string("groupName");
+        RequestHeaders.DeleteGroup h = RequestHeaders.DeleteGroup.decode(req);
+        String group = h.groupName();
         groups.delete(group);
-        if (r.optBool("removeOffset", false) || r.optBool("cleanOffset", false)) {
+        if (h.removeOffsets()) {
             offsets.removeGroup(group);
         }
         ctx.reply(ResponseCode.SUCCESS, null);

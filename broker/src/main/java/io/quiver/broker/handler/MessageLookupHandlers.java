@@ -2,7 +2,6 @@ package io.quiver.broker.handler;
 
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.ResponseCode;
-import io.quiver.protocol.header.HeaderReader;
 import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.remoting.RequestContext;
 import io.quiver.store.MessageReader;
@@ -36,13 +35,13 @@ public final class MessageLookupHandlers {
 
     /** QUERY_MESSAGE: by KEYS word, or by UNIQ_KEY when the ext field _UNIQUE_KEY_QUERY is "true". */
     public void queryMessage(RequestContext ctx, RemotingCommand req) {
-        HeaderReader r = new HeaderReader(req);
-        String topic = r.string("topic");
-        String key = r.string("key");
-        int maxNum = r.int32("maxNum");
-        long begin = r.int64("beginTimestamp");
-        long end = r.int64("endTimestamp");
-        boolean unique = r.optBool("_UNIQUE_KEY_QUERY", false);
+        RequestHeaders.QueryMessage h = RequestHeaders.QueryMessage.decode(req);
+        String topic = h.topic();
+        String key = h.key();
+        int maxNum = h.maxNum();
+        long begin = h.beginTimestamp();
+        long end = h.endTimestamp();
+        boolean unique = h.uniqueKey();
         int max = Math.max(1, Math.min(maxNum, unique ? MAX_QUERY_UNIQUE : MAX_QUERY_KEY));
         java.util.List<ByteBuffer> found = store.query(topic, key, unique, max, begin, end);
         if (found.isEmpty()) {

@@ -12,7 +12,7 @@ import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.MessageQueue;
 import io.quiver.protocol.body.TopicConfig;
-import io.quiver.protocol.header.HeaderReader;
+import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.remoting.RemotingServer;
 import io.quiver.remoting.RequestContext;
 import io.quiver.remoting.RequestHandler;
@@ -49,11 +49,11 @@ public final class ResetOffsetHandler implements RequestHandler {
 
     @Override
     public void handle(RequestContext ctx, RemotingCommand req) {
-        HeaderReader r = new HeaderReader(req);
-        String topic = r.string("topic");
-        String group = r.string("group");
-        long timestamp = r.int64("timestamp");
-        boolean force = r.optBool("isForce", true);
+        RequestHeaders.ResetOffset h = RequestHeaders.ResetOffset.decode(req);
+        String topic = h.topic();
+        String group = h.group();
+        long timestamp = h.timestamp();
+        boolean force = h.isForce();
         TopicConfig tc = topics.get(topic);
         if (tc == null) {
             ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic + " does not exist on broker " + config.brokerName);

@@ -10,7 +10,7 @@ import io.quiver.broker.send.TopicResolver;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.SubscriptionGroupConfig;
-import io.quiver.protocol.header.HeaderReader;
+import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.protocol.message.DecodedMessage;
 import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageProperties;
@@ -61,12 +61,12 @@ public final class SendBackHandler implements RequestHandler {
 
     @Override
     public void handle(RequestContext ctx, RemotingCommand req) {
-        HeaderReader r = new HeaderReader(req);
-        long offset = r.int64("offset");
-        String group = r.string("group");
-        int delayLevel = r.int32("delayLevel");
-        String originMsgId = r.optString("originMsgId");
-        Integer headerMax = r.optInt32("maxReconsumeTimes");
+        RequestHeaders.ConsumerSendMsgBack h = RequestHeaders.ConsumerSendMsgBack.decode(req);
+        long offset = h.offset();
+        String group = h.group();
+        int delayLevel = h.delayLevel();
+        String originMsgId = h.originMsgId();
+        Integer headerMax = h.maxReconsumeTimes();
         SubscriptionGroupConfig g = groups.findOrCreate(group, config.autoCreateSubscriptionGroup);
         if (g == null) {
             ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "consumer group " + group + " does not exist");

@@ -8,7 +8,7 @@ import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.MessageQueue;
 import io.quiver.protocol.body.QueueKeyedJson;
 import io.quiver.protocol.body.TopicConfig;
-import io.quiver.protocol.header.HeaderReader;
+import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.remoting.RequestContext;
 import io.quiver.store.MessageReader;
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ public final class StatsHandlers {
     }
 
     public void topicStats(RequestContext ctx, RemotingCommand req) {
-        String topic = new HeaderReader(req).string("topic");
+        String topic = RequestHeaders.Topic.decode(req).topic();
         TopicConfig tc = topics.get(topic);
         if (tc == null) {
             ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic + " does not exist on broker " + config.brokerName);
@@ -68,9 +68,9 @@ public final class StatsHandlers {
     }
 
     public void consumeStats(RequestContext ctx, RemotingCommand req) {
-        HeaderReader r = new HeaderReader(req);
-        String group = r.string("consumerGroup");
-        String topic = r.optString("topic");
+        RequestHeaders.ConsumeStats h = RequestHeaders.ConsumeStats.decode(req);
+        String group = h.consumerGroup();
+        String topic = h.topic();
         List<String> names = new ArrayList<>();
         if (topic != null && !topic.isBlank()) {
             names.add(topic);

@@ -4,7 +4,6 @@ import io.quiver.broker.config.BrokerConfig;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.Json;
-import io.quiver.protocol.header.HeaderReader;
 import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.remoting.RequestContext;
 import java.util.LinkedHashMap;
@@ -44,7 +43,7 @@ public final class TransactionHandlers {
     }
 
     public void listPending(RequestContext ctx, RemotingCommand req) {
-        int limit = Math.min(MAX_LISTED, new HeaderReader(req).optInt32("limit", 1_000));
+        int limit = Math.min(MAX_LISTED, RequestHeaders.ListPending.decode(req).limit());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("brokerName", config.brokerName);
         body.put("counters", transactions.counters());

@@ -183,4 +183,92 @@ public final class RequestHeaders {
             return new DeleteTopicInNamesrv(r.string("topic"), r.optString("clusterName"));
         }
     }
+
+    /** INVOKE_BROKER_TO_RESET_OFFSET; {@code isForce} defaults to true. */
+    public record ResetOffset(String topic, String group, long timestamp, boolean isForce) {
+        public static ResetOffset decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new ResetOffset(r.string("topic"), r.string("group"), r.int64("timestamp"), r.optBool("isForce", true));
+        }
+    }
+
+    /** INVOKE_BROKER_TO_GET_CONSUMER_STATUS; {@code clientAddr} null for every client of the group. */
+    public record ConsumerStatus(String topic, String group, String clientAddr) {
+        public static ConsumerStatus decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new ConsumerStatus(r.string("topic"), r.string("group"), r.optString("clientAddr"));
+        }
+    }
+
+    /** QUERY_MESSAGE; {@code uniqueKey} is the ext field {@code _UNIQUE_KEY_QUERY}. */
+    public record QueryMessage(String topic, String key, int maxNum, long beginTimestamp, long endTimestamp,
+                               boolean uniqueKey) {
+        public static QueryMessage decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new QueryMessage(r.string("topic"), r.string("key"), r.int32("maxNum"), r.int64("beginTimestamp"),
+                r.int64("endTimestamp"), r.optBool("_UNIQUE_KEY_QUERY", false));
+        }
+    }
+
+    /** CONSUMER_SEND_MSG_BACK; {@code maxReconsumeTimes} null when the client sent none. */
+    public record ConsumerSendMsgBack(long offset, String group, int delayLevel, String originMsgId,
+                                      Integer maxReconsumeTimes) {
+        public static ConsumerSendMsgBack decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new ConsumerSendMsgBack(r.int64("offset"), r.string("group"), r.int32("delayLevel"),
+                r.optString("originMsgId"), r.optInt32("maxReconsumeTimes"));
+        }
+    }
+
+    /** GET_CONSUME_STATS; {@code topic} null for every topic of the group. */
+    public record ConsumeStats(String consumerGroup, String topic) {
+        public static ConsumeStats decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new ConsumeStats(r.string("consumerGroup"), r.optString("topic"));
+        }
+    }
+
+    /** QUIVER_DLQ_REDRIVE: {@code since} -1 for all, {@code limit} null for the broker's default. */
+    public record DlqRedrive(String group, long since, Integer limit) {
+        public static DlqRedrive decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new DlqRedrive(r.string("group"), r.optInt64("since", -1), r.optInt32("limit"));
+        }
+    }
+
+    /** DELETE_SUBSCRIPTIONGROUP; offsets go too with {@code removeOffset} (5.x) or {@code cleanOffset}. */
+    public record DeleteGroup(String groupName, boolean removeOffsets) {
+        public static DeleteGroup decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new DeleteGroup(r.string("groupName"), r.optBool("removeOffset", false) || r.optBool("cleanOffset", false));
+        }
+    }
+
+    /** GET_PRODUCER_CONNECTION_LIST. */
+    public record ProducerGroup(String producerGroup) {
+        public static ProducerGroup decode(RemotingCommand cmd) {
+            return new ProducerGroup(new HeaderReader(cmd).string("producerGroup"));
+        }
+    }
+
+    /** QUIVER_LIST_PENDING_TRANSACTIONS; {@code limit} defaults to 1 000. */
+    public record ListPending(int limit) {
+        public static ListPending decode(RemotingCommand cmd) {
+            return new ListPending(new HeaderReader(cmd).optInt32("limit", 1_000));
+        }
+    }
+
+    /** QUERY_DATA_VERSION (name server). */
+    public record BrokerAddr(String brokerAddr) {
+        public static BrokerAddr decode(RemotingCommand cmd) {
+            return new BrokerAddr(new HeaderReader(cmd).string("brokerAddr"));
+        }
+    }
+
+    /** GET_KVLIST_BY_NAMESPACE (name server). */
+    public record Namespace(String namespace) {
+        public static Namespace decode(RemotingCommand cmd) {
+            return new Namespace(new HeaderReader(cmd).string("namespace"));
+        }
+    }
 }
