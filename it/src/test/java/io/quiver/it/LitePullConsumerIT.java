@@ -88,11 +88,11 @@ class LitePullConsumerIT extends QuiverIT {
         for (int i = 0; i < 5; i++) {
             p.send(new Message(topic, ("early-" + i).getBytes()), pq);
         }
-        // 4.9 clients search for the nearest store time (fact sheet §6.5): put the time much closer to the
-        // late messages so the nearest one is late-0.
-        Thread.sleep(2_000);
-        long between = System.currentTimeMillis();
+        // Like RocketMQ 5.x brokers, Quiver answers every client with the first message stored at or after the
+        // time. The time sits much closer to the early messages, so a 4.9 broker's "nearest" would be early-4.
         Thread.sleep(100);
+        long between = System.currentTimeMillis();
+        Thread.sleep(2_000);
         for (int i = 0; i < 5; i++) {
             p.send(new Message(topic, ("late-" + i).getBytes()), pq);
         }
