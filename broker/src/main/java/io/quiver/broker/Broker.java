@@ -123,7 +123,9 @@ public final class Broker implements AutoCloseable {
             config.maxHashSlotNum, config.maxIndexNum, config.flushCommitLogLeastPages,
             config.flushCommitLogThoroughInterval);
         this.store = new MessageStore(sc, Clock.SYSTEM);
-        this.topics = new TopicTable(config.storePathRootDir.resolve("config"), config.maxTopicCount);
+        // Retry and dead-letter topics are counted apart: at most one of each per consumer group.
+        this.topics = new TopicTable(config.storePathRootDir.resolve("config"), config.maxTopicCount,
+            2 * config.maxSubscriptionGroupCount);
         this.groups = new SubscriptionGroupTable(config.storePathRootDir.resolve("config"), config.maxSubscriptionGroupCount);
         this.offsets = new ConsumerOffsetTable(config.storePathRootDir.resolve("config"), config.maxConsumerOffsetEntries);
         this.clients = new ClientRegistry(config.maxClientsPerGroup);
@@ -134,7 +136,7 @@ public final class Broker implements AutoCloseable {
         this.pullPool = pool("quiver-pull", Math.max(2, Runtime.getRuntime().availableProcessors()));
         this.longPolling = new LongPollingService(System::currentTimeMillis, pullPool);
         this.registrar = new NameServerRegistrar(config, topics, namesrvClient, scheduler);
-        this.topicResolver = new TopicResolver(topics, config, registrar::registerSoon);
+        this.topicResolver = new TopicResolver(topics, groups, config, registrar::registerSoon);
         topics.writeOn(scheduler);
         groups.writeOn(scheduler);
         try {

@@ -121,7 +121,7 @@ public final class BrokerConfig {
             (c, v) -> c.metricsMaxTopicSeries = parsePositive(v), c -> c.metricsMaxTopicSeries);
         def("metricsMaxLagSeries", "10000", "most per-queue consumer-lag series in one scrape (Quiver)",
             (c, v) -> c.metricsMaxLagSeries = parsePositive(v), c -> c.metricsMaxLagSeries);
-        def("maxTopicCount", "20000", "most topics the broker holds, retry and dead-letter topics included; creating more is refused with TOPIC_NOT_EXIST naming this limit (Quiver)",
+        def("maxTopicCount", "20000", "most ordinary topics the broker holds; creating more is refused with TOPIC_NOT_EXIST naming this limit. Retry and dead-letter topics are counted apart: one of each per consumer group (Quiver)",
             (c, v) -> c.maxTopicCount = parsePositive(v), c -> c.maxTopicCount);
         def("maxSubscriptionGroupCount", "20000", "most consumer groups the broker holds; creating more is refused with SUBSCRIPTION_GROUP_NOT_EXIST naming this limit (Quiver)",
             (c, v) -> c.maxSubscriptionGroupCount = parsePositive(v), c -> c.maxSubscriptionGroupCount);

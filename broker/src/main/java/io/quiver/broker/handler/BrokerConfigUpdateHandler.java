@@ -72,6 +72,7 @@ public final class BrokerConfigUpdateHandler implements RequestHandler {
         }
         int oldPermission = config.brokerPermission;
         try {
+            new BrokerConfig().apply(changes); // every value parses before any is applied: all or nothing
             config.apply(changes);
         } catch (IllegalArgumentException e) {
             ctx.reply(ResponseCode.SYSTEM_ERROR, e.getMessage());

@@ -78,8 +78,18 @@ public final class DlqRedriveHandler implements RequestHandler {
         SubscriptionGroupConfig g = groups.findOrCreate(group, config.autoCreateSubscriptionGroup);
         int retryQueues = g == null ? 1 : Math.max(1, g.retryQueueNums);
         if (max > from && topics.get(retry) == null) {
-            topics.createIfAbsent(retry, retryQueues, PermName.READ_WRITE);
+            if (topics.createIfAbsent(retry, retryQueues, PermName.READ_WRITE) == null) {
+                ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "the retry topic " + retry + " cannot be created: "
+                    + topics.limitRemark(retry) + "; nothing was moved");
+                return;
+            }
             topicsChanged.run();
+        }
+        if (max > from && !offsets.canCommit(PROGRESS_GROUP, dlq)) {
+            ctx.reply(ResponseCode.NO_PERMISSION, "[LIMIT] the redrive's progress cannot be recorded: the broker "
+                + "holds offsets for " + offsets.size() + " (topic, group) pairs, its limit (maxConsumerOffsetEntries="
+                + offsets.limit() + "); nothing was moved");
+            return;
         }
         long start = from;
         int moved = 0;

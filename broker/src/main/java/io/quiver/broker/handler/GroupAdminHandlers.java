@@ -41,11 +41,15 @@ public final class GroupAdminHandlers {
     public void deleteGroup(RequestContext ctx, RemotingCommand req) {
         RequestHeaders.DeleteGroup h = RequestHeaders.DeleteGroup.decode(req);
         String group = h.groupName();
-        groups.delete(group);
+        java.util.concurrent.CompletableFuture<Void> written = groups.delete(group);
         if (h.removeOffsets()) {
             offsets.removeGroup(group);
         }
-        ctx.reply(ResponseCode.SUCCESS, null);
+        if (written == null) {
+            ctx.reply(ResponseCode.SUCCESS, null); // nothing to delete: answered as RocketMQ does
+            return;
+        }
+        DurableReply.whenWritten(ctx, written);
     }
 
     public void allGroupConfig(RequestContext ctx, RemotingCommand req) {

@@ -65,7 +65,12 @@ public final class LongPollingService extends io.quiver.store.DutyCycle {
             return false;
         }
         String k = key(topic, queueId);
-        parked.computeIfAbsent(k, x -> new ConcurrentLinkedQueue<>()).add(p);
+        // Added inside compute, so a queue being emptied and dropped by the long-poll thread can never swallow it.
+        parked.compute(k, (x, q) -> {
+            Queue<Parked> list = q == null ? new ConcurrentLinkedQueue<>() : q;
+            list.add(p);
+            return list;
+        });
         if (maxOffset.getAsLong() > pullOffset) {
             signal(k);
         }
@@ -128,9 +133,7 @@ public final class LongPollingService extends io.quiver.store.DutyCycle {
                 ready.add(p);
             }
         }
-        if (q.isEmpty()) {
-            parked.remove(k, q);
-        }
+        parked.computeIfPresent(k, (x, list) -> list.isEmpty() ? null : list); // atomic with park()
         for (Parked p : ready) {
             boolean mayParkAgain = now < p.deadlineMillis();
             Runnable resume = () -> {
@@ -155,7 +158,10 @@ public final class LongPollingService extends io.quiver.store.DutyCycle {
         for (String k : parked.keySet()) {
             Queue<Parked> q = parked.remove(k);
             if (q != null) {
-                q.forEach(p -> p.resume(false));
+                q.forEach(p -> {
+                    parkedCount.decrementAndGet();
+                    p.resume(false);
+                });
             }
         }
     }

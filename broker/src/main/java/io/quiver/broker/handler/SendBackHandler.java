@@ -113,8 +113,8 @@ public final class SendBackHandler implements RequestHandler {
             String retry = TopicNames.retryTopic(group);
             if (topics.get(retry) == null) {
                 if (topics.createIfAbsent(retry, g.retryQueueNums, PermName.READ_WRITE) == null) {
-                    ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "the retry topic " + retry + " cannot be created: the broker "
-                        + "holds " + topics.size() + " topics, its limit (maxTopicCount=" + topics.limit() + ")");
+                    ctx.reply(ResponseCode.TOPIC_NOT_EXIST, "the retry topic " + retry + " cannot be created: "
+                        + topics.limitRemark(retry));
                     return;
                 }
                 topicsChanged.run();

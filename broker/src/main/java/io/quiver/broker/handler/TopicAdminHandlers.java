@@ -65,8 +65,8 @@ public final class TopicAdminHandlers {
         }
         java.util.concurrent.CompletableFuture<Void> written = topics.put(c);
         if (written == null) {
-            ctx.reply(ResponseCode.NO_PERMISSION, "[LIMIT] topic " + h.topic() + " is not created: the broker holds "
-                + topics.size() + " topics, its limit (maxTopicCount=" + topics.limit() + ")");
+            ctx.reply(ResponseCode.NO_PERMISSION, "[LIMIT] topic " + h.topic() + " is not created: "
+                + topics.limitRemark(h.topic()));
             return;
         }
         registerSoon.run();
@@ -100,11 +100,15 @@ public final class TopicAdminHandlers {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "The topic[" + topic + "] is conflict with system topic.");
             return;
         }
-        topics.delete(topic);
+        java.util.concurrent.CompletableFuture<Void> written = topics.delete(topic);
         offsets.removeTopic(topic);
         traffic.forget(topic);
         registerSoon.run();
-        ctx.reply(ResponseCode.SUCCESS, null);
+        if (written == null) {
+            ctx.reply(ResponseCode.SUCCESS, null); // nothing to delete: answered as RocketMQ does
+            return;
+        }
+        DurableReply.whenWritten(ctx, written);
     }
 
     public void allTopicConfig(RequestContext ctx, RemotingCommand req) {

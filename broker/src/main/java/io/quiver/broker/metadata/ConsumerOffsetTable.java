@@ -66,6 +66,11 @@ public final class ConsumerOffsetTable {
         return v == null ? -1 : v;
     }
 
+    /** True when a commit for this (topic, group) pair would be accepted now (the pair exists or there is room). */
+    public boolean canCommit(String group, String topic) {
+        return offsets.containsKey(key(topic, group)) || offsets.size() < limit;
+    }
+
     /**
      * Records a committed offset; false (nothing changed) when it would add a (topic, group) pair beyond
      * the limit. Queues per pair are bounded by the topic's queue count, which callers check.

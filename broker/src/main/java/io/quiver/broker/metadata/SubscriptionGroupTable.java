@@ -115,12 +115,9 @@ public final class SubscriptionGroupTable {
         return persist();
     }
 
-    public synchronized boolean delete(String group) {
-        boolean removed = groups.remove(group) != null;
-        if (removed) {
-            persist();
-        }
-        return removed;
+    /** Removes a group; the future completes once that is on disk, null if there was no such group. */
+    public synchronized java.util.concurrent.CompletableFuture<Void> delete(String group) {
+        return groups.remove(group) != null ? persist() : null;
     }
 
     public synchronized Snapshot snapshot() {

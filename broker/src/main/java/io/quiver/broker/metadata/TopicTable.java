@@ -13,7 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker's topics (persisted in {@code config/topics.json}), at most {@link #limit()} of them. Reads
+ * The broker's topics (persisted in {@code config/topics.json}): at most {@link #limit()} ordinary topics,
+ * and apart from them at most {@code groupTopicLimit} retry and dead-letter topics (one of each per
+ * consumer group, so groups can never crowd ordinary topics out). Reads
  * are lock-free; changes are synchronized, bump the data version and mark the table for the background
  * write ({@link #flush()}, about once a second), so creating a topic costs the same with ten or ten
  * thousand topics. Admin changes wait for that write through the future {@link #put} returns.
@@ -25,17 +27,51 @@ public final class TopicTable {
     private final Map<String, TopicConfig> topics = new ConcurrentHashMap<>();
     private volatile DataVersion dataVersion = new DataVersion(System.currentTimeMillis(), 0);
     private final int limit;
+    private final int groupTopicLimit;
+    /** Ordinary topics and retry/dead-letter topics held now; changed under the monitor. */
+    private int ordinary;
+    private int groupTopics;
     private final Persister persister;
 
-    /** @param limit most topics the table holds (maxTopicCount); creating more is refused */
+    /** A table allowing {@code limit} ordinary topics and as many retry and dead-letter topics. */
     public TopicTable(Path configDir, int limit) {
+        this(configDir, limit, limit);
+    }
+
+    /**
+     * @param limit           most ordinary topics (maxTopicCount); creating more is refused
+     * @param groupTopicLimit most retry and dead-letter topics ({@code %RETRY%}, {@code %DLQ%})
+     */
+    public TopicTable(Path configDir, int limit, int groupTopicLimit) {
         this.file = configDir.resolve("topics.json");
         this.limit = limit;
+        this.groupTopicLimit = groupTopicLimit;
         this.persister = new Persister(file, this::diskSnapshot);
     }
 
-    public int size() {
-        return topics.size();
+    /** Ordinary topics held (retry and dead-letter topics are counted apart). */
+    public synchronized int size() {
+        return ordinary;
+    }
+
+    /** Why {@code topic} cannot be created now: the limit it runs into, named. */
+    public synchronized String limitRemark(String topic) {
+        return ofGroup(topic)
+            ? "the broker holds " + groupTopics + " retry and dead-letter topics, its limit (" + groupTopicLimit
+                + ": one of each per consumer group, maxSubscriptionGroupCount)"
+            : "the broker holds " + ordinary + " topics, its limit (maxTopicCount=" + limit + ")";
+    }
+
+    private static boolean ofGroup(String topic) {
+        return TopicNames.isRetry(topic) || TopicNames.isDlq(topic);
+    }
+
+    private void count(String topic, int delta) {
+        if (ofGroup(topic)) {
+            groupTopics += delta;
+        } else {
+            ordinary += delta;
+        }
     }
 
     public int limit() {
@@ -62,6 +98,7 @@ public final class TopicTable {
             TopicConfigTable t = JsonFile.read(file, TopicConfigTable.class);
             if (t != null) {
                 topics.putAll(t.topicConfigTable);
+                topics.keySet().forEach(name -> count(name, 1));
                 if (t.dataVersion != null) {
                     dataVersion = t.dataVersion;
                 }
@@ -99,10 +136,14 @@ public final class TopicTable {
      * once the change is on disk.
      */
     public synchronized java.util.concurrent.CompletableFuture<Void> put(TopicConfig config) {
-        if (!topics.containsKey(config.topicName) && topics.size() >= limit) {
+        boolean added = !topics.containsKey(config.topicName);
+        if (added && (ofGroup(config.topicName) ? groupTopics >= groupTopicLimit : ordinary >= limit)) {
             return null;
         }
         topics.put(config.topicName, config);
+        if (added) {
+            count(config.topicName, 1);
+        }
         return bump();
     }
 
@@ -117,7 +158,7 @@ public final class TopicTable {
         }
         TopicConfig c = new TopicConfig(topic, queues, perm);
         if (put(c) == null) {
-            log.warn("topic {} not created: the broker holds {} topics (maxTopicCount)", topic, limit);
+            log.warn("topic {} not created: the broker is at its topic limit", topic);
             return null;
         }
         log.info("topic created: {} with {} queues", topic, queues);
@@ -127,6 +168,9 @@ public final class TopicTable {
     /** Removes a topic; the future completes once that is on disk, null if there was no such topic. */
     public synchronized java.util.concurrent.CompletableFuture<Void> delete(String topic) {
         boolean removed = topics.remove(topic) != null;
+        if (removed) {
+            count(topic, -1);
+        }
         return removed ? bump() : null;
     }
 

@@ -1,6 +1,7 @@
 package io.quiver.broker.send;
 
 import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.metadata.SubscriptionGroupTable;
 import io.quiver.broker.metadata.TopicTable;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.TopicConfig;
@@ -9,7 +10,8 @@ import io.quiver.protocol.message.TopicNames;
 
 /**
  * Finds the topic a send names, creating it where RocketMQ would (fact sheet §5.2 step 4, §11.1): from an
- * inheritable template such as TBW102, and retry/DLQ topics on demand, within the topic table's bound.
+ * inheritable template such as TBW102, and retry/DLQ topics on demand for consumer groups that exist, within
+ * the topic table's bounds.
  * Thread-safe (delegates to {@link TopicTable}).
  */
 public final class TopicResolver {
@@ -22,12 +24,14 @@ public final class TopicResolver {
     }
 
     private final TopicTable topics;
+    private final SubscriptionGroupTable groups;
     private final BrokerConfig config;
     private final Runnable topicsChanged;
 
     /** @param topicsChanged told after a topic was created (re-registers with the name servers soon) */
-    public TopicResolver(TopicTable topics, BrokerConfig config, Runnable topicsChanged) {
+    public TopicResolver(TopicTable topics, SubscriptionGroupTable groups, BrokerConfig config, Runnable topicsChanged) {
         this.topics = topics;
+        this.groups = groups;
         this.config = config;
         this.topicsChanged = topicsChanged;
     }
@@ -38,6 +42,13 @@ public final class TopicResolver {
             return new Resolved(existing, null);
         }
         if (TopicNames.isRetry(topic) || TopicNames.isDlq(topic)) {
+            String group = topic.substring(TopicNames.isRetry(topic) ? TopicNames.RETRY_PREFIX.length()
+                : TopicNames.DLQ_PREFIX.length());
+            // Retry and dead-letter topics exist only for consumer groups, so they are bounded by the groups.
+            if (groups.findOrCreate(group, config.autoCreateSubscriptionGroup) == null) {
+                return new Resolved(null, new Refusal(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic + " belongs to "
+                    + groups.missingRemark(group, config.autoCreateSubscriptionGroup)));
+            }
             return created(topic, topics.createIfAbsent(topic, 1, PermName.READ_WRITE));
         }
         TopicConfig template = templateName == null ? null : topics.get(templateName);
@@ -54,8 +65,7 @@ public final class TopicResolver {
     private Resolved created(String topic, TopicConfig c) {
         if (c == null) {
             return new Resolved(null, new Refusal(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic
-                + " does not exist and cannot be created: the broker already holds " + topics.size()
-                + " topics, its limit (maxTopicCount=" + topics.limit() + ")"));
+                + " does not exist and cannot be created: " + topics.limitRemark(topic)));
         }
         topicsChanged.run();
         return new Resolved(c, null, topics.written());

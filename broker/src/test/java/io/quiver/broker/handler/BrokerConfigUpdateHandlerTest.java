@@ -1,0 +1,130 @@
+package io.quiver.broker.handler;
+
+import static io.quiver.broker.testing.HandlerHarness.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.testing.HandlerHarness;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.RequestCode;
+import io.quiver.protocol.ResponseCode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Unit tier: BrokerConfigUpdateHandler applies live settings at once and persists them in the overrides
+ * file (re-registering only when the permission changed), and refuses the whole request when a key is not
+ * live (NO_PERMISSION listing the live keys), unknown, missing or badly valued (SYSTEM_ERROR).
+ */
+@Timeout(10)
+class BrokerConfigUpdateHandlerTest {
+    @TempDir
+    Path dir;
+    final HandlerHarness h = new HandlerHarness();
+    final BrokerConfig config = new BrokerConfig();
+    final AtomicInteger registrations = new AtomicInteger();
+    BrokerConfigUpdateHandler handler;
+
+    @BeforeEach
+    void setUp() {
+        config.storePathRootDir = dir;
+        handler = new BrokerConfigUpdateHandler(config, registrations::incrementAndGet);
+    }
+
+    @AfterEach
+    void tearDown() {
+        h.close();
+    }
+
+    RemotingCommand update(String body) {
+        RemotingCommand req = request(RequestCode.UPDATE_BROKER_CONFIG);
+        if (body != null) {
+            req.body(body.getBytes(StandardCharsets.UTF_8));
+        }
+        return h.call(handler, req);
+    }
+
+    @Test
+    void aLiveSettingChangesAtOnceIsPersistedAndAPermissionChangeReRegisters() throws Exception {
+        RemotingCommand resp = update("brokerPermission=4\n");
+
+        assertThat(resp.code()).isEqualTo(ResponseCode.SUCCESS);
+        assertThat(config.brokerPermission).isEqualTo(4);
+        assertThat(registrations).hasValue(1);
+        assertThat(BrokerConfigUpdateHandler.load(dir)).containsEntry("brokerPermission", "4");
+    }
+
+    @Test
+    void laterChangesAreMergedIntoTheOverridesFile() throws Exception {
+        assertThat(update("longPollingEnable=false").code()).isEqualTo(ResponseCode.SUCCESS);
+        assertThat(update("shortPollingTimeMills = 250").code()).isEqualTo(ResponseCode.SUCCESS);
+
+        assertThat(config.longPollingEnable).isFalse();
+        assertThat(config.shortPollingTimeMills).isEqualTo(250);
+        assertThat(registrations).as("no permission change, no registration").hasValue(0);
+        assertThat(BrokerConfigUpdateHandler.load(dir)).containsEntry("longPollingEnable", "false")
+            .containsEntry("shortPollingTimeMills", "250").hasSize(2);
+    }
+
+    @Test
+    void aNonLiveSettingRefusesTheWholeRequest() throws Exception {
+        RemotingCommand resp = update("autoCreateSubscriptionGroup=false\nlistenPort=12345\n");
+
+        assertThat(resp.code()).isEqualTo(ResponseCode.NO_PERMISSION);
+        assertThat(resp.remark()).contains("setting 'listenPort' cannot change while the broker runs",
+            "Live settings:", "brokerPermission", "autoCreateSubscriptionGroup");
+        assertThat(config.listenPort).isEqualTo(10911);
+        assertThat(config.autoCreateSubscriptionGroup).as("the live key of the refused request is not applied").isTrue();
+        assertThat(BrokerConfigUpdateHandler.load(dir)).isEmpty();
+        assertThat(registrations).hasValue(0);
+    }
+
+    @Test
+    void anUnknownSettingIsRefused() throws Exception {
+        RemotingCommand resp = update("noSuchSetting=1");
+        assertThat(resp.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+        assertThat(resp.remark()).contains("unknown setting 'noSuchSetting'");
+        assertThat(BrokerConfigUpdateHandler.load(dir)).isEmpty();
+    }
+
+    @Test
+    void aRequestNamingNoSettingIsRefused() {
+        for (String body : new String[] {null, "", "# only a comment\n"}) {
+            RemotingCommand resp = update(body);
+            assertThat(resp.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+            assertThat(resp.remark()).contains("names no setting");
+        }
+    }
+
+    @Test
+    void aBadValueIsRefusedNamingTheSettingAndNothingIsPersisted() throws Exception {
+        RemotingCommand resp = update("longPollingEnable=maybe");
+        assertThat(resp.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+        assertThat(resp.remark()).contains("longPollingEnable", "maybe");
+        assertThat(config.longPollingEnable).isTrue();
+        assertThat(BrokerConfigUpdateHandler.load(dir)).isEmpty();
+    }
+
+    /**
+     * A bad value refuses the whole request and changes nothing: every value is parsed before any is applied,
+     * so no setting stays applied behind a SYSTEM_ERROR reply (and unpersisted).
+     */
+    @Test
+    void aBadValueRefusesTheWholeRequestWithoutApplyingItsOtherSettings() throws Exception {
+        RemotingCommand resp = update("autoCreateSubscriptionGroup=false\nbrokerPermission=abc\n"
+            + "longPollingEnable=false\nrejectTransactionMessage=true\n");
+
+        assertThat(resp.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+        assertThat(resp.remark()).contains("brokerPermission");
+        assertThat(BrokerConfigUpdateHandler.load(dir)).as("nothing persisted").isEmpty();
+        assertThat(config.autoCreateSubscriptionGroup).as("refused request leaves the running config alone").isTrue();
+        assertThat(config.longPollingEnable).isTrue();
+        assertThat(config.rejectTransactionMessage).isFalse();
+    }
+}

@@ -1,0 +1,78 @@
+package io.quiver.broker.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quiver.protocol.body.TopicConfig;
+import io.quiver.protocol.message.PermName;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The topic table's bounds: ordinary topics up to their limit, retry and dead-letter topics counted apart (so
+ * groups cannot crowd topics out), counts rebuilt on load; changes reach the file through the background write.
+ */
+@Timeout(10)
+class TopicTableTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void ordinaryAndGroupTopicsHaveTheirOwnLimits() {
+        TopicTable t = new TopicTable(dir, 3, 2);
+        t.load(true, 4); // TBW102 is the first ordinary topic
+        assertThat(t.createIfAbsent("A", 4, PermName.READ_WRITE)).isNotNull();
+        assertThat(t.createIfAbsent("B", 4, PermName.READ_WRITE)).isNotNull();
+        assertThat(t.createIfAbsent("C", 4, PermName.READ_WRITE)).as("TBW102, A, B fill it").isNull();
+        assertThat(t.size()).isEqualTo(3);
+        assertThat(t.createIfAbsent("%RETRY%G1", 1, PermName.READ_WRITE)).isNotNull();
+        assertThat(t.createIfAbsent("%DLQ%G1", 1, PermName.READ_WRITE)).isNotNull();
+        assertThat(t.createIfAbsent("%RETRY%G2", 1, PermName.READ_WRITE)).isNull();
+        assertThat(t.createIfAbsent("A", 4, PermName.READ_WRITE)).as("an existing topic is always found").isNotNull();
+        assertThat(t.put(new TopicConfig("A", 8, PermName.READ_WRITE))).as("replacing is not adding").isNotNull();
+        t.delete("B");
+        assertThat(t.createIfAbsent("C", 4, PermName.READ_WRITE)).isNotNull();
+    }
+
+    @Test
+    void countsAreRebuiltFromTheFileAndChangesWaitForTheWrite() throws Exception {
+        TopicTable t = new TopicTable(dir, 3, 1);
+        t.load(true, 4);
+        t.writeOn(queuedWrite -> { }); // writes wait for the periodic flush below
+        t.createIfAbsent("A", 4, PermName.READ_WRITE);
+        CompletableFuture<Void> written = t.put(new TopicConfig("%DLQ%G", 1, PermName.READ_WRITE));
+        assertThat(written).isNotDone();
+        t.flush();
+        assertThat(written).isCompleted();
+        assertThat(Files.readString(dir.resolve("topics.json"))).contains("\"A\"").contains("%DLQ%G");
+
+        TopicTable again = new TopicTable(dir, 3, 1);
+        again.load(true, 4);
+        assertThat(again.size()).isEqualTo(2);
+        assertThat(again.createIfAbsent("%RETRY%G", 1, PermName.READ_WRITE)).as("the DLQ topic fills its limit").isNull();
+        assertThat(again.createIfAbsent("B", 4, PermName.READ_WRITE)).isNotNull();
+        assertThat(again.createIfAbsent("C", 4, PermName.READ_WRITE)).isNull();
+    }
+
+    @Test
+    void manyChangesBeforeAWriteShareIt() {
+        int[] snapshots = {0};
+        Persister p = new Persister(dir.resolve("x.json"), () -> {
+            snapshots[0]++;
+            return java.util.Map.of("n", snapshots[0]);
+        });
+        java.util.List<Runnable> queued = new java.util.ArrayList<>();
+        p.writeOn(queued::add);
+        CompletableFuture<Void> first = p.changed();
+        CompletableFuture<Void> second = p.changed();
+        assertThat(queued).as("one write queued for both changes").hasSize(1);
+        queued.get(0).run();
+        assertThat(first).isCompleted();
+        assertThat(second).isCompleted();
+        assertThat(snapshots[0]).isEqualTo(1);
+        assertThat(p.nextWrite()).as("nothing pending").isCompleted();
+    }
+}
