@@ -90,6 +90,7 @@ public final class Broker implements AutoCloseable {
     private final RemotingServer server;
     private final RemotingClient namesrvClient = new RemotingClient("broker");
     private final ScheduledExecutorService scheduler;
+    private final ExecutorService metadataWriter;
     private final List<ExecutorService> pools = new ArrayList<>();
     private final NameServerRegistrar registrar;
     private final byte[] storeHostBytes;
@@ -137,8 +138,12 @@ public final class Broker implements AutoCloseable {
         this.longPolling = new LongPollingService(System::currentTimeMillis, pullPool);
         this.registrar = new NameServerRegistrar(config, topics, namesrvClient, scheduler);
         this.topicResolver = new TopicResolver(topics, groups, config, registrar::registerSoon);
-        topics.writeOn(scheduler);
-        groups.writeOn(scheduler);
+        // Metadata journals are written on their own thread, so a long name-server registration on the
+        // scheduler never delays a send waiting for its new topic to be on disk. At most one write per table
+        // is queued at a time (Persister), so its queue stays at two tasks.
+        this.metadataWriter = Executors.newSingleThreadExecutor(daemon("quiver-metadata"));
+        topics.writeOn(metadataWriter);
+        groups.writeOn(metadataWriter);
         try {
             this.storeHostBytes = InetAddress.getByName(config.brokerIP1).getAddress();
         } catch (UnknownHostException e) {
@@ -419,6 +424,7 @@ public final class Broker implements AutoCloseable {
         longPolling.close();
         metrics.close();
         scheduler.shutdownNow();
+        metadataWriter.shutdown();
         pools.forEach(ExecutorService::shutdownNow);
         offsets.persist();
         topics.flush();

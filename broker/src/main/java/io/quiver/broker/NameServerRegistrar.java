@@ -64,13 +64,19 @@ final class NameServerRegistrar {
         scheduler.scheduleWithFixedDelay(this::registerAll, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Schedules one registration shortly; further calls before it runs are absorbed. */
+    /** Shortest gap between registrations asked for by changes: each carries every topic, so a burst of
+     * topic creations is announced in a few registrations, not one per topic. */
+    static final long MIN_GAP_MILLIS = 250;
+    private volatile long lastRegisteredNanos;
+
+    /** Schedules one registration shortly (at most one per {@link #MIN_GAP_MILLIS}); further calls are absorbed. */
     public void registerSoon() {
         if (soonPending.compareAndSet(false, true)) {
+            long sinceLast = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRegisteredNanos);
             scheduler.schedule(() -> {
                 soonPending.set(false);
                 registerAll();
-            }, 10, TimeUnit.MILLISECONDS);
+            }, Math.max(10, MIN_GAP_MILLIS - sinceLast), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -85,6 +91,7 @@ final class NameServerRegistrar {
 
     /** Registers with every name server and waits (bounded) for their answers. */
     void registerAll() {
+        lastRegisteredNanos = System.nanoTime();
         BrokerConfig c = config;
         RegisterBrokerBody body = new RegisterBrokerBody();
         boolean ro = readOnly;

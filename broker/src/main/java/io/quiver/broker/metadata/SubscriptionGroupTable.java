@@ -1,6 +1,7 @@
 package io.quiver.broker.metadata;
 
 import io.quiver.protocol.body.DataVersion;
+import io.quiver.protocol.body.Json;
 import io.quiver.protocol.body.SubscriptionGroupConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumer-group settings (persisted in {@code config/subscriptionGroup.json}), at most {@link #limit()}
- * groups. Reads are lock-free; changes are synchronized and written in the background ({@link #flush()}),
- * so creating a group does not rewrite the file on the request path.
+ * Consumer-group settings (persisted in {@code config/subscriptionGroup.json} and its journal), at most
+ * {@link #limit()} groups. Reads are lock-free; changes are synchronized and journalled in the background
+ * ({@link Persister}), so creating a group costs the same with ten groups or ten thousand.
  */
 public final class SubscriptionGroupTable {
     private static final Logger log = LoggerFactory.getLogger(SubscriptionGroupTable.class);
@@ -76,6 +77,14 @@ public final class SubscriptionGroupTable {
                 groups.putAll(s.subscriptionGroupTable);
                 dataVersion = s.dataVersion == null ? dataVersion : s.dataVersion;
             }
+            persister.replay((name, value, dv) -> {
+                if (value == null) {
+                    groups.remove(name);
+                } else {
+                    groups.put(name, Json.mapper().treeToValue(value, SubscriptionGroupConfig.class));
+                }
+                dataVersion = dv;
+            });
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -99,7 +108,7 @@ public final class SubscriptionGroupTable {
                 }
                 c = new SubscriptionGroupConfig(group);
                 groups.put(group, c);
-                persist();
+                persist(group, c);
                 log.info("consumer group created: {}", group);
             }
             return c;
@@ -112,12 +121,12 @@ public final class SubscriptionGroupTable {
             return null;
         }
         groups.put(config.groupName, config);
-        return persist();
+        return persist(config.groupName, config);
     }
 
     /** Removes a group; the future completes once that is on disk, null if there was no such group. */
     public synchronized java.util.concurrent.CompletableFuture<Void> delete(String group) {
-        return groups.remove(group) != null ? persist() : null;
+        return groups.remove(group) != null ? persist(group, null) : null;
     }
 
     public synchronized Snapshot snapshot() {
@@ -127,8 +136,8 @@ public final class SubscriptionGroupTable {
         return s;
     }
 
-    private java.util.concurrent.CompletableFuture<Void> persist() {
+    private java.util.concurrent.CompletableFuture<Void> persist(String group, SubscriptionGroupConfig now) {
         dataVersion = new DataVersion(System.currentTimeMillis(), dataVersion.counter + 1);
-        return persister.changed();
+        return persister.changed(group, now, dataVersion);
     }
 }

@@ -1,6 +1,7 @@
 package io.quiver.broker.metadata;
 
 import io.quiver.protocol.body.DataVersion;
+import io.quiver.protocol.body.Json;
 import io.quiver.protocol.body.TopicConfig;
 import io.quiver.protocol.body.TopicConfigTable;
 import io.quiver.protocol.message.PermName;
@@ -13,12 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker's topics (persisted in {@code config/topics.json}): at most {@link #limit()} ordinary topics,
- * and apart from them at most {@code groupTopicLimit} retry and dead-letter topics (one of each per
- * consumer group, so groups can never crowd ordinary topics out). Reads
- * are lock-free; changes are synchronized, bump the data version and mark the table for the background
- * write ({@link #flush()}, about once a second), so creating a topic costs the same with ten or ten
- * thousand topics. Admin changes wait for that write through the future {@link #put} returns.
+ * The broker's topics (persisted in {@code config/topics.json} and its journal): at most {@link #limit()}
+ * ordinary topics, and apart from them at most {@code groupTopicLimit} retry and dead-letter topics (one of
+ * each per consumer group, so groups can never crowd ordinary topics out). Reads are lock-free; changes are
+ * synchronized, bump the data version and are journalled in the background ({@link Persister}: one line per
+ * change), so creating a topic costs the same with ten topics or ten thousand. Admin changes and sends that
+ * created their topic wait for that write through the future {@link #put} returns.
  */
 public final class TopicTable {
     private static final Logger log = LoggerFactory.getLogger(TopicTable.class);
@@ -98,11 +99,19 @@ public final class TopicTable {
             TopicConfigTable t = JsonFile.read(file, TopicConfigTable.class);
             if (t != null) {
                 topics.putAll(t.topicConfigTable);
-                topics.keySet().forEach(name -> count(name, 1));
                 if (t.dataVersion != null) {
                     dataVersion = t.dataVersion;
                 }
             }
+            persister.replay((name, value, dv) -> {
+                if (value == null) {
+                    topics.remove(name);
+                } else {
+                    topics.put(name, Json.mapper().treeToValue(value, TopicConfig.class));
+                }
+                dataVersion = dv;
+            });
+            topics.keySet().forEach(name -> count(name, 1));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -144,7 +153,7 @@ public final class TopicTable {
         if (added) {
             count(config.topicName, 1);
         }
-        return bump();
+        return bump(config.topicName, config);
     }
 
     /**
@@ -171,7 +180,7 @@ public final class TopicTable {
         if (removed) {
             count(topic, -1);
         }
-        return removed ? bump() : null;
+        return removed ? bump(topic, null) : null;
     }
 
     /** A snapshot for registration with name servers and GET_ALL_TOPIC_CONFIG. */
@@ -188,9 +197,9 @@ public final class TopicTable {
         return t;
     }
 
-    private java.util.concurrent.CompletableFuture<Void> bump() {
+    private java.util.concurrent.CompletableFuture<Void> bump(String topic, TopicConfig now) {
         dataVersion = new DataVersion(System.currentTimeMillis(), dataVersion.counter + 1);
-        return persister.changed();
+        return persister.changed(topic, now, dataVersion);
     }
 
     private Object diskSnapshot() {

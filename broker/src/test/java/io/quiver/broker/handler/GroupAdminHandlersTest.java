@@ -84,7 +84,9 @@ class GroupAdminHandlersTest {
         RemotingCommand resp = h.nextReply();
         assertThat(resp.code()).isEqualTo(ResponseCode.SUCCESS);
         assertThat(resp.opaque()).isEqualTo(req.opaque());
-        assertThat(dir.resolve("subscriptionGroup.json")).exists();
+        SubscriptionGroupTable onDisk = new SubscriptionGroupTable(dir, 1_000);
+        onDisk.load();
+        assertThat(onDisk.get("G1")).as("a restarted broker loads it").isNotNull();
     }
 
     @Test
