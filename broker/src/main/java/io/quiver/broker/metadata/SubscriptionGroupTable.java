@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * {@link #limit()} groups. Reads are lock-free; changes are synchronized and journalled in the background
  * ({@link Persister}), so creating a group costs the same with ten groups or ten thousand.
  */
-public final class SubscriptionGroupTable {
+public final class SubscriptionGroupTable extends JournalledTable {
     private static final Logger log = LoggerFactory.getLogger(SubscriptionGroupTable.class);
 
     /** The on-disk and GET_ALL_SUBSCRIPTIONGROUP_CONFIG shape. */
@@ -30,13 +30,12 @@ public final class SubscriptionGroupTable {
     private volatile DataVersion dataVersion = new DataVersion(System.currentTimeMillis(), 0);
 
     private final int limit;
-    private final Persister persister;
 
     /** @param limit most groups the table holds (maxSubscriptionGroupCount); creating more is refused */
     public SubscriptionGroupTable(Path configDir, int limit) {
+        super(configDir.resolve("subscriptionGroup.json"));
         this.file = configDir.resolve("subscriptionGroup.json");
         this.limit = limit;
-        this.persister = new Persister(file, this::snapshot);
     }
 
     public int size() {
@@ -47,20 +46,6 @@ public final class SubscriptionGroupTable {
         return limit;
     }
 
-    /** Where changes are written soon after they happen (the broker's scheduler thread). */
-    public void writeOn(java.util.concurrent.Executor executor) {
-        persister.writeOn(executor);
-    }
-
-    /** Completes once every change made so far is on disk. */
-    public java.util.concurrent.CompletableFuture<Void> written() {
-        return persister.nextWrite();
-    }
-
-    /** Writes pending changes; the broker's scheduler thread (about once a second) and shutdown. */
-    public void flush() {
-        persister.flush();
-    }
 
     /** The remark for a group that does not exist and may not be created now. */
     public String missingRemark(String group, boolean autoCreate) {
@@ -127,6 +112,11 @@ public final class SubscriptionGroupTable {
     /** Removes a group; the future completes once that is on disk, null if there was no such group. */
     public synchronized java.util.concurrent.CompletableFuture<Void> delete(String group) {
         return groups.remove(group) != null ? persist(group, null) : null;
+    }
+
+    @Override
+    protected Object diskSnapshot() {
+        return snapshot();
     }
 
     public synchronized Snapshot snapshot() {

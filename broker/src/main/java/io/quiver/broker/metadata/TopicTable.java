@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * change), so creating a topic costs the same with ten topics or ten thousand. Admin changes and sends that
  * created their topic wait for that write through the future {@link #put} returns.
  */
-public final class TopicTable {
+public final class TopicTable extends JournalledTable {
     private static final Logger log = LoggerFactory.getLogger(TopicTable.class);
 
     private final Path file;
@@ -32,7 +32,6 @@ public final class TopicTable {
     /** Ordinary topics and retry/dead-letter topics held now; changed under the monitor. */
     private int ordinary;
     private int groupTopics;
-    private final Persister persister;
 
     /** A table allowing {@code limit} ordinary topics and as many retry and dead-letter topics. */
     public TopicTable(Path configDir, int limit) {
@@ -44,10 +43,10 @@ public final class TopicTable {
      * @param groupTopicLimit most retry and dead-letter topics ({@code %RETRY%}, {@code %DLQ%})
      */
     public TopicTable(Path configDir, int limit, int groupTopicLimit) {
+        super(configDir.resolve("topics.json"));
         this.file = configDir.resolve("topics.json");
         this.limit = limit;
         this.groupTopicLimit = groupTopicLimit;
-        this.persister = new Persister(file, this::diskSnapshot);
     }
 
     /** Ordinary topics held (retry and dead-letter topics are counted apart). */
@@ -79,20 +78,6 @@ public final class TopicTable {
         return limit;
     }
 
-    /** Where changes are written soon after they happen (the broker's scheduler thread). */
-    public void writeOn(java.util.concurrent.Executor executor) {
-        persister.writeOn(executor);
-    }
-
-    /** Completes once every change made so far is on disk. */
-    public java.util.concurrent.CompletableFuture<Void> written() {
-        return persister.nextWrite();
-    }
-
-    /** Writes pending changes; the broker's scheduler thread (about once a second) and shutdown. */
-    public void flush() {
-        persister.flush();
-    }
 
     public synchronized void load(boolean autoCreateTopicEnable, int defaultQueueNums) {
         try {
@@ -202,7 +187,8 @@ public final class TopicTable {
         return persister.changed(topic, now, dataVersion);
     }
 
-    private Object diskSnapshot() {
+    @Override
+    protected Object diskSnapshot() {
         TopicConfigTable t = new TopicConfigTable();
         t.topicConfigTable.putAll(topics);
         t.dataVersion = dataVersion;

@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.testing.StoredMessages;
 import io.quiver.protocol.message.DecodedMessage;
 import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageProperties;
-import io.quiver.protocol.message.MessageRecord;
 import io.quiver.protocol.message.TopicNames;
-import io.quiver.store.MessageFilter;
 import io.quiver.store.MessageStore;
 import io.quiver.store.PutResult;
 import io.quiver.store.StoreConfig;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,15 +91,11 @@ class TimerServiceTest {
     }
 
     List<DecodedMessage> read(String topic, int queueId) {
-        List<DecodedMessage> out = new ArrayList<>();
-        for (ByteBuffer b : store.getCopies(topic, queueId, 0, 1000, 0, MessageFilter.ALL).records()) {
-            out.add(MessageRecord.decode(b, 0));
-        }
-        return out;
+        return StoredMessages.read(store, topic, queueId);
     }
 
     static String body(DecodedMessage m) {
-        return new String(m.body, StandardCharsets.UTF_8);
+        return StoredMessages.text(m);
     }
 
     // ------------------------------------------------------------------ requested delivery time

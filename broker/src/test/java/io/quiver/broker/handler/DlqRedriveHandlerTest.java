@@ -8,6 +8,7 @@ import io.quiver.broker.metadata.ConsumerOffsetTable;
 import io.quiver.broker.metadata.SubscriptionGroupTable;
 import io.quiver.broker.metadata.TopicTable;
 import io.quiver.broker.send.MessageAppender;
+import io.quiver.broker.testing.StoredMessages;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.ResponseCode;
@@ -16,14 +17,11 @@ import io.quiver.protocol.body.SubscriptionGroupConfig;
 import io.quiver.protocol.message.DecodedMessage;
 import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageProperties;
-import io.quiver.protocol.message.MessageRecord;
 import io.quiver.protocol.message.TopicNames;
 import io.quiver.remoting.TestContexts;
-import io.quiver.store.MessageFilter;
 import io.quiver.store.MessageStore;
 import io.quiver.store.PutResult;
 import io.quiver.store.StoreConfig;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,15 +126,11 @@ class DlqRedriveHandlerTest {
     }
 
     List<DecodedMessage> read(String topic, int queueId) {
-        List<DecodedMessage> out = new ArrayList<>();
-        for (ByteBuffer b : store.getCopies(topic, queueId, 0, 1000, 0, MessageFilter.ALL).records()) {
-            out.add(MessageRecord.decode(b, 0));
-        }
-        return out;
+        return StoredMessages.read(store, topic, queueId);
     }
 
     static String text(DecodedMessage m) {
-        return new String(m.body, StandardCharsets.UTF_8);
+        return StoredMessages.text(m);
     }
 
     @Test

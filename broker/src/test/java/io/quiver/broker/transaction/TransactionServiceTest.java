@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.quiver.broker.client.ClientRegistry;
 import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.testing.StoredMessages;
 import io.quiver.broker.transaction.TransactionService.Outcome;
 import io.quiver.protocol.RemotingCommandCodec;
 import io.quiver.protocol.header.RequestHeaders.EndTransaction;
@@ -15,11 +16,9 @@ import io.quiver.protocol.message.MessageRecord;
 import io.quiver.protocol.message.MessageSysFlag;
 import io.quiver.protocol.message.TopicNames;
 import io.quiver.remoting.RemotingServer;
-import io.quiver.store.MessageFilter;
 import io.quiver.store.MessageStore;
 import io.quiver.store.PutResult;
 import io.quiver.store.StoreConfig;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,15 +119,11 @@ class TransactionServiceTest {
     }
 
     List<DecodedMessage> read(String topic, int queueId) {
-        List<DecodedMessage> out = new ArrayList<>();
-        for (ByteBuffer b : store.getCopies(topic, queueId, 0, 1000, 0, MessageFilter.ALL).records()) {
-            out.add(MessageRecord.decode(b, 0));
-        }
-        return out;
+        return StoredMessages.read(store, topic, queueId);
     }
 
     static String body(DecodedMessage m) {
-        return new String(m.body, StandardCharsets.UTF_8);
+        return StoredMessages.text(m);
     }
 
     @Test
