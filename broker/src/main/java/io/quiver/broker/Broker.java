@@ -215,7 +215,7 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.LOCK_BATCH_MQ, c::lockBatch, clientPool);
         server.register(RequestCode.UNLOCK_BATCH_MQ, c::unlockBatch, clientPool);
 
-        TopicAdminHandlers ta = new TopicAdminHandlers(config, topics, offsets, traffic, registerSoon);
+        TopicAdminHandlers ta = new TopicAdminHandlers(config, topics, offsets, traffic, registrar::registerSoon);
         server.register(RequestCode.UPDATE_AND_CREATE_TOPIC, ta::createTopic, adminPool);
         server.register(RequestCode.DELETE_TOPIC_IN_BROKER, ta::deleteTopic, adminPool);
         server.register(RequestCode.GET_ALL_TOPIC_CONFIG, ta::allTopicConfig, adminPool);

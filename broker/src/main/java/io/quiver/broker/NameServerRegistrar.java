@@ -64,20 +64,43 @@ final class NameServerRegistrar {
         scheduler.scheduleWithFixedDelay(this::registerAll, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Shortest gap between registrations asked for by changes: each carries every topic, so a burst of
-     * topic creations is announced in a few registrations, not one per topic. */
-    static final long MIN_GAP_MILLIS = 250;
+    /**
+     * Longest gap between registrations asked for by changes. Each registration carries every topic, so its
+     * cost grows with the table: change-driven registrations keep a gap of four times the last one's
+     * duration (at least 10 ms, at most this), and a burst of topic creations is announced in a few
+     * registrations instead of one per topic, while a small broker still announces a new topic at once.
+     */
+    static final long MAX_GAP_MILLIS = 1_000;
     private volatile long lastRegisteredNanos;
+    private volatile long lastDurationMillis;
 
-    /** Schedules one registration shortly (at most one per {@link #MIN_GAP_MILLIS}); further calls are absorbed. */
-    public void registerSoon() {
+    /** Completes when the registration scheduled by {@link #registerSoon} has run; guarded by this. */
+    private CompletableFuture<Void> soonDone = new CompletableFuture<>();
+
+    /**
+     * Schedules one registration shortly; further calls before it runs are absorbed. The future completes
+     * once that registration (which carries every change made before it starts) has been answered, as
+     * RocketMQ answers a topic's creation after announcing it: clients may look its route up at once.
+     */
+    public synchronized CompletableFuture<Void> registerSoon() {
         if (soonPending.compareAndSet(false, true)) {
+            long gap = Math.min(MAX_GAP_MILLIS, Math.max(10, 4 * lastDurationMillis));
             long sinceLast = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRegisteredNanos);
             scheduler.schedule(() -> {
-                soonPending.set(false);
-                registerAll();
-            }, Math.max(10, MIN_GAP_MILLIS - sinceLast), TimeUnit.MILLISECONDS);
+                CompletableFuture<Void> done;
+                synchronized (this) {
+                    soonPending.set(false);
+                    done = soonDone;
+                    soonDone = new CompletableFuture<>();
+                }
+                try {
+                    registerAll();
+                } finally {
+                    done.complete(null);
+                }
+            }, Math.max(10, gap - sinceLast), TimeUnit.MILLISECONDS);
         }
+        return soonDone;
     }
 
     /**
@@ -91,7 +114,16 @@ final class NameServerRegistrar {
 
     /** Registers with every name server and waits (bounded) for their answers. */
     void registerAll() {
-        lastRegisteredNanos = System.nanoTime();
+        long t0 = System.nanoTime();
+        try {
+            registerAllNow();
+        } finally {
+            lastRegisteredNanos = System.nanoTime();
+            lastDurationMillis = TimeUnit.NANOSECONDS.toMillis(lastRegisteredNanos - t0);
+        }
+    }
+
+    private void registerAllNow() {
         BrokerConfig c = config;
         RegisterBrokerBody body = new RegisterBrokerBody();
         boolean ro = readOnly;

@@ -12,6 +12,8 @@ import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.protocol.message.TopicNames;
 import io.quiver.remoting.RequestContext;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Topic administration for mqadmin and the quiver CLI (fact sheet §9.4): create or update, delete, list,
@@ -22,14 +24,15 @@ public final class TopicAdminHandlers {
     private final TopicTable topics;
     private final ConsumerOffsetTable offsets;
     private final Traffic traffic;
-    private final Runnable registerSoon;
+    private final Supplier<CompletableFuture<Void>> announce;
 
-    public TopicAdminHandlers(BrokerConfig config, TopicTable topics, ConsumerOffsetTable offsets, Traffic traffic, Runnable registerSoon) {
+    public TopicAdminHandlers(BrokerConfig config, TopicTable topics, ConsumerOffsetTable offsets, Traffic traffic,
+                              Supplier<CompletableFuture<Void>> announce) {
         this.config = config;
         this.topics = topics;
         this.offsets = offsets;
         this.traffic = traffic;
-        this.registerSoon = registerSoon;
+        this.announce = announce;
     }
 
     public void createTopic(RequestContext ctx, RemotingCommand req) {
@@ -63,14 +66,13 @@ public final class TopicAdminHandlers {
         if ("MIXED".equalsIgnoreCase(type)) {
             c.attributes.remove(io.quiver.broker.send.SendRouter.MESSAGE_TYPE_ATTRIBUTE); // MIXED: accepts every kind, like no declaration
         }
-        java.util.concurrent.CompletableFuture<Void> written = topics.put(c);
+        CompletableFuture<Void> written = topics.put(c);
         if (written == null) {
             ctx.reply(ResponseCode.NO_PERMISSION, "[LIMIT] topic " + h.topic() + " is not created: "
                 + topics.limitRemark(h.topic()));
             return;
         }
-        registerSoon.run();
-        DurableReply.whenWritten(ctx, written);
+        DurableReply.whenWritten(ctx, CompletableFuture.allOf(written, announce.get())); // on disk and announced
     }
 
     /** Parses RocketMQ 5 topic attributes, e.g. {@code +message.type=TRANSACTION,+other=x}; null if none. */
@@ -100,15 +102,15 @@ public final class TopicAdminHandlers {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "The topic[" + topic + "] is conflict with system topic.");
             return;
         }
-        java.util.concurrent.CompletableFuture<Void> written = topics.delete(topic);
+        CompletableFuture<Void> written = topics.delete(topic);
         offsets.removeTopic(topic);
         traffic.forget(topic);
-        registerSoon.run();
+        CompletableFuture<Void> announced = announce.get();
         if (written == null) {
             ctx.reply(ResponseCode.SUCCESS, null); // nothing to delete: answered as RocketMQ does
             return;
         }
-        DurableReply.whenWritten(ctx, written);
+        DurableReply.whenWritten(ctx, CompletableFuture.allOf(written, announced));
     }
 
     public void allTopicConfig(RequestContext ctx, RemotingCommand req) {

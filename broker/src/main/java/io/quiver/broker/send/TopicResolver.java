@@ -7,6 +7,8 @@ import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.TopicConfig;
 import io.quiver.protocol.message.PermName;
 import io.quiver.protocol.message.TopicNames;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Finds the topic a send names, creating it where RocketMQ would (fact sheet §5.2 step 4, §11.1): from an
@@ -26,14 +28,17 @@ public final class TopicResolver {
     private final TopicTable topics;
     private final SubscriptionGroupTable groups;
     private final BrokerConfig config;
-    private final Runnable topicsChanged;
+    private final Supplier<CompletableFuture<Void>> announce;
 
-    /** @param topicsChanged told after a topic was created (re-registers with the name servers soon) */
-    public TopicResolver(TopicTable topics, SubscriptionGroupTable groups, BrokerConfig config, Runnable topicsChanged) {
+    /**
+     * @param announce re-registers with the name servers soon after a topic was created; completes once done
+     */
+    public TopicResolver(TopicTable topics, SubscriptionGroupTable groups, BrokerConfig config,
+                         Supplier<CompletableFuture<Void>> announce) {
         this.topics = topics;
         this.groups = groups;
         this.config = config;
-        this.topicsChanged = topicsChanged;
+        this.announce = announce;
     }
 
     public Resolved resolveForSend(String topic, String templateName, int requestedQueues) {
@@ -67,7 +72,8 @@ public final class TopicResolver {
             return new Resolved(null, new Refusal(ResponseCode.TOPIC_NOT_EXIST, "topic " + topic
                 + " does not exist and cannot be created: " + topics.limitRemark(topic)));
         }
-        topicsChanged.run();
-        return new Resolved(c, null, topics.written());
+        // Like RocketMQ, the send that created a topic is answered once the topic is on disk and announced,
+        // so a client may look its route up at once.
+        return new Resolved(c, null, CompletableFuture.allOf(topics.written(), announce.get()));
     }
 }

@@ -101,7 +101,10 @@ class SendBackHandlerTest {
     void fullOfGroupTopics(Path configDir) {
         topics = new TopicTable(configDir, 1_000, 0);
         topics.load(true, 8);
-        resolver = new TopicResolver(topics, f.groups, f.config, f.topicsChanged::incrementAndGet);
+        resolver = new TopicResolver(topics, f.groups, f.config, () -> {
+            f.topicsChanged.incrementAndGet();
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        });
     }
 
     /** Stores a consumed message in {@code topic} and returns its commit-log offset. */

@@ -56,7 +56,10 @@ class TopicAdminHandlersTest {
     void useTopicLimit(int limit) {
         topics = new TopicTable(dir, limit);
         offsets = new ConsumerOffsetTable(dir, 100);
-        handlers = new TopicAdminHandlers(config, topics, offsets, traffic, registrations::incrementAndGet);
+        handlers = new TopicAdminHandlers(config, topics, offsets, traffic, () -> {
+            registrations.incrementAndGet();
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        });
     }
 
     @AfterEach

@@ -56,7 +56,10 @@ public final class SendFixture {
         topics = new TopicTable(dir, topicLimit);
         topics.load(autoCreate, 8);
         topics.put(new TopicConfig(TOPIC, 4, PermName.READ_WRITE));
-        resolver = new TopicResolver(topics, groups, config, topicsChanged::incrementAndGet);
+        resolver = new TopicResolver(topics, groups, config, () -> {
+            topicsChanged.incrementAndGet();
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        });
         validator = new SendValidator(config);
         router = new SendRouter(config, groups, resolver, diversions, STORE_HOST, () -> NOW);
     }
