@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quiver.broker.config.BrokerConfig;
 import io.quiver.broker.config.DelayLevels;
 import io.quiver.broker.testing.StoredMessages;
+import io.quiver.broker.testing.TestStores;
 import io.quiver.protocol.message.DecodedMessage;
 import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageProperties;
@@ -12,7 +13,6 @@ import io.quiver.protocol.message.TopicNames;
 import io.quiver.store.DutyCycle;
 import io.quiver.store.MessageStore;
 import io.quiver.store.PutResult;
-import io.quiver.store.StoreConfig;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,9 +47,7 @@ class ScheduleServiceTest {
 
     @BeforeEach
     void openStore() {
-        store = new MessageStore(StoreConfig.defaults(dir).withMaxMessageBytes(64 * 1024).withSegmentBytes(256 * 1024),
-            now::get);
-        store.start();
+        store = TestStores.started(dir, now::get);
     }
 
     @AfterEach

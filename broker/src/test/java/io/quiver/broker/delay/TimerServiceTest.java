@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quiver.broker.config.BrokerConfig;
 import io.quiver.broker.testing.StoredMessages;
+import io.quiver.broker.testing.TestStores;
 import io.quiver.protocol.message.DecodedMessage;
 import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageProperties;
 import io.quiver.protocol.message.TopicNames;
 import io.quiver.store.MessageStore;
 import io.quiver.store.PutResult;
-import io.quiver.store.StoreConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,9 +46,7 @@ class TimerServiceTest {
 
     @BeforeEach
     void openStore() {
-        store = new MessageStore(StoreConfig.defaults(dir.resolve("store")).withMaxMessageBytes(64 * 1024)
-            .withSegmentBytes(256 * 1024), now::get);
-        store.start();
+        store = TestStores.started(dir.resolve("store"), now::get);
     }
 
     @AfterEach

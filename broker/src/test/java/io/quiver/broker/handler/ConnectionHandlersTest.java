@@ -13,7 +13,6 @@ import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.HeartbeatData;
-import io.quiver.protocol.body.SubscriptionData;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,14 +49,7 @@ class ConnectionHandlersTest {
     }
 
     void registerConsumer(String group, String clientId, String... topics) {
-        HeartbeatData.ConsumerData d = new HeartbeatData.ConsumerData();
-        d.groupName = group;
-        d.consumeType = "CONSUME_PASSIVELY";
-        d.messageModel = "CLUSTERING";
-        d.consumeFromWhere = "CONSUME_FROM_LAST_OFFSET";
-        for (String t : topics) {
-            d.subscriptionDataSet.add(SubscriptionData.ofTags(t, "*", 1));
-        }
+        HeartbeatData.ConsumerData d = HandlerHarness.consumer(group, 1, topics);
         ClientChannel member = new ClientChannel(memberChannel, clientId, LanguageCode.JAVA, 409, 1000);
         assertThat(clients.registerConsumer(d, member, 1000)).isEqualTo(ClientRegistry.Outcome.CHANGED);
     }

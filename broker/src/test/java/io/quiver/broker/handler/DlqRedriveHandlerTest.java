@@ -9,6 +9,7 @@ import io.quiver.broker.metadata.SubscriptionGroupTable;
 import io.quiver.broker.metadata.TopicTable;
 import io.quiver.broker.send.MessageAppender;
 import io.quiver.broker.testing.StoredMessages;
+import io.quiver.broker.testing.TestStores;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.ResponseCode;
@@ -21,7 +22,6 @@ import io.quiver.protocol.message.TopicNames;
 import io.quiver.remoting.TestContexts;
 import io.quiver.store.MessageStore;
 import io.quiver.store.PutResult;
-import io.quiver.store.StoreConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,9 +70,7 @@ class DlqRedriveHandlerTest {
         topics = new TopicTable(conf, 100);
         topics.load(true, 8);
         offsets = new ConsumerOffsetTable(conf, 100);
-        store = new MessageStore(StoreConfig.defaults(dir.resolve("store")).withMaxMessageBytes(64 * 1024)
-            .withSegmentBytes(256 * 1024), now::get);
-        store.start();
+        store = TestStores.started(dir.resolve("store"), now::get);
         channel = new EmbeddedChannel();
     }
 

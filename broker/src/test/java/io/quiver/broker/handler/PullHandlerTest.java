@@ -20,7 +20,6 @@ import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.HeartbeatData;
-import io.quiver.protocol.body.SubscriptionData;
 import io.quiver.protocol.body.SubscriptionGroupConfig;
 import io.quiver.protocol.body.TopicConfig;
 import io.quiver.protocol.header.PullMessageRequestHeader;
@@ -98,14 +97,7 @@ class PullHandlerTest {
     }
 
     void heartbeat(String group, long subVersion, String... topics) {
-        HeartbeatData.ConsumerData d = new HeartbeatData.ConsumerData();
-        d.groupName = group;
-        d.consumeType = "CONSUME_PASSIVELY";
-        d.messageModel = "CLUSTERING";
-        d.consumeFromWhere = "CONSUME_FROM_LAST_OFFSET";
-        for (String t : topics) {
-            d.subscriptionDataSet.add(SubscriptionData.ofTags(t, "*", subVersion));
-        }
+        HeartbeatData.ConsumerData d = HandlerHarness.consumer(group, subVersion, topics);
         clients.registerConsumer(d, new ClientChannel(memberChannel, "client-1", LanguageCode.JAVA, 409, 1), 1);
     }
 

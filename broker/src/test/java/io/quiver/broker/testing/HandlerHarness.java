@@ -52,6 +52,20 @@ public final class HandlerHarness implements AutoCloseable {
     public final IpChannel channel = new IpChannel();
 
     /** A two-way request with the given code and ext fields given as alternating names and values. */
+    /** A clustering consumer of {@code group} subscribed to every tag of {@code topics}, as a heartbeat carries it. */
+    public static io.quiver.protocol.body.HeartbeatData.ConsumerData consumer(String group, long subVersion,
+                                                                               String... topics) {
+        io.quiver.protocol.body.HeartbeatData.ConsumerData d = new io.quiver.protocol.body.HeartbeatData.ConsumerData();
+        d.groupName = group;
+        d.consumeType = "CONSUME_PASSIVELY";
+        d.messageModel = "CLUSTERING";
+        d.consumeFromWhere = "CONSUME_FROM_LAST_OFFSET";
+        for (String t : topics) {
+            d.subscriptionDataSet.add(io.quiver.protocol.body.SubscriptionData.ofTags(t, "*", subVersion));
+        }
+        return d;
+    }
+
     public static RemotingCommand request(int code, Object... fields) {
         if (fields.length % 2 != 0) {
             throw new IllegalArgumentException("fields are name, value pairs");

@@ -10,6 +10,7 @@ import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.local.LocalChannel;
 import io.quiver.broker.client.ClientRegistry;
 import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.testing.TestStores;
 import io.quiver.protocol.RemotingCommand;
 import io.quiver.protocol.RemotingCommandCodec;
 import io.quiver.protocol.RequestCode;
@@ -24,7 +25,6 @@ import io.quiver.remoting.RemotingServer;
 import io.quiver.remoting.TestContexts;
 import io.quiver.store.MessageStore;
 import io.quiver.store.PutResult;
-import io.quiver.store.StoreConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,9 +68,7 @@ class TransactionHandlersTest {
 
     @BeforeEach
     void setUp() {
-        store = new MessageStore(StoreConfig.defaults(dir.resolve("store")).withMaxMessageBytes(64 * 1024)
-            .withSegmentBytes(256 * 1024).withIndexSize(1_000, 4_000), now::get);
-        store.start();
+        store = TestStores.started(dir.resolve("store"), now::get);
         tx = new TransactionService(config, store, new ClientRegistry(10), server, HOST, dir.resolve("data"), now::get);
         tx.beforeStart();
         handlers = new TransactionHandlers(tx, config);

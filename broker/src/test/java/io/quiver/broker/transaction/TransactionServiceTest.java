@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.quiver.broker.client.ClientRegistry;
 import io.quiver.broker.config.BrokerConfig;
 import io.quiver.broker.testing.StoredMessages;
+import io.quiver.broker.testing.TestStores;
 import io.quiver.broker.transaction.TransactionService.Outcome;
 import io.quiver.protocol.RemotingCommandCodec;
 import io.quiver.protocol.header.RequestHeaders.EndTransaction;
@@ -18,7 +19,6 @@ import io.quiver.protocol.message.TopicNames;
 import io.quiver.remoting.RemotingServer;
 import io.quiver.store.MessageStore;
 import io.quiver.store.PutResult;
-import io.quiver.store.StoreConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,9 +59,7 @@ class TransactionServiceTest {
 
     @BeforeEach
     void setUp() {
-        store = new MessageStore(StoreConfig.defaults(dir.resolve("store")).withMaxMessageBytes(64 * 1024)
-            .withSegmentBytes(256 * 1024).withIndexSize(1_000, 4_000), now::get);
-        store.start();
+        store = TestStores.started(dir.resolve("store"), now::get);
         tx = service(dir.resolve("data"));
     }
 
