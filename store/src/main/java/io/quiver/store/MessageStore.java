@@ -525,17 +525,6 @@ public final class MessageStore implements MessageReader, AutoCloseable {
                 }
                 yield Math.max(lo, idx - 1);
             }
-            case NEAREST -> {
-                if (first > hi) {
-                    yield hi;
-                }
-                if (first == lo) {
-                    yield lo;
-                }
-                long after = storeTimestamp(topic, queueId, first) - timestamp;
-                long before = timestamp - storeTimestamp(topic, queueId, first - 1);
-                yield before <= after ? first - 1 : first;
-            }
         };
     }
 

@@ -205,7 +205,7 @@ public class FakeReader implements MessageReader {
 
     /**
      * LOWER: the first offset stored at or after {@code timestamp} (the max offset if none); UPPER: the last
-     * stored at or before it (the min offset if none); NEAREST: as {@link MessageStore}. A linear scan, so
+     * stored at or before it (the min offset if none). A linear scan, so
      * it needs no ordering of store times.
      */
     @Override
@@ -233,17 +233,6 @@ public class FakeReader implements MessageReader {
                     }
                 }
                 yield last;
-            }
-            case NEAREST -> {
-                if (first > hi) {
-                    yield hi;
-                }
-                if (first == lo) {
-                    yield lo;
-                }
-                long after = storeTimestamp(topic, queueId, first) - timestamp;
-                long before = timestamp - storeTimestamp(topic, queueId, first - 1);
-                yield before <= after ? first - 1 : first;
             }
         };
     }

@@ -159,8 +159,6 @@ class FakeReaderTest {
         assertThat(store.offsetForTimestamp("T", 0, 500, TimeBoundary.UPPER)).isZero();
         assertThat(store.offsetForTimestamp("T", 0, 9000, TimeBoundary.LOWER)).isEqualTo(4);
         assertThat(store.offsetForTimestamp("T", 0, 9000, TimeBoundary.UPPER)).isEqualTo(3);
-        assertThat(store.offsetForTimestamp("T", 0, 1400, TimeBoundary.NEAREST)).isZero();
-        assertThat(store.offsetForTimestamp("T", 0, 1600, TimeBoundary.NEAREST)).isEqualTo(1);
     }
 
     @Test
