@@ -2,30 +2,21 @@ package io.quiver.broker.delay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quiver.broker.config.BrokerConfig;
 import io.quiver.broker.config.DelayLevels;
 import io.quiver.broker.testing.StoredMessages;
-import io.quiver.broker.testing.TestStores;
 import io.quiver.protocol.message.DecodedMessage;
 import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageProperties;
 import io.quiver.protocol.message.TopicNames;
 import io.quiver.store.DutyCycle;
-import io.quiver.store.MessageStore;
 import io.quiver.store.PutResult;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Unit tier: ScheduleService, driven by hand on a real store with a fake clock, holds a delay-level message
@@ -33,28 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and a restarted service resumes from its progress markers without delivering anything twice.
  */
 @Timeout(20)
-class ScheduleServiceTest {
-    static final long T0 = 1_700_000_000_000L;
-    static final byte[] HOST = {10, 0, 0, 7};
-    static final String TOPIC = "TopicA";
-
-    @TempDir
-    Path dir;
-    final AtomicLong now = new AtomicLong(T0);
-    final BrokerConfig config = new BrokerConfig();
-    MessageStore store;
-    final List<ScheduleService> services = new ArrayList<>();
-
-    @BeforeEach
-    void openStore() {
-        store = TestStores.started(dir, now::get);
-    }
-
-    @AfterEach
-    void closeStore() {
-        services.forEach(ScheduleService::close);
-        store.close();
-    }
+class ScheduleServiceTest extends ServiceOnStoreTest<ScheduleService> {
 
     /**
      * A service recovered from the store (beforeStart) and marked running without its thread. doWork() delivers

@@ -3,27 +3,19 @@ package io.quiver.broker.delay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.quiver.broker.config.BrokerConfig;
 import io.quiver.broker.testing.StoredMessages;
-import io.quiver.broker.testing.TestStores;
 import io.quiver.protocol.message.DecodedMessage;
 import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageProperties;
 import io.quiver.protocol.message.TopicNames;
-import io.quiver.store.MessageStore;
 import io.quiver.store.PutResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Unit tier: TimerService, driven by hand on a real store with a fake clock, parses the requested delivery
@@ -31,29 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a restart (with or without its own state files) rebuilds only the undelivered timers from the store.
  */
 @Timeout(20)
-class TimerServiceTest {
-    /** A multiple of the timer's 100 ms bucket width. */
-    static final long T0 = 1_700_000_000_000L;
-    static final byte[] HOST = {10, 0, 0, 7};
-    static final String TOPIC = "TopicA";
-
-    @TempDir
-    Path dir;
-    final AtomicLong now = new AtomicLong(T0);
-    final BrokerConfig config = new BrokerConfig();
-    MessageStore store;
-    final List<TimerService> services = new ArrayList<>();
-
-    @BeforeEach
-    void openStore() {
-        store = TestStores.started(dir.resolve("store"), now::get);
-    }
-
-    @AfterEach
-    void closeStore() {
-        services.forEach(TimerService::close);
-        store.close();
-    }
+class TimerServiceTest extends ServiceOnStoreTest<TimerService> {
 
     /** A timer service on {@code dataDir}, recovered from the store (beforeStart) but without its thread. */
     TimerService service(Path dataDir) {
