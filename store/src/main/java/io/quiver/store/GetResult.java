@@ -48,6 +48,26 @@ public record GetResult(Status status, List<ByteBuffer> records, long nextBeginO
         OFFSET_FOUND_NULL
     }
 
+    /**
+     * The answer for a read of {@code offset} in a queue holding {@code [min, max)} when nothing can be read
+     * there (empty queue, offset below or at/after the end), or {@code null} when the offset is readable.
+     */
+    public static GetResult outOfRange(long offset, long min, long max) {
+        if (max == 0) {
+            return new GetResult(Status.NO_MESSAGE_IN_QUEUE, List.of(), 0, 0, 0);
+        }
+        if (offset < min) {
+            return new GetResult(Status.OFFSET_TOO_SMALL, List.of(), min, min, max);
+        }
+        if (offset == max) {
+            return new GetResult(Status.OFFSET_OVERFLOW_ONE, List.of(), offset, min, max);
+        }
+        if (offset > max) {
+            return new GetResult(Status.OFFSET_OVERFLOW_BADLY, List.of(), max, min, max);
+        }
+        return null;
+    }
+
     public int totalBytes() {
         int n = 0;
         for (ByteBuffer b : records) {

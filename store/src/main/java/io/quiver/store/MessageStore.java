@@ -341,19 +341,14 @@ public final class MessageStore implements MessageReader, AutoCloseable {
     @Override
     public GetResult get(String topic, int queueId, long offset, int maxCount, int maxBytes, MessageFilter filter) {
         ConsumeQueue cq = queue(topic, queueId);
-        if (cq == null || cq.maxOffset() == 0) {
-            return new GetResult(GetResult.Status.NO_MESSAGE_IN_QUEUE, List.of(), 0, 0, 0);
+        if (cq == null) {
+            return GetResult.outOfRange(offset, 0, 0);
         }
         long min = cq.minOffset();
         long max = cq.maxOffset();
-        if (offset < min) {
-            return new GetResult(GetResult.Status.OFFSET_TOO_SMALL, List.of(), min, min, max);
-        }
-        if (offset == max) {
-            return new GetResult(GetResult.Status.OFFSET_OVERFLOW_ONE, List.of(), offset, min, max);
-        }
-        if (offset > max) {
-            return new GetResult(GetResult.Status.OFFSET_OVERFLOW_BADLY, List.of(), max, min, max);
+        GetResult unreadable = GetResult.outOfRange(offset, min, max);
+        if (unreadable != null) {
+            return unreadable;
         }
         int byteLimit = Math.min(maxBytes <= 0 ? MAX_BYTES_PER_READ : maxBytes, MAX_BYTES_PER_READ);
         List<ByteBuffer> found = new ArrayList<>(Math.min(maxCount, 64));

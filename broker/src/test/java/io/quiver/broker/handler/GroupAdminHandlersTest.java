@@ -161,12 +161,7 @@ class GroupAdminHandlersTest {
         groups.put(new SubscriptionGroupConfig("G1"));
         groups.writeOn(pendingWrites::add);
 
-        h.start(handlers::deleteGroup, delete("G1"));
-        assertThat(h.nextReply()).as("no answer before the write").isNull();
-
-        pendingWrites.remove(0).run();
-        RemotingCommand resp = h.nextReply();
-        assertThat(resp).isNotNull();
+        RemotingCommand resp = h.callAcrossWrite(handlers::deleteGroup, delete("G1"), () -> pendingWrites.remove(0).run());
         assertThat(resp.code()).isEqualTo(ResponseCode.SUCCESS);
     }
 

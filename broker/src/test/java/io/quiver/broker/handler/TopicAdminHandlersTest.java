@@ -207,12 +207,8 @@ class TopicAdminHandlersTest {
         topics.put(new TopicConfig("Gone", 4, PermName.READ_WRITE));
         topics.writeOn(pendingWrites::add);
 
-        h.start(handlers::deleteTopic, request(RequestCode.DELETE_TOPIC_IN_BROKER, "topic", "Gone"));
-        assertThat(h.nextReply()).as("no answer before the write").isNull();
-
-        pendingWrites.remove(0).run();
-        RemotingCommand resp = h.nextReply();
-        assertThat(resp).isNotNull();
+        RemotingCommand resp = h.callAcrossWrite(handlers::deleteTopic,
+            request(RequestCode.DELETE_TOPIC_IN_BROKER, "topic", "Gone"), () -> pendingWrites.remove(0).run());
         assertThat(resp.code()).isEqualTo(ResponseCode.SUCCESS);
     }
 

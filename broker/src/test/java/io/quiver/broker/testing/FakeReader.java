@@ -110,19 +110,14 @@ public class FakeReader implements MessageReader {
     public synchronized GetResult get(String topic, int queueId, long offset, int maxCount, int maxBytes,
                                       MessageFilter filter) {
         Queue q = queue(topic, queueId);
-        if (q == null || q.max() == 0) {
-            return new GetResult(GetResult.Status.NO_MESSAGE_IN_QUEUE, List.of(), 0, 0, 0);
+        if (q == null) {
+            return GetResult.outOfRange(offset, 0, 0);
         }
         long min = q.min;
         long max = q.max();
-        if (offset < min) {
-            return new GetResult(GetResult.Status.OFFSET_TOO_SMALL, List.of(), min, min, max);
-        }
-        if (offset == max) {
-            return new GetResult(GetResult.Status.OFFSET_OVERFLOW_ONE, List.of(), offset, min, max);
-        }
-        if (offset > max) {
-            return new GetResult(GetResult.Status.OFFSET_OVERFLOW_BADLY, List.of(), max, min, max);
+        GetResult unreadable = GetResult.outOfRange(offset, min, max);
+        if (unreadable != null) {
+            return unreadable;
         }
         int byteLimit = Math.min(maxBytes <= 0 ? MessageStore.MAX_BYTES_PER_READ : maxBytes,
             MessageStore.MAX_BYTES_PER_READ);

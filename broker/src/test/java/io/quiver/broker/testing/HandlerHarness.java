@@ -106,6 +106,20 @@ public final class HandlerHarness implements AutoCloseable {
         return resp;
     }
 
+    /**
+     * Hands {@code req} to the handler, checks that nothing is answered until {@code write} (the pending
+     * table write) has run, and returns the answer written after it.
+     */
+    public RemotingCommand callAcrossWrite(RequestHandler handler, RemotingCommand req, Runnable write) {
+        start(handler, req);
+        assertThat(nextReply()).as("no answer before the write").isNull();
+        write.run();
+        RemotingCommand resp = nextReply();
+        assertThat(resp).as("an answer after the write").isNotNull();
+        assertThat(resp.opaque()).isEqualTo(req.opaque());
+        return resp;
+    }
+
     /** The response's body bytes, whether it was set as an array or as zero-copy views; null if none. */
     public static byte[] body(RemotingCommand resp) {
         ByteBuf buf = resp.bodyBuf();
