@@ -1,12 +1,7 @@
 package io.quiver.store;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
@@ -25,47 +20,29 @@ record Checkpoint(long safeOffset, long endOffset, boolean clean) {
 
     static final Checkpoint EMPTY = new Checkpoint(0, 0, false);
 
-    static Checkpoint read(Path file) {
-        if (!Files.exists(file)) {
+    static Checkpoint read(Disk disk, Path file) {
+        byte[] content = disk.read(file);
+        if (content == null) {
             return EMPTY;
         }
-        try {
-            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
-            if (b.remaining() < BYTES || b.getInt(0) != MAGIC || b.getInt(4) != VERSION) {
-                return EMPTY;
-            }
-            CRC32C crc = new CRC32C();
-            crc.update(b.array(), 0, BYTES - 4);
-            if ((int) crc.getValue() != b.getInt(BYTES - 4)) {
-                return EMPTY;
-            }
-            return new Checkpoint(b.getLong(8), b.getLong(16), b.get(24) == 1);
-        } catch (IOException e) {
+        ByteBuffer b = ByteBuffer.wrap(content);
+        if (b.remaining() < BYTES || b.getInt(0) != MAGIC || b.getInt(4) != VERSION) {
             return EMPTY;
         }
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, BYTES - 4);
+        if ((int) crc.getValue() != b.getInt(BYTES - 4)) {
+            return EMPTY;
+        }
+        return new Checkpoint(b.getLong(8), b.getLong(16), b.get(24) == 1);
     }
 
-    void write(Path file) {
+    void write(Disk disk, Path file) {
         ByteBuffer b = ByteBuffer.allocate(BYTES);
         b.putInt(MAGIC).putInt(VERSION).putLong(safeOffset).putLong(endOffset).put((byte) (clean ? 1 : 0));
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, BYTES - 4);
         b.putInt((int) crc.getValue());
-        b.flip();
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
-        } catch (IOException e) {
-            throw new StoreException("cannot write checkpoint " + tmp + ": " + e.getMessage(), e);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new StoreException("cannot replace checkpoint " + file + ": " + e.getMessage(), e);
-        }
+        disk.replace(file, b.array());
     }
 }

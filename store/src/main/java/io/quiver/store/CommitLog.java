@@ -30,8 +30,8 @@ final class CommitLog {
     private long stagedStart;
     private final CRC32C crc = new CRC32C();
 
-    CommitLog(Path dir, int segmentBytes) {
-        this.file = new SegmentedFile(dir, segmentBytes);
+    CommitLog(Disk disk, Path dir, int segmentBytes) {
+        this.file = new SegmentedFile(disk, dir, segmentBytes);
     }
 
     void load() {

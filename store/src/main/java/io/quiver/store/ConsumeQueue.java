@@ -27,10 +27,10 @@ final class ConsumeQueue {
     /** Writer only: byte offset below which blocks are known to be reserved. */
     private long reservedEnd;
 
-    ConsumeQueue(String topic, int queueId, Path dir, int entriesPerFile) {
+    ConsumeQueue(Disk disk, String topic, int queueId, Path dir, int entriesPerFile) {
         this.topic = topic;
         this.queueId = queueId;
-        this.file = new SegmentedFile(dir, entriesPerFile * ENTRY_BYTES, true);
+        this.file = new SegmentedFile(disk, dir, entriesPerFile * ENTRY_BYTES, true);
     }
 
     String topic() {

@@ -73,6 +73,18 @@ public abstract class DutyCycle implements AutoCloseable {
         t.start();
     }
 
+    /**
+     * Marks the loop running without starting its thread: the caller runs {@link #doWork()} itself (the
+     * store's deterministic simulations). {@link #close()} then only runs {@link #onStop()}.
+     */
+    final synchronized void startStepped() {
+        if (thread != null || running) {
+            throw new IllegalStateException(threadName + " already started");
+        }
+        beforeStart();
+        running = true;
+    }
+
     /** True on the owned thread (for assertions and ownership checks). */
     protected final boolean onOwnThread() {
         return Thread.currentThread() == thread;

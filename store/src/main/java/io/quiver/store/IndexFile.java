@@ -35,8 +35,8 @@ final class IndexFile {
         return HEADER_BYTES + slots * 4 + entries * ENTRY_BYTES;
     }
 
-    static IndexFile create(Path dir, long beginPhyOffset, int slots, int entries) {
-        MappedSegment seg = MappedSegment.create(dir, beginPhyOffset, fileBytes(slots, entries));
+    static IndexFile create(Disk disk, Path dir, long beginPhyOffset, int slots, int entries) {
+        MappedSegment seg = MappedSegment.create(disk, dir, beginPhyOffset, fileBytes(slots, entries), false);
         IndexFile f = new IndexFile(seg, slots, entries);
         f.buf.putInt(0, MAGIC).putInt(4, 1).putInt(8, slots).putInt(12, entries).putInt(16, 0)
             .putLong(20, 0).putLong(28, 0).putLong(36, beginPhyOffset).putLong(44, beginPhyOffset);
@@ -44,8 +44,8 @@ final class IndexFile {
     }
 
     /** Opens an existing file; null if its header is not an index header of these dimensions. */
-    static IndexFile open(Path path, long base, int slots, int entries) {
-        MappedSegment seg = MappedSegment.open(path, base, fileBytes(slots, entries));
+    static IndexFile open(Disk disk, Path path, long base, int slots, int entries) {
+        MappedSegment seg = MappedSegment.open(disk, path, base, fileBytes(slots, entries));
         ByteBuffer b = seg.buffer();
         if (b.getInt(0) != MAGIC || b.getInt(8) != slots || b.getInt(12) != entries) {
             seg.close();

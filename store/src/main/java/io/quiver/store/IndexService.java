@@ -2,16 +2,13 @@ package io.quiver.store;
 
 import io.quiver.protocol.message.MessageProperties;
 import io.quiver.protocol.message.MessageRecord;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,15 +27,17 @@ final class IndexService extends DutyCycle {
     static final int MAX_RECORDS_PER_ROUND = 10_000;
 
     private final MessageStore store;
+    private final Disk disk;
     private final Path dir;
     private final int slots;
     private final int entries;
     private volatile List<IndexFile> files = new ArrayList<>();
     private volatile long indexedUpTo;
 
-    IndexService(MessageStore store, Path dir, int slots, int entries) {
+    IndexService(MessageStore store, Disk disk, Path dir, int slots, int entries) {
         super("quiver-index", MAX_IDLE_MILLIS);
         this.store = store;
+        this.disk = disk;
         this.dir = dir;
         this.slots = slots;
         this.entries = entries;
@@ -47,19 +46,17 @@ final class IndexService extends DutyCycle {
     /** Loads existing index files; indexing resumes where the newest one ends. */
     void load(long commitLogMin, long commitLogEnd) {
         List<IndexFile> loaded = new ArrayList<>();
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> s = Files.list(dir)) {
-                for (Path p : s.filter(x -> x.getFileName().toString().matches("\\d{20}")).sorted().toList()) {
-                    IndexFile f = IndexFile.open(p, Long.parseLong(p.getFileName().toString()), slots, entries);
-                    if (f == null) {
-                        log.warn("ignoring index file {} (different dimensions or damaged); it will be rebuilt", p);
-                        continue;
-                    }
-                    loaded.add(f);
-                }
-            } catch (IOException e) {
-                throw new StoreException("cannot list index files in " + dir + ": " + e.getMessage(), e);
+        for (String name : disk.list(dir)) {
+            if (!name.matches("\\d{20}")) {
+                continue;
             }
+            Path p = dir.resolve(name);
+            IndexFile f = IndexFile.open(disk, p, Long.parseLong(name), slots, entries);
+            if (f == null) {
+                log.warn("ignoring index file {} (different dimensions or damaged); it will be rebuilt", p);
+                continue;
+            }
+            loaded.add(f);
         }
         files = loaded;
         long resume = loaded.isEmpty() ? commitLogMin : loaded.get(loaded.size() - 1).endPhyOffset();
@@ -150,7 +147,7 @@ final class IndexService extends DutyCycle {
             full.markIndexedUpTo(phyOffset);
             base = Math.max(base, full.segment().baseOffset() + 1);
         }
-        IndexFile f = IndexFile.create(dir, base, slots, entries);
+        IndexFile f = IndexFile.create(disk, dir, base, slots, entries);
         f.markIndexedUpTo(phyOffset);
         List<IndexFile> next = new ArrayList<>(files);
         next.add(f);

@@ -2,9 +2,7 @@ package io.quiver.store;
 
 import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageRecord;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +33,7 @@ public final class MessageStore implements MessageReader, AutoCloseable {
 
     private final StoreConfig config;
     private final Clock clock;
+    private final Disk disk;
     private final CommitLog commitLog;
     private final Map<String, Map<Integer, ConsumeQueue>> queues = new ConcurrentHashMap<>();
     private final Path checkpointFile;
@@ -57,31 +55,72 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         this(config, clock, DiskSpace.of(config.rootDir()));
     }
 
-    public MessageStore(StoreConfig config, Clock clock, DiskSpace disk) {
+    public MessageStore(StoreConfig config, Clock clock, DiskSpace space) {
+        this(config, clock, space, Disk.LOCAL);
+    }
+
+    /** A store on {@code disk} (the local file system, or a simulated disk in tests). */
+    MessageStore(StoreConfig config, Clock clock, DiskSpace space, Disk disk) {
         this.config = config;
         this.clock = clock;
-        this.retention = new RetentionService(this, config.retention(), disk, java.time.ZoneId.systemDefault());
-        this.index = new IndexService(this, config.indexDir(), config.indexSlots(), config.indexEntries());
+        this.disk = disk;
+        this.retention = new RetentionService(this, config.retention(), space, java.time.ZoneId.systemDefault());
+        this.index = new IndexService(this, disk, config.indexDir(), config.indexSlots(), config.indexEntries());
         this.maintenance = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "quiver-store-maintenance");
             t.setDaemon(true);
             return t;
         });
-        this.commitLog = new CommitLog(config.commitLogDir(), config.commitLogSegmentBytes());
+        this.commitLog = new CommitLog(disk, config.commitLogDir(), config.commitLogSegmentBytes());
         this.checkpointFile = config.rootDir().resolve("checkpoint");
         this.abortMarker = config.rootDir().resolve("abort");
     }
 
-    /** Loads existing data, recovers after a crash if needed, and starts the flush thread. */
+    /** Loads existing data, recovers after a crash if needed, and starts the writer, flush and index threads. */
     public void start() {
-        try {
-            Files.createDirectories(config.rootDir());
-        } catch (IOException e) {
-            throw new StoreException("cannot create data directory " + config.rootDir() + ": " + e.getMessage(), e);
+        open();
+        flushService.start();
+        appender.start();
+        index.start();
+        maintenance.scheduleWithFixedDelay(this::maintain, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /**
+     * As {@link #start()}, but no thread is started: the caller runs every cycle itself through
+     * {@link Steps}. For deterministic simulations of the store (one thread, a seed decides everything).
+     */
+    Steps startStepped() {
+        open();
+        flushService.startStepped();
+        appender.startStepped();
+        index.startStepped();
+        return new Steps();
+    }
+
+    /** One cycle of each of the store's loops, run on the caller's thread (see {@link #startStepped()}). */
+    final class Steps {
+        int append() {
+            return appender.doWork();
         }
+
+        int flush() {
+            return flushService.doWork();
+        }
+
+        int index() {
+            return index.doWork();
+        }
+
+        void checkpoint() {
+            checkpointIfAdvanced();
+        }
+    }
+
+    private void open() {
+        disk.createDirectories(config.rootDir());
         commitLog.load();
         loadConsumeQueues();
-        new Recovery(this, tagsCodes).run(Checkpoint.read(checkpointFile), Files.exists(abortMarker));
+        new Recovery(this, tagsCodes).run(Checkpoint.read(disk, checkpointFile), disk.exists(abortMarker));
         for (ConsumeQueue cq : allQueues()) {
             for (MappedSegment gone : cq.dropBefore(commitLog.minOffset())) {
                 gone.delete(); // index files left behind by a retention run interrupted by a crash
@@ -89,20 +128,12 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         }
         dispatchedPosition = commitLog.writePosition();
         index.load(commitLog.minOffset(), commitLog.writePosition());
-        index.start();
-        try {
-            Files.write(abortMarker, new byte[0]);
-        } catch (IOException e) {
-            throw new StoreException("cannot create " + abortMarker + ": " + e.getMessage(), e);
-        }
-        new Checkpoint(commitLog.writePosition(), commitLog.writePosition(), false).write(checkpointFile);
+        disk.replace(abortMarker, new byte[0]);
+        new Checkpoint(commitLog.writePosition(), commitLog.writePosition(), false).write(disk, checkpointFile);
         flushService = new FlushService(commitLog, config);
-        flushService.start();
         appender = new Appender(this, commitLog, clock, flushService, config.flushMode() == FlushMode.SYNC_FLUSH);
         appender.onArrival(arrivalListener);
-        appender.start();
         retention.refreshDisk();
-        maintenance.scheduleWithFixedDelay(this::maintain, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         writable = true;
     }
 
@@ -172,33 +203,30 @@ public final class MessageStore implements MessageReader, AutoCloseable {
 
     private void loadConsumeQueues() {
         Path root = config.consumeQueueDir();
-        if (!Files.isDirectory(root)) {
-            return;
-        }
-        try (Stream<Path> topics = Files.list(root)) {
-            for (Path topicDir : topics.filter(Files::isDirectory).toList()) {
-                String topic = topicDir.getFileName().toString();
-                try (Stream<Path> ids = Files.list(topicDir)) {
-                    for (Path qdir : ids.filter(Files::isDirectory).toList()) {
-                        int queueId;
-                        try {
-                            queueId = Integer.parseInt(qdir.getFileName().toString());
-                        } catch (NumberFormatException e) {
-                            continue;
-                        }
-                        ConsumeQueue cq = newQueue(topic, queueId);
-                        cq.load();
-                        queues.computeIfAbsent(topic, t -> new ConcurrentHashMap<>()).put(queueId, cq);
-                    }
-                }
+        for (String topic : disk.list(root)) {
+            Path topicDir = root.resolve(topic);
+            if (!disk.isDirectory(topicDir)) {
+                continue;
             }
-        } catch (IOException e) {
-            throw new StoreException("cannot list consume queues under " + root + ": " + e.getMessage(), e);
+            for (String id : disk.list(topicDir)) {
+                int queueId;
+                try {
+                    queueId = Integer.parseInt(id);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (!disk.isDirectory(topicDir.resolve(id))) {
+                    continue;
+                }
+                ConsumeQueue cq = newQueue(topic, queueId);
+                cq.load();
+                queues.computeIfAbsent(topic, t -> new ConcurrentHashMap<>()).put(queueId, cq);
+            }
         }
     }
 
     private ConsumeQueue newQueue(String topic, int queueId) {
-        return new ConsumeQueue(topic, queueId, config.consumeQueueDir().resolve(topic).resolve(Integer.toString(queueId)),
+        return new ConsumeQueue(disk, topic, queueId, config.consumeQueueDir().resolve(topic).resolve(Integer.toString(queueId)),
             config.consumeQueueEntriesPerFile());
     }
 
@@ -615,7 +643,7 @@ public final class MessageStore implements MessageReader, AutoCloseable {
             cq.flush();
         }
         index.flush();
-        new Checkpoint(safe, safe, false).write(checkpointFile);
+        new Checkpoint(safe, safe, false).write(disk, checkpointFile);
     }
 
     /** Stops writes, forces everything, writes a clean checkpoint and removes the abort marker. */
@@ -640,9 +668,9 @@ public final class MessageStore implements MessageReader, AutoCloseable {
                 cq.flush();
                 cq.close();
             }
-            new Checkpoint(end, end, true).write(checkpointFile);
-            Files.deleteIfExists(abortMarker);
-        } catch (IOException | RuntimeException e) {
+            new Checkpoint(end, end, true).write(disk, checkpointFile);
+            disk.delete(abortMarker);
+        } catch (RuntimeException e) {
             log.error("store shutdown did not complete cleanly; the next start will run crash recovery", e);
         } finally {
             commitLog.close();

@@ -1,9 +1,8 @@
 package io.quiver.store;
 
-import io.quiver.protocol.message.MessageRecord;
 import io.quiver.protocol.message.MessageProperties;
+import io.quiver.protocol.message.MessageRecord;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

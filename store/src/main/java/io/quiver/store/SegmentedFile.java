@@ -1,11 +1,8 @@
 package io.quiver.store;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A logical byte stream stored as consecutive fixed-size {@link MappedSegment}s in one directory. The
@@ -13,17 +10,19 @@ import java.util.stream.Stream;
  * locking; only the stream's writer adds or removes segments.
  */
 final class SegmentedFile {
+    private final Disk disk;
     private final Path dir;
     private final int segmentSize;
     private final boolean sparse;
     private volatile MappedSegment[] segments = new MappedSegment[0];
 
-    SegmentedFile(Path dir, int segmentSize) {
-        this(dir, segmentSize, false);
+    SegmentedFile(Disk disk, Path dir, int segmentSize) {
+        this(disk, dir, segmentSize, false);
     }
 
     /** With {@code sparse}, new segments get no blocks; their writer reserves them (see ConsumeQueue). */
-    SegmentedFile(Path dir, int segmentSize, boolean sparse) {
+    SegmentedFile(Disk disk, Path dir, int segmentSize, boolean sparse) {
+        this.disk = disk;
         this.sparse = sparse;
         this.dir = dir;
         this.segmentSize = segmentSize;
@@ -31,23 +30,18 @@ final class SegmentedFile {
 
     /** Maps the existing segment files; names must be their base offsets, contiguous. */
     void load() {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().matches("\\d{20}")).sorted().toList();
-        } catch (IOException e) {
-            throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
-        }
         List<MappedSegment> loaded = new ArrayList<>();
-        for (Path p : files) {
-            long base = Long.parseLong(p.getFileName().toString());
+        for (String name : disk.list(dir)) {
+            if (!name.matches("\\d{20}")) {
+                continue;
+            }
+            Path p = dir.resolve(name);
+            long base = Long.parseLong(name);
             if (!loaded.isEmpty() && base != loaded.get(loaded.size() - 1).endOffset()) {
                 throw new StoreException("segment " + p + " does not follow the previous one; the files in " + dir
                     + " are not contiguous");
             }
-            loaded.add(MappedSegment.open(p, base, segmentSize));
+            loaded.add(MappedSegment.open(disk, p, base, segmentSize));
         }
         segments = loaded.toArray(new MappedSegment[0]);
     }
@@ -90,7 +84,7 @@ final class SegmentedFile {
 
     /** Writer only: creates the segment that starts at {@code baseOffset} (the end of the last one). */
     MappedSegment addSegment(long baseOffset) {
-        MappedSegment created = MappedSegment.create(dir, baseOffset, segmentSize, sparse);
+        MappedSegment created = MappedSegment.create(disk, dir, baseOffset, segmentSize, sparse);
         MappedSegment[] old = segments;
         MappedSegment[] next = new MappedSegment[old.length + 1];
         System.arraycopy(old, 0, next, 0, old.length);

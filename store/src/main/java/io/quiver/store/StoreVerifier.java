@@ -35,7 +35,7 @@ public final class StoreVerifier {
         long[] crc = new long[1];
         Path clDir = dir.resolve("commitlog");
         Optional<Integer> segSize = fileSize(clDir);
-        SegmentedFile cl = new SegmentedFile(clDir, segSize.orElse(64 * 1024));
+        SegmentedFile cl = new SegmentedFile(Disk.LOCAL, clDir, segSize.orElse(64 * 1024));
         if (segSize.isPresent()) {
             cl.load();
         }
@@ -62,7 +62,7 @@ public final class StoreVerifier {
                             queues++;
                             String topic = topicDir.getFileName().toString();
                             int queueId = Integer.parseInt(qDir.getFileName().toString());
-                            ConsumeQueue cq = new ConsumeQueue(topic, queueId, qDir, cqSize.get() / ConsumeQueue.ENTRY_BYTES);
+                            ConsumeQueue cq = new ConsumeQueue(Disk.LOCAL, topic, queueId, qDir, cqSize.get() / ConsumeQueue.ENTRY_BYTES);
                             cq.load();
                             ConsumeQueue.Entry e = new ConsumeQueue.Entry();
                             for (long o = cq.minOffset(); o < cq.maxOffset(); o++) {
