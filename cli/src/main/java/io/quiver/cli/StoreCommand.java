@@ -43,6 +43,7 @@ final class StoreCommand extends CommandGroup {
                 m.put("records", r.records());
                 m.put("recordBytes", r.recordBytes());
                 m.put("crcFailures", r.crcFailures());
+                m.put("damagedBytes", r.damagedBytes());
                 m.put("queues", r.queues());
                 m.put("queueEntries", r.queueEntries());
                 m.put("expiredEntries", r.expiredEntries());
@@ -54,7 +55,8 @@ final class StoreCommand extends CommandGroup {
                 System.out.printf("store            %s%n", dir.toAbsolutePath());
                 System.out.printf("segments         %d%n", r.segments());
                 System.out.printf("records          %d (%d bytes)%n", r.records(), r.recordBytes());
-                System.out.printf("CRC failures     %d%n", r.crcFailures());
+                System.out.printf("CRC failures     %d (%d damaged bytes stepped over)%n", r.crcFailures(),
+                    r.damagedBytes());
                 System.out.printf("queues           %d%n", r.queues());
                 System.out.printf("queue entries    %d (%d before the log's start, expired)%n", r.queueEntries(),
                     r.expiredEntries());

@@ -125,10 +125,25 @@ final class CommitLog {
         writePosition = stagedStart;
     }
 
-    /** Forgets staged records after a failed write; the next append overwrites whatever reached the file. */
+    /**
+     * Forgets staged records after a failed write. Whatever part of them reached the file is zeroed (best
+     * effort: the blocks are already reserved), so no complete record of a failed send can be found beyond
+     * the end by a later recovery, which looks past damage for valid records.
+     */
     void discardStaged() {
+        long reached = stagedStart;
         staging.clear();
         stagedStart = writePosition;
+        MappedSegment seg = file.segmentFor(writePosition);
+        if (reached > writePosition && seg != null) {
+            try {
+                seg.writeZeros((int) (writePosition - seg.baseOffset()),
+                    (int) (Math.min(seg.endOffset(), reached + STAGING_BYTES) - seg.baseOffset()));
+                seg.forceData();
+            } catch (RuntimeException e) {
+                // recovery's zeroing of the tail covers it after a restart
+            }
+        }
     }
 
     private void writeStaged() {
@@ -203,7 +218,8 @@ final class CommitLog {
             return EntryKind.END;
         }
         if (magic != MessageRecord.MAGIC_V1 || size < 64 || size > maxRecordBytes
-            || pos + size + TRAILER_BYTES > seg.size()) {
+            || pos + size + TRAILER_BYTES > seg.size()
+            || b.getLong(pos + MessageRecord.POS_PHYSICAL_OFFSET) != offset) {
             return EntryKind.DAMAGED;
         }
         CRC32C crc = new CRC32C();
@@ -213,6 +229,64 @@ final class CommitLog {
         }
         sizeOut[0] = size;
         return EntryKind.RECORD;
+    }
+
+    /**
+     * Where valid entries resume after damage or a hole at {@code from}: the offset of the first record (size,
+     * magic, own offset and CRC all check out) or blank marker after it, in this segment or a later one; -1
+     * when none follows, which makes the damage a torn tail. Zero runs are skipped in bulk; other bytes are
+     * tried one position at a time.
+     */
+    long nextValidEntry(long from, int maxRecordBytes) {
+        return nextValidEntry(file, from, maxRecordBytes);
+    }
+
+    /** {@link #nextValidEntry(long, int)} in any segmented log (the verifier reads one without a store). */
+    static long nextValidEntry(SegmentedFile file, long from, int maxRecordBytes) {
+        long pos = from;
+        for (MappedSegment seg = file.segmentFor(pos); seg != null; seg = file.segmentFor(pos)) {
+            int found = resync(seg, (int) (pos - seg.baseOffset()), maxRecordBytes);
+            if (found >= 0) {
+                return seg.baseOffset() + found;
+            }
+            pos = seg.endOffset();
+        }
+        return -1;
+    }
+
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
+
+    private static int resync(MappedSegment seg, int from, int maxRecordBytes) {
+        ByteBuffer b = seg.buffer();
+        int[] size = new int[1];
+        int p = from;
+        while (p + 8 <= seg.size()) {
+            if (b.getLong(p) == 0) {
+                int nonZero = firstNonZero(b, p, seg.size());
+                if (nonZero < 0) {
+                    return -1;
+                }
+                p = nonZero - 4; // an entry's first non-zero byte is at most its fifth (the magic)
+                continue;
+            }
+            EntryKind kind = inspect(seg, seg.baseOffset() + p, maxRecordBytes, size);
+            if (kind == EntryKind.RECORD || kind == EntryKind.BLANK) {
+                return p;
+            }
+            p++;
+        }
+        return -1;
+    }
+
+    private static int firstNonZero(ByteBuffer b, int from, int end) {
+        for (int p = from; p < end; p += ZEROS.capacity()) {
+            int len = Math.min(ZEROS.capacity(), end - p);
+            int m = b.slice(p, len).mismatch(ZEROS.slice(0, len));
+            if (m >= 0) {
+                return p + m;
+            }
+        }
+        return -1;
     }
 
     /**

@@ -41,7 +41,13 @@ final class ConsumeQueue {
         return queueId;
     }
 
-    /** Maps existing files and finds the first empty entry (entries are never all-zero when written). */
+    /**
+     * Maps existing files and finds the end: an empty entry (size 0; a written entry never has one) after a
+     * written one, in the newest file that has any. After a power loss, files may exist whose entries never
+     * reached the disk, and pages may be missing in the middle; any end found lies at or after the first
+     * missing entry, and those entries all belong to records after the checkpoint, which recovery indexes
+     * again (the checkpoint is written only after the queues are forced).
+     */
     void load() {
         file.load();
         MappedSegment first = file.first();
@@ -49,10 +55,23 @@ final class ConsumeQueue {
             return;
         }
         minOffset = first.baseOffset() / ENTRY_BYTES;
-        MappedSegment last = file.last();
-        ByteBuffer b = last.buffer();
+        maxOffset = minOffset;
+        MappedSegment[] segs = file.segments();
+        for (int i = segs.length - 1; i >= 0; i--) {
+            int written = writtenPrefix(segs[i]);
+            if (written > 0 || i == 0) {
+                maxOffset = segs[i].baseOffset() / ENTRY_BYTES + written;
+                break;
+            }
+        }
+        reservedEnd = maxOffset * ENTRY_BYTES; // unknown beyond: reserved again before use
+    }
+
+    /** Entries before the first empty one found by binary search in {@code seg}. */
+    private static int writtenPrefix(MappedSegment seg) {
+        ByteBuffer b = seg.buffer();
         int lo = 0;
-        int hi = last.size() / ENTRY_BYTES; // first empty entry index lies in [lo, hi]
+        int hi = seg.size() / ENTRY_BYTES; // first empty entry index lies in [lo, hi]
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (b.getInt(mid * ENTRY_BYTES + 8) != 0) {
@@ -61,8 +80,7 @@ final class ConsumeQueue {
                 hi = mid;
             }
         }
-        maxOffset = last.baseOffset() / ENTRY_BYTES + lo;
-        reservedEnd = maxOffset * ENTRY_BYTES; // unknown beyond: reserved again before use
+        return lo;
     }
 
     /** The next offset to be written: one past the last entry. */

@@ -49,6 +49,7 @@ public final class MessageStore implements MessageReader, AutoCloseable {
     /** Commit-log position up to which every record has its consume-queue entry. */
     private volatile long dispatchedPosition;
     private volatile boolean writable;
+    private volatile List<DamagedRange> damagedAtRecovery = List.of();
     private volatile boolean closed;
 
     public MessageStore(StoreConfig config, Clock clock) {
@@ -120,7 +121,9 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         disk.createDirectories(config.rootDir());
         commitLog.load();
         loadConsumeQueues();
-        new Recovery(this, tagsCodes).run(Checkpoint.read(disk, checkpointFile), disk.exists(abortMarker));
+        Recovery recovery = new Recovery(this, tagsCodes);
+        recovery.run(Checkpoint.read(disk, checkpointFile), disk.exists(abortMarker));
+        damagedAtRecovery = recovery.damaged();
         for (ConsumeQueue cq : allQueues()) {
             for (MappedSegment gone : cq.dropBefore(commitLog.minOffset())) {
                 gone.delete(); // index files left behind by a retention run interrupted by a crash
@@ -348,6 +351,14 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         this.tagsCodes = rule;
     }
 
+    /**
+     * Commit-log ranges the last start found damaged with valid records after them and stepped over (each
+     * cost the message stored there, nothing else); empty after a clean start.
+     */
+    public List<DamagedRange> damagedAtRecovery() {
+        return damagedAtRecovery;
+    }
+
     /** Sends waiting for the store's writer (a gauge for metrics). */
     public int pendingAppends() {
         return appender == null ? 0 : appender.pendingCount();
@@ -397,7 +408,8 @@ public final class MessageStore implements MessageReader, AutoCloseable {
             }
             ByteBuffer record = commitLog.read(e.commitLogOffset, e.size, hold);
             if (record == null || !commitLog.verify(e.commitLogOffset, e.size, hold)
-                || record.getLong(MessageRecord.POS_QUEUE_OFFSET) != next - 1) {
+                || record.getLong(MessageRecord.POS_QUEUE_OFFSET) != next - 1
+                || record.getInt(MessageRecord.POS_QUEUE_ID) != queueId) {
                 damaged = true;
                 log.error("queue {}-{} offset {} points at missing or damaged data at commit-log offset {}; skipped",
                     topic, queueId, next - 1, e.commitLogOffset);
@@ -623,6 +635,13 @@ public final class MessageStore implements MessageReader, AutoCloseable {
 
     /** The safe offset of the last checkpoint written by {@link #checkpointIfAdvanced}; maintenance thread only. */
     private long lastCheckpointed = -1;
+    /**
+     * Set when forcing the queues or the index failed: the kernel may have dropped the pages it could not
+     * write and a later force reports success without them, so nothing written before that failure can be
+     * trusted as durable. The checkpoint then stays where it is until the next start, whose recovery
+     * rebuilds from there. Maintenance thread only.
+     */
+    private boolean checkpointFrozen;
 
     /**
      * Forces the consume queues and the index, then records the offset up to which the commit log and
@@ -631,10 +650,16 @@ public final class MessageStore implements MessageReader, AutoCloseable {
      */
     private void checkpointIfAdvanced() {
         long safe = Math.min(flushService.flushedPosition(), dispatchedPosition);
-        if (safe == lastCheckpointed) {
+        if (safe == lastCheckpointed || checkpointFrozen) {
             return;
         }
-        writeCheckpoint(safe);
+        try {
+            writeCheckpoint(safe);
+        } catch (RuntimeException e) {
+            checkpointFrozen = true;
+            throw new StoreException("forcing the consume queues or the index failed; the checkpoint stays at "
+                + lastCheckpointed + " until the broker restarts, so a crash recovery rebuilds everything after it", e);
+        }
         lastCheckpointed = safe;
     }
 

@@ -3,14 +3,18 @@ package io.quiver.store;
 import io.quiver.protocol.message.MessageProperties;
 import io.quiver.protocol.message.MessageRecord;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Brings the commit log and consume queues into agreement at start-up. After a clean stop the checkpoint
  * gives the exact end and nothing is scanned. After a crash, records are verified from the checkpoint's
- * safe offset on: every valid record is (re)indexed in its consume queue, the first torn or damaged entry
- * ends the log, the tail after it is erased, and queue entries that point past the end are dropped.
+ * safe offset on: every valid record is (re)indexed in its consume queue. Damage with valid records after it
+ * (a flipped bit, a lost page) is stepped over, so it costs only what it overwrote; damage or zeros with
+ * nothing valid after them end the log (a torn tail), the rest is erased, and queue entries that point past
+ * the end are dropped.
  * Runs on the starting thread before any reader or writer exists.
  */
 final class Recovery {
@@ -18,10 +22,17 @@ final class Recovery {
 
     private final MessageStore store;
     private final TagsCodeRule tagsCodes;
+    /** Damaged ranges the scan stepped over, in log order; bounded by the number of records scanned. */
+    private final List<DamagedRange> damaged = new ArrayList<>();
 
     Recovery(MessageStore store, TagsCodeRule tagsCodes) {
         this.store = store;
         this.tagsCodes = tagsCodes;
+    }
+
+    /** The damaged ranges the last {@link #run} stepped over. */
+    List<DamagedRange> damaged() {
+        return List.copyOf(damaged);
     }
 
     void run(Checkpoint checkpoint, boolean crashed) {
@@ -50,8 +61,15 @@ final class Recovery {
         for (ConsumeQueue cq : store.allQueues()) {
             cq.truncateTo(end);
         }
-        log.warn("crash recovery: scanned {} bytes from {} in {} ms, {} records verified, {} re-indexed; commit log ends at {}",
-            end - start, start, (System.nanoTime() - t0) / 1_000_000, counts[0], counts[1], end);
+        // The store writes a checkpoint at the new end next: what it promises (entries rebuilt, tail erased)
+        // must be on disk first, or a second crash soon after would find neither and scan from too late.
+        cl.forceRange(Math.max(cl.minOffset(), Math.min(start, end) - 1), end + 1);
+        for (ConsumeQueue cq : store.allQueues()) {
+            cq.flush();
+        }
+        log.warn("crash recovery: scanned {} bytes from {} in {} ms, {} records verified, {} re-indexed, {} damaged "
+                + "ranges stepped over; commit log ends at {}",
+            end - start, start, (System.nanoTime() - t0) / 1_000_000, counts[0], counts[1], damaged.size(), end);
     }
 
     private long scan(long from, long[] counts) {
@@ -72,12 +90,20 @@ final class Recovery {
                     pos += size[0] + CommitLog.TRAILER_BYTES;
                 }
                 case BLANK -> pos = seg.endOffset();
-                case END -> {
-                    return pos;
-                }
-                case DAMAGED -> {
-                    log.error("commit log: torn or damaged record at offset {}; the log is cut there", pos);
-                    return pos;
+                case END, DAMAGED -> {
+                    long next = cl.nextValidEntry(pos, maxRecord);
+                    if (next < 0) {
+                        if (kind == CommitLog.EntryKind.DAMAGED) {
+                            log.error("commit log: torn record at offset {} and nothing valid after it; the log ends there",
+                                pos);
+                        }
+                        return pos;
+                    }
+                    damaged.add(new DamagedRange(pos, next));
+                    log.error("commit log: {} bytes at offsets [{}, {}) are damaged but valid records follow; the "
+                        + "damaged range is skipped (a message stored there is lost, its queue entry reads as a hole) "
+                        + "and everything after it is kept", next - pos, pos, next);
+                    pos = next;
                 }
                 default -> throw new IllegalStateException();
             }
@@ -93,14 +119,14 @@ final class Recovery {
         ConsumeQueue cq = store.queueForWrite(topic, queueId);
         if (queueOffset < cq.maxOffset()) {
             ConsumeQueue.Entry e = new ConsumeQueue.Entry();
-            if (cq.read(queueOffset, e) && e.commitLogOffset == pos) {
+            if (cq.read(queueOffset, e) && e.commitLogOffset == pos && e.size == size) {
                 return; // already indexed
             }
             cq.truncateEntries(queueOffset);
         }
         if (queueOffset > cq.maxOffset()) {
-            log.error("queue {}-{} is missing entries {}..{} (their records precede the recovery start); "
-                + "offsets jump there", topic, queueId, cq.maxOffset(), queueOffset - 1);
+            log.error("queue {}-{} is missing entries {}..{} (their records are damaged or precede the recovery "
+                + "start); they read as holes that consumers step over", topic, queueId, cq.maxOffset(), queueOffset - 1);
             while (cq.maxOffset() < queueOffset) {
                 cq.append(pos, size, 0); // placeholder never served: readers verify the record's queue offset
             }

@@ -20,8 +20,8 @@ public final class StoreVerifier {
     public static final int MAX_PROBLEMS_LISTED = 100;
 
     /** What the walk found. {@link #damaged()} is true if anything is wrong. */
-    public record Report(int segments, long records, long recordBytes, long crcFailures, int queues, long queueEntries,
-                         long expiredEntries, long mismatches, List<String> problems) {
+    public record Report(int segments, long records, long recordBytes, long crcFailures, long damagedBytes, int queues,
+                         long queueEntries, long expiredEntries, long mismatches, List<String> problems) {
         public boolean damaged() {
             return crcFailures > 0 || mismatches > 0;
         }
@@ -32,7 +32,7 @@ public final class StoreVerifier {
     /** Verifies {@code dir} (a broker data directory holding {@code commitlog/} and {@code consumequeue/}). */
     public static Report verify(Path dir) {
         List<String> problems = new ArrayList<>();
-        long[] crc = new long[1];
+        long[] crc = new long[2];
         Path clDir = dir.resolve("commitlog");
         Optional<Integer> segSize = fileSize(clDir);
         SegmentedFile cl = new SegmentedFile(Disk.LOCAL, clDir, segSize.orElse(64 * 1024));
@@ -41,9 +41,7 @@ public final class StoreVerifier {
         }
         long[] recs = new long[2];
         MappedSegment[] segs = cl.segments();
-        for (int i = 0; i < segs.length; i++) {
-            walkSegment(segs[i], i == segs.length - 1, recs, crc, problems);
-        }
+        walk(cl, recs, crc, problems);
         long clMin = segs.length == 0 ? 0 : segs[0].baseOffset();
         int queues = 0;
         long entries = 0;
@@ -89,13 +87,22 @@ public final class StoreVerifier {
             }
         }
         cl.close();
-        return new Report(segs.length, recs[0], recs[1], crc[0], queues, entries, expired, mismatches, problems);
+        return new Report(segs.length, recs[0], recs[1], crc[0], crc[1], queues, entries, expired, mismatches, problems);
     }
 
-    private static void walkSegment(MappedSegment seg, boolean last, long[] recs, long[] crc, List<String> problems) {
+    /**
+     * Walks the log as recovery does: records, blank markers, and damage stepped over when valid entries
+     * follow it (each damaged range is one CRC failure). Zeros or damage with nothing valid after them end
+     * the data; a torn end in a segment that has later segments is reported too.
+     */
+    private static void walk(SegmentedFile cl, long[] recs, long[] damage, List<String> problems) {
+        MappedSegment first = cl.first();
+        if (first == null) {
+            return;
+        }
         int[] size = new int[1];
-        long pos = seg.baseOffset();
-        while (pos < seg.endOffset()) {
+        long pos = first.baseOffset();
+        for (MappedSegment seg = first; seg != null; seg = cl.segmentFor(pos)) {
             CommitLog.EntryKind kind = CommitLog.inspect(seg, pos, Integer.MAX_VALUE, size);
             switch (kind) {
                 case RECORD -> {
@@ -104,19 +111,22 @@ public final class StoreVerifier {
                     pos += size[0] + CommitLog.TRAILER_BYTES;
                 }
                 case BLANK -> pos = seg.endOffset();
-                case END -> {
-                    if (!last) {
-                        crc[0]++;
-                        note(problems, "commit log: segment " + seg.path().getFileName() + " ends at offset " + pos
-                            + " without an end marker, but later segments exist (lost data)");
+                case END, DAMAGED -> {
+                    long next = CommitLog.nextValidEntry(cl, pos, Integer.MAX_VALUE);
+                    if (next < 0) {
+                        if (kind == CommitLog.EntryKind.DAMAGED || seg != cl.last()) {
+                            damage[0]++;
+                            note(problems, "commit log: the data ends at offset " + pos + " in segment "
+                                + seg.path().getFileName() + (kind == CommitLog.EntryKind.DAMAGED ? " with a torn record"
+                                : " before the segment's end marker, but later segments exist (lost data)"));
+                        }
+                        return;
                     }
-                    return;
-                }
-                case DAMAGED -> {
-                    crc[0]++;
-                    note(problems, "commit log: damaged or torn record at offset " + pos + " in segment "
-                        + seg.path().getFileName() + "; the rest of this segment cannot be read");
-                    return;
+                    damage[0]++;
+                    damage[1] += next - pos;
+                    note(problems, "commit log: " + (next - pos) + " damaged bytes at offsets [" + pos + ", " + next
+                        + ") in segment " + seg.path().getFileName() + "; valid records follow");
+                    pos = next;
                 }
                 default -> throw new IllegalStateException();
             }
