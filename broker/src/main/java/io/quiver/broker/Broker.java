@@ -120,7 +120,8 @@ public final class Broker implements AutoCloseable {
             config.syncFlushTimeout, config.flushIntervalCommitLog,
             new RetentionConfig(config.fileReservedTime * 3_600_000L, BrokerConfig.hours(config.deleteWhen),
                 config.diskMaxUsedSpaceRatio / 100.0, config.diskSpaceCleanForciblyRatio / 100.0,
-                config.diskSpaceWarningLevelRatio / 100.0),
+                config.diskSpaceWarningLevelRatio / 100.0,
+                config.diskMinFreeBytes >= 0 ? config.diskMinFreeBytes : 2L * config.mappedFileSizeCommitLog),
             config.maxHashSlotNum, config.maxIndexNum, config.flushCommitLogLeastPages,
             config.flushCommitLogThoroughInterval);
         this.store = new MessageStore(sc, Clock.SYSTEM);

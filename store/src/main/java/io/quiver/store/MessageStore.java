@@ -315,9 +315,7 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         }
         if (retention.diskFull()) {
             return PutResult.failure(PutResult.Status.DISK_FULL,
-                "the broker's disk is " + RetentionService.percent(retention.lastRatio()) + "% full; writes are refused at "
-                    + RetentionService.percent(config.retention().refuseWritesRatio())
-                    + "% (diskSpaceWarningLevelRatio) and resume by themselves once space is freed");
+                retention.describe() + "; they resume by themselves once space is freed");
         }
         if (drafts.isEmpty()) {
             return PutResult.failure(PutResult.Status.MESSAGE_ILLEGAL, "nothing to store");

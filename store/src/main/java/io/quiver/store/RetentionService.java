@@ -26,6 +26,7 @@ final class RetentionService {
     private final ZoneId zone;
     private volatile boolean diskFull;
     private volatile double lastRatio;
+    private volatile long lastAvailable = Long.MAX_VALUE;
 
     RetentionService(MessageStore store, RetentionConfig config, DiskSpace disk, ZoneId zone) {
         this.store = store;
@@ -42,21 +43,33 @@ final class RetentionService {
         return lastRatio;
     }
 
+    long lastAvailable() {
+        return lastAvailable;
+    }
+
     /** Re-reads disk use and sets or clears the disk-full flag, logging each change once. */
     void refreshDisk() {
         double ratio = disk.usedRatio();
+        long available = disk.availableBytes();
         lastRatio = ratio;
-        boolean full = ratio >= config.refuseWritesRatio();
+        lastAvailable = available;
+        boolean full = ratio >= config.refuseWritesRatio() || available < config.minFreeBytes();
         if (full != diskFull) {
             diskFull = full;
             if (full) {
-                log.error("disk {}% full (limit {}%): refusing writes until space is freed; reads continue",
-                    percent(ratio), percent(config.refuseWritesRatio()));
+                log.error("{}: refusing writes until space is freed; reads continue", describe());
             } else {
-                log.warn("disk {}% full, below the limit of {}% again: accepting writes", percent(ratio),
-                    percent(config.refuseWritesRatio()));
+                log.warn("disk {}% full with {} MiB available, within the limits again: accepting writes",
+                    percent(ratio), available >> 20);
             }
         }
+    }
+
+    /** Why writes are refused, with the figures and the settings that decide it. */
+    String describe() {
+        return "the broker's disk is " + percent(lastRatio) + "% full with " + (lastAvailable >> 20)
+            + " MiB available; writes are refused at " + percent(config.refuseWritesRatio())
+            + "% (diskSpaceWarningLevelRatio) or below " + (config.minFreeBytes() >> 20) + " MiB available (diskMinFreeBytes)";
     }
 
     static long percent(double ratio) {

@@ -79,6 +79,8 @@ public final class BrokerConfig {
             (c, v) -> c.diskSpaceCleanForciblyRatio = parsePercent(v), c -> c.diskSpaceCleanForciblyRatio);
         def("diskSpaceWarningLevelRatio", "90", "disk use (%) at which writes are refused (reads continue) until space is freed",
             (c, v) -> c.diskSpaceWarningLevelRatio = parsePercent(v), c -> c.diskSpaceWarningLevelRatio);
+        def("diskMinFreeBytes", "-1", "writes are also refused while less than this many bytes are free on the store's disk; -1 = two commit-log segments, 0 = no floor",
+            (c, v) -> c.diskMinFreeBytes = Long.parseLong(v), c -> c.diskMinFreeBytes);
         def("maxHashSlotNum", "1000000", "hash slots per message-index file (RocketMQ: 5000000)",
             (c, v) -> c.maxHashSlotNum = parsePositive(v), c -> c.maxHashSlotNum);
         def("maxIndexNum", "4000000", "keys per message-index file (RocketMQ: 20000000)",
@@ -167,6 +169,7 @@ public final class BrokerConfig {
     public int diskMaxUsedSpaceRatio = 75;
     public int diskSpaceCleanForciblyRatio = 100;
     public int diskSpaceWarningLevelRatio = 90;
+    public long diskMinFreeBytes = -1;
     public int maxHashSlotNum = 1_000_000;
     public int maxIndexNum = 4_000_000;
     public volatile long transactionCheckInterval = 30_000;

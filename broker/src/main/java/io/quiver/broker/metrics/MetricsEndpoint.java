@@ -134,6 +134,14 @@ public final class MetricsEndpoint implements AutoCloseable {
         GaugeWithCallback.builder().name("quiver_pulls_parked")
             .help("Pulls held by long polling until a message arrives or they time out")
             .callback(cb -> cb.call(sources.parkedPulls().getAsInt())).register(registry);
+        GaugeWithCallback.builder().name("quiver_store_damaged_ranges")
+            .help("Damaged commit-log ranges the last start stepped over (each cost the message stored there); "
+                + "see the log and quiver store verify")
+            .callback(cb -> cb.call(sources.store().damagedAtRecovery().size())).register(registry);
+        GaugeWithCallback.builder().name("quiver_store_damaged_bytes")
+            .help("Bytes in the damaged commit-log ranges the last start stepped over")
+            .callback(cb -> cb.call(sources.store().damagedAtRecovery().stream().mapToLong(r -> r.bytes()).sum()))
+            .register(registry);
         GaugeWithCallback.builder().name("quiver_store_pending_appends")
             .help("Sends waiting for the store's writer thread (SYSTEM_BUSY beyond 16384)")
             .callback(cb -> cb.call(sources.store().pendingAppends())).register(registry);
