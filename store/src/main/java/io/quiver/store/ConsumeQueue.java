@@ -67,6 +67,35 @@ final class ConsumeQueue {
         reservedEnd = maxOffset * ENTRY_BYTES; // unknown beyond: reserved again before use
     }
 
+    /**
+     * Checks the entries of the newest file, the one written last: each size within bounds, each entry
+     * inside the commit log ({@code logLimit}: the end of its last segment) and starting at or after the one
+     * before it. When one fails, it or the one before it is wrong: both are dropped with everything after
+     * them, and the commit-log offset from which recovery must index this queue again (the start of the
+     * entry before those, or 0 for the log's start) is returned; {@link Long#MAX_VALUE} when the file is
+     * sound. Start-up only.
+     */
+    long checkNewestFile(int maxRecordBytes, long logLimit) {
+        MappedSegment last = file.last();
+        if (last == null || maxOffset <= minOffset) {
+            return Long.MAX_VALUE;
+        }
+        Entry e = new Entry();
+        long from = Math.max(minOffset, last.baseOffset() / ENTRY_BYTES);
+        long previousStart = from > minOffset && read(from - 1, e) ? e.commitLogOffset : 0;
+        for (long o = from; o < maxOffset; o++) {
+            if (!read(o, e) || e.size <= 0 || e.size > maxRecordBytes || e.commitLogOffset < previousStart
+                || e.commitLogOffset + e.size > logLimit) {
+                long keep = Math.max(minOffset, o - 1);
+                long rescan = keep > minOffset && read(keep - 1, e) ? e.commitLogOffset : 0;
+                truncateEntries(keep);
+                return rescan;
+            }
+            previousStart = e.commitLogOffset;
+        }
+        return Long.MAX_VALUE;
+    }
+
     /** Entries before the first empty one found by binary search in {@code seg}. */
     private static int writtenPrefix(MappedSegment seg) {
         ByteBuffer b = seg.buffer();

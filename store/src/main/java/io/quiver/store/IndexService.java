@@ -46,20 +46,29 @@ final class IndexService extends DutyCycle {
     /** Loads existing index files; indexing resumes where the newest one ends. */
     void load(long commitLogMin, long commitLogEnd) {
         List<IndexFile> loaded = new ArrayList<>();
+        long rebuildFrom = -1;
         for (String name : disk.list(dir)) {
             if (!name.matches("\\d{20}")) {
                 continue;
             }
             Path p = dir.resolve(name);
+            if (rebuildFrom >= 0) {
+                disk.delete(p); // after a damaged file: rebuilt with it
+                continue;
+            }
             IndexFile f = IndexFile.open(disk, p, Long.parseLong(name), slots, entries);
             if (f == null) {
-                log.warn("ignoring index file {} (different dimensions or damaged); it will be rebuilt", p);
+                rebuildFrom = Long.parseLong(name);
+                log.warn("index file {} is damaged or has other dimensions; it and the files after it are rebuilt "
+                    + "from the commit log (from offset {})", p, rebuildFrom);
+                disk.delete(p);
                 continue;
             }
             loaded.add(f);
         }
         files = loaded;
-        long resume = loaded.isEmpty() ? commitLogMin : loaded.get(loaded.size() - 1).endPhyOffset();
+        long resume = rebuildFrom >= 0 ? rebuildFrom
+            : loaded.isEmpty() ? commitLogMin : loaded.get(loaded.size() - 1).endPhyOffset();
         indexedUpTo = Math.max(commitLogMin, Math.min(resume, commitLogEnd));
     }
 
@@ -98,7 +107,13 @@ final class IndexService extends DutyCycle {
                 continue;
             }
             if (kind != CommitLog.EntryKind.RECORD) {
-                break; // not yet complete, or damage that recovery will handle
+                // Below the write position every byte is written: this is damage recovery stepped over.
+                long next = cl.nextValidEntry(pos, Integer.MAX_VALUE);
+                if (next < 0 || next >= end) {
+                    break;
+                }
+                pos = next;
+                continue;
             }
             pos += size[0] + CommitLog.TRAILER_BYTES;
             n++;

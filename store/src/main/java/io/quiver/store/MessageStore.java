@@ -121,8 +121,19 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         disk.createDirectories(config.rootDir());
         commitLog.load();
         loadConsumeQueues();
+        long rescanFrom = Long.MAX_VALUE;
+        MappedSegment lastSegment = commitLog.file().last();
+        long logLimit = lastSegment == null ? 0 : lastSegment.endOffset();
+        for (ConsumeQueue cq : allQueues()) {
+            long from = cq.checkNewestFile(config.maxMessageBytes() + 64 * 1024, logLimit);
+            if (from != Long.MAX_VALUE) {
+                log.error("consume queue {}-{} has a damaged entry at offset {}; its entries from there are rebuilt "
+                    + "from the commit log (from offset {})", cq.topic(), cq.queueId(), cq.maxOffset(), from);
+                rescanFrom = Math.min(rescanFrom, from);
+            }
+        }
         Recovery recovery = new Recovery(this, tagsCodes);
-        recovery.run(Checkpoint.read(disk, checkpointFile), disk.exists(abortMarker));
+        recovery.run(Checkpoint.read(disk, checkpointFile), disk.exists(abortMarker), rescanFrom);
         damagedAtRecovery = recovery.damaged();
         for (ConsumeQueue cq : allQueues()) {
             for (MappedSegment gone : cq.dropBefore(commitLog.minOffset())) {

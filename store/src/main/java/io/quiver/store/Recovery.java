@@ -35,7 +35,11 @@ final class Recovery {
         return List.copyOf(damaged);
     }
 
-    void run(Checkpoint checkpoint, boolean crashed) {
+    /**
+     * @param rescanFrom a commit-log offset from which records must be indexed again whatever the checkpoint
+     *                   says (a consume queue was found damaged), or {@link Long#MAX_VALUE}
+     */
+    void run(Checkpoint checkpoint, boolean crashed, long rescanFrom) {
         CommitLog cl = store.commitLog();
         SegmentedFile file = cl.file();
         if (file.isEmpty()) {
@@ -47,12 +51,12 @@ final class Recovery {
         }
         long lastEnd = file.last().endOffset();
         if (!crashed && checkpoint.clean() && checkpoint.endOffset() >= cl.minOffset()
-            && checkpoint.endOffset() <= lastEnd) {
+            && checkpoint.endOffset() <= lastEnd && rescanFrom == Long.MAX_VALUE) {
             cl.truncateTo(checkpoint.endOffset(), false);
             log.info("clean start: commit log ends at {}", checkpoint.endOffset());
             return;
         }
-        long start = Math.max(cl.minOffset(), Math.min(checkpoint.safeOffset(), lastEnd));
+        long start = Math.max(cl.minOffset(), Math.min(Math.min(checkpoint.safeOffset(), rescanFrom), lastEnd));
         // The safe offset may sit on the blank tail of a segment; the scan handles that like any entry.
         long t0 = System.nanoTime();
         long[] counts = new long[2];
