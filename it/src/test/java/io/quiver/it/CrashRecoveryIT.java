@@ -7,14 +7,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendResult;
-import org.apache.rocketmq.client.producer.SendStatus;
-import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
 import org.junit.jupiter.api.Test;
@@ -48,33 +43,12 @@ class CrashRecoveryIT extends QuiverIT {
             DefaultMQProducer p = producer();
             p.setRetryTimesWhenSendFailed(0);
             p.setSendMsgTimeout(3_000);
-            ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
-            AtomicBoolean stop = new AtomicBoolean();
-            List<Thread> senders = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                Thread s = new Thread(() -> {
-                    while (!stop.get()) {
-                        String body = "crash-" + seq.incrementAndGet() + "-" + "x".repeat(200);
-                        try {
-                            SendResult r = p.send(new Message(topic, body.getBytes()));
-                            if (r.getSendStatus() == SendStatus.SEND_OK) {
-                                acks.add(new Ack(r.getMessageQueue().getQueueId(), r.getQueueOffset(), body));
-                            }
-                        } catch (Exception e) {
-                            // broker gone: unacknowledged, may or may not be stored
-                        }
-                    }
-                });
-                s.start();
-                senders.add(s);
-            }
+            SendLoad load = new SendLoad(p, topic, 4, () -> "crash-" + seq.incrementAndGet() + "-" + "x".repeat(200));
             Thread.sleep(300 + random.nextInt(1_200));
             quiver.kill();
-            stop.set(true);
-            for (Thread s : senders) {
-                s.join(10_000);
+            for (SendLoad.Acked a : load.stop()) {
+                acked.add(new Ack(a.result().getMessageQueue().getQueueId(), a.result().getQueueOffset(), a.body()));
             }
-            acked.addAll(acks);
             quiver.start();
             verify(topic, acked, producer());
         }

@@ -13,15 +13,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendResult;
-import org.apache.rocketmq.client.producer.SendStatus;
-import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageDecoder;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
@@ -45,34 +40,14 @@ class DamagedRecordIT extends QuiverIT {
         ensureTopic(producer(), topic);
         DefaultMQProducer p = producer();
         p.setRetryTimesWhenSendFailed(0);
-        ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
-        AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger seq = new AtomicInteger();
-        List<Thread> senders = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            Thread s = new Thread(() -> {
-                while (!stop.get()) {
-                    String body = "damage-" + seq.incrementAndGet() + "-" + "y".repeat(300);
-                    try {
-                        SendResult r = p.send(new Message(topic, body.getBytes(StandardCharsets.UTF_8)));
-                        if (r.getSendStatus() == SendStatus.SEND_OK) {
-                            acks.add(new Ack(MessageDecoder.decodeMessageId(r.getOffsetMsgId()).getOffset(), body));
-                        }
-                    } catch (Exception e) {
-                        // the broker is gone: not acknowledged
-                    }
-                }
-            });
-            s.start();
-            senders.add(s);
-        }
+        SendLoad load = new SendLoad(p, topic, 8, () -> "damage-" + seq.incrementAndGet() + "-" + "y".repeat(300));
         Thread.sleep(3_000);
         quiver.kill();
-        stop.set(true);
-        for (Thread s : senders) {
-            s.join(10_000);
+        List<Ack> acked = new ArrayList<>();
+        for (SendLoad.Acked a : load.stop()) {
+            acked.add(new Ack(MessageDecoder.decodeMessageId(a.result().getOffsetMsgId()).getOffset(), a.body()));
         }
-        List<Ack> acked = new ArrayList<>(acks);
         acked.sort(Comparator.comparingLong(Ack::commitLogOffset));
         assertThat(acked).as("acknowledged before the kill").hasSizeGreaterThan(500);
         Ack victim = acked.get(acked.size() - 150);
