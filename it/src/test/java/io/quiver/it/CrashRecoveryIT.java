@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.common.message.MessageExt;
-import org.apache.rocketmq.common.message.MessageQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -65,31 +61,9 @@ class CrashRecoveryIT extends QuiverIT {
     }
 
     private void verify(String topic, List<Ack> acked, DefaultMQProducer admin) throws Exception {
-        DefaultLitePullConsumer c = litePullConsumer(unique("Verify"));
-        c.setAutoCommit(false);
-        c.setPullBatchSize(32);
-        c.start();
-        List<MessageQueue> queues = sortedQueues(c.fetchMessageQueues(topic));
-        c.assign(queues);
-        Map<Integer, Long> max = new HashMap<>();
-        for (MessageQueue q : queues) {
-            c.seekToBegin(q);
-            max.put(q.getQueueId(), admin.maxOffset(q));
-        }
-        long expected = max.values().stream().mapToLong(Long::longValue).sum();
-        Map<String, String> stored = new HashMap<>();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (stored.size() < expected && System.currentTimeMillis() < deadline) {
-            for (MessageExt m : c.poll(500)) {
-                String key = m.getQueueId() + "@" + m.getQueueOffset();
-                // The 4.9.8 lite-pull consumer may hand out a pull that was in flight when seekToBegin ran, so an
-                // offset can arrive twice; it must then hold the same message.
-                String before = stored.put(key, body(m));
-                assertThat(before == null || before.equals(body(m))).as("offset %s held two different messages", key)
-                    .isTrue();
-            }
-        }
-        c.shutdown();
+        ReadBack read = readFromStart(topic, admin);
+        Map<String, String> stored = read.stored();
+        long expected = read.maxOffsets();
         assertThat(stored).hasSize((int) expected);
         for (Ack a : acked) {
             assertThat(stored.get(a.queueId() + "@" + a.offset())).as("acknowledged message at %d@%d", a.queueId(),

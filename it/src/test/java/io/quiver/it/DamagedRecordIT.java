@@ -8,18 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.common.message.MessageDecoder;
-import org.apache.rocketmq.common.message.MessageExt;
-import org.apache.rocketmq.common.message.MessageQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -54,7 +49,7 @@ class DamagedRecordIT extends QuiverIT {
         flipByteInBody(victim);
 
         quiver.start();
-        Set<String> read = readAll(topic);
+        Set<String> read = new HashSet<>(readFromStart(topic, producer()).stored().values());
         Set<String> expected = new HashSet<>();
         acked.forEach(a -> expected.add(a.body()));
         expected.remove(victim.body());
@@ -100,40 +95,5 @@ class DamagedRecordIT extends QuiverIT {
             f.seek(flip);
             f.write(b ^ 0x20);
         }
-    }
-
-    private Set<String> readAll(String topic) throws Exception {
-        DefaultLitePullConsumer c = litePullConsumer(unique("Read"));
-        c.setAutoCommit(false);
-        c.setPullBatchSize(32);
-        c.start();
-        List<MessageQueue> queues = sortedQueues(c.fetchMessageQueues(topic));
-        c.assign(queues);
-        Map<Integer, Long> max = new HashMap<>();
-        DefaultMQProducer admin = producer();
-        for (MessageQueue q : queues) {
-            c.seekToBegin(q);
-            max.put(q.getQueueId(), admin.maxOffset(q));
-        }
-        Map<Integer, Long> next = new HashMap<>();
-        Set<String> bodies = new HashSet<>();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline && !caughtUp(next, max)) {
-            for (MessageExt m : c.poll(500)) {
-                bodies.add(body(m));
-                next.merge(m.getQueueId(), m.getQueueOffset() + 1, Math::max);
-            }
-        }
-        c.shutdown();
-        return bodies;
-    }
-
-    private static boolean caughtUp(Map<Integer, Long> next, Map<Integer, Long> max) {
-        for (Map.Entry<Integer, Long> e : max.entrySet()) {
-            if (e.getValue() > 0 && next.getOrDefault(e.getKey(), 0L) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 }
