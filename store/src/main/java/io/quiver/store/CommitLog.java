@@ -181,7 +181,7 @@ final class CommitLog {
      * out of range or the segment is gone.
      */
     ByteBuffer read(long offset, int size, ReadHold hold) {
-        if (offset < 0 || size <= 0 || offset + size > writePosition) {
+        if (offset < 0 || size <= 0 || offset > writePosition - size) {
             return null;
         }
         MappedSegment seg = file.segmentFor(offset);

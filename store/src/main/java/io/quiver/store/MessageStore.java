@@ -466,7 +466,7 @@ public final class MessageStore implements MessageReader, AutoCloseable {
      */
     @Override
     public ByteBuffer recordAt(long offset) {
-        if (offset < commitLog.minOffset() || offset + 8 > commitLog.writePosition()) {
+        if (offset < commitLog.minOffset() || offset > commitLog.writePosition() - 8) {
             return null;
         }
         ReadHold hold = new ReadHold();

@@ -100,4 +100,16 @@ class DamagedIndexesTest {
             assertThat(StoreSimulationTest.idOf(found.get(0))).isEqualTo(i);
         }
     }
+
+    /** Offsets a client sends (message ids, transaction ends) may be anything: no overflow, just no record. */
+    @Test
+    void offsetsNearTheLargestLongFindNoRecord() {
+        store50();
+        MessageStore s = new MessageStore(cfg, clock, disk, disk);
+        s.startStepped();
+        for (long offset : new long[] {Long.MAX_VALUE, Long.MAX_VALUE - 4, Long.MAX_VALUE - 8, -1, Long.MIN_VALUE}) {
+            assertThat(s.recordAt(offset)).as("offset %d", offset).isNull();
+        }
+        assertThat(s.recordAt(0)).isNotNull();
+    }
 }
