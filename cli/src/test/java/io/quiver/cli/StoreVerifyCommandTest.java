@@ -82,7 +82,9 @@ class StoreVerifyCommandTest {
         }
         Run bad = run("store", "verify", "--data-dir", root.toString());
         assertThat(bad.code()).isEqualTo(1);
-        assertThat(bad.out()).contains("damaged or torn record at offset " + victim).contains("DAMAGED");
+        assertThat(bad.out()).contains("damaged bytes at offsets [" + victim + ", ").contains("valid records follow")
+            .contains("DAMAGED");
+        assertThat(bad.out()).as("the records after the damaged one are still read").contains("records          39");
         assertThat(bad.out()).containsPattern("mismatches\\s+[1-9]");
 
         Run json = run("store", "verify", "--data-dir", root.toString(), "--json");
