@@ -352,8 +352,10 @@ public final class Broker implements AutoCloseable {
 
     private void expireClients() {
         try {
-            List<String> left = clients.expire(System.currentTimeMillis(), config.channelExpiredTimeout);
+            long now = System.currentTimeMillis();
+            List<String> left = clients.expire(now, config.channelExpiredTimeout);
             left.forEach(notifier::notifyGroup);
+            locks.expire(now);
         } catch (RuntimeException e) {
             log.error("client expiry failed", e);
         }

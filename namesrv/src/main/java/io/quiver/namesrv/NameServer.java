@@ -123,6 +123,13 @@ public final class NameServer implements AutoCloseable {
         }
         RegisterBrokerBody rb = body == null || body.length == 0 ? new RegisterBrokerBody()
             : Json.decode(body, RegisterBrokerBody.class);
+        String problem = rb.problem();
+        if (problem != null) {
+            // Refused whole: one entry without a name would otherwise poison every later topic listing.
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "the registration of broker " + h.brokerName() + " at " + h.brokerAddr()
+                + " is refused: " + problem);
+            return;
+        }
         long timeout = h.heartbeatTimeoutMillis() != null ? h.heartbeatTimeoutMillis() : config.brokerTimeoutMillis();
         DataVersion version = rb.topicConfigSerializeWrapper == null || rb.topicConfigSerializeWrapper.dataVersion == null
             ? new DataVersion() : rb.topicConfigSerializeWrapper.dataVersion;

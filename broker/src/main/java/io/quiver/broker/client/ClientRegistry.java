@@ -30,7 +30,13 @@ public final class ClientRegistry {
         /** Refused: {@link #MAX_GROUPS} groups are already tracked. */
         TOO_MANY_GROUPS,
         /** Refused: the group already has its most members (maxClientsPerGroup). */
-        TOO_MANY_CLIENTS
+        TOO_MANY_CLIENTS,
+        /**
+         * Refused: the member's connection has closed. A heartbeat may wait for a pool thread until after its
+         * connection's clean-up ({@link #channelClosed}) ran; registered then, the member would be a ghost
+         * that others rebalance queues onto until it expires.
+         */
+        CONNECTION_CLOSED
     }
 
     private final int maxClientsPerGroup;
@@ -47,8 +53,23 @@ public final class ClientRegistry {
     private final Map<String, Map<Channel, ClientChannel>> producers = new ConcurrentHashMap<>();
     private final Map<String, ConsumerGroupState> consumers = new ConcurrentHashMap<>();
 
-    /** Registers a consumer member and its subscriptions, within the bounds on groups and members. */
+    /**
+     * Registers a consumer member and its subscriptions, within the bounds on groups and members, unless its
+     * connection has closed (checked again after registering: the close's clean-up may have run in between).
+     */
     public Outcome registerConsumer(HeartbeatData.ConsumerData data, ClientChannel member, long nowMillis) {
+        if (!member.channel().isActive()) {
+            return Outcome.CONNECTION_CLOSED;
+        }
+        Outcome outcome = upsertConsumer(data, member, nowMillis);
+        if (!member.channel().isActive()) {
+            unregisterConsumer(data.groupName, member.channel());
+            return Outcome.CONNECTION_CLOSED;
+        }
+        return outcome;
+    }
+
+    private Outcome upsertConsumer(HeartbeatData.ConsumerData data, ClientChannel member, long nowMillis) {
         ConsumerGroupState g = consumers.get(data.groupName);
         if (g == null) {
             if (consumers.size() >= MAX_GROUPS) {
@@ -70,8 +91,20 @@ public final class ClientRegistry {
         return joined || subsChanged ? Outcome.CHANGED : Outcome.UNCHANGED;
     }
 
-    /** Registers or refreshes a producer connection, within the bounds on groups and members. */
+    /** Registers or refreshes a producer connection, within the bounds on groups and members, unless it has closed. */
     public Outcome registerProducer(String group, ClientChannel member, long nowMillis) {
+        if (!member.channel().isActive()) {
+            return Outcome.CONNECTION_CLOSED;
+        }
+        Outcome outcome = upsertProducer(group, member, nowMillis);
+        if (!member.channel().isActive()) {
+            unregisterProducer(group, member.channel());
+            return Outcome.CONNECTION_CLOSED;
+        }
+        return outcome;
+    }
+
+    private Outcome upsertProducer(String group, ClientChannel member, long nowMillis) {
         Map<Channel, ClientChannel> m = producers.get(group);
         if (m == null) {
             if (producers.size() >= MAX_GROUPS) {

@@ -15,6 +15,11 @@ import java.util.Map;
 public final class SqlFilter {
     /** Longest expression accepted, so a hostile subscription cannot cost unbounded parsing. */
     public static final int MAX_EXPRESSION_CHARS = 4_096;
+    /**
+     * Deepest nesting of parentheses and NOT accepted. Parsing and evaluation recurse once per level, so
+     * without a bound a short expression of repeated "(" overflows the stack of the thread handling it.
+     */
+    public static final int MAX_NESTING = 100;
 
     private final String expression;
     private final Node root;
@@ -202,6 +207,8 @@ public final class SqlFilter {
     private static final class Parser {
         private final String src;
         private int pos;
+        /** Current nesting of parentheses and NOT. */
+        private int depth;
 
         Parser(String src) {
             this.src = src;
@@ -263,18 +270,30 @@ public final class SqlFilter {
 
         Node notExpr() {
             if (keyword("NOT")) {
-                return new Not(notExpr());
+                enter();
+                Node inner = notExpr();
+                depth--;
+                return new Not(inner);
             }
             return predicate();
+        }
+
+        /** One level deeper; refused beyond {@link #MAX_NESTING}. */
+        private void enter() {
+            if (++depth > MAX_NESTING) {
+                throw error("parentheses and NOT are nested more than " + MAX_NESTING + " deep");
+            }
         }
 
         Node predicate() {
             skipSpace();
             if (symbol("(")) {
+                enter();
                 Node inner = orExpr();
                 if (!symbol(")")) {
                     throw error("missing ')'");
                 }
+                depth--;
                 return inner;
             }
             Node left = operand();

@@ -51,7 +51,12 @@ public final class BrokerConfigUpdateHandler implements RequestHandler {
     @Override
     public synchronized void handle(RequestContext ctx, RemotingCommand req) throws IOException {
         Properties p = new Properties();
-        p.load(new StringReader(req.body() == null ? "" : new String(req.body(), StandardCharsets.UTF_8)));
+        try {
+            p.load(new StringReader(req.body() == null ? "" : new String(req.body(), StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException e) { // a malformed unicode escape
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "the body is not a properties text (key=value lines): " + e.getMessage());
+            return;
+        }
         Map<String, String> changes = new LinkedHashMap<>();
         p.stringPropertyNames().forEach(k -> changes.put(k.trim(), p.getProperty(k).trim()));
         if (changes.isEmpty()) {

@@ -13,6 +13,7 @@ import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.body.HeartbeatData;
 import io.quiver.protocol.body.Json;
 import io.quiver.protocol.body.SmallBodies;
+import io.quiver.protocol.body.SubscriptionData;
 import io.quiver.protocol.body.SubscriptionGroupConfig;
 import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.protocol.message.PermName;
@@ -50,36 +51,25 @@ public final class ClientHandlers {
 
     public void heartbeat(RequestContext ctx, RemotingCommand req) {
         HeartbeatData hb = Json.decode(req.body(), HeartbeatData.class);
-        if (hb.clientID == null || hb.clientID.isEmpty()) {
-            ctx.reply(ResponseCode.SYSTEM_ERROR, "the heartbeat has no clientID");
+        String problem = hb.problem();
+        if (problem != null) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, problem);
             return;
         }
-        // Validate SQL92 subscriptions before registering anything, so a bad expression is refused at
+        // Check every subscription expression before registering anything, so a bad one is refused at
         // subscription time with its reason, never discovered at delivery.
         for (HeartbeatData.ConsumerData c : hb.consumerDataSet) {
-            for (io.quiver.protocol.body.SubscriptionData sd : c.subscriptionDataSet) {
-                if ("SQL92".equalsIgnoreCase(sd.expressionType)) {
-                    if (!config.enablePropertyFilter) {
-                        ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is disabled on this broker "
-                            + "(enablePropertyFilter=false); group " + c.groupName + " cannot subscribe with SQL92");
-                        return;
-                    }
-                    try {
-                        TagFilter.sql(sd.subString);
-                    } catch (IllegalArgumentException e) {
-                        ctx.reply(ResponseCode.SUBSCRIPTION_PARSE_FAILED, "group " + c.groupName + ", topic " + sd.topic
-                            + ": " + e.getMessage());
-                        return;
-                    }
+            for (SubscriptionData sd : c.subscriptionDataSet) {
+                Refusal refusal = expressionRefusal(c.groupName, sd);
+                if (refusal != null) {
+                    ctx.reply(refusal.code(), refusal.remark());
+                    return;
                 }
             }
         }
         long now = System.currentTimeMillis();
         String refused = null;
         for (HeartbeatData.ConsumerData c : hb.consumerDataSet) {
-            if (c.groupName == null || c.groupName.isEmpty()) {
-                continue;
-            }
             boolean auto = config.autoCreateSubscriptionGroup;
             SubscriptionGroupConfig group = groups.findOrCreate(c.groupName, auto);
             if (group == null && auto) {
@@ -101,12 +91,10 @@ public final class ClientHandlers {
             refused = why != null ? why : refused;
         }
         for (HeartbeatData.ProducerData p : hb.producerDataSet) {
-            if (p.groupName != null && !p.groupName.isEmpty()) {
-                ClientRegistry.Outcome outcome = clients.registerProducer(p.groupName,
-                    new ClientChannel(ctx.channel(), hb.clientID, req.language(), req.version(), now), now);
-                String why = refusal(outcome, "producer", p.groupName);
-                refused = why != null ? why : refused;
-            }
+            ClientRegistry.Outcome outcome = clients.registerProducer(p.groupName,
+                new ClientChannel(ctx.channel(), hb.clientID, req.language(), req.version(), now), now);
+            String why = refusal(outcome, "producer", p.groupName);
+            refused = why != null ? why : refused;
         }
         if (refused != null) {
             ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, refused);
@@ -115,12 +103,37 @@ public final class ClientHandlers {
         ctx.reply(ResponseCode.SUCCESS, null);
     }
 
+    /** A request refused with this response code and remark. */
+    private record Refusal(int code, String remark) {}
+
+    /**
+     * Why a subscription's expression is refused, or null: SYSTEM_ERROR when SQL92 filtering is off (as
+     * official brokers answer), SUBSCRIPTION_PARSE_FAILED naming group and topic for a bad type or expression.
+     */
+    private Refusal expressionRefusal(String group, SubscriptionData sd) {
+        String bad = sd.expressionProblem();
+        if (bad == null && sd.isSql92()) {
+            if (!config.enablePropertyFilter) {
+                return new Refusal(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is disabled on this broker "
+                    + "(enablePropertyFilter=false); group " + group + " cannot subscribe with SQL92");
+            }
+            try {
+                TagFilter.sql(sd.subString);
+            } catch (IllegalArgumentException e) {
+                bad = e.getMessage();
+            }
+        }
+        return bad == null ? null
+            : new Refusal(ResponseCode.SUBSCRIPTION_PARSE_FAILED, "group " + group + ", topic " + sd.topic + ": " + bad);
+    }
+
     private String refusal(ClientRegistry.Outcome outcome, String kind, String group) {
         return switch (outcome) {
             case TOO_MANY_GROUPS -> kind + " group " + group + " is not registered: the broker tracks "
                 + ClientRegistry.MAX_GROUPS + " " + kind + " groups, its limit";
             case TOO_MANY_CLIENTS -> kind + " group " + group + " is not joined: it already has "
                 + clients.maxClientsPerGroup() + " clients, the limit (maxClientsPerGroup)";
+            case CONNECTION_CLOSED -> kind + " group " + group + " is not joined: the connection closed";
             default -> null;
         };
     }
@@ -151,24 +164,30 @@ public final class ClientHandlers {
 
     public void checkClientConfig(RequestContext ctx, RemotingCommand req) {
         SmallBodies.CheckClientRequest r = Json.decode(req.body(), SmallBodies.CheckClientRequest.class);
-        if (r.subscriptionData != null && "SQL92".equalsIgnoreCase(r.subscriptionData.expressionType)) {
-            if (!config.enablePropertyFilter) {
-                ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is disabled on this broker "
-                    + "(enablePropertyFilter=false); group " + r.group + " cannot subscribe with SQL92");
-                return;
-            }
-            try {
-                TagFilter.sql(r.subscriptionData.subString);
-            } catch (IllegalArgumentException e) {
-                ctx.reply(ResponseCode.SUBSCRIPTION_PARSE_FAILED, e.getMessage());
-                return;
-            }
+        if (r.subscriptionData == null) {
+            ctx.reply(ResponseCode.SUCCESS, null); // nothing to check, as official brokers answer
+            return;
+        }
+        String shape = r.subscriptionData.shapeProblem();
+        if (shape != null) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "the subscriptionData of group " + r.group + " " + shape);
+            return;
+        }
+        Refusal refusal = expressionRefusal(r.group, r.subscriptionData);
+        if (refusal != null) {
+            ctx.reply(refusal.code(), refusal.remark());
+            return;
         }
         ctx.reply(ResponseCode.SUCCESS, null);
     }
 
     public void lockBatch(RequestContext ctx, RemotingCommand req) {
         SmallBodies.LockBatchRequest r = Json.decode(req.body(), SmallBodies.LockBatchRequest.class);
+        String problem = r.problem();
+        if (problem != null) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, problem);
+            return;
+        }
         SmallBodies.LockBatchResponse resp = new SmallBodies.LockBatchResponse();
         Set<io.quiver.protocol.body.MessageQueue> granted = locks.lock(r.consumerGroup, r.clientId, r.mqSet,
             System.currentTimeMillis());
@@ -178,6 +197,11 @@ public final class ClientHandlers {
 
     public void unlockBatch(RequestContext ctx, RemotingCommand req) {
         SmallBodies.LockBatchRequest r = Json.decode(req.body(), SmallBodies.LockBatchRequest.class);
+        String problem = r.problem();
+        if (problem != null) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, problem);
+            return;
+        }
         locks.unlock(r.consumerGroup, r.clientId, r.mqSet);
         ctx.reply(ResponseCode.SUCCESS, null);
     }

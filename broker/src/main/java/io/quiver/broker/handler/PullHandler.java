@@ -72,8 +72,8 @@ public final class PullHandler implements RequestHandler {
         SubscriptionGroupConfig group = groups.findOrCreate(h.consumerGroup(),
             config.autoCreateSubscriptionGroup);
         if (group == null) {
-            ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "consumer group " + h.consumerGroup()
-                + " does not exist on this broker and autoCreateSubscriptionGroup is false");
+            ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+                groups.missingRemark(h.consumerGroup(), config.autoCreateSubscriptionGroup));
             return;
         }
         if (!group.consumeEnable) {

@@ -69,7 +69,7 @@ public final class SendBackHandler implements RequestHandler {
         Integer headerMax = h.maxReconsumeTimes();
         SubscriptionGroupConfig g = groups.findOrCreate(group, config.autoCreateSubscriptionGroup);
         if (g == null) {
-            ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, "consumer group " + group + " does not exist");
+            ctx.reply(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, groups.missingRemark(group, config.autoCreateSubscriptionGroup));
             return;
         }
         if (!PermName.isWriteable(config.brokerPermission)) {
@@ -80,7 +80,7 @@ public final class SendBackHandler implements RequestHandler {
             ctx.reply(ResponseCode.SUCCESS, null); // the group keeps no retries: dropped, as configured
             return;
         }
-        ByteBuffer rec = store.recordAt(offset);
+        ByteBuffer rec = io.quiver.broker.support.RecordLookup.at(store, offset);
         if (rec == null) {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "look message by offset failed, " + offset);
             return;

@@ -17,8 +17,11 @@ final class TagFilter implements MessageFilter {
         new java.util.concurrent.ConcurrentHashMap<>();
     static final int MAX_CACHED_SQL = 10_000;
 
-    /** Compiles (or reuses) an SQL92 filter; throws IllegalArgumentException with the reason. */
+    /** Compiles (or reuses) an SQL92 filter; throws IllegalArgumentException with the reason (also for null). */
     static io.quiver.broker.filter.SqlFilter sql(String expression) {
+        if (expression == null) {
+            return io.quiver.broker.filter.SqlFilter.compile(null); // refused with its reason; a cache key cannot be null
+        }
         io.quiver.broker.filter.SqlFilter f = SQL_CACHE.get(expression);
         if (f == null) {
             f = io.quiver.broker.filter.SqlFilter.compile(expression);

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * journal over the snapshot ({@link #replay}); a torn last line (a crash mid-append) is ignored.
  *
  * <p>Threads: {@link #changed} from any thread (callers hold their table's monitor, so lines are in change
- * order); {@link #flush()} on one thread at a time (the writer executor, or shutdown).
+ * order); {@link #flush()} from any thread, one at a time: the writer executor, the broker's periodic flush and
+ * shutdown all call it, and {@link #writing} keeps their writes apart and in the order their changes were taken.
+ * Lock order: {@link #writing}, then the table's monitor (the snapshot), then this object's monitor.
  */
 final class Persister {
     private static final Logger log = LoggerFactory.getLogger(Persister.class);
@@ -55,7 +57,13 @@ final class Persister {
     private boolean snapshotDue;
     private boolean writeQueued;
     private CompletableFuture<Void> nextWrite = new CompletableFuture<>();
-    // Owned by the writing thread.
+    /**
+     * Held for a whole {@link #flush()}. Without it two flushes (the writer's and the periodic one) could write
+     * the same temp file at once, or append two batches in the wrong order, so a replay would end on an older
+     * value.
+     */
+    private final Object writing = new Object();
+    // Guarded by writing.
     private int journalLines;
 
     Persister(Path file, Supplier<Object> snapshot) {
@@ -74,6 +82,12 @@ final class Persister {
      * snapshot comes on time. Call once, after reading the snapshot and before any change.
      */
     void replay(Replay visitor) throws IOException {
+        synchronized (writing) {
+            replayWhileWriting(visitor);
+        }
+    }
+
+    private void replayWhileWriting(Replay visitor) throws IOException {
         if (!Files.exists(journal)) {
             return;
         }
@@ -145,6 +159,12 @@ final class Persister {
 
     /** Writes what changed since the last write: journal lines, or a whole snapshot when due. */
     void flush() {
+        synchronized (writing) {
+            flushWhileWriting();
+        }
+    }
+
+    private void flushWhileWriting() {
         List<byte[]> lines;
         boolean wholeSnapshot;
         CompletableFuture<Void> done;
@@ -204,6 +224,8 @@ final class Persister {
 
     /** For tests: the journal's current lines. */
     int journalLines() {
-        return journalLines;
+        synchronized (writing) {
+            return journalLines;
+        }
     }
 }

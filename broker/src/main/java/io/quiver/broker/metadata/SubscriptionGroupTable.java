@@ -49,6 +49,10 @@ public final class SubscriptionGroupTable extends JournalledTable {
 
     /** The remark for a group that does not exist and may not be created now. */
     public String missingRemark(String group, boolean autoCreate) {
+        String invalid = io.quiver.protocol.message.TopicNames.validateGroup(group);
+        if (invalid != null) {
+            return "no consumer group can be named so: " + invalid;
+        }
         return "consumer group " + group + " does not exist on this broker"
             + (!autoCreate ? " and autoCreateSubscriptionGroup is false"
                 : "; it cannot be created: the broker holds " + groups.size() + " groups, its limit (maxSubscriptionGroupCount="
@@ -79,10 +83,13 @@ public final class SubscriptionGroupTable extends JournalledTable {
         return groups.get(group);
     }
 
-    /** The group's config, created with defaults when {@code autoCreate}; null if absent otherwise. */
+    /**
+     * The group's config, created with defaults when {@code autoCreate}; null if absent otherwise, at the limit,
+     * or when the name is not a valid group name (its retry topic would name a store directory).
+     */
     public SubscriptionGroupConfig findOrCreate(String group, boolean autoCreate) {
         SubscriptionGroupConfig c = groups.get(group);
-        if (c != null || !autoCreate) {
+        if (c != null || !autoCreate || io.quiver.protocol.message.TopicNames.validateGroup(group) != null) {
             return c;
         }
         synchronized (this) {

@@ -54,8 +54,12 @@ public final class TopicTable extends JournalledTable {
         return ordinary;
     }
 
-    /** Why {@code topic} cannot be created now: the limit it runs into, named. */
+    /** Why {@code topic} cannot be created now: its name is not valid, or the limit it runs into, named. */
     public synchronized String limitRemark(String topic) {
+        String invalid = TopicNames.validateCreatable(topic);
+        if (invalid != null) {
+            return invalid;
+        }
         return ofGroup(topic)
             ? "the broker holds " + groupTopics + " retry and dead-letter topics, its limit (" + groupTopicLimit
                 + ": one of each per consumer group, maxSubscriptionGroupCount)"
@@ -143,12 +147,20 @@ public final class TopicTable extends JournalledTable {
 
     /**
      * Creates the topic with {@code queues} queues if absent; returns the existing or new config, or null
-     * when the table is at its limit. Does not wait for the disk (the send path calls it).
+     * when the table is at its limit or the name is not valid ({@link #limitRemark} says which). Does not wait
+     * for the disk (the send path calls it).
      */
     public synchronized TopicConfig createIfAbsent(String topic, int queues, int perm) {
         TopicConfig existing = topics.get(topic);
         if (existing != null) {
             return existing;
+        }
+        String invalid = TopicNames.validateCreatable(topic);
+        if (invalid != null) {
+            // Topics name store directories: a name from a client (a group's retry topic, say) must be checked
+            // here, whoever asks, before a path is made of it.
+            log.warn("topic not created: {}", invalid);
+            return null;
         }
         TopicConfig c = new TopicConfig(topic, queues, perm);
         if (put(c) == null) {

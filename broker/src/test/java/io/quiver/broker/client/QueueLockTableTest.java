@@ -7,7 +7,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Unit tier: an orderly-consumption lock belongs to one client until it unlocks, leaves, or lets its lease lapse. */
+/**
+ * Unit tier: an orderly-consumption lock belongs to one client until it unlocks, leaves, or lets its lease lapse;
+ * lapsed locks are forgotten by expire, and the table never holds more than its bound.
+ */
 @Timeout(20)
 class QueueLockTableTest {
     static final long T0 = 1_700_000_000_000L;
@@ -45,5 +48,23 @@ class QueueLockTableTest {
 
         locks.unlock("G1", "C2", Set.of(Q0));
         assertThat(locks.lock("G1", "C3", Set.of(Q0), T0)).containsExactly(Q0);
+    }
+
+    /** Found by FrameFuzzIT: locks for ever new groups and queues were kept for good, lapsed or not. */
+    @Test
+    void lapsedLocksAreForgottenAndTheTableStaysWithinItsBound() {
+        QueueLockTable small = new QueueLockTable(60_000, 3);
+        assertThat(small.lock("G1", "C1", Set.of(Q0, Q1), T0)).hasSize(2);
+        assertThat(small.lock("G2", "C2", Set.of(Q0, Q1), T0 + 10_000)).as("one more fits the bound of 3").hasSize(1);
+        assertThat(small.size()).isEqualTo(3);
+        assertThat(small.lock("G1", "C1", Set.of(Q0, Q1), T0 + 20_000)).as("renewals pass at the bound")
+            .containsExactlyInAnyOrder(Q0, Q1);
+        assertThat(small.lock("G3", "C3", Set.of(Q0), T0 + 20_000)).as("a new lock waits at the bound").isEmpty();
+
+        assertThat(small.expire(T0 + 70_001)).as("G2's lock lapsed; G1's were renewed").isEqualTo(1);
+        assertThat(small.size()).isEqualTo(2);
+        assertThat(small.lock("G3", "C3", Set.of(Q0), T0 + 70_001)).containsExactly(Q0);
+        assertThat(small.expire(T0 + 200_000)).isEqualTo(3);
+        assertThat(small.size()).isZero();
     }
 }

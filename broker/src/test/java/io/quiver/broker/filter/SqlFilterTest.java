@@ -7,7 +7,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Unit tier: the SQL92 filter's grammar, null rules and type rules. */
+/** Unit tier: the SQL92 filter's grammar, null rules, type rules and nesting bound. */
 @Timeout(10)
 class SqlFilterTest {
     private static final Map<String, String> M = Map.of("a", "7", "b", "x", "price", "12.5", "flag", "true",
@@ -69,5 +69,22 @@ class SqlFilterTest {
         assertThatThrownBy(() -> SqlFilter.compile("a IN (b)")).hasMessageContaining("literals");
         assertThatThrownBy(() -> SqlFilter.compile("a = 1 AND")).hasMessageContaining("ends too early");
         assertThatThrownBy(() -> SqlFilter.compile("x".repeat(5000))).hasMessageContaining("limit");
+    }
+
+    /**
+     * Parsing recurses once per parenthesis or NOT, so an expression within the length limit could overflow
+     * the stack of the broker thread parsing it (its pools run with 512 KiB stacks); nesting is bounded instead.
+     */
+    @Test
+    void nestingIsBoundedSoAShortExpressionCannotExhaustTheStack() {
+        int max = SqlFilter.MAX_NESTING;
+        assertThat(m("(".repeat(max) + "a = 7" + ")".repeat(max))).isTrue();
+        assertThat(m("NOT ".repeat(max) + "a = 7")).isTrue(); // an even count of NOT
+        assertThatThrownBy(() -> SqlFilter.compile("(".repeat(max + 1) + "a = 7" + ")".repeat(max + 1)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nested more than " + max + " deep");
+        assertThatThrownBy(() -> SqlFilter.compile("NOT ".repeat(1000) + "a = 7"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nested more than " + max + " deep");
+        assertThatThrownBy(() -> SqlFilter.compile("(".repeat(2000) + "a = 7" + ")".repeat(2000)))
+            .isInstanceOf(IllegalArgumentException.class);
     }
 }

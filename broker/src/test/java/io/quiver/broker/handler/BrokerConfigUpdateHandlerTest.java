@@ -127,4 +127,17 @@ class BrokerConfigUpdateHandlerTest {
         assertThat(config.longPollingEnable).isTrue();
         assertThat(config.rejectTransactionMessage).isFalse();
     }
+
+    /** Found by FrameFuzzIT: a malformed unicode escape made Properties.load throw out of the handler. */
+    @Test
+    void aBodyWithAMalformedUnicodeEscapeIsRefusedAsNotPropertiesText() throws Exception {
+        for (String body : new String[] {"longPollingEnable=\\uZZZZ", "a=\\u12"}) {
+            RemotingCommand resp = update(body);
+            assertThat(resp.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+            assertThat(resp.remark()).startsWith("the body is not a properties text (key=value lines): ")
+                .contains("\\uxxxx");
+        }
+        assertThat(config.longPollingEnable).isTrue();
+        assertThat(BrokerConfigUpdateHandler.load(dir)).isEmpty();
+    }
 }

@@ -24,11 +24,13 @@ import io.quiver.protocol.body.SubscriptionData;
 import io.quiver.protocol.message.TopicNames;
 import io.quiver.remoting.RemotingServer;
 import io.quiver.remoting.TestContexts;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
@@ -36,12 +38,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Unit tier: heartbeats register consumers (with their subscriptions and retry topic) and producers, notify
  * the group when its membership changes, and are refused with their reasons (no clientID, SQL92 disabled or
- * malformed, the group or client limits); GET_CONSUMER_LIST_BY_GROUP, UNREGISTER_CLIENT and the orderly
- * LOCK_BATCH_MQ / UNLOCK_BATCH_MQ locks answer as the registry and lock table say.
+ * malformed, the group or client limits, and every malformed body FrameFuzzIT found: null sets or entries,
+ * missing or invalid group names, unknown enum names, subscriptions without topic or expression); a heartbeat
+ * whose connection closed first registers nothing; GET_CONSUMER_LIST_BY_GROUP, UNREGISTER_CLIENT and the
+ * orderly LOCK_BATCH_MQ / UNLOCK_BATCH_MQ locks answer as the registry and lock table say, and a lock request
+ * without group, client or queues is refused before it reaches the lock table.
  */
 @Timeout(20)
 class ClientHandlersTest {
@@ -294,6 +301,119 @@ class ClientHandlersTest {
         assertThat(clients.producers("PG")).extracting(ClientChannel::clientId).containsExactly("P1");
     }
 
+    // ------------------------------------------------------------------ malformed heartbeats (FrameFuzzIT)
+
+    /** A heartbeat body as raw JSON, so it can hold what HeartbeatData never encodes (nulls, bad names). */
+    Written heartbeatJson(EmbeddedChannel ch, String json) {
+        RemotingCommand req = RemotingCommand.request(RequestCode.HEART_BEAT)
+            .body(json.getBytes(StandardCharsets.UTF_8)).language(LanguageCode.JAVA).version(409);
+        handlers().heartbeat(TestContexts.of(ch, req), req);
+        return written(ch, req);
+    }
+
+    static String consumerJson(String groupJson, String subsJson) {
+        return "{\"clientID\":\"C1\",\"producerDataSet\":[{\"groupName\":\"PG\"}],\"consumerDataSet\":[{\"groupName\":"
+            + groupJson + ",\"consumeType\":\"CONSUME_PASSIVELY\",\"messageModel\":\"CLUSTERING\","
+            + "\"consumeFromWhere\":\"CONSUME_FROM_LAST_OFFSET\",\"subscriptionDataSet\":" + subsJson + "}]}";
+    }
+
+    static String sub(String fields) {
+        return "[{\"topic\":\"" + TOPIC + "\",\"subString\":\"*\",\"tagsSet\":[],\"codeSet\":[]," + fields + "}]";
+    }
+
+    /** Each body reached a NullPointerException or similar inside the handler before it was validated. */
+    static Stream<org.junit.jupiter.params.provider.Arguments> malformedHeartbeats() {
+        String ok = "\"" + GROUP + "\"";
+        return Stream.of(
+            args("{\"clientID\":\"C1\",\"consumerDataSet\":null,\"producerDataSet\":[]}", ResponseCode.SYSTEM_ERROR,
+                "the heartbeat's consumerDataSet is null"),
+            args("{\"clientID\":\"C1\",\"consumerDataSet\":[],\"producerDataSet\":null}", ResponseCode.SYSTEM_ERROR,
+                "the heartbeat's producerDataSet is null"),
+            args("{\"clientID\":\"C1\",\"consumerDataSet\":[null],\"producerDataSet\":[]}", ResponseCode.SYSTEM_ERROR,
+                "consumerDataSet[0] of the heartbeat is null"),
+            args("{\"clientID\":\"C1\",\"consumerDataSet\":[],\"producerDataSet\":[null]}",
+                ResponseCode.SYSTEM_ERROR, "producerDataSet[0] of the heartbeat is null"),
+            args("{\"clientID\":\"C1\",\"consumerDataSet\":[],\"producerDataSet\":[{\"groupName\":null}]}",
+                ResponseCode.SYSTEM_ERROR, "producerDataSet[0] of the heartbeat has no groupName"),
+            args(consumerJson("null", "[]"), ResponseCode.SYSTEM_ERROR, "consumerDataSet[0] of the heartbeat has no groupName"),
+            args(consumerJson("\"../../x\"", "[]"), ResponseCode.SYSTEM_ERROR,
+                "has an invalid groupName: the group name '../../x' contains '.'"),
+            args(consumerJson("\"G\\u0000x\"", "[]"), ResponseCode.SYSTEM_ERROR, "contains the character U+0000"),
+            args(consumerJson(ok, "[]").replace("CONSUME_PASSIVELY", "CONSUME_SOMEHOW"), ResponseCode.SYSTEM_ERROR,
+                "has consumeType 'CONSUME_SOMEHOW', which is not one of [CONSUME_ACTIVELY, CONSUME_PASSIVELY, CONSUME_POP]"),
+            args(consumerJson(ok, "[]").replace("\"CLUSTERING\"", "7"), ResponseCode.SYSTEM_ERROR, "has messageModel '7'"),
+            args(consumerJson(ok, "[]").replace("CONSUME_FROM_LAST_OFFSET", ""), ResponseCode.SYSTEM_ERROR,
+                "has consumeFromWhere ''"),
+            args(consumerJson(ok, "null"), ResponseCode.SYSTEM_ERROR, "(group CG) of the heartbeat has a null subscriptionDataSet"),
+            args(consumerJson(ok, "[null]"), ResponseCode.SYSTEM_ERROR, "has subscriptionDataSet[0] that is null"),
+            args(consumerJson(ok, "[{\"topic\":null,\"subString\":\"*\"}]"), ResponseCode.SYSTEM_ERROR,
+                "has subscriptionDataSet[0] that has no topic"),
+            args(consumerJson(ok, sub("\"expressionType\":\"TAG\"").replace("\"codeSet\":[]", "\"codeSet\":[null]")),
+                ResponseCode.SYSTEM_ERROR, "(topic TopicA) has a null entry in its codeSet"),
+            args(consumerJson(ok, sub("\"expressionType\":\"TAG\"").replace("\"tagsSet\":[]", "\"tagsSet\":null")),
+                ResponseCode.SYSTEM_ERROR, "(topic TopicA) has a null tagsSet"),
+            args(consumerJson(ok, sub("\"expressionType\":\"XPATH\"")), ResponseCode.SUBSCRIPTION_PARSE_FAILED,
+                "group CG, topic TopicA: expression type 'XPATH' is neither TAG nor SQL92"),
+            args(consumerJson(ok, sub("\"expressionType\":\"SQL92\"").replace("\"subString\":\"*\"", "\"subString\":null")),
+                ResponseCode.SUBSCRIPTION_PARSE_FAILED, "group CG, topic TopicA: the SQL92 subscription has no expression"),
+            args(consumerJson(ok, sub("\"expressionType\":\"SQL92\"").replace("\"subString\":\"*\"",
+                "\"subString\":\"" + "(".repeat(2000) + "a = 1" + ")".repeat(2000) + "\"")),
+                ResponseCode.SUBSCRIPTION_PARSE_FAILED, "nested more than 100 deep"));
+    }
+
+    static org.junit.jupiter.params.provider.Arguments args(String json, int code, String remark) {
+        return org.junit.jupiter.params.provider.Arguments.of(json, code, remark);
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformedHeartbeats")
+    void aMalformedHeartbeatIsRefusedWithItsReasonAndRegistersNothing(String json, int code, String remark) {
+        Written w = heartbeatJson(channel(), json);
+        assertThat(w.response().code()).isEqualTo(code);
+        assertThat(w.response().remark()).contains(remark);
+        assertThat(w.notifications()).isEmpty();
+        assertThat(clients.consumerGroups()).as("no consumer registered").isEmpty();
+        assertThat(clients.producers("PG")).as("no producer registered").isEmpty();
+        assertThat(groups.snapshot().subscriptionGroupTable).as("no group created").isEmpty();
+        assertThat(registerSoon).as("no retry topic created").hasValue(0);
+    }
+
+    @Test
+    void aGroupNamedLikeAPathGetsNoGroupAndNoRetryTopicWhateverAsksForIt() {
+        assertThat(groups.findOrCreate("../../etc", true)).isNull();
+        assertThat(groups.missingRemark("../../etc", true)).startsWith("no consumer group can be named so: ")
+            .contains("contains '.'");
+        assertThat(topics.createIfAbsent(TopicNames.retryTopic("a/b"), 1, 6)).isNull();
+        assertThat(topics.limitRemark(TopicNames.retryTopic("a/b"))).contains("is named after a group")
+            .contains("contains '/'");
+        assertThat(topics.get(TopicNames.retryTopic("a/b"))).isNull();
+    }
+
+    @Test
+    void aHeartbeatWhoseConnectionClosedFirstRegistersNoGhost() {
+        // Closed, and its clean-up done, while the heartbeat waited for a pool thread. Not finished in tearDown:
+        // the handler's reply fails as any write to a closed connection does, which is all it can do.
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.close();
+        RemotingCommand req = RemotingCommand.request(RequestCode.HEART_BEAT)
+            .body(Json.encode(withProducer(consumerHeartbeat("C1", GROUP, tags(TOPIC, "*")), "PG")));
+        handlers().heartbeat(TestContexts.of(ch, req), req);
+        assertThat(clients.consumerGroup(GROUP)).as("no consumer a rebalance could give queues to").isNull();
+        assertThat(clients.producers("PG")).isEmpty();
+        assertThat(clients.connectionCount()).isZero();
+    }
+
+    @Test
+    void checkClientConfigRefusesAnSqlSubscriptionWithoutExpression() {
+        String body = "{\"clientId\":\"C1\",\"group\":\"CG\",\"subscriptionData\":{\"topic\":\"TopicA\","
+            + "\"expressionType\":\"SQL92\",\"subString\":null,\"tagsSet\":[],\"codeSet\":[]}}";
+        RemotingCommand req = RemotingCommand.request(RequestCode.CHECK_CLIENT_CONFIG).body(body.getBytes(StandardCharsets.UTF_8));
+        EmbeddedChannel ch = channel();
+        Written w = handle(ch, req, (h, r) -> h.checkClientConfig(TestContexts.of(ch, r), r));
+        assertThat(w.response().code()).isEqualTo(ResponseCode.SUBSCRIPTION_PARSE_FAILED);
+        assertThat(w.response().remark()).isEqualTo("group CG, topic TopicA: the SQL92 subscription has no expression");
+    }
+
     // ------------------------------------------------------------------ membership
 
     @Test
@@ -389,5 +509,39 @@ class ClientHandlersTest {
         unlock("C1", 1);
         assertThat(lock("C2", 1)).containsExactly(1);
         assertThat(lock("C1", 0, 1, 2)).containsExactly(0);
+    }
+
+    RemotingCommand rawLock(int code, String json) {
+        return RemotingCommand.request(code).body(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Found by FrameFuzzIT: a lock request without clientId stored a lock owned by null, after which every lock,
+     * unlock and unregistration touching that queue failed with a NullPointerException.
+     */
+    @Test
+    void aLockRequestWithoutGroupClientOrQueuesIsRefusedAndPoisonsNothing() {
+        String[][] cases = {
+            {"{\"consumerGroup\":\"CG\",\"clientId\":null,"
+                + "\"mqSet\":[{\"topic\":\"TopicA\",\"brokerName\":\"broker-a\",\"queueId\":0}]}",
+                "the lock request of group CG has no clientId"},
+            {"{\"consumerGroup\":null,\"clientId\":\"C9\",\"mqSet\":[]}", "the lock request has no consumerGroup"},
+            {"{\"consumerGroup\":\"CG\",\"clientId\":\"C9\",\"mqSet\":null}", "has a null mqSet"},
+            {"{\"consumerGroup\":\"CG\",\"clientId\":\"C9\",\"mqSet\":[null]}", "mqSet[0] of the lock request of group CG is null"},
+            {"{\"consumerGroup\":\"CG\",\"clientId\":\"C9\",\"mqSet\":[{\"queueId\":0}]}", "has no topic"},
+        };
+        for (int code : new int[] {RequestCode.LOCK_BATCH_MQ, RequestCode.UNLOCK_BATCH_MQ}) {
+            for (String[] c : cases) {
+                EmbeddedChannel ch = channel();
+                RemotingCommand req = rawLock(code, c[0]);
+                Written w = handle(ch, req, code == RequestCode.LOCK_BATCH_MQ
+                    ? (h, r) -> h.lockBatch(TestContexts.of(ch, r), r) : (h, r) -> h.unlockBatch(TestContexts.of(ch, r), r));
+                assertThat(w.response().code()).as(c[0]).isEqualTo(ResponseCode.SYSTEM_ERROR);
+                assertThat(w.response().remark()).contains(c[1]);
+            }
+        }
+        assertThat(locks.size()).isZero();
+        assertThat(lock("C1", 0)).as("the queue is still lockable").containsExactly(0);
+        locks.releaseAll("C1");
     }
 }

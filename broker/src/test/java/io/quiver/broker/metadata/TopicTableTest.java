@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The topic table's bounds: ordinary topics up to their limit, retry and dead-letter topics counted apart (so
- * groups cannot crowd topics out), counts rebuilt on load; changes reach the file through the background write.
+ * groups cannot crowd topics out), counts rebuilt on load; changes reach the file through the background write,
+ * also while the periodic flush runs at the same time.
  */
 @Timeout(10)
 class TopicTableTest {
@@ -108,5 +109,47 @@ class TopicTableTest {
         third.load(true, 4);
         assertThat(third.get("D")).isNotNull();
         assertThat(third.get("B")).isNotNull();
+    }
+
+    /**
+     * Found by FrameFuzzIT ("cannot write topics.json": the temp file was renamed away under another writer):
+     * the broker's periodic flush ran beside the metadata writer's, so two writes could share the temp file, or
+     * an older batch of changes could be appended after a newer one. A second flush now waits for the first.
+     */
+    @Test
+    void aSecondFlushWaitsUntilTheFirstHasWritten() throws Exception {
+        java.util.concurrent.CountDownLatch inSnapshot = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Persister p = new Persister(dir.resolve("x.json"), () -> {
+            inSnapshot.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return java.util.Map.of("snapshot", true);
+        });
+        p.writeOn(queuedWrite -> { }); // only the explicit flushes below write
+        for (int i = 0; i <= Persister.MAX_JOURNAL_LINES; i++) {
+            p.changed("k" + i, i, new DataVersion(1, i)); // enough for the next write to be a whole snapshot
+        }
+        Thread first = new Thread(p::flush);
+        first.start();
+        assertThat(inSnapshot.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Void> later = p.changed("late", 1, new DataVersion(2, 1));
+        Thread second = new Thread(p::flush);
+        second.start();
+        second.join(300);
+        assertThat(second.isAlive()).as("the second flush waits while the first writes").isTrue();
+        assertThat(later).isNotDone();
+
+        release.countDown();
+        first.join(5_000);
+        second.join(5_000);
+        assertThat(later).isCompleted();
+        assertThat(Files.readAllLines(dir.resolve("x.json.journal"))).as("the late change, after the snapshot")
+            .singleElement().asString().contains("\"late\"");
+        assertThat(Files.exists(dir.resolve("x.json.tmp"))).isFalse();
     }
 }

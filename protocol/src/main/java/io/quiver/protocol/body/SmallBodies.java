@@ -22,6 +22,31 @@ public final class SmallBodies {
         public String clientId;
         public Set<MessageQueue> mqSet = new LinkedHashSet<>();
         public boolean onlyThisBroker;
+
+        /**
+         * Why the broker cannot act on this request, as a sentence for the client, or null: a lock belongs to
+         * a group and a client, so both must be named, and every queue needs a topic.
+         */
+        public String problem() {
+            if (consumerGroup == null || consumerGroup.isBlank()) {
+                return "the lock request has no consumerGroup";
+            }
+            if (clientId == null || clientId.isBlank()) {
+                return "the lock request of group " + consumerGroup + " has no clientId";
+            }
+            if (mqSet == null) {
+                return "the lock request of group " + consumerGroup + " has a null mqSet (send [] for no queues)";
+            }
+            int i = 0;
+            for (MessageQueue q : mqSet) {
+                if (q == null || q.topic == null || q.topic.isBlank()) {
+                    return "mqSet[" + i + "] of the lock request of group " + consumerGroup
+                        + (q == null ? " is null" : " has no topic");
+                }
+                i++;
+            }
+            return null;
+        }
     }
 
     /** Response of LOCK_BATCH_MQ. */

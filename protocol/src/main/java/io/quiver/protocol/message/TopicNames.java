@@ -22,24 +22,73 @@ public final class TopicNames {
     public static final Set<String> NOT_ALLOWED_TO_SEND = Set.of(SCHEDULE_TOPIC, TRANS_HALF_TOPIC,
         TRANS_OP_HALF_TOPIC, TRANS_CHECK_MAX_TIME_TOPIC, SELF_TEST_TOPIC, OFFSET_MOVED_EVENT, TIMER_TOPIC);
 
+    /** Longest group name, as official clients check it. */
+    public static final int GROUP_MAX_LENGTH = 255;
+
     /** Returns null when valid, else a sentence saying what is wrong. */
     public static String validate(String topic) {
-        if (topic == null || topic.isBlank()) {
-            return "the topic name is empty";
+        return validateName("topic", topic, MAX_LENGTH);
+    }
+
+    /**
+     * Returns null when {@code group} is a valid consumer or producer group name, else a sentence saying
+     * what is wrong: the characters official clients allow ({@link #validate} has the same set), at most
+     * {@link #GROUP_MAX_LENGTH} of them. Retry and dead-letter topics are named after groups, and topics name
+     * directories of the store, so a group name may hold nothing a path could use ('/', '.', NUL).
+     */
+    public static String validateGroup(String group) {
+        return validateName("group", group, GROUP_MAX_LENGTH);
+    }
+
+    private static String validateName(String kind, String name, int maxLength) {
+        if (name == null || name.isBlank()) {
+            return "the " + kind + " name is empty";
         }
-        if (topic.length() > MAX_LENGTH) {
-            return "the topic name is " + topic.length() + " characters long; the limit is " + MAX_LENGTH;
+        if (name.length() > maxLength) {
+            return "the " + kind + " name is " + name.length() + " characters long; the limit is " + maxLength;
         }
-        for (int i = 0; i < topic.length(); i++) {
-            char c = topic.charAt(i);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                 || c == '_' || c == '-' || c == '%' || c == '|';
             if (!ok) {
-                return "the topic name '" + topic + "' contains '" + c
-                    + "'; only letters, digits, '%', '|', '_' and '-' are allowed";
+                return "the " + kind + " name '" + printable(name) + "' contains " + describe(c)
+                    + "; only letters, digits, '%', '|', '_' and '-' are allowed";
             }
         }
         return null;
+    }
+
+    private static String describe(char c) {
+        return c < 0x20 || c == 0x7F || Character.isSurrogate(c) ? String.format("the character U+%04X", (int) c)
+            : "'" + c + "'";
+    }
+
+    /** The name with control characters shown as U+XXXX, so a remark stays one readable line. */
+    private static String printable(String name) {
+        StringBuilder sb = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                sb.append(String.format("U+%04X", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Returns null when a topic may be created with this name, else why not. Retry and dead-letter topics
+     * follow their group's name rule ({@link #validateGroup}), every other topic {@link #validate}.
+     */
+    public static String validateCreatable(String topic) {
+        if (topic != null && (isRetry(topic) || isDlq(topic))) {
+            String group = topic.substring(isRetry(topic) ? RETRY_PREFIX.length() : DLQ_PREFIX.length());
+            String bad = validateGroup(group);
+            return bad == null ? null : "topic " + printable(topic) + " is named after a group: " + bad;
+        }
+        return validate(topic);
     }
 
     public static boolean isRetry(String topic) {
