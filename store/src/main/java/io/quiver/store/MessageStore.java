@@ -98,6 +98,20 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         return new Steps();
     }
 
+    /**
+     * For simulations, after the simulated machine crashed under a stepped store: ends its loops so that
+     * whatever still waits on them is answered (as failed: the disk they would use is gone) and nothing keeps
+     * the abandoned store reachable. Writes no checkpoint and removes no marker, as a crash would not.
+     */
+    void abandon() {
+        closed = true;
+        writable = false;
+        maintenance.shutdownNow();
+        appender.close();
+        flushService.close();
+        index.close();
+    }
+
     /** One cycle of each of the store's loops, run on the caller's thread (see {@link #startStepped()}). */
     final class Steps {
         int append() {

@@ -290,6 +290,7 @@ class StoreSimulationTest {
             disk.crash(mode);
             totals.crashes++;
             inFlight.clear(); // never answered: unknown outcome
+            store.abandon();
             open();
             check();
         }
