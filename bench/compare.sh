@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Side by side on this machine: Apache RocketMQ (broker and name server resolved from Maven Central, its
-# default ASYNC_FLUSH, 1 GiB heaps) against Quiver SYNC_FLUSH (its default) and Quiver ASYNC_FLUSH (like for
-# like), driven by the same official 4.9.8 client, A B C A B C. Prints one RESULT line per run and a table of
-# medians and ratios. Extra arguments go to `LoadTool compare` (--rounds, --workloads, --duration, --size, ...;
-# see --help). The default run takes about 25 minutes on 2 cores.
+# Side by side on this machine: Apache RocketMQ (broker and name server resolved from Maven Central, 1 GiB
+# heaps) with ASYNC_FLUSH (its default) and with SYNC_FLUSH, against Quiver SYNC_FLUSH (its default) and
+# ASYNC_FLUSH, driven by the same official 4.9.8 client, A B C D A B C D. Each broker is pre-loaded after it
+# starts until it is warm (at least 30 s, and two consecutive 5 s windows within 5 %) before anything is
+# measured. Prints the settings of every side, one RESULT line per run, a table of medians, and the ratios
+# of three pairings: like for like ASYNC, like for like SYNC, and the defaults. Extra arguments go to
+# `LoadTool compare` (--rounds, --workloads, --targets, --preload, --duration, --size, ...; see --help).
+# The default run takes about 50 minutes on 2 cores.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cp_file="$root/bench/rocketmq/target/classpath.txt"

@@ -125,8 +125,10 @@ public final class LoadTool implements Runnable {
     }
 
     @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Start Apache RocketMQ (its default ASYNC_FLUSH), Quiver SYNC_FLUSH (its default) and Quiver",
-            "ASYNC_FLUSH in turn, run every workload against each, for several rounds, and print medians and ratios."})
+        description = {"Start Apache RocketMQ (ASYNC_FLUSH, its default, and SYNC_FLUSH) and Quiver (SYNC_FLUSH, its",
+            "default, and ASYNC_FLUSH) in turn, pre-load each until its throughput is stable, run every workload",
+            "against each for several rounds (A B C D A B C D), and print medians and the ratios of three pairings:",
+            "like for like ASYNC, like for like SYNC, and the defaults."})
     static final class Compare implements Callable<Integer> {
         @Option(names = "--rocketmq-cp", required = true, description = "file holding Apache RocketMQ's classpath")
         Path rocketmqClasspath;
@@ -138,8 +140,17 @@ public final class LoadTool implements Runnable {
         List<String> workloads = List.of("sync:64", "sync:1", "async:16", "batch:16", "tx:16", "consume", "e2e");
         @Option(names = "--show-footprint-per-workload", description = "add the broker's RSS and threads after each workload")
         boolean showAfter;
-        @Option(names = "--targets", split = ",", description = "rocketmq, quiver-sync, quiver-async (default: all)")
-        List<String> targets = List.of("rocketmq", "quiver-sync", "quiver-async");
+        @Option(names = "--targets", split = ",",
+            description = "rocketmq-async, rocketmq-sync, quiver-sync, quiver-async (default: all)")
+        List<String> targets = List.of("rocketmq-async", "rocketmq-sync", "quiver-sync", "quiver-async");
+        @Option(names = "--preload", description = "least seconds of load on each broker before anything is measured"
+            + " (default ${DEFAULT-VALUE})")
+        int preloadSeconds = 30;
+        @Option(names = "--preload-max", description = "most seconds of pre-load if throughput does not settle"
+            + " (default ${DEFAULT-VALUE})")
+        int preloadMaxSeconds = 120;
+        @Option(names = "--preload-workload", description = "the pre-load (default ${DEFAULT-VALUE})")
+        String preloadWorkload = "sync:64";
         @CommandLine.Mixin
         Options options = new Options();
 
@@ -153,11 +164,14 @@ public final class LoadTool implements Runnable {
                 for (String which : targets) {
                     System.err.printf("== round %d: %s%n", round, which);
                     try (Target t = switch (which) {
-                        case "rocketmq" -> Target.rocketmq(cp, rocketmqVersion);
+                        case "rocketmq", "rocketmq-async" -> Target.rocketmq(cp, rocketmqVersion, "ASYNC_FLUSH");
+                        case "rocketmq-sync" -> Target.rocketmq(cp, rocketmqVersion, "SYNC_FLUSH");
                         case "quiver-sync" -> Target.quiver("SYNC_FLUSH");
                         case "quiver-async" -> Target.quiver("ASYNC_FLUSH");
                         default -> throw new IllegalArgumentException("unknown target " + which);
                     }) {
+                        settings.put(t.label(), t.settings());
+                        System.err.println("   " + t.settings());
                         Thread.sleep(5_000);
                         long idleCpu0 = ProcStats.cpuNanos(t.pids());
                         Thread.sleep(10_000);
@@ -165,6 +179,7 @@ public final class LoadTool implements Runnable {
                         long rss = ProcStats.status(t.pids(), "VmRSS");
                         long threads = ProcStats.status(t.pids(), "Threads");
                         Workloads w = new Workloads(t.namesrv(), t);
+                        preload(w);
                         for (String wl : workloads) {
                             Result r = w.run(options.spec(wl));
                             System.out.println(r.line());
@@ -179,7 +194,67 @@ public final class LoadTool implements Runnable {
                 }
             }
             print(results, footprint, after);
+            System.out.println();
+            settings.values().forEach(s -> System.out.println("- " + s));
+            printPairings(results);
             return 0;
+        }
+
+        private final Map<String, String> settings = new LinkedHashMap<>();
+
+        /**
+         * Loads the broker until it is warm: windows of 5 s of {@link #preloadWorkload} until at least
+         * {@link #preloadSeconds} have passed and the last two windows are within 5 % of each other (at most
+         * {@link #preloadMaxSeconds}). JIT compilation, page cache and file allocation are then behind it.
+         */
+        private void preload(Workloads w) throws Exception {
+            Workloads.Spec base = options.spec(preloadWorkload);
+            Workloads.Spec window = new Workloads.Spec(base.workload(), base.threads(), base.size(), base.batch(), 0, 5_000,
+                base.queues(), base.backlog(), base.rate());
+            long t0 = System.nanoTime();
+            List<Double> rates = new ArrayList<>();
+            while (true) {
+                rates.add(w.run(window).msgsPerSecond());
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                int n = rates.size();
+                boolean stable = n >= 2 && Math.abs(rates.get(n - 1) - rates.get(n - 2)) <= 0.05 * rates.get(n - 2);
+                if (elapsed >= preloadSeconds && stable || elapsed >= preloadMaxSeconds) {
+                    System.err.printf(Locale.ROOT, "   pre-loaded %.0f s with %s: %s msgs/s per window%s%n", elapsed,
+                        preloadWorkload, rates.stream().map(r -> String.format(Locale.ROOT, "%.0f", r)).toList(),
+                        stable ? ", stable" : ", NOT stable within the limit");
+                    return;
+                }
+            }
+        }
+
+        /** Quiver against RocketMQ in three pairings: ASYNC/ASYNC, SYNC/SYNC and the defaults (SYNC/ASYNC). */
+        private void printPairings(Map<String, Map<String, List<Result>>> results) {
+            String[][] pairs = {
+                {"like for like, ASYNC_FLUSH", "Quiver ASYNC_FLUSH", "RocketMQ " + rocketmqVersion + " ASYNC_FLUSH"},
+                {"like for like, SYNC_FLUSH", "Quiver SYNC_FLUSH", "RocketMQ " + rocketmqVersion + " SYNC_FLUSH"},
+                {"defaults (Quiver SYNC_FLUSH, RocketMQ ASYNC_FLUSH)", "Quiver SYNC_FLUSH",
+                    "RocketMQ " + rocketmqVersion + " ASYNC_FLUSH"}};
+            System.out.println();
+            System.out.println("| pairing | workload | RocketMQ msgs/s | Quiver msgs/s | Quiver/RocketMQ | broker CPU µs/msg "
+                + "(RocketMQ → Quiver) | p99 ms (RocketMQ → Quiver) |");
+            System.out.println("|---|---|---:|---:|---:|---|---|");
+            for (String[] p : pairs) {
+                Map<String, List<Result>> q = results.get(p[1]);
+                Map<String, List<Result>> r = results.get(p[2]);
+                if (q == null || r == null) {
+                    continue;
+                }
+                for (String wl : workloads) {
+                    double qr = median(q.getOrDefault(wl, List.of()).stream().map(Result::msgsPerSecond).toList());
+                    double rr = median(r.getOrDefault(wl, List.of()).stream().map(Result::msgsPerSecond).toList());
+                    double qc = median(q.getOrDefault(wl, List.of()).stream().map(Result::cpuMicrosPerMessage).toList());
+                    double rc = median(r.getOrDefault(wl, List.of()).stream().map(Result::cpuMicrosPerMessage).toList());
+                    double qp = median(q.getOrDefault(wl, List.of()).stream().map(x -> x.percentileMillis(99)).toList());
+                    double rp = median(r.getOrDefault(wl, List.of()).stream().map(x -> x.percentileMillis(99)).toList());
+                    System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.2f× | %.1f → %.1f | %.2f → %.2f |%n", p[0], wl,
+                        rr, qr, qr / rr, rc, qc, rp, qp);
+                }
+            }
         }
 
         private void print(Map<String, Map<String, List<Result>>> results, Map<String, List<long[]>> footprint,

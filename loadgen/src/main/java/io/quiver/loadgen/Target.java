@@ -22,6 +22,11 @@ interface Target extends AutoCloseable {
     /** Milliseconds from spawning the processes until the broker accepted connections and registered. */
     long startMillis();
 
+    /** The settings that decide the comparison (flush mode, heap, file sizes), for the report. */
+    default String settings() {
+        return label();
+    }
+
     @Override
     void close();
 
@@ -35,6 +40,11 @@ interface Target extends AutoCloseable {
         return new Target() {
             public String label() {
                 return "Quiver " + flushDiskType;
+            }
+
+            public String settings() {
+                return "Quiver (quiver standalone, default JVM options): flushDiskType=" + flushDiskType
+                    + ", mappedFileSizeCommitLog=1 GiB, other settings at their defaults";
             }
 
             public String namesrv() {
@@ -55,8 +65,8 @@ interface Target extends AutoCloseable {
         };
     }
 
-    /** Apache RocketMQ's name server and broker (its default ASYNC_FLUSH), from a resolved classpath. */
-    static Target rocketmq(String classpath, String version) throws Exception {
+    /** Apache RocketMQ's name server and broker with {@code flushDiskType} (its default: ASYNC_FLUSH), from a classpath. */
+    static Target rocketmq(String classpath, String version, String flushDiskType) throws Exception {
         Path home = Files.createTempDirectory("rmq-bench-");
         int nsPort = FreePorts.next();
         int brokerPort = FreePorts.next();
@@ -64,7 +74,8 @@ interface Target extends AutoCloseable {
         Files.writeString(home.resolve("broker.conf"), String.join("\n", "brokerClusterName=DefaultCluster",
             "brokerName=broker-a", "brokerId=0", "listenPort=" + brokerPort, "namesrvAddr=127.0.0.1:" + nsPort,
             "brokerIP1=127.0.0.1", "storePathRootDir=" + home.resolve("store"),
-            "storePathCommitLog=" + home.resolve("store/commitlog"), "autoCreateTopicEnable=true") + "\n");
+            "storePathCommitLog=" + home.resolve("store/commitlog"), "autoCreateTopicEnable=true",
+            "flushDiskType=" + flushDiskType) + "\n");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         long t0 = System.nanoTime();
         Process ns = new ProcessBuilder(java, "-Xms1g", "-Xmx1g", "-Drocketmq.home.dir=" + home, "-cp", classpath,
@@ -79,7 +90,12 @@ interface Target extends AutoCloseable {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         return new Target() {
             public String label() {
-                return "RocketMQ " + version + " ASYNC_FLUSH";
+                return "RocketMQ " + version + " " + flushDiskType;
+            }
+
+            public String settings() {
+                return "Apache RocketMQ " + version + " (name server and broker, -Xms1g -Xmx1g each): flushDiskType="
+                    + flushDiskType + ", other settings at their defaults";
             }
 
             public String namesrv() {
