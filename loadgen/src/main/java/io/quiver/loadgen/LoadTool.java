@@ -251,8 +251,10 @@ public final class LoadTool implements Runnable {
                     double rc = median(r.getOrDefault(wl, List.of()).stream().map(Result::cpuMicrosPerMessage).toList());
                     double qp = median(q.getOrDefault(wl, List.of()).stream().map(x -> x.percentileMillis(99)).toList());
                     double rp = median(r.getOrDefault(wl, List.of()).stream().map(x -> x.percentileMillis(99)).toList());
-                    System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.2f× | %.1f → %.1f | %.2f → %.2f |%n", p[0], wl,
-                        rr, qr, qr / rr, rc, qc, rp, qp);
+                    String p99 = Double.isNaN(qp) || Double.isNaN(rp) ? "-"
+                        : String.format(Locale.ROOT, "%.2f → %.2f", rp, qp);
+                    System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.2f× | %.1f → %.1f | %s |%n", p[0], wl,
+                        rr, qr, qr / rr, rc, qc, p99);
                 }
             }
         }
