@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,13 +129,13 @@ final class IndexService extends DutyCycle {
 
     private void index(ByteBuffer r, long phyOffset) {
         String topic = MessageRecord.topicOf(r);
-        Map<String, String> props = MessageProperties.parse(MessageRecord.propertiesOf(r));
+        String props = MessageRecord.propertiesOf(r);
         long ts = MessageRecord.storeTimestampOf(r);
-        String uniq = props.get(MessageProperties.UNIQ_KEY);
+        String uniq = MessageProperties.valueOf(props, MessageProperties.UNIQ_KEY);
         if (uniq != null && !uniq.isEmpty()) {
             add(topic + "#" + uniq, phyOffset, ts);
         }
-        String keys = props.get(MessageProperties.KEYS);
+        String keys = MessageProperties.valueOf(props, MessageProperties.KEYS);
         if (keys != null) {
             for (String k : keys.split(" ")) {
                 if (!k.isEmpty()) {

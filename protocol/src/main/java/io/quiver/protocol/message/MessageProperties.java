@@ -56,6 +56,32 @@ public final class MessageProperties {
         return map;
     }
 
+    /**
+     * One property of an encoded properties string, exactly as {@code parse(s).get(name)} would give it (the
+     * last non-empty value under that name), without building a map: for readers that need one or two names
+     * of every record (the message index).
+     */
+    public static String valueOf(String s, String name) {
+        if (s == null || s.isEmpty() || name.isEmpty()) {
+            return null;
+        }
+        String found = null;
+        int len = name.length();
+        int n = s.length();
+        int start = 0;
+        while (start < n) {
+            int end = s.indexOf(PROPERTY_SEPARATOR, start);
+            if (end < 0) {
+                end = n;
+            }
+            if (end - start > len + 1 && s.charAt(start + len) == NAME_VALUE_SEPARATOR && s.startsWith(name, start)) {
+                found = s.substring(start + len + 1, end);
+            }
+            start = end + 1;
+        }
+        return found;
+    }
+
     /** Encodes properties without a trailing separator (the 4.9.8 / 5.1.4 form); null values are skipped. */
     public static String encode(Map<String, String> properties) {
         if (properties == null || properties.isEmpty()) {
