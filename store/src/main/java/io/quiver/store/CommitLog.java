@@ -28,6 +28,8 @@ final class CommitLog {
     /** Owned by the appending thread: records laid out but not yet written, and where they start. */
     private ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_BYTES);
     private long stagedStart;
+    /** Owned by the appending thread: staged bytes may have reached the file since the last publish. */
+    private boolean writeAttempted;
     private final CRC32C crc = new CRC32C();
 
     CommitLog(Disk disk, Path dir, int segmentBytes) {
@@ -123,6 +125,7 @@ final class CommitLog {
     void publish() {
         writeStaged();
         writePosition = stagedStart;
+        writeAttempted = false;
     }
 
     /**
@@ -131,14 +134,17 @@ final class CommitLog {
      * the end by a later recovery, which looks past damage for valid records.
      */
     void discardStaged() {
-        long reached = stagedStart;
+        // Whatever was written lies below the last write's start plus one staging buffer.
+        long reachedAtMost = stagedStart + staging.capacity();
+        boolean written = writeAttempted;
+        writeAttempted = false;
         staging.clear();
         stagedStart = writePosition;
         MappedSegment seg = file.segmentFor(writePosition);
-        if (reached > writePosition && seg != null) {
+        if (written && seg != null) {
             try {
                 seg.writeZeros((int) (writePosition - seg.baseOffset()),
-                    (int) (Math.min(seg.endOffset(), reached + STAGING_BYTES) - seg.baseOffset()));
+                    (int) (Math.min(seg.endOffset(), reachedAtMost) - seg.baseOffset()));
                 seg.forceData();
             } catch (RuntimeException e) {
                 // recovery's zeroing of the tail covers it after a restart
@@ -152,6 +158,7 @@ final class CommitLog {
         }
         MappedSegment seg = file.segmentFor(stagedStart);
         int bytes = staging.position();
+        writeAttempted = true;
         staging.flip();
         seg.write(staging, (int) (stagedStart - seg.baseOffset()));
         staging.clear();
