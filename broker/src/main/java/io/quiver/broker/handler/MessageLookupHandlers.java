@@ -20,7 +20,7 @@ public final class MessageLookupHandlers {
 
     public void viewMessage(RequestContext ctx, RemotingCommand req) {
         long offset = RequestHeaders.ViewMessageById.decode(req).offset();
-        ByteBuffer record = io.quiver.broker.support.RecordLookup.at(store, offset);
+        ByteBuffer record = store.recordAt(offset);
         if (record == null) {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "can not find message by the offset, " + offset);
             return;

@@ -106,7 +106,7 @@ public final class PullHandler implements RequestHandler {
         int maxBytes = h.maxMsgBytes() != null && h.maxMsgBytes() > 0
             ? Math.min(h.maxMsgBytes(), MAX_BYTES_PER_PULL) : MAX_BYTES_PER_PULL;
         MessageFilter filter;
-        if ("SQL92".equalsIgnoreCase(sub.expressionType)) {
+        if (sub.isSql92()) {
             if (!config.enablePropertyFilter) {
                 ctx.reply(ResponseCode.SYSTEM_ERROR, "SQL92 filtering is disabled on this broker (enablePropertyFilter=false)");
                 return;
@@ -151,11 +151,11 @@ public final class PullHandler implements RequestHandler {
 
     private SubscriptionData subscription(RequestContext ctx, PullMessageRequestHeader h, SubscriptionGroupConfig group) {
         if (h.hasSubscription()) {
-            if ("SQL92".equalsIgnoreCase(h.expressionType())) {
+            if (SubscriptionData.SQL92.equalsIgnoreCase(h.expressionType())) {
                 SubscriptionData s = new SubscriptionData();
                 s.topic = h.topic();
                 s.subString = h.subscription();
-                s.expressionType = "SQL92";
+                s.expressionType = SubscriptionData.SQL92;
                 s.subVersion = h.subVersion();
                 return s;
             }

@@ -80,7 +80,7 @@ public final class SendBackHandler implements RequestHandler {
             ctx.reply(ResponseCode.SUCCESS, null); // the group keeps no retries: dropped, as configured
             return;
         }
-        ByteBuffer rec = io.quiver.broker.support.RecordLookup.at(store, offset);
+        ByteBuffer rec = store.recordAt(offset);
         if (rec == null) {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "look message by offset failed, " + offset);
             return;

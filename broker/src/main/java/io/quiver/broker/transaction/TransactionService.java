@@ -202,7 +202,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     /** Records a decision; the outcome is completed on {@code completeOn}. */
     CompletableFuture<Outcome> decide(long halfPhy, long halfQueueOffset, String producerGroup, int decision,
                                       java.util.concurrent.Executor completeOn) {
-        ByteBuffer rec = io.quiver.broker.support.RecordLookup.at(store, halfPhy);
+        ByteBuffer rec = store.recordAt(halfPhy);
         if (rec == null) {
             log.warn("transaction decision for unknown half message at commit-log offset {}", halfPhy);
             return CompletableFuture.completedFuture(Outcome.NOT_FOUND);
