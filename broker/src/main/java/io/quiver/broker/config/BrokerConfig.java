@@ -80,7 +80,7 @@ public final class BrokerConfig {
         def("diskSpaceWarningLevelRatio", "90", "disk use (%) at which writes are refused (reads continue) until space is freed",
             (c, v) -> c.diskSpaceWarningLevelRatio = parsePercent(v), c -> c.diskSpaceWarningLevelRatio);
         def("diskMinFreeBytes", "-1", "writes are also refused while less than this many bytes are free on the store's disk; -1 = two commit-log segments, 0 = no floor",
-            (c, v) -> c.diskMinFreeBytes = Long.parseLong(v), c -> c.diskMinFreeBytes);
+            (c, v) -> c.diskMinFreeBytes = parseBytesOrDefault(v), c -> c.diskMinFreeBytes);
         def("maxHashSlotNum", "1000000", "hash slots per message-index file (RocketMQ: 5000000)",
             (c, v) -> c.maxHashSlotNum = parsePositive(v), c -> c.maxHashSlotNum);
         def("maxIndexNum", "4000000", "keys per message-index file (RocketMQ: 20000000)",
@@ -250,6 +250,15 @@ public final class BrokerConfig {
         int n = Integer.parseInt(v);
         if (n <= 0) {
             throw new IllegalArgumentException("must be positive");
+        }
+        return n;
+    }
+
+    /** Bytes, 0 or more, or -1 for the computed default. */
+    private static long parseBytesOrDefault(String v) {
+        long n = Long.parseLong(v);
+        if (n < -1) {
+            throw new IllegalArgumentException("must be -1 (the default) or a number of bytes");
         }
         return n;
     }

@@ -24,8 +24,10 @@ public final class GroupAdminHandlers {
 
     public void createGroup(RequestContext ctx, RemotingCommand req) {
         SubscriptionGroupConfig c = Json.decode(req.body(), SubscriptionGroupConfig.class);
-        if (c.groupName == null || c.groupName.isBlank()) {
-            ctx.reply(ResponseCode.SYSTEM_ERROR, "the subscription group config has no groupName");
+        String invalid = c.groupName == null || c.groupName.isBlank() ? "the subscription group config has no groupName"
+            : io.quiver.protocol.message.TopicNames.validateGroup(c.groupName);
+        if (invalid != null) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, invalid);
             return;
         }
         java.util.concurrent.CompletableFuture<Void> written = groups.put(c);

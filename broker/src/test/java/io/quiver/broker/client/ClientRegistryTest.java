@@ -115,4 +115,26 @@ class ClientRegistryTest {
         assertThat(clients.producers("P")).isEmpty();
         assertThat(producer.isOpen()).isFalse();
     }
+
+    /**
+     * The race the registry guards against: the connection closes (and its clean-up runs) while the heartbeat
+     * is being registered. The channel answers "open" to the first check and "closed" after that.
+     */
+    @Test
+    void aMemberWhoseConnectionClosesWhileRegisteringIsNotKept() {
+        EmbeddedChannel closing = new EmbeddedChannel() {
+            private int asked;
+
+            @Override
+            public boolean isActive() {
+                return asked++ == 0;
+            }
+        };
+        channels.add(closing);
+        assertThat(clients.registerConsumer(consumer("G", SubscriptionData.ofTags("T", "a", 1)), member(closing, "C1", T0),
+            T0)).isEqualTo(ClientRegistry.Outcome.CONNECTION_CLOSED);
+        assertThat(clients.consumerGroup("G") == null || clients.consumerGroup("G").channels().isEmpty())
+            .as("no ghost member left").isTrue();
+        assertThat(clients.connectionCount()).isZero();
+    }
 }

@@ -90,6 +90,14 @@ class GroupAdminHandlersTest {
     }
 
     @Test
+    void aGroupNameThatIsNotValidIsRefused() {
+        RemotingCommand resp = h.call(handlers::createGroup, create("{\"groupName\":\"../x\"}"));
+        assertThat(resp.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+        assertThat(resp.remark()).contains("'.'");
+        assertThat(groups.size()).isZero();
+    }
+
+    @Test
     void aConfigWithoutAGroupNameIsRefused() {
         RemotingCommand resp = h.call(handlers::createGroup, create("{\"retryMaxTimes\":3}"));
         assertThat(resp.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
