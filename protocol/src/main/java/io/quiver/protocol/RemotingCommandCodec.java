@@ -1,12 +1,6 @@
 package io.quiver.protocol;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,8 +13,6 @@ import java.util.Map;
 public final class RemotingCommandCodec {
     /** Largest frame (excluding its own length word) the official decoder accepts. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
-
-    private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private RemotingCommandCodec() {}
 
@@ -81,112 +73,16 @@ public final class RemotingCommandCodec {
     // ---------------------------------------------------------------- JSON
 
     private static void writeJsonHeader(RemotingCommand cmd, ByteBuf out) {
-        try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(out))) {
-            g.writeStartObject();
-            g.writeNumberField("code", cmd.code());
-            Map<String, String> ext = cmd.extFields();
-            if (ext != null && !ext.isEmpty()) {
-                g.writeObjectFieldStart("extFields");
-                for (Map.Entry<String, String> e : ext.entrySet()) {
-                    if (e.getValue() != null) {
-                        g.writeStringField(e.getKey(), e.getValue());
-                    }
-                }
-                g.writeEndObject();
-            }
-            g.writeNumberField("flag", cmd.flag());
-            g.writeStringField("language", cmd.language().name());
-            g.writeNumberField("opaque", cmd.opaque());
-            if (cmd.remark() != null) {
-                g.writeStringField("remark", cmd.remark());
-            }
-            g.writeStringField("serializeTypeCurrentRPC", "JSON");
-            g.writeNumberField("version", cmd.version());
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException("writing a JSON header into memory failed", e);
-        }
+        JsonHeaderWriter.write(cmd, out);
     }
 
     private static RemotingCommand readJsonHeader(ByteBuf header) {
-        RemotingCommand cmd = new RemotingCommand();
-        byte[] bytes;
-        int offset;
         if (header.hasArray()) {
-            bytes = header.array();
-            offset = header.arrayOffset() + header.readerIndex();
-        } else {
-            bytes = new byte[header.readableBytes()];
-            header.getBytes(header.readerIndex(), bytes);
-            offset = 0;
+            return JsonHeaderReader.read(header.array(), header.arrayOffset() + header.readerIndex(), header.readableBytes());
         }
-        try (JsonParser p = JSON.createParser(bytes, offset, header.readableBytes())) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new ProtocolException("JSON header is not an object");
-            }
-            boolean sawCode = false;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                switch (name) {
-                    case "code" -> {
-                        cmd.code(intValue(p, t, name));
-                        sawCode = true;
-                    }
-                    case "opaque" -> cmd.opaque(intValue(p, t, name));
-                    case "flag" -> cmd.flag(intValue(p, t, name));
-                    case "version" -> cmd.version(intValue(p, t, name));
-                    case "language" -> cmd.language(t == JsonToken.VALUE_NUMBER_INT
-                        ? LanguageCode.of(p.getIntValue()) : LanguageCode.ofName(p.getValueAsString()));
-                    case "remark" -> cmd.remark(t == JsonToken.VALUE_NULL ? null : p.getValueAsString());
-                    case "extFields" -> cmd.extFields(readExtFields(p, t));
-                    default -> p.skipChildren();
-                }
-            }
-            if (!sawCode) {
-                throw new ProtocolException("JSON header has no \"code\"");
-            }
-            return cmd;
-        } catch (IOException e) {
-            throw new ProtocolException("JSON header is not valid JSON: " + (e instanceof com.fasterxml.jackson.core.JacksonException je ? je.getOriginalMessage() : e.getMessage()), e);
-        }
-    }
-
-    private static int intValue(JsonParser p, JsonToken t, String name) throws IOException {
-        if (t == JsonToken.VALUE_NUMBER_INT) {
-            return p.getIntValue();
-        }
-        if (t == JsonToken.VALUE_STRING) {
-            try {
-                return Integer.parseInt(p.getText().trim());
-            } catch (NumberFormatException e) {
-                // fall through to the error below
-            }
-        }
-        if (t == JsonToken.VALUE_NULL) {
-            return 0;
-        }
-        throw new ProtocolException("JSON header field \"" + name + "\" is not an integer");
-    }
-
-    private static Map<String, String> readExtFields(JsonParser p, JsonToken t) throws IOException {
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (t != JsonToken.START_OBJECT) {
-            throw new ProtocolException("JSON header field \"extFields\" is not an object");
-        }
-        Map<String, String> ext = new HashMap<>(16);
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String key = p.currentName();
-            JsonToken v = p.nextToken();
-            if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
-                p.skipChildren(); // not a header field; official readers ignore such values too
-            } else if (v != JsonToken.VALUE_NULL) {
-                ext.put(key, p.getText());
-            }
-        }
-        return ext;
+        byte[] bytes = new byte[header.readableBytes()];
+        header.getBytes(header.readerIndex(), bytes);
+        return JsonHeaderReader.read(bytes, 0, bytes.length);
     }
 
     // ---------------------------------------------------------------- ROCKETMQ binary
