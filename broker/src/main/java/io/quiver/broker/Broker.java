@@ -133,7 +133,12 @@ public final class Broker implements AutoCloseable {
         this.clients = new ClientRegistry(config.maxClientsPerGroup);
         this.locks = new QueueLockTable(config.rebalanceLockMaxLiveTime);
         this.server = new RemotingServer("broker", config.bindAddress, config.listenPort,
-            RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES);
+            RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES)
+            .transport(io.quiver.remoting.Transport.choose(config.useEpollNativeSelector));
+        if (config.useEpollNativeSelector && server.transport() != io.quiver.remoting.Transport.EPOLL) {
+            log.info("serving with the JDK's NIO: the native epoll transport is not available here ({})",
+                io.quiver.remoting.Transport.nativeUnavailableReason());
+        }
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("quiver-broker-scheduler"));
         this.pullPool = pool("quiver-pull", Math.max(2, Runtime.getRuntime().availableProcessors()));
         this.longPolling = new LongPollingService(System::currentTimeMillis, pullPool);
@@ -327,9 +332,10 @@ public final class Broker implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::persistOffsets, config.flushConsumerOffsetInterval,
             config.flushConsumerOffsetInterval, TimeUnit.MILLISECONDS);
         registrar.start(); // the first registration completes (or times out) before the broker reports ready
-        log.info("broker {} of cluster {} listening on {}:{} (advertised {}), data in {}, {} ({} ms)",
-            config.brokerName, config.brokerClusterName, config.bindAddress, server.port(), config.brokerAddr(),
-            config.storePathRootDir.toAbsolutePath(), config.flushDiskType, (System.nanoTime() - t0) / 1_000_000);
+        log.info("broker {} of cluster {} listening on {}:{} ({}, advertised {}), data in {}, {} ({} ms)",
+            config.brokerName, config.brokerClusterName, config.bindAddress, server.port(), server.transport(),
+            config.brokerAddr(), config.storePathRootDir.toAbsolutePath(), config.flushDiskType,
+            (System.nanoTime() - t0) / 1_000_000);
     }
 
     public int port() {

@@ -236,8 +236,8 @@ public final class LoadTool implements Runnable {
                     "RocketMQ " + rocketmqVersion + " ASYNC_FLUSH"}};
             System.out.println();
             System.out.println("| pairing | workload | RocketMQ msgs/s | Quiver msgs/s | Quiver/RocketMQ | broker CPU µs/msg "
-                + "(RocketMQ → Quiver) | p99 ms (RocketMQ → Quiver) |");
-            System.out.println("|---|---|---:|---:|---:|---|---|");
+                + "(RocketMQ → Quiver) | client CPU µs/msg (RocketMQ → Quiver) | p99 ms (RocketMQ → Quiver) |");
+            System.out.println("|---|---|---:|---:|---:|---|---|---|");
             for (String[] p : pairs) {
                 Map<String, List<Result>> q = results.get(p[1]);
                 Map<String, List<Result>> r = results.get(p[2]);
@@ -249,12 +249,14 @@ public final class LoadTool implements Runnable {
                     double rr = median(r.getOrDefault(wl, List.of()).stream().map(Result::msgsPerSecond).toList());
                     double qc = median(q.getOrDefault(wl, List.of()).stream().map(Result::cpuMicrosPerMessage).toList());
                     double rc = median(r.getOrDefault(wl, List.of()).stream().map(Result::cpuMicrosPerMessage).toList());
+                    double qk = median(q.getOrDefault(wl, List.of()).stream().map(Result::clientCpuMicrosPerMessage).toList());
+                    double rk = median(r.getOrDefault(wl, List.of()).stream().map(Result::clientCpuMicrosPerMessage).toList());
                     double qp = median(q.getOrDefault(wl, List.of()).stream().map(x -> x.percentileMillis(99)).toList());
                     double rp = median(r.getOrDefault(wl, List.of()).stream().map(x -> x.percentileMillis(99)).toList());
                     String p99 = Double.isNaN(qp) || Double.isNaN(rp) ? "-"
                         : String.format(Locale.ROOT, "%.2f → %.2f", rp, qp);
-                    System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.2f× | %.1f → %.1f | %s |%n", p[0], wl,
-                        rr, qr, qr / rr, rc, qc, p99);
+                    System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.2f× | %.1f → %.1f | %.1f → %.1f | %s |%n",
+                        p[0], wl, rr, qr, qr / rr, rc, qc, rk, qk, p99);
                 }
             }
         }
@@ -281,6 +283,7 @@ public final class LoadTool implements Runnable {
                 row(results, labels, wl, "msgs/s", Result::msgsPerSecond, "%.0f");
                 row(results, labels, wl, "p99 ms", r -> r.percentileMillis(99), "%.2f");
                 row(results, labels, wl, "broker CPU µs/msg", Result::cpuMicrosPerMessage, "%.1f");
+                row(results, labels, wl, "client CPU µs/msg", Result::clientCpuMicrosPerMessage, "%.1f");
                 if (showAfter) {
                     afterRow(after, labels, wl, "RSS MB after", 0, 1024.0);
                     afterRow(after, labels, wl, "threads after", 1, 1);

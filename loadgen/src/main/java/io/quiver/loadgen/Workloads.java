@@ -74,6 +74,10 @@ final class Workloads {
         return target == null ? 0 : ProcStats.cpuNanos(target.pids());
     }
 
+    private static long clientCpu() {
+        return ProcStats.cpuNanos(java.util.List.of(ProcessHandle.current().pid()));
+    }
+
     /** Starts {@code p} as every workload's producers are set up: its own client instance, no compression. */
     private DefaultMQProducer started(DefaultMQProducer p) throws Exception {
         p.setNamesrvAddr(namesrv);
@@ -137,18 +141,21 @@ final class Workloads {
         latency.reset();
         failures.set(0);
         long cpu0 = cpu();
+        long clientCpu0 = clientCpu();
         long t0 = System.nanoTime();
         measuring.set(true);
         progress(name, count, s.durationMillis(), t0);
         measuring.set(false);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long cpu1 = cpu();
+        long clientCpu1 = clientCpu();
         long n = count.get();
         stop.set(true);
         for (Thread th : threads) {
             th.join(30_000);
         }
-        return new Result(name, label(), n, seconds, s.size(), latency.getIntervalHistogram(), failures.get(), cpu1 - cpu0);
+        return new Result(name, label(), n, seconds, s.size(), latency.getIntervalHistogram(), failures.get(), cpu1 - cpu0,
+            clientCpu1 - clientCpu0);
     }
 
     private static void progress(String name, AtomicLong count, long durationMillis, long t0) throws InterruptedException {
@@ -304,6 +311,7 @@ final class Workloads {
             return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
         });
         long cpu0 = cpu();
+        long clientCpu0 = clientCpu();
         long t0 = System.nanoTime();
         c.start();
         firstNanos[0] = t0;
@@ -313,9 +321,10 @@ final class Workloads {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         long cpu1 = cpu();
+        long clientCpu1 = clientCpu();
         c.shutdown();
         return new Result(cold ? "consume-cold-backlog" : "consume-backlog", label(), Math.min(consumed.get(), total), seconds, s.size(), null,
-            Math.max(0, total - consumed.get()), cpu1 - cpu0);
+            Math.max(0, total - consumed.get()), cpu1 - cpu0, clientCpu1 - clientCpu0);
     }
 
     /**
@@ -432,17 +441,20 @@ final class Workloads {
         latency.reset();
         failures.set(0);
         long cpu0 = cpu();
+        long clientCpu0 = clientCpu();
         long t0 = System.nanoTime();
         measuring.set(true);
         progress("e2e@" + s.rate(), received, s.durationMillis(), t0);
         measuring.set(false);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long cpu1 = cpu();
+        long clientCpu1 = clientCpu();
         stop.set(true);
         sender.join(10_000);
         c.shutdown();
         p.shutdown();
         Histogram h = latency.getIntervalHistogram();
-        return new Result("e2e@" + s.rate() + "/s", label(), received.get(), seconds, s.size(), h, failures.get(), cpu1 - cpu0);
+        return new Result("e2e@" + s.rate() + "/s", label(), received.get(), seconds, s.size(), h, failures.get(), cpu1 - cpu0,
+            clientCpu1 - clientCpu0);
     }
 }

@@ -6,9 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.quiver.protocol.RemotingCommand;
@@ -29,6 +28,8 @@ import java.util.function.Consumer;
 public final class RemotingServer implements AutoCloseable {
     /** Connections idle for this long are closed, as official endpoints do (fact sheet §1.1). */
     public static final int IDLE_CLOSE_SECONDS = 120;
+    /** Flushes merged into one write at most, so a long burst of replies still leaves in steps. */
+    public static final int MAX_FLUSHES_CONSOLIDATED = 256;
 
     private final String name;
     private final String bindHost;
@@ -40,6 +41,7 @@ public final class RemotingServer implements AutoCloseable {
     private EventLoopGroup workers;
     private Channel serverChannel;
     private Dispatcher dispatcher;
+    private Transport transport = Transport.choose(true);
 
     public RemotingServer(String name, String bindHost, int port, int maxFrameBytes) {
         this.name = name;
@@ -61,15 +63,28 @@ public final class RemotingServer implements AutoCloseable {
         closeListeners.add(listener);
     }
 
+    /** The socket layer to use; {@link Transport#choose} by default. Call before {@link #start}. */
+    public RemotingServer transport(Transport t) {
+        if (serverChannel != null) {
+            throw new IllegalStateException("the transport must be chosen before start");
+        }
+        this.transport = t;
+        return this;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
     public void start() {
         dispatcher = new Dispatcher(name, Map.copyOf(registrations),
             ch -> closeListeners.forEach(l -> l.accept(ch)));
-        boss = new NioEventLoopGroup(1, new DefaultThreadFactory(name + "-accept", true));
-        workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        boss = transport.group(1, new DefaultThreadFactory(name + "-accept", true));
+        workers = transport.group(Math.max(2, Runtime.getRuntime().availableProcessors()),
             new DefaultThreadFactory(name + "-io", true));
         ServerBootstrap b = new ServerBootstrap()
             .group(boss, workers)
-            .channel(NioServerSocketChannel.class)
+            .channel(transport.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -78,6 +93,8 @@ public final class RemotingServer implements AutoCloseable {
                 @Override
                 protected void initChannel(SocketChannel ch) {
                     ch.pipeline()
+                        // Replies finished by the same store completion leave in one write, not one each.
+                        .addLast("flush-consolidation", new FlushConsolidationHandler(MAX_FLUSHES_CONSOLIDATED, true))
                         .addLast("frame-decoder", new FrameDecoder(maxFrameBytes))
                         .addLast("frame-encoder", FrameEncoder.INSTANCE)
                         .addLast("idle", new IdleStateHandler(0, 0, IDLE_CLOSE_SECONDS, TimeUnit.SECONDS))

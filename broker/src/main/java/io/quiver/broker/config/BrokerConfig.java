@@ -41,6 +41,9 @@ public final class BrokerConfig {
         def("brokerId", "0", "0 for a master (replicas are not supported yet)", (c, v) -> c.brokerId = Long.parseLong(v), c -> c.brokerId);
         def("listenPort", "10911", "port clients connect to", (c, v) -> c.listenPort = parsePort(v), c -> c.listenPort);
         def("bindAddress", "0.0.0.0", "local address to listen on (Quiver)", (c, v) -> c.bindAddress = v, c -> c.bindAddress);
+        def("useEpollNativeSelector", "true", "serve connections with Netty's native epoll transport where Linux has it "
+            + "(false: the JDK's NIO; RocketMQ's default is false)",
+            (c, v) -> c.useEpollNativeSelector = parseBool(v), c -> c.useEpollNativeSelector);
         def("brokerIP1", "(first non-loopback IPv4)", "address advertised to clients and embedded in message ids",
             (c, v) -> c.brokerIP1 = v, c -> c.brokerIP1);
         def("namesrvAddr", "127.0.0.1:9876", "name servers, separated by ';'", (c, v) -> c.namesrvAddr = v, c -> c.namesrvAddr);
@@ -149,6 +152,7 @@ public final class BrokerConfig {
     public long brokerId;
     public int listenPort = 10911;
     public String bindAddress = "0.0.0.0";
+    public boolean useEpollNativeSelector = true;
     public String brokerIP1 = detectAddress();
     public String namesrvAddr = "127.0.0.1:9876";
     public Path storePathRootDir = Path.of("data", "broker");

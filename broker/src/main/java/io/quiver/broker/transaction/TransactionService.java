@@ -106,6 +106,12 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     static final long INDEX_CATCH_UP_MILLIS = 30_000;
     // Owned by the check thread.
     private long indexWaitUntil;
+    /**
+     * The commit log's end when this process recovered it. A half stored after it cannot have a committed
+     * copy from an earlier life of the broker, so committing it needs no index look-up. Until the service
+     * starts, every half is looked up.
+     */
+    private volatile long recoveredLogEnd = Long.MAX_VALUE;
     private long nextRoundAt;
 
     public TransactionService(BrokerConfig config, MessageStore store, ClientRegistry clients, RemotingServer server,
@@ -127,6 +133,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     /** Replays op records written since the last persisted progress (then the check thread starts). */
     @Override
     protected void beforeStart() {
+        recoveredLogEnd = store.commitLogWritePosition();
         Progress p = progressFile.read();
         halfProgress = p.halfProgress;
         long opMax = store.maxOffset(TopicNames.TRANS_OP_HALF_TOPIC, 0);
@@ -223,11 +230,12 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
         List<MessageDraft> drafts = new ArrayList<>(3);
         String realTopic = props.get(MessageProperties.REAL_TOPIC);
         int realQid = parseInt(props.get(MessageProperties.REAL_QID));
-        if (decision == OffsetStateTable.COMMITTED && !alreadyCommitted(half, props, realTopic)) {
-            drafts.add(copy(half, realTopic, realQid, MessageSysFlag.TRANSACTION_COMMIT_TYPE, halfPhy));
+        if (decision == OffsetStateTable.COMMITTED
+            && (halfPhy >= recoveredLogEnd || !alreadyCommitted(half, props, realTopic))) {
+            drafts.add(copy(half, props, realTopic, realQid, MessageSysFlag.TRANSACTION_COMMIT_TYPE, halfPhy));
         }
         if (decision == OffsetStateTable.DISCARDED) {
-            drafts.add(copy(half, TopicNames.TRANS_CHECK_MAX_TIME_TOPIC, 0, MessageSysFlag.TRANSACTION_NOT_TYPE, 0));
+            drafts.add(copy(half, props, TopicNames.TRANS_CHECK_MAX_TIME_TOPIC, 0, MessageSysFlag.TRANSACTION_NOT_TYPE, 0));
         }
         drafts.add(op(halfQueueOffset, decision));
         return store.put(drafts, true, completeOn).handle((r, e) -> {
@@ -263,13 +271,14 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
         return false;
     }
 
-    private MessageDraft copy(DecodedMessage half, String topic, int queueId, int txType, long preparedOffset) {
+    private MessageDraft copy(DecodedMessage half, Map<String, String> props, String topic, int queueId, int txType,
+                              long preparedOffset) {
         MessageDraft d = MessageDraft.copyOf(half);
         d.topic(topic);
         d.queueId(queueId);
         d.sysFlag(MessageSysFlag.withTransactionType(half.sysFlag, txType));
         d.preparedTransactionOffset(preparedOffset);
-        d.tagsCode(MessageDraft.tagsCodeOf(half.propertyMap()));
+        d.tagsCode(MessageDraft.tagsCodeOf(props));
         return d;
     }
 
@@ -404,7 +413,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     }
 
     private void sendCheck(Channel ch, DecodedMessage half, Map<String, String> props, long halfOffset, int checkNo) {
-        MessageDraft d = copy(half, props.get(MessageProperties.REAL_TOPIC),
+        MessageDraft d = copy(half, props, props.get(MessageProperties.REAL_TOPIC),
             parseInt(props.get(MessageProperties.REAL_QID)), MessageSysFlag.TRANSACTION_NOT_TYPE, 0);
         Map<String, String> p = new java.util.LinkedHashMap<>(props);
         p.put(MessageProperties.TRANSACTION_CHECK_TIMES, Integer.toString(checkNo));

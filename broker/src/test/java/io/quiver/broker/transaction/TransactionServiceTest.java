@@ -253,8 +253,9 @@ class TransactionServiceTest {
         assertThat(store.put(List.of(committedCopy), true).join().isStored()).isTrue();
         await().atMost(Duration.ofSeconds(10))
             .until(() -> store.indexedUpTo() >= store.commitLogWritePosition());
+        TransactionService restarted = service(dir.resolve("data")); // the crash: a new life over the same log
 
-        assertThat(decide(tx, h, EndTransaction.COMMIT)).isEqualTo(Outcome.DONE);
+        assertThat(decide(restarted, h, EndTransaction.COMMIT)).isEqualTo(Outcome.DONE);
 
         assertThat(read(TOPIC, 0)).as("the earlier committed copy is the only one").hasSize(1);
         assertThat(read(TopicNames.TRANS_OP_HALF_TOPIC, 0)).hasSize(1);

@@ -1,0 +1,37 @@
+package io.quiver.remoting;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * The socket layer a server's event loops run on: Netty's native epoll transport where the platform has
+ * it (Linux on x86_64 and aarch64: fewer system calls and no selector garbage), else the JDK's NIO.
+ */
+public enum Transport {
+    EPOLL, NIO;
+
+    /** Epoll when {@code preferNative} and the native library loads here, else NIO. */
+    public static Transport choose(boolean preferNative) {
+        return preferNative && Epoll.isAvailable() ? EPOLL : NIO;
+    }
+
+    /** Why the native transport cannot be used here, or null when it can. */
+    public static String nativeUnavailableReason() {
+        Throwable t = Epoll.unavailabilityCause();
+        return t == null ? null : t.toString();
+    }
+
+    EventLoopGroup group(int threads, ThreadFactory threadFactory) {
+        return this == EPOLL ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
+    }
+
+    Class<? extends ServerChannel> serverChannel() {
+        return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+}
