@@ -33,13 +33,19 @@ final class Appender extends DutyCycle {
     record Put(List<MessageDraft> drafts, int[] sizes, int[] crcs, long totalBytes, boolean waitDurable,
                Executor completeOn, CompletableFuture<PutResult> result) {}
 
+    /** Entries a master shipped to this replica, to store at {@code chunk.from()}; the new end goes to {@code done}. */
+    record Replicated(LogChunk chunk, Executor completeOn, CompletableFuture<Long> done) {}
+
     private final MessageStore store;
+    private final QueueIndexer indexer;
     private final CommitLog commitLog;
     private final Clock clock;
     private final FlushService flush;
     private final boolean syncFlush;
     private final ArrayBlockingQueue<Object> pending = new ArrayBlockingQueue<>(MAX_PENDING);
     private volatile ArrivalListener arrivals = ArrivalListener.NONE;
+    /** Set on a SYNC_MASTER: sends that wait also wait for a replica. */
+    private volatile ReplicaGate replicas;
 
     // Owned by the writer thread, reused every cycle.
     private final List<Object> drained = new ArrayList<>(MAX_GROUP_PUTS);
@@ -54,10 +60,15 @@ final class Appender extends DutyCycle {
         this.clock = clock;
         this.flush = flush;
         this.syncFlush = syncFlush;
+        this.indexer = new QueueIndexer(store, store.tagsCodeRule());
     }
 
     void onArrival(ArrivalListener listener) {
         this.arrivals = listener;
+    }
+
+    void replicateWith(ReplicaGate gate) {
+        this.replicas = gate;
     }
 
     /** Queues a send; false when {@link #MAX_PENDING} are already waiting. Any thread. */
@@ -68,6 +79,18 @@ final class Appender extends DutyCycle {
         wake();
         if (!isRunning() && pending.remove(put)) { // the writer stopped after the store's writable check
             complete(put, PutResult.failure(PutResult.Status.SERVICE_NOT_AVAILABLE, "the store is shutting down"));
+        }
+        return true;
+    }
+
+    /** Queues shipped entries (replica); false when {@link #MAX_PENDING} items already wait. Any thread. */
+    boolean offer(Replicated r) {
+        if (!pending.offer(r)) {
+            return false;
+        }
+        wake();
+        if (!isRunning() && pending.remove(r)) {
+            r.done().completeExceptionally(new StoreException("the store is shutting down"));
         }
         return true;
     }
@@ -119,6 +142,12 @@ final class Appender extends DutyCycle {
                     task.run();
                     continue;
                 }
+                if (w instanceof Replicated r) {
+                    appendGroup();
+                    groupBytes = 0;
+                    storeShipped(r);
+                    continue;
+                }
                 Put p = (Put) w;
                 boolean reserved = groupBytes + p.totalBytes() <= MAX_GROUP_BYTES && fits(p);
                 if (!reserved) {
@@ -139,6 +168,8 @@ final class Appender extends DutyCycle {
             for (int i = next + 1; i < n; i++) {
                 if (drained.get(i) instanceof Put p) {
                     complete(p, failure);
+                } else if (drained.get(i) instanceof Replicated r) {
+                    completeShipped(r, null, new StoreException("the store cannot write: " + e));
                 }
             }
         } finally {
@@ -223,11 +254,12 @@ final class Appender extends DutyCycle {
     }
 
     private void completeGroup(long end) {
+        ReplicaGate gate = replicas;
         List<Put> waiting = null;
         List<PutResult> waitingResults = null;
         for (int g = 0; g < group.size(); g++) {
             Put p = group.get(g);
-            if (syncFlush && p.waitDurable()) {
+            if ((syncFlush || gate != null) && p.waitDurable()) {
                 if (waiting == null) {
                     waiting = new ArrayList<>(group.size() - g);
                     waitingResults = new ArrayList<>(group.size() - g);
@@ -238,15 +270,84 @@ final class Appender extends DutyCycle {
                 complete(p, results.get(g));
             }
         }
-        if (waiting != null) {
-            List<Put> w = waiting;
-            List<PutResult> wr = waitingResults;
-            flush.awaitDurable(end).thenAccept(status -> {
-                for (int i = 0; i < w.size(); i++) {
-                    complete(w.get(i), durable(wr.get(i), status));
-                }
-            });
+        if (waiting == null) {
+            return;
         }
+        // One wait per group for the disk and one for a replica (group commit covers replication too).
+        CompletableFuture<PutResult.Status> disk = syncFlush ? flush.awaitDurable(end)
+            : CompletableFuture.completedFuture(PutResult.Status.PUT_OK);
+        CompletableFuture<PutResult.Status> replica = gate == null ? CompletableFuture.completedFuture(PutResult.Status.PUT_OK)
+            : gate.awaitReplicated(end);
+        List<Put> w = waiting;
+        List<PutResult> wr = waitingResults;
+        disk.thenCombine(replica, Appender::worse).thenAccept(status -> {
+            for (int i = 0; i < w.size(); i++) {
+                complete(w.get(i), durable(wr.get(i), status));
+            }
+        });
+    }
+
+    /**
+     * Stores entries shipped by the master at their own offsets, gives each record its consume-queue entry
+     * and tells the arrival listener, then completes with the new end: at once in ASYNC_FLUSH, once forced in
+     * SYNC_FLUSH. A refused chunk (wrong offset, a record failing its checks) completes exceptionally having
+     * written nothing; so does a failed write or indexing, after which the link reconnects and resumes.
+     */
+    private void storeShipped(Replicated r) {
+        long end;
+        try {
+            LogChunk c = r.chunk();
+            ArrivalListener listener = arrivals;
+            int maxRecord = store.config().maxMessageBytes() + 64 * 1024;
+            end = c.kind() == LogChunk.Kind.GAP ? commitLog.skipReplicated(c.from(), c.next())
+                : commitLog.writeReplicated(c.from(), c.bytes(), maxRecord, (pos, record) -> {
+                    if (indexer.index(record, pos, record.remaining(), true) == QueueIndexer.Outcome.INDEXED
+                        && listener != ArrivalListener.NONE) {
+                        String topic = io.quiver.protocol.message.MessageRecord.topicOf(record);
+                        try {
+                            listener.arrived(topic, QueueIndexer.queueIdOf(record), QueueIndexer.queueOffsetOf(record),
+                                indexer.tagsCode(record, topic));
+                        } catch (RuntimeException e) {
+                            log.error("an arrival listener failed for {}", topic, e);
+                        }
+                    }
+                });
+            store.dispatched(end);
+            store.appended();
+        } catch (RuntimeException | Error e) {
+            completeShipped(r, null, e);
+            return;
+        }
+        if (!syncFlush) {
+            completeShipped(r, end, null);
+            return;
+        }
+        long written = end;
+        flush.awaitDurable(end).thenAccept(status -> completeShipped(r, status == PutResult.Status.PUT_OK ? written : null,
+            status == PutResult.Status.PUT_OK ? null : new StoreException("forcing shipped entries failed: " + status)));
+    }
+
+    private static void completeShipped(Replicated r, Long end, Throwable failure) {
+        Runnable finish = () -> {
+            if (failure == null) {
+                r.done().complete(end);
+            } else {
+                r.done().completeExceptionally(failure);
+            }
+        };
+        try {
+            r.completeOn().execute(finish);
+        } catch (RuntimeException e) {
+            finish.run(); // the link's thread is gone: complete here
+        }
+    }
+
+    /** The outcome reported when both the disk and a replica were waited for: a disk failure first, as RocketMQ. */
+    private static PutResult.Status worse(PutResult.Status disk, PutResult.Status replica) {
+        if (disk == PutResult.Status.FLUSH_FAILED || disk == PutResult.Status.SERVICE_NOT_AVAILABLE) {
+            return disk;
+        }
+        return replica != PutResult.Status.PUT_OK ? replica : disk;
     }
 
     private PutResult durable(PutResult stored, PutResult.Status status) {
@@ -256,6 +357,10 @@ final class Appender extends DutyCycle {
                 + store.config().syncFlushTimeoutMillis() + " ms (syncFlushTimeout)");
             case SERVICE_NOT_AVAILABLE -> stored.withStatus(PutResult.Status.FLUSH_DISK_TIMEOUT,
                 "stored, but too many sends are waiting for the disk");
+            case FLUSH_SLAVE_TIMEOUT -> stored.withStatus(status, "stored on the master, but no replica confirmed it within "
+                + store.config().syncFlushTimeoutMillis() + " ms (syncFlushTimeout)");
+            case SLAVE_NOT_AVAILABLE -> stored.withStatus(status, "stored on the master, but no replica is connected and "
+                + "in sync to confirm it (brokerRole=SYNC_MASTER)");
             default -> stored.withStatus(status, "stored, but forcing it to disk failed; see the broker log");
         };
     }
@@ -292,6 +397,8 @@ final class Appender extends DutyCycle {
         for (Object w : rest) {
             if (w instanceof Runnable task) {
                 task.run();
+            } else if (w instanceof Replicated r) {
+                r.done().completeExceptionally(new StoreException("the store is shutting down"));
             } else {
                 complete((Put) w, closed);
             }

@@ -81,6 +81,207 @@ final class CommitLog {
     }
 
     /**
+     * Appending thread, on an empty log only: the log starts at {@code base}, a segment boundary (a replica
+     * copying a master whose older segments are already deleted).
+     */
+    void startAt(long base) {
+        if (!file.isEmpty() || base % file.segmentSize() != 0) {
+            throw new StoreException("the log can start at " + base + " only when empty and at a segment boundary");
+        }
+        writePosition = base;
+        stagedStart = base;
+        staging.clear();
+    }
+
+    /** Receives each record {@link #writeReplicated} stored: its offset and its bytes (without the trailer). */
+    interface RecordSink {
+        void stored(long offset, ByteBuffer record);
+    }
+
+    /**
+     * Appending thread, on a replica: the master found [from, next) damaged and stepped over it; the replica's
+     * log leaves it empty (its segments are created as needed) and continues at {@code next}.
+     */
+    long skipReplicated(long from, long next) {
+        if (from != writePosition || next < from) {
+            throw new StoreException("a gap [" + from + ", " + next + ") does not start at the log's end " + writePosition);
+        }
+        int segSize = file.segmentSize();
+        for (long base = from - from % segSize; base < next; base += segSize) {
+            if (file.segmentFor(base) == null) {
+                file.addSegment(base);
+            }
+        }
+        writePosition = next;
+        stagedStart = next;
+        return next;
+    }
+
+    /**
+     * Appending thread, on a replica: stores entries its master shipped, at exactly the offsets they have on
+     * the master. {@code entries} holds whole entries from {@code offset} (the current end): records with their
+     * CRC trailers, and blank markers where the master's segments end. Everything is checked before anything is
+     * written: each record's magic, size, own offset field and CRC, each marker's length against the segment
+     * (so both sides must use the same segment size). Returns the new end; throws {@link StoreException}
+     * naming the first entry at fault, having written nothing, or on an I/O failure (then bytes may have reached
+     * the file beyond the end, as for any failed write: they are the master's own and are written again).
+     */
+    long writeReplicated(long offset, ByteBuffer entries, int maxRecordBytes, RecordSink sink) {
+        if (staging.position() != 0 || stagedStart != writePosition) {
+            throw new IllegalStateException("records are staged on a replica");
+        }
+        if (offset != writePosition) {
+            throw new StoreException("shipped entries start at " + offset + " but the log ends at " + writePosition);
+        }
+        int segSize = file.segmentSize();
+        ByteBuffer b = entries.duplicate();
+        int start = b.position();
+        long end = checkShipped(offset, b, maxRecordBytes, segSize);
+        // One write per segment touched: a run of entries ends with the segment's blank marker.
+        long pos = offset;
+        long runAt = offset;
+        int runStart = start;
+        int i = start;
+        while (i < b.limit()) {
+            boolean blank = b.getInt(i + 4) == BLANK_MAGIC;
+            int len = blank ? END_MARKER_BYTES : b.getInt(i) + TRAILER_BYTES;
+            i += len;
+            if (blank) {
+                writeRun(runAt, b, runStart, i);
+                pos = pos - pos % segSize + segSize;
+                runAt = pos;
+                runStart = i;
+            } else {
+                pos += len;
+            }
+        }
+        writeRun(runAt, b, runStart, i);
+        writePosition = end;
+        stagedStart = end;
+        // Tell the sink only once everything is written.
+        long p = offset;
+        for (int k = start; k < b.limit(); ) {
+            int size = b.getInt(k);
+            if (b.getInt(k + 4) == BLANK_MAGIC) {
+                p = p - p % segSize + segSize;
+                k += END_MARKER_BYTES;
+                continue;
+            }
+            sink.stored(p, b.slice(k, size));
+            p += size + TRAILER_BYTES;
+            k += size + TRAILER_BYTES;
+        }
+        return end;
+    }
+
+    private void writeRun(long at, ByteBuffer b, int from, int to) {
+        if (to == from) {
+            return;
+        }
+        MappedSegment seg = file.segmentFor(at);
+        if (seg == null) {
+            seg = file.addSegment(at);
+        }
+        seg.write(b.slice(from, to - from), (int) (at - seg.baseOffset()));
+    }
+
+    /**
+     * Whole entries from {@code from} (an entry boundary below the end) for a replica, at most
+     * {@code maxBytes} of them but always at least one, never past a segment's end (its blank marker is the
+     * chunk's last entry). Any thread. Where no valid entry starts at {@code from} (a range recovery stepped
+     * over as damaged, or an offset inside a record) the chunk is a {@link LogChunk.Kind#GAP} to the next valid
+     * entry. Throws {@link StoreException} when {@code from} is below the log's start.
+     */
+    LogChunk readEntries(long from, int maxBytes, int maxRecordBytes) {
+        long end = writePosition;
+        if (from >= end) {
+            return LogChunk.nothingNew(from);
+        }
+        if (from < minOffset()) {
+            throw new StoreException("offset " + from + " is below the log's start " + minOffset());
+        }
+        MappedSegment seg = file.segmentFor(from);
+        if (seg == null || !seg.retain()) {
+            throw new StoreException("offset " + from + " is not in the log (deleted meanwhile)");
+        }
+        try {
+            int[] size = new int[1];
+            long pos = from;
+            boolean blank = false;
+            while (pos < end && pos < seg.endOffset()) {
+                EntryKind kind = inspect(seg, pos, maxRecordBytes, size);
+                if (kind == EntryKind.BLANK) {
+                    pos += END_MARKER_BYTES;
+                    blank = true;
+                    break;
+                }
+                if (kind != EntryKind.RECORD) {
+                    if (pos == from) {
+                        long next = nextValidEntry(pos, maxRecordBytes);
+                        if (next < 0 || next > end) {
+                            throw new StoreException("no valid entry at " + from + " nor after it below the end " + end);
+                        }
+                        return new LogChunk(LogChunk.Kind.GAP, from, next, ByteBuffer.allocate(0));
+                    }
+                    break; // a damaged range follows: the next chunk reports it
+                }
+                int stored = size[0] + TRAILER_BYTES;
+                if (pos > from && pos - from + stored > maxBytes) {
+                    break;
+                }
+                pos += stored;
+            }
+            int inSeg = (int) (from - seg.baseOffset());
+            ByteBuffer copy = ByteBuffer.allocate((int) (pos - from));
+            copy.put(seg.slice(inSeg, (int) (pos - from))).flip();
+            return new LogChunk(LogChunk.Kind.ENTRIES, from, blank ? seg.endOffset() : pos, copy);
+        } finally {
+            seg.release();
+        }
+    }
+
+    /** Checks shipped entries (see {@link #writeReplicated}); returns where they end in the log. */
+    private long checkShipped(long offset, ByteBuffer b, int maxRecordBytes, int segSize) {
+        long pos = offset;
+        int i = b.position();
+        CRC32C check = new CRC32C();
+        while (i < b.limit()) {
+            int inSeg = (int) (pos % segSize);
+            if (b.limit() - i < 8) {
+                throw new StoreException("shipped entries end inside an entry header at offset " + pos);
+            }
+            int size = b.getInt(i);
+            int magic = b.getInt(i + 4);
+            if (magic == BLANK_MAGIC) {
+                if (size != segSize - inSeg) {
+                    throw new StoreException("blank marker at offset " + pos + " says " + size + " bytes remain but "
+                        + (segSize - inSeg) + " do: master and replica need the same commit-log segment size");
+                }
+                i += END_MARKER_BYTES;
+                pos += segSize - inSeg;
+                continue;
+            }
+            if (magic != MessageRecord.MAGIC_V1 || size < 64 || size > maxRecordBytes
+                || inSeg + size + TRAILER_BYTES + END_MARKER_BYTES > segSize || b.limit() - i < size + TRAILER_BYTES) {
+                throw new StoreException("shipped entry at offset " + pos + " is not a whole record (size " + size
+                    + ", magic " + Integer.toHexString(magic) + ")");
+            }
+            if (b.getLong(i + MessageRecord.POS_PHYSICAL_OFFSET) != pos) {
+                throw new StoreException("shipped record at offset " + pos + " says it belongs at "
+                    + b.getLong(i + MessageRecord.POS_PHYSICAL_OFFSET));
+            }
+            check.reset();
+            check.update(b.slice(i, size));
+            if ((int) check.getValue() != b.getInt(i + size)) {
+                throw new StoreException("shipped record at offset " + pos + " fails its CRC");
+            }
+            i += size + TRAILER_BYTES;
+            pos += size + TRAILER_BYTES;
+        }
+        return pos;
+    }
+
+    /**
      * Makes sure a send of {@code bytes} fits in the current segment after what is already staged, and
      * returns false if it does not while records are staged: the caller then publishes them first, so a
      * segment roll never happens with unpublished records behind it. With nothing staged, rolls to a new
@@ -309,9 +510,12 @@ final class CommitLog {
         return inspect(seg, offset, Integer.MAX_VALUE, out) == EntryKind.RECORD && out[0] == size;
     }
 
-    /** Forces the bytes in [from, to) to disk, across segment boundaries. Throws on I/O failure. */
+    /**
+     * Forces the bytes in [from, to) to disk, across segment boundaries; positions below the first segment
+     * (a replica's log that starts in the middle of its master's) hold nothing. Throws on I/O failure.
+     */
     void forceRange(long from, long to) {
-        long pos = from;
+        long pos = Math.max(from, minOffset());
         while (pos < to) {
             MappedSegment seg = file.segmentFor(pos);
             if (seg == null) {

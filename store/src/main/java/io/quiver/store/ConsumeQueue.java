@@ -144,6 +144,31 @@ final class ConsumeQueue {
         reservedEnd = seg.baseOffset() + end;
     }
 
+    /** Whether the queue has no entry and no file (a queue being created). */
+    boolean isEmpty() {
+        return maxOffset == 0 && file.isEmpty();
+    }
+
+    /**
+     * Writer only, on an empty queue: makes {@code queueOffset} its first entry (a replica that began in the
+     * middle of its master's log). The entries before it in the same file are filled with placeholders that
+     * point at commit-log offset 0, so the file's end is found again after a restart, where the store's
+     * {@code dropBefore} moves the minimum back to {@code queueOffset}.
+     */
+    void startAt(long queueOffset) {
+        if (!isEmpty()) {
+            throw new IllegalStateException("queue " + topic + "-" + queueId + " is not empty");
+        }
+        long fileBase = queueOffset - queueOffset % (file.segmentSize() / ENTRY_BYTES);
+        minOffset = fileBase;
+        maxOffset = fileBase;
+        reservedEnd = fileBase * ENTRY_BYTES;
+        while (maxOffset < queueOffset) {
+            append(0, 1, 0);
+        }
+        minOffset = queueOffset;
+    }
+
     void append(long commitLogOffset, int size, long tagsCode) {
         long byteOffset = maxOffset * ENTRY_BYTES;
         prepare(maxOffset);

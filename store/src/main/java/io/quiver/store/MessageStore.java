@@ -51,6 +51,9 @@ public final class MessageStore implements MessageReader, AutoCloseable {
     private volatile boolean writable;
     private volatile List<DamagedRange> damagedAtRecovery = List.of();
     private volatile boolean closed;
+    private volatile boolean replica;
+    private volatile Runnable published = () -> { };
+    private volatile ReplicaGate replicaGate;
 
     public MessageStore(StoreConfig config, Clock clock) {
         this(config, clock, DiskSpace.of(config.rootDir()));
@@ -161,6 +164,7 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         flushService = new FlushService(commitLog, config);
         appender = new Appender(this, commitLog, clock, flushService, config.flushMode() == FlushMode.SYNC_FLUSH);
         appender.onArrival(arrivalListener);
+        appender.replicateWith(replicaGate);
         retention.refreshDisk();
         writable = true;
     }
@@ -334,6 +338,10 @@ public final class MessageStore implements MessageReader, AutoCloseable {
     }
 
     private PutResult check(List<MessageDraft> drafts) {
+        if (replica) {
+            return PutResult.failure(PutResult.Status.SERVICE_NOT_AVAILABLE,
+                "this broker is a replica (brokerRole=SLAVE): it stores only what its master ships; send to the master");
+        }
         if (!writable) {
             return PutResult.failure(PutResult.Status.SERVICE_NOT_AVAILABLE,
                 closed ? "the store is shutting down" : "the store is not accepting writes");
@@ -382,6 +390,85 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         return damagedAtRecovery;
     }
 
+    TagsCodeRule tagsCodeRule() {
+        return tagsCodes;
+    }
+
+    // ------------------------------------------------------------------ replication
+
+    /**
+     * Makes this store a replica's (call before {@link #start()}, or at run time when a broker changes role):
+     * sends are refused and entries come only from {@link #appendReplicated}.
+     */
+    public void replicaMode(boolean replica) {
+        this.replica = replica;
+    }
+
+    /**
+     * Makes sends that wait (SYNC_MASTER) also wait for a replica through {@code gate}; null stops it. Any
+     * time: it applies to the next group.
+     */
+    public void replicateWith(ReplicaGate gate) {
+        this.replicaGate = gate;
+        if (appender != null) {
+            appender.replicateWith(gate);
+        }
+    }
+
+    public boolean isReplica() {
+        return replica;
+    }
+
+    public int commitLogSegmentBytes() {
+        return config.commitLogSegmentBytes();
+    }
+
+    /** The largest message body this store accepts (maxMessageSize). */
+    public int maxMessageBytes() {
+        return config.maxMessageBytes();
+    }
+
+    /**
+     * Master: whole entries from commit-log offset {@code from} (where an entry starts), at most
+     * {@code maxBytes} of them but at least one, for shipping to a replica (see {@link LogChunk}). Any thread.
+     * Throws {@link StoreException} if {@code from} is below the log's start or not an entry's start.
+     */
+    public LogChunk readEntries(long from, int maxBytes) {
+        return commitLog.readEntries(from, maxBytes, config.maxMessageBytes() + 64 * 1024);
+    }
+
+    /**
+     * Replica: stores what {@link #readEntries} returned on the master, at the same offsets, and completes on
+     * {@code completeOn} with the log's new end once written (ASYNC_FLUSH) or forced (SYNC_FLUSH); exceptionally
+     * when the chunk does not start at this log's end, a record fails its checks (nothing is written then), the
+     * write fails, or too many items wait for the writer.
+     */
+    public CompletableFuture<Long> appendReplicated(LogChunk chunk, Executor completeOn) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        if (!replica) {
+            done.completeExceptionally(new StoreException("this store is not a replica's"));
+        } else if (!writable) {
+            done.completeExceptionally(new StoreException(closed ? "the store is shutting down" : "the store is not writable"));
+        } else if (chunk.kind() == LogChunk.Kind.NOTHING_NEW) {
+            done.complete(chunk.from());
+        } else if (!appender.offer(new Appender.Replicated(chunk, completeOn, done))) {
+            done.completeExceptionally(new StoreException("[OVERLOAD] the store's writer has " + Appender.MAX_PENDING
+                + " items waiting"));
+        }
+        return done;
+    }
+
+    /**
+     * Replica with an empty log: makes it start at {@code base}, a segment boundary (its master's oldest
+     * segment), so the master's retained history is copied from there.
+     */
+    public CompletableFuture<Void> startEmptyLogAt(long base) {
+        return appender.submit(() -> {
+            commitLog.startAt(base);
+            dispatchedPosition = base;
+        });
+    }
+
     /** Sends waiting for the store's writer (a gauge for metrics). */
     public int pendingAppends() {
         return appender == null ? 0 : appender.pendingCount();
@@ -392,9 +479,18 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         dispatchedPosition = position;
     }
 
-    /** Writer thread: a group was published (the index follows the log). */
+    /** Writer thread: a group was published (the index follows the log, so do replicas). */
     void appended() {
         index.wake();
+        published.run();
+    }
+
+    /**
+     * Registers the one callback run after each group of records becomes readable (a master wakes the
+     * connections that ship to its replicas). It runs on the store's writer thread and must be cheap.
+     */
+    public void onPublished(Runnable callback) {
+        this.published = callback;
     }
 
     // ------------------------------------------------------------------ reading
@@ -652,6 +748,11 @@ public final class MessageStore implements MessageReader, AutoCloseable {
     @Override
     public long commitLogMinOffset() {
         return commitLog.minOffset();
+    }
+
+    /** Whether the commit log has no segment at all (a new replica may then start at its master's oldest). */
+    public boolean commitLogEmpty() {
+        return commitLog.file().isEmpty();
     }
 
     // ------------------------------------------------------------------ durability

@@ -16,6 +16,10 @@ public record PutResult(Status status, String remark, long[] commitLogOffsets, l
         PUT_OK,
         /** Stored, but the force to disk did not finish within the sync-flush timeout. */
         FLUSH_DISK_TIMEOUT,
+        /** Stored here, but no replica confirmed it within the sync-flush timeout (SYNC_MASTER). */
+        FLUSH_SLAVE_TIMEOUT,
+        /** Stored here, but no replica is connected and in sync to confirm it (SYNC_MASTER). */
+        SLAVE_NOT_AVAILABLE,
         /** The force to disk failed; the record may not be durable. */
         FLUSH_FAILED,
         /** The message violates a limit (size of body, topic or properties). */
@@ -29,7 +33,8 @@ public record PutResult(Status status, String remark, long[] commitLogOffsets, l
     }
 
     public boolean isStored() {
-        return status == Status.PUT_OK || status == Status.FLUSH_DISK_TIMEOUT || status == Status.FLUSH_FAILED;
+        return status == Status.PUT_OK || status == Status.FLUSH_DISK_TIMEOUT || status == Status.FLUSH_FAILED
+            || status == Status.FLUSH_SLAVE_TIMEOUT || status == Status.SLAVE_NOT_AVAILABLE;
     }
 
     static PutResult failure(Status status, String remark) {

@@ -1,7 +1,5 @@
 package io.quiver.store;
 
-import io.quiver.protocol.message.MessageProperties;
-import io.quiver.protocol.message.MessageRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +19,13 @@ final class Recovery {
     private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
     private final MessageStore store;
-    private final TagsCodeRule tagsCodes;
+    private final QueueIndexer indexer;
     /** Damaged ranges the scan stepped over, in log order; bounded by the number of records scanned. */
     private final List<DamagedRange> damaged = new ArrayList<>();
 
     Recovery(MessageStore store, TagsCodeRule tagsCodes) {
         this.store = store;
-        this.tagsCodes = tagsCodes;
+        this.indexer = new QueueIndexer(store, tagsCodes);
     }
 
     /** The damaged ranges the last {@link #run} stepped over. */
@@ -116,28 +114,8 @@ final class Recovery {
 
     private void reindex(MappedSegment seg, long pos, int size, long[] counts) {
         ByteBuffer r = seg.slice((int) (pos - seg.baseOffset()), size);
-        int queueId = r.getInt(MessageRecord.POS_QUEUE_ID);
-        // Every field is read through MessageRecord: the record layout lives there only.
-        long queueOffset = r.getLong(MessageRecord.POS_QUEUE_OFFSET);
-        String topic = MessageRecord.topicOf(r);
-        ConsumeQueue cq = store.queueForWrite(topic, queueId);
-        if (queueOffset < cq.maxOffset()) {
-            ConsumeQueue.Entry e = new ConsumeQueue.Entry();
-            if (cq.read(queueOffset, e) && e.commitLogOffset == pos && e.size == size) {
-                return; // already indexed
-            }
-            cq.truncateEntries(queueOffset);
+        if (indexer.index(r, pos, size, store.isReplica()) == QueueIndexer.Outcome.INDEXED) {
+            counts[1]++;
         }
-        if (queueOffset > cq.maxOffset()) {
-            log.error("queue {}-{} is missing entries {}..{} (their records are damaged or precede the recovery "
-                + "start); they read as holes that consumers step over", topic, queueId, cq.maxOffset(), queueOffset - 1);
-            while (cq.maxOffset() < queueOffset) {
-                cq.append(pos, size, 0); // placeholder never served: readers verify the record's queue offset
-            }
-        }
-        cq.append(pos, size, tagsCodes.tagsCode(topic, MessageProperties.parse(MessageRecord.propertiesOf(r)),
-            MessageRecord.storeTimestampOf(r)));
-        counts[1]++;
     }
-
 }

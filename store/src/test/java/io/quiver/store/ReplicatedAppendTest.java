@@ -1,0 +1,165 @@
+package io.quiver.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.quiver.protocol.message.MessageRecord;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Unit tier: a replica's store takes the entries a master's store reads out, at the same offsets, across
+ * segment ends; builds the same consume queues; refuses chunks at the wrong offset or with a damaged record
+ * without writing anything; and keeps all of it across a restart.
+ */
+@Timeout(60)
+class ReplicatedAppendTest {
+    @TempDir
+    Path dir;
+
+    private static final int SEGMENT = 64 * 1024;
+
+    private MessageStore open(String name, boolean replica) {
+        MessageStore s = new MessageStore(StoreConfig.defaults(dir.resolve(name)).withMaxMessageBytes(8 * 1024)
+            .withSegmentBytes(SEGMENT).withIndexSize(1024, 4096), Clock.SYSTEM);
+        s.replicaMode(replica);
+        s.start();
+        return s;
+    }
+
+    /** Ships everything from {@code from} in chunks of at most {@code chunkBytes}; returns the replica's end. */
+    private static long ship(MessageStore master, MessageStore replica, long from, int chunkBytes) {
+        long pos = from;
+        while (true) {
+            LogChunk c = master.readEntries(pos, chunkBytes);
+            if (c.kind() == LogChunk.Kind.NOTHING_NEW) {
+                return pos;
+            }
+            long end = replica.appendReplicated(c, Runnable::run).join();
+            assertThat(end).isEqualTo(c.next());
+            pos = end;
+        }
+    }
+
+    private static void fill(MessageStore s, int count, int from) {
+        for (int i = from; i < from + count; i++) {
+            String body = "m" + i + "-" + "x".repeat(i % 700);
+            assertThat(s.put(List.of(MessageStoreTest.draft("T" + (i % 3), i % 4, body, "tag" + (i % 5))), true).join()
+                .status()).isEqualTo(PutResult.Status.PUT_OK);
+        }
+    }
+
+    private static List<String> bodies(MessageStore s, String topic, int queueId) {
+        List<String> out = new ArrayList<>();
+        long next = s.minOffset(topic, queueId);
+        while (next < s.maxOffset(topic, queueId)) {
+            GetResult r = s.get(topic, queueId, next, 32, 0, MessageFilter.ALL);
+            try {
+                for (ByteBuffer b : r.records()) {
+                    out.add(new String(MessageRecord.decode(b, 0).body, StandardCharsets.UTF_8));
+                }
+                next = r.nextBeginOffset();
+            } finally {
+                r.release();
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theReplicaHoldsTheMastersLogByteForByteAndTheSameQueues() throws Exception {
+        try (MessageStore master = open("m", false); MessageStore replica = open("r", true)) {
+            fill(master, 400, 0); // about 160 KB: several 64 KiB segments, so blank markers are shipped
+            long end = ship(master, replica, 0, 3000);
+            assertThat(end).isEqualTo(master.commitLogWritePosition());
+            assertThat(replica.commitLogWritePosition()).isEqualTo(end);
+            for (int t = 0; t < 3; t++) {
+                for (int q = 0; q < 4; q++) {
+                    assertThat(replica.maxOffset("T" + t, q)).isEqualTo(master.maxOffset("T" + t, q));
+                    assertThat(bodies(replica, "T" + t, q)).isEqualTo(bodies(master, "T" + t, q)).isNotEmpty();
+                }
+            }
+            assertThat(replica.recordAt(end - 1000)).isNull(); // not a record start: no lenient read
+            LogChunk last = master.readEntries(master.commitLogMinOffset(), 1);
+            assertThat(replica.recordAt(last.from())).isEqualTo(master.recordAt(last.from()));
+        }
+        assertSameFiles(dir.resolve("m").resolve("commitlog"), dir.resolve("r").resolve("commitlog"));
+        // after a restart the replica keeps everything and continues where it ended
+        try (MessageStore master = open("m", false); MessageStore replica = open("r", true)) {
+            long before = replica.commitLogWritePosition();
+            fill(master, 50, 400);
+            assertThat(ship(master, replica, before, 64 * 1024)).isEqualTo(master.commitLogWritePosition());
+            assertThat(bodies(replica, "T1", 1)).isEqualTo(bodies(master, "T1", 1));
+        }
+    }
+
+    @Test
+    void aChunkAtTheWrongOffsetOrWithADamagedRecordIsRefusedAndNothingIsWritten() {
+        try (MessageStore master = open("m", false); MessageStore replica = open("r", true)) {
+            fill(master, 20, 0);
+            LogChunk first = master.readEntries(0, 1500);
+            LogChunk second = master.readEntries(first.next(), 1500);
+            assertThatThrownBy(() -> replica.appendReplicated(second, Runnable::run).join())
+                .isInstanceOf(CompletionException.class).hasMessageContaining("the log ends at 0");
+            ByteBuffer damaged = ByteBuffer.allocate(first.bytes().remaining()).put(first.bytes().duplicate()).flip();
+            damaged.put(200, (byte) (damaged.get(200) ^ 1)); // inside a record of the chunk
+            LogChunk bad = new LogChunk(LogChunk.Kind.ENTRIES, first.from(), first.next(), damaged);
+            assertThatThrownBy(() -> replica.appendReplicated(bad, Runnable::run).join())
+                .hasMessageContaining("fails its CRC");
+            assertThat(replica.commitLogWritePosition()).isZero();
+            assertThat(replica.maxOffset("T0", 0)).isZero();
+            assertThat(ship(master, replica, 0, 1500)).isEqualTo(master.commitLogWritePosition());
+            assertThat(bodies(replica, "T0", 0)).isEqualTo(bodies(master, "T0", 0));
+        }
+    }
+
+    @Test
+    void aReplicaStoreRefusesSendsAndAMasterRefusesShippedEntries() {
+        try (MessageStore master = open("m", false); MessageStore replica = open("r", true)) {
+            PutResult r = replica.put(List.of(MessageStoreTest.draft("T", 0, "x", null)), true).join();
+            assertThat(r.status()).isEqualTo(PutResult.Status.SERVICE_NOT_AVAILABLE);
+            assertThat(r.remark()).contains("replica");
+            fill(master, 1, 0);
+            LogChunk c = master.readEntries(0, 1000);
+            assertThatThrownBy(() -> master.appendReplicated(c, Runnable::run).join()).hasMessageContaining("not a replica");
+        }
+    }
+
+    @Test
+    void aReplicaCanStartAtTheMastersOldestSegmentAndItsQueuesStartThere() {
+        try (MessageStore master = open("m", false); MessageStore replica = open("r", true)) {
+            fill(master, 400, 0);
+            long base = SEGMENT; // as if retention had deleted the first segment
+            replica.startEmptyLogAt(base).join();
+            assertThat(ship(master, replica, base, 10_000)).isEqualTo(master.commitLogWritePosition());
+            List<String> all = bodies(master, "T2", 3);
+            List<String> copied = bodies(replica, "T2", 3);
+            assertThat(copied).isNotEmpty().isEqualTo(all.subList(all.size() - copied.size(), all.size()));
+            assertThat(replica.minOffset("T2", 3)).isEqualTo(master.maxOffset("T2", 3) - copied.size());
+        }
+        try (MessageStore replica = open("r", true)) { // the queues' start survives a restart
+            assertThat(replica.commitLogMinOffset()).isEqualTo(SEGMENT);
+            assertThat(bodies(replica, "T2", 3)).isNotEmpty().allMatch(b -> b.startsWith("m"));
+        }
+    }
+
+    private static void assertSameFiles(Path a, Path b) throws Exception {
+        List<Path> fa;
+        try (var s = Files.list(a)) {
+            fa = s.sorted().toList();
+        }
+        assertThat(fa).isNotEmpty();
+        for (Path f : fa) {
+            assertThat(Files.readAllBytes(b.resolve(f.getFileName().toString()))).as(f.getFileName().toString())
+                .isEqualTo(Files.readAllBytes(f));
+        }
+    }
+}
