@@ -102,6 +102,12 @@ public final class Broker implements AutoCloseable {
     private final MetricsEndpoint metrics;
     private final DrainService drain;
     private volatile Runnable onDrained = () -> { };
+    /** A master's replication listener (null on a replica). */
+    private io.quiver.replication.ShippingServer shipping;
+    /** A replica's link to its master (null on a master). */
+    private io.quiver.replication.ReplicaLink replicaLink;
+    /** Whether the services that write to the store (transactions, delay levels, timers) run: masters only. */
+    private boolean writersStarted;
     private volatile boolean started;
 
     public Broker(BrokerConfig config) {
@@ -124,7 +130,12 @@ public final class Broker implements AutoCloseable {
                 config.diskMinFreeBytes >= 0 ? config.diskMinFreeBytes : 2L * config.mappedFileSizeCommitLog),
             config.maxHashSlotNum, config.maxIndexNum, config.flushCommitLogLeastPages,
             config.flushCommitLogThoroughInterval);
+        String roleProblem = config.roleProblem();
+        if (roleProblem != null) {
+            throw new IllegalArgumentException(roleProblem);
+        }
         this.store = new MessageStore(sc, Clock.SYSTEM);
+        store.replicaMode(config.isReplica());
         // Retry and dead-letter topics are counted apart: at most one of each per consumer group.
         this.topics = new TopicTable(config.storePathRootDir.resolve("config"), config.maxTopicCount,
             2 * config.maxSubscriptionGroupCount);
@@ -165,7 +176,9 @@ public final class Broker implements AutoCloseable {
         this.metrics = new MetricsEndpoint(new MetricSources(traffic, store, offsets, clients, transactions::counters,
             schedule::pending, timers::pending, longPolling::parkedCount, config.metricsMaxLagSeries));
         this.drain = new DrainService(config, System::nanoTime);
-        store.onArrival(new ArrivalFanout(longPolling, schedule, timers));
+        // A replica stores only what its master ships: it delivers no delayed or timer messages itself.
+        store.onArrival(config.isReplica() ? (topic, queueId, queueOffset, tagsCode) -> longPolling.notifyArrival(topic, queueId)
+            : new ArrivalFanout(longPolling, schedule, timers));
         store.recoverTagsCodesWith(new DueTimes(schedule.levels()));
         registerHandlers();
     }
@@ -315,14 +328,18 @@ public final class Broker implements AutoCloseable {
             io.quiver.protocol.message.TopicNames.TRANS_CHECK_MAX_TIME_TOPIC}) {
             topics.createIfAbsent(system, 1, io.quiver.protocol.message.PermName.READ_WRITE);
         }
-        transactions.start();
-        schedule.start();
-        timers.start();
+        if (!config.isReplica()) {
+            transactions.start();
+            schedule.start();
+            timers.start();
+            writersStarted = true;
+        }
         longPolling.start();
         if ("PROM".equals(config.metricsExporterType)) {
             metrics.start(config.bindAddress, config.metricsPromExporterPort);
         }
         server.start();
+        startReplication();
         started = true;
         scheduler.scheduleAtFixedRate(traffic::sample, Traffic.SAMPLE_PERIOD_MILLIS,
             Traffic.SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
@@ -340,6 +357,36 @@ public final class Broker implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    private void startReplication() {
+        var identity = new io.quiver.replication.ShippingServer.Identity(config.brokerClusterName, config.brokerName);
+        if (config.isReplica()) {
+            replicaLink = new io.quiver.replication.ReplicaLink(identity, config.brokerId, store,
+                () -> config.haMasterAddress != null ? config.haMasterAddress : registrar.masterHaAddress(), Clock.SYSTEM);
+            replicaLink.start();
+            log.info("broker {} brokerId {} is a replica; its master's replication address {}", config.brokerName,
+                config.brokerId, config.haMasterAddress != null ? "is " + config.haMasterAddress
+                    : "comes from the name servers");
+        } else {
+            shipping = new io.quiver.replication.ShippingServer(identity, store, config.bindAddress, config.haPort(),
+                Clock.SYSTEM);
+            store.onPublished(shipping::wake);
+            shipping.start(server.transport());
+            if (config.brokerRole == io.quiver.broker.config.BrokerRole.SYNC_MASTER) {
+                store.replicateWith(shipping.syncGate(config.syncFlushTimeout, config.haMaxGapNotInSync));
+            }
+        }
+    }
+
+    /** The replicas this master ships to (empty on a replica). */
+    public java.util.List<io.quiver.replication.ShippingServer.ReplicaStatus> replicas() {
+        return shipping == null ? java.util.List.of() : shipping.replicas();
+    }
+
+    /** This replica's link to its master, or null on a master. */
+    public io.quiver.replication.ReplicaLink.Status replicaStatus() {
+        return replicaLink == null ? null : replicaLink.status();
     }
 
     private void connectionClosed(Channel ch) {
@@ -427,9 +474,18 @@ public final class Broker implements AutoCloseable {
             log.warn("unregistering from name servers failed: {}", e.toString());
         }
         server.close();
-        transactions.close();
-        schedule.close();
-        timers.close();
+        if (replicaLink != null) {
+            replicaLink.close();
+        }
+        if (shipping != null) {
+            store.replicateWith(null); // sends still queued in the store no longer wait for a replica
+            shipping.close();
+        }
+        if (writersStarted) {
+            transactions.close();
+            schedule.close();
+            timers.close();
+        }
         longPolling.close();
         metrics.close();
         scheduler.shutdownNow();

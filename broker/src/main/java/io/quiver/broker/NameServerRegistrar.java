@@ -35,6 +35,9 @@ final class NameServerRegistrar {
     private final RemotingClient client;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean soonPending = new AtomicBoolean();
+    /** A replica's master as the name servers last reported it: its address and its replication address. */
+    private volatile String masterAddr;
+    private volatile String masterHaAddr;
     private volatile boolean readOnly;
 
     NameServerRegistrar(BrokerConfig config, TopicTable topics, RemotingClient client, ScheduledExecutorService scheduler) {
@@ -140,13 +143,15 @@ final class NameServerRegistrar {
         for (String addr : addresses()) {
             RemotingCommand req = RemotingCommand.request(RequestCode.REGISTER_BROKER).body(bytes);
             new RequestHeaders.RegisterBroker(c.brokerName, c.brokerAddr(), c.brokerClusterName,
-                c.brokerIP1 + ":" + (c.listenPort + 1), c.brokerId, false, (int) (crc.getValue() & 0x7FFFFFFF), null)
+                c.haServerAddr(), c.brokerId, false, (int) (crc.getValue() & 0x7FFFFFFF), null)
                 .encode(req);
             calls.add(client.invoke(addr, req, CALL_TIMEOUT_MILLIS).whenComplete((resp, e) -> {
                 if (e != null) {
                     log.warn("registration with name server {} failed: {}", addr, e.getMessage());
                 } else if (resp.code() != ResponseCode.SUCCESS) {
                     log.warn("name server {} refused registration: code {} {}", addr, resp.code(), resp.remark());
+                } else if (c.brokerId != 0) {
+                    learnMaster(addr, resp.ext("masterAddr"), resp.ext("haServerAddr"));
                 }
             }));
         }
@@ -174,5 +179,27 @@ final class NameServerRegistrar {
                 // best effort: the name server expires us anyway
             }
         }
+    }
+
+    /** What a name server said of this replica's master (null fields: no live master there). */
+    private void learnMaster(String namesrv, String master, String haAddr) {
+        if (haAddr != null && !haAddr.isBlank() && !haAddr.equals(masterHaAddr)) {
+            log.info("name server {} reports the master of {} at {} (replication address {})", namesrv, config.brokerName,
+                master, haAddr);
+            masterHaAddr = haAddr;
+        }
+        if (master != null && !master.isBlank()) {
+            masterAddr = master;
+        }
+    }
+
+    /** The master's replication address learned from the name servers, or null (replicas only). */
+    String masterHaAddress() {
+        return masterHaAddr;
+    }
+
+    /** The master's client address learned from the name servers, or null (replicas only). */
+    String masterAddress() {
+        return masterAddr;
     }
 }

@@ -20,10 +20,14 @@ import org.junit.jupiter.api.Timeout;
 class ModuleLayeringTest {
     /** For each module: package prefixes its main sources must not import. */
     private static final Map<String, List<String>> FORBIDDEN = Map.of(
-        "protocol", List.of("io.quiver.store", "io.quiver.remoting", "io.quiver.namesrv", "io.quiver.broker", "io.quiver.cli"),
-        "store", List.of("io.quiver.remoting", "io.quiver.namesrv", "io.quiver.broker", "io.quiver.cli", "io.netty"),
-        "remoting", List.of("io.quiver.store", "io.quiver.namesrv", "io.quiver.broker", "io.quiver.cli"),
-        "namesrv", List.of("io.quiver.store", "io.quiver.broker", "io.quiver.cli"),
+        "protocol", List.of("io.quiver.store", "io.quiver.remoting", "io.quiver.replication", "io.quiver.namesrv",
+            "io.quiver.broker", "io.quiver.cli"),
+        "store", List.of("io.quiver.remoting", "io.quiver.replication", "io.quiver.namesrv", "io.quiver.broker",
+            "io.quiver.cli", "io.netty"),
+        "remoting", List.of("io.quiver.store", "io.quiver.replication", "io.quiver.namesrv", "io.quiver.broker",
+            "io.quiver.cli"),
+        "replication", List.of("io.quiver.namesrv", "io.quiver.broker", "io.quiver.cli"),
+        "namesrv", List.of("io.quiver.store", "io.quiver.replication", "io.quiver.broker", "io.quiver.cli"),
         "broker", List.of("io.quiver.namesrv", "io.quiver.cli"),
         "testkit", List.of("io.quiver.protocol", "io.quiver.store", "io.quiver.remoting", "io.quiver.namesrv",
             "io.quiver.broker", "io.quiver.cli"));

@@ -133,10 +133,13 @@ public final class NameServer implements AutoCloseable {
         long timeout = h.heartbeatTimeoutMillis() != null ? h.heartbeatTimeoutMillis() : config.brokerTimeoutMillis();
         DataVersion version = rb.topicConfigSerializeWrapper == null || rb.topicConfigSerializeWrapper.dataVersion == null
             ? new DataVersion() : rb.topicConfigSerializeWrapper.dataVersion;
-        routes.register(h.clusterName(), h.brokerName(), h.brokerAddr(), h.brokerId(), version,
+        RouteTable.Master master = routes.register(h.clusterName(), h.brokerName(), h.brokerAddr(), h.brokerId(),
+            h.haServerAddr().isEmpty() ? null : h.haServerAddr(), version,
             rb.topicConfigSerializeWrapper == null ? null : rb.topicConfigSerializeWrapper.topicConfigTable,
             ctx.channel(), System.currentTimeMillis(), timeout);
         RemotingCommand resp = ctx.response(ResponseCode.SUCCESS, null);
+        // A replica learns its master from these (fact sheet: RegisterBrokerResponseHeader); null fields are omitted.
+        resp.putExt("masterAddr", master.masterAddr()).putExt("haServerAddr", master.haServerAddr());
         Map<String, String> orderConf = kv.namespace(ORDER_TOPIC_CONFIG);
         if (orderConf != null) {
             KvTable t = new KvTable();

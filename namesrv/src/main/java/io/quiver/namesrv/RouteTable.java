@@ -32,7 +32,15 @@ final class RouteTable {
     private static final Logger log = LoggerFactory.getLogger(RouteTable.class);
 
     private record Liveness(long lastUpdateMillis, long timeoutMillis, DataVersion dataVersion, Channel channel,
-                            String brokerName, String clusterName, long brokerId) {}
+                            String brokerName, String clusterName, long brokerId, String haServerAddr) {}
+
+    /**
+     * What a replica learns when it registers: its group's live master and that master's replication address
+     * (both null for a master, or while the group has no live master).
+     */
+    record Master(String masterAddr, String haServerAddr) {
+        static final Master NONE = new Master(null, null);
+    }
 
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, Set<String>> clusterAddrTable = new HashMap<>();
@@ -43,6 +51,16 @@ final class RouteTable {
     /** Registers or refreshes a broker; topics are merged (never removed) as official name servers do. */
     void register(String cluster, String brokerName, String brokerAddr, long brokerId, DataVersion version,
                   Map<String, TopicConfig> topics, Channel channel, long nowMillis, long timeoutMillis) {
+        register(cluster, brokerName, brokerAddr, brokerId, null, version, topics, channel, nowMillis, timeoutMillis);
+    }
+
+    /**
+     * Registers or refreshes a broker with its replication address; returns, for a replica (brokerId above 0),
+     * its group's live master.
+     */
+    Master register(String cluster, String brokerName, String brokerAddr, long brokerId, String haServerAddr,
+                    DataVersion version, Map<String, TopicConfig> topics, Channel channel, long nowMillis,
+                    long timeoutMillis) {
         lock.writeLock().lock();
         try {
             clusterAddrTable.computeIfAbsent(cluster, c -> new TreeSet<>()).add(brokerName);
@@ -54,7 +72,7 @@ final class RouteTable {
             Liveness prev = liveTable.get(brokerAddr);
             boolean changed = prev == null || !prev.dataVersion().equals(version);
             liveTable.put(brokerAddr, new Liveness(nowMillis, timeoutMillis, version.copy(), channel, brokerName, cluster,
-                brokerId));
+                brokerId, haServerAddr));
             if (brokerId == 0 && changed && topics != null) {
                 for (TopicConfig tc : topics.values()) {
                     topicQueueTable.computeIfAbsent(tc.topicName, t -> new HashMap<>()).put(brokerName,
@@ -65,6 +83,12 @@ final class RouteTable {
             if (prev == null) {
                 log.info("broker registered: {} {} id {} at {}", cluster, brokerName, brokerId, brokerAddr);
             }
+            if (brokerId == 0) {
+                return Master.NONE;
+            }
+            String masterAddr = bd.brokerAddrs.get(0L);
+            Liveness master = masterAddr == null ? null : liveTable.get(masterAddr);
+            return master == null ? Master.NONE : new Master(masterAddr, master.haServerAddr());
         } finally {
             lock.writeLock().unlock();
         }
@@ -79,7 +103,7 @@ final class RouteTable {
                 return true;
             }
             liveTable.put(brokerAddr, new Liveness(nowMillis, l.timeoutMillis(), l.dataVersion(), l.channel(),
-                l.brokerName(), l.clusterName(), l.brokerId()));
+                l.brokerName(), l.clusterName(), l.brokerId(), l.haServerAddr()));
             return false;
         } finally {
             lock.writeLock().unlock();

@@ -27,11 +27,26 @@ public enum Transport {
         return t == null ? null : t.toString();
     }
 
-    EventLoopGroup group(int threads, ThreadFactory threadFactory) {
+    public EventLoopGroup group(int threads, ThreadFactory threadFactory) {
         return this == EPOLL ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
     }
 
-    Class<? extends ServerChannel> serverChannel() {
+    /**
+     * Closes a listening channel, then shuts its event-loop groups down and waits (at most about 2 s each);
+     * null arguments are skipped.
+     */
+    public static void stopListening(io.netty.channel.Channel serverChannel, EventLoopGroup... groups) {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        for (EventLoopGroup g : groups) {
+            if (g != null) {
+                g.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        }
+    }
+
+    public Class<? extends ServerChannel> serverChannel() {
         return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 }

@@ -33,12 +33,29 @@ public final class BrokerConfig {
         "channelExpiredTimeout", "drainMaxWaitMillis", "drainQuietMillis");
 
     /** Keys Apache RocketMQ has that Quiver accepts but does not act on yet; reported as such. */
-    private static final List<String> ACCEPTED_NOT_YET_USED = List.of("brokerRole", "haListenPort");
+    private static final List<String> ACCEPTED_NOT_YET_USED = List.of();
 
     static {
         def("brokerClusterName", "DefaultCluster", "cluster this broker belongs to", (c, v) -> c.brokerClusterName = v, c -> c.brokerClusterName);
         def("brokerName", "broker-a", "name of this broker group", (c, v) -> c.brokerName = v, c -> c.brokerName);
-        def("brokerId", "0", "0 for a master (replicas are not supported yet)", (c, v) -> c.brokerId = Long.parseLong(v), c -> c.brokerId);
+        def("brokerId", "0", "0 for a master, 1 or more for a replica (brokerRole=SLAVE)",
+            (c, v) -> c.brokerId = parseNonNegativeLong(v), c -> c.brokerId);
+        def("brokerRole", "ASYNC_MASTER", "ASYNC_MASTER (acknowledge once stored here), SYNC_MASTER (acknowledge once a "
+            + "replica has it too) or SLAVE (a replica of the master of the same brokerName)",
+            (c, v) -> c.brokerRole = BrokerRole.valueOf(parseChoice(v, "ASYNC_MASTER", "SYNC_MASTER", "SLAVE")),
+            c -> c.brokerRole);
+        def("haListenPort", "(listenPort + 1)", "port a master ships its commit log to replicas on",
+            (c, v) -> c.haListenPort = parsePort(v), c -> c.haPort());
+        def("haMasterAddress", "(from the name servers)", "a replica's master replication address host:port; "
+            + "unset, the replica learns it from its registration", (c, v) -> c.haMasterAddress = v.isBlank() ? null : v,
+            c -> c.haMasterAddress == null ? "" : c.haMasterAddress);
+        def("brokerIP2", "(brokerIP1)", "address a master advertises for replication",
+            (c, v) -> c.brokerIP2 = v.isBlank() ? null : v, c -> c.brokerIP2 == null ? c.brokerIP1 : c.brokerIP2);
+        def("haMaxGapNotInSync", "268435456", "a replica further behind than this many bytes is not in sync: a "
+            + "SYNC_MASTER then answers SLAVE_NOT_AVAILABLE instead of waiting for it",
+            (c, v) -> c.haMaxGapNotInSync = parseNonNegativeLong(v), c -> c.haMaxGapNotInSync);
+        def("slaveReadEnable", "false", "a master may send consumers of a cold backlog to its replica "
+            + "(suggestWhichBrokerId)", (c, v) -> c.slaveReadEnable = parseBool(v), c -> c.slaveReadEnable);
         def("listenPort", "10911", "port clients connect to", (c, v) -> c.listenPort = parsePort(v), c -> c.listenPort);
         def("bindAddress", "0.0.0.0", "local address to listen on (Quiver)", (c, v) -> c.bindAddress = v, c -> c.bindAddress);
         def("useEpollNativeSelector", "true", "serve connections with Netty's native epoll transport where Linux has it "
@@ -150,6 +167,13 @@ public final class BrokerConfig {
     public String brokerClusterName = "DefaultCluster";
     public String brokerName = "broker-a";
     public long brokerId;
+    public BrokerRole brokerRole = BrokerRole.ASYNC_MASTER;
+    /** 0: listenPort + 1. */
+    public int haListenPort;
+    public String haMasterAddress;
+    public String brokerIP2;
+    public boolean slaveReadEnable;
+    public long haMaxGapNotInSync = 256L * 1024 * 1024;
     public int listenPort = 10911;
     public String bindAddress = "0.0.0.0";
     public boolean useEpollNativeSelector = true;
@@ -237,6 +261,34 @@ public final class BrokerConfig {
         return m;
     }
 
+    /** The port replicas connect to: {@code haListenPort}, by default {@code listenPort + 1}. */
+    public int haPort() {
+        return haListenPort > 0 ? haListenPort : listenPort + 1;
+    }
+
+    /** The replication address a master registers: {@code brokerIP2:haPort}. */
+    public String haServerAddr() {
+        return (brokerIP2 == null ? brokerIP1 : brokerIP2) + ":" + haPort();
+    }
+
+    public boolean isReplica() {
+        return brokerRole == BrokerRole.SLAVE;
+    }
+
+    /**
+     * Whether the broker's identity settings agree: a replica has brokerId 1 or more, a master 0. Returns
+     * the problem, or null.
+     */
+    public String roleProblem() {
+        if (isReplica() && brokerId < 1) {
+            return "brokerRole=SLAVE needs brokerId 1 or more (brokerId 0 is the master's)";
+        }
+        if (!isReplica() && brokerId != 0) {
+            return "brokerRole=" + brokerRole + " is a master, whose brokerId is 0 (not " + brokerId + ")";
+        }
+        return null;
+    }
+
     /** The address clients reach this broker at: {@code brokerIP1:listenPort}. */
     public String brokerAddr() {
         return brokerIP1 + ":" + listenPort;
@@ -302,6 +354,14 @@ public final class BrokerConfig {
             hours.add(n);
         }
         return hours;
+    }
+
+    private static long parseNonNegativeLong(String v) {
+        long n = Long.parseLong(v);
+        if (n < 0) {
+            throw new IllegalArgumentException("must be 0 or more");
+        }
+        return n;
     }
 
     private static String parseChoice(String v, String... choices) {

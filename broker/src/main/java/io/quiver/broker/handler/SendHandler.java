@@ -82,6 +82,8 @@ public final class SendHandler implements RequestHandler {
         return switch (status) {
             case PUT_OK -> ResponseCode.SUCCESS;
             case FLUSH_DISK_TIMEOUT -> ResponseCode.FLUSH_DISK_TIMEOUT;
+            case FLUSH_SLAVE_TIMEOUT -> ResponseCode.FLUSH_SLAVE_TIMEOUT;
+            case SLAVE_NOT_AVAILABLE -> ResponseCode.SLAVE_NOT_AVAILABLE;
             case MESSAGE_ILLEGAL -> ResponseCode.MESSAGE_ILLEGAL;
             case DISK_FULL, SERVICE_NOT_AVAILABLE -> ResponseCode.SERVICE_NOT_AVAILABLE;
             case BUSY -> ResponseCode.SYSTEM_BUSY;
@@ -92,7 +94,9 @@ public final class SendHandler implements RequestHandler {
     private RemotingCommand response(RequestContext ctx, PutResult r, Route.Store store) {
         int code = responseCode(r.status());
         RemotingCommand resp = ctx.response(code, r.remark());
-        if (code == ResponseCode.SUCCESS || code == ResponseCode.FLUSH_DISK_TIMEOUT) {
+        // The official producers read the message's ids with each of the four "stored" codes.
+        if (code == ResponseCode.SUCCESS || code == ResponseCode.FLUSH_DISK_TIMEOUT
+            || code == ResponseCode.FLUSH_SLAVE_TIMEOUT || code == ResponseCode.SLAVE_NOT_AVAILABLE) {
             StringBuilder ids = new StringBuilder();
             for (long off : r.commitLogOffsets()) {
                 if (ids.length() > 0) {

@@ -18,6 +18,11 @@ public final class SendValidator {
 
     /** Null when the send may proceed, otherwise why not. */
     public Refusal check(SendRequest r) {
+        if (config.isReplica()) {
+            // As RocketMQ 4.x answers a send that reaches a slave; official producers then try another broker.
+            return new Refusal(ResponseCode.SERVICE_NOT_AVAILABLE, "broker " + config.brokerName + " brokerId "
+                + config.brokerId + " is a replica (brokerRole=SLAVE): send to its master");
+        }
         String problem = TopicNames.validate(r.topic());
         if (problem != null) {
             return new Refusal(ResponseCode.SYSTEM_ERROR, "invalid topic: " + problem);

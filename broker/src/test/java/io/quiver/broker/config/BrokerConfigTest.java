@@ -26,7 +26,8 @@ class BrokerConfigTest {
         conf.put("autoCreateTopicEnable", "false");
         conf.put("maxMessageSize", "1024");
         conf.put("brokerIP1", "10.1.2.3");
-        conf.put("brokerRole", "ASYNC_MASTER");
+        conf.put("brokerRole", "slave");
+        conf.put("brokerId", "2");
         conf.put("colour", "blue");
         List<String> warnings = c.apply(conf);
         assertThat(c.brokerName).isEqualTo("broker-b");
@@ -39,9 +40,26 @@ class BrokerConfigTest {
         c.apply(Map.of("transactionCheckInterval", "1000", "transactionCheckMax", "3"));
         assertThat(c.transactionCheckInterval).isEqualTo(1000);
         assertThat(c.transactionCheckMax).isEqualTo(3);
-        assertThat(warnings).hasSize(2);
-        assertThat(warnings.get(0)).contains("brokerRole").contains("does not act on yet");
-        assertThat(warnings.get(1)).contains("unknown setting 'colour'");
+        assertThat(c.brokerRole).isEqualTo(BrokerRole.SLAVE);
+        assertThat(c.isReplica()).isTrue();
+        assertThat(c.roleProblem()).isNull();
+        assertThat(c.haPort()).isEqualTo(11000);
+        assertThat(c.haServerAddr()).isEqualTo("10.1.2.3:11000");
+        assertThat(warnings).containsExactly("unknown setting 'colour' ignored (see the configuration table in the README)");
+    }
+
+    @Test
+    void rolesAndIdsMustAgree() {
+        BrokerConfig replica = new BrokerConfig();
+        replica.apply(Map.of("brokerRole", "SLAVE"));
+        assertThat(replica.roleProblem()).contains("brokerRole=SLAVE needs brokerId 1 or more");
+        BrokerConfig master = new BrokerConfig();
+        master.apply(Map.of("brokerRole", "SYNC_MASTER", "brokerId", "1", "haListenPort", "7000", "brokerIP2", "10.9.9.9"));
+        assertThat(master.roleProblem()).contains("is a master, whose brokerId is 0");
+        assertThat(master.haServerAddr()).isEqualTo("10.9.9.9:7000");
+        assertThatThrownBy(() -> master.apply(Map.of("brokerRole", "LEADER"))).hasMessageContaining("brokerRole")
+            .hasMessageContaining("ASYNC_MASTER, SYNC_MASTER, SLAVE");
+        assertThatThrownBy(() -> master.apply(Map.of("brokerId", "-1"))).hasMessageContaining("0 or more");
     }
 
     @Test

@@ -1,0 +1,139 @@
+package io.quiver.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quiver.protocol.message.MessageDraft;
+import io.quiver.protocol.message.MessageRecord;
+import io.quiver.remoting.Transport;
+import io.quiver.store.Clock;
+import io.quiver.store.GetResult;
+import io.quiver.store.MessageFilter;
+import io.quiver.store.MessageStore;
+import io.quiver.store.PutResult;
+import io.quiver.store.StoreConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Unit tier (loopback sockets, one JVM): a replica follows its master over the shipping protocol, catches up
+ * from empty, follows new sends, resumes after its own restart and after the master's, and is refused with a
+ * reason when it names another broker.
+ */
+@Timeout(60)
+class ShippingTest {
+    @TempDir
+    Path dir;
+
+    private static final ShippingServer.Identity ID = new ShippingServer.Identity("C", "broker-a");
+
+    private MessageStore store(String name, boolean replica) {
+        MessageStore s = new MessageStore(StoreConfig.defaults(dir.resolve(name)).withMaxMessageBytes(8 * 1024)
+            .withSegmentBytes(64 * 1024).withIndexSize(1024, 4096), Clock.SYSTEM);
+        s.replicaMode(replica);
+        s.start();
+        return s;
+    }
+
+    private static void send(MessageStore s, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            MessageDraft d = new MessageDraft();
+            d.topic("T");
+            d.queueId(i % 2);
+            byte[] b = ("m" + i + "-" + "y".repeat(i % 500)).getBytes(StandardCharsets.UTF_8);
+            d.body(b, 0, b.length);
+            d.bornTimestamp(1);
+            d.storePort(10911);
+            d.storeHost(new byte[] {127, 0, 0, 1});
+            assertThat(s.put(List.of(d), true).join().status()).isEqualTo(PutResult.Status.PUT_OK);
+        }
+    }
+
+    /** Every body of queue {@code queueId} of topic T, read as copies from the queue's first offset on. */
+    private static List<String> bodies(MessageStore s, int queueId) {
+        List<String> out = new ArrayList<>();
+        for (long next = s.minOffset("T", queueId); next < s.maxOffset("T", queueId); ) {
+            GetResult copies = s.getCopies("T", queueId, next, 64, 0, MessageFilter.ALL);
+            copies.records().forEach(b -> out.add(new String(MessageRecord.decode(b, 0).body, StandardCharsets.UTF_8)));
+            next = copies.nextBeginOffset();
+        }
+        return out;
+    }
+
+    private static void awaitCaughtUp(MessageStore master, MessageStore replica) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(replica.commitLogWritePosition()).isEqualTo(master.commitLogWritePosition());
+            for (int q = 0; q < 2; q++) {
+                assertThat(bodies(replica, q)).isEqualTo(bodies(master, q));
+            }
+        });
+    }
+
+    @Test
+    void aReplicaCatchesUpFollowsAndResumesAfterRestarts() {
+        MessageStore master = store("m", false);
+        ShippingServer server = new ShippingServer(ID, master, "127.0.0.1", 0, Clock.SYSTEM);
+        master.onPublished(server::wake);
+        server.start(Transport.NIO);
+        int port = server.port();
+        send(master, 0, 300); // history before the replica exists
+        MessageStore replica = store("r", true);
+        ReplicaLink link = new ReplicaLink(ID, 1, replica, () -> "127.0.0.1:" + port, Clock.SYSTEM);
+        link.start();
+        awaitCaughtUp(master, replica);
+        send(master, 300, 200); // live traffic
+        awaitCaughtUp(master, replica);
+        ShippingServer firstServer = server;
+        MessageStore firstMaster = master;
+        await().atMost(Duration.ofSeconds(5)).until(() -> firstServer.replicas().size() == 1
+            && firstServer.replicas().get(0).ackedOffset() == firstMaster.commitLogWritePosition());
+        assertThat(server.replicas().get(0).brokerId()).isEqualTo(1);
+        assertThat(link.status().connected()).isTrue();
+
+        link.close(); // the replica restarts and resumes from its own end
+        replica.close();
+        send(master, 500, 100);
+        replica = store("r", true);
+        link = new ReplicaLink(ID, 1, replica, () -> "127.0.0.1:" + port, Clock.SYSTEM);
+        link.start();
+        awaitCaughtUp(master, replica);
+
+        server.close(); // the master restarts on the same port
+        master.close();
+        master = store("m", false);
+        server = new ShippingServer(ID, master, "127.0.0.1", port, Clock.SYSTEM);
+        master.onPublished(server::wake);
+        server.start(Transport.NIO);
+        send(master, 600, 100);
+        awaitCaughtUp(master, replica);
+        assertThat(bodies(replica, 0)).hasSize(350).startsWith("m0-").endsWith("m698-" + "y".repeat(198));
+
+        link.close();
+        server.close();
+        replica.close();
+        master.close();
+    }
+
+    @Test
+    void aReplicaOfAnotherBrokerIsRefusedWithTheReason() {
+        try (MessageStore master = store("m", false); MessageStore replica = store("r", true)) {
+            ShippingServer server = new ShippingServer(ID, master, "127.0.0.1", 0, Clock.SYSTEM);
+            server.start(Transport.NIO);
+            ReplicaLink link = new ReplicaLink(new ShippingServer.Identity("C", "broker-b"), 1, replica,
+                () -> "127.0.0.1:" + server.port(), Clock.SYSTEM);
+            link.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> link.status().lastRefusal() != null);
+            assertThat(link.status().lastRefusal()).contains("broker-b").contains("broker-a");
+            assertThat(link.status().connected()).isFalse();
+            assertThat(server.replicas()).isEmpty();
+            link.close();
+            server.close();
+        }
+    }
+}
