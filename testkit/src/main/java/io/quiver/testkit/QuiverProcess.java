@@ -38,6 +38,7 @@ public final class QuiverProcess implements AutoCloseable {
     private final int namesrvPort;
     private final int brokerPort;
     private final int metricsPort;
+    private final int haPort;
     private final Map<String, String> brokerConf;
     private final String kind;
     private final String namesrvForBroker;
@@ -72,6 +73,7 @@ public final class QuiverProcess implements AutoCloseable {
         this.namesrvPort = FreePorts.next();
         this.brokerPort = FreePorts.next();
         this.metricsPort = FreePorts.next();
+        this.haPort = FreePorts.next();
         this.brokerConf = brokerConf;
         Runtime.getRuntime().addShutdownHook(new Thread(this::kill));
     }
@@ -132,6 +134,7 @@ public final class QuiverProcess implements AutoCloseable {
             if (!kind.equals("namesrv")) {
                 Map<String, String> conf = new java.util.TreeMap<>(TEST_DEFAULTS);
                 conf.put("metricsPromExporterPort", Integer.toString(metricsPort));
+                conf.put("haListenPort", Integer.toString(haPort)); // never listenPort + 1, which may be taken
                 conf.putAll(brokerConf);
                 Path file = dataDir.resolve("broker.conf");
                 StringBuilder sb = new StringBuilder();
