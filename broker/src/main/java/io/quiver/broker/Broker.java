@@ -106,6 +106,8 @@ public final class Broker implements AutoCloseable {
     private io.quiver.replication.ShippingServer shipping;
     /** A replica's link to its master (null on a master). */
     private io.quiver.replication.ReplicaLink replicaLink;
+    /** A replica's copy of its master's topics, groups and offsets (null on a master). */
+    private MetadataFollower metadataFollower;
     /** Whether the services that write to the store (transactions, delay levels, timers) run: masters only. */
     private boolean writersStarted;
     private volatile boolean started;
@@ -221,6 +223,7 @@ public final class Broker implements AutoCloseable {
         OffsetHandlers o = new OffsetHandlers(offsets, groups, topics, store);
         server.register(RequestCode.QUERY_CONSUMER_OFFSET, o::queryConsumerOffset, null);
         server.register(RequestCode.UPDATE_CONSUMER_OFFSET, o::updateConsumerOffset, null);
+        server.register(RequestCode.GET_ALL_CONSUMER_OFFSET, o::allConsumerOffsets, adminPool);
         server.register(RequestCode.GET_MAX_OFFSET, o::maxOffset, null);
         server.register(RequestCode.GET_MIN_OFFSET, o::minOffset, null);
         server.register(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, o::searchOffset, pullPool);
@@ -365,6 +368,8 @@ public final class Broker implements AutoCloseable {
             replicaLink = new io.quiver.replication.ReplicaLink(identity, config.brokerId, store,
                 () -> config.haMasterAddress != null ? config.haMasterAddress : registrar.masterHaAddress(), Clock.SYSTEM);
             replicaLink.start();
+            metadataFollower = new MetadataFollower(registrar::masterAddress, namesrvClient, topics, groups, offsets);
+            metadataFollower.start();
             log.info("broker {} brokerId {} is a replica; its master's replication address {}", config.brokerName,
                 config.brokerId, config.haMasterAddress != null ? "is " + config.haMasterAddress
                     : "comes from the name servers");
@@ -476,6 +481,9 @@ public final class Broker implements AutoCloseable {
         server.close();
         if (replicaLink != null) {
             replicaLink.close();
+        }
+        if (metadataFollower != null) {
+            metadataFollower.close();
         }
         if (shipping != null) {
             store.replicateWith(null); // sends still queued in the store no longer wait for a replica

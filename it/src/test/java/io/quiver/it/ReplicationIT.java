@@ -15,7 +15,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.impl.MQClientAPIImpl;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.protocol.header.QueryConsumerOffsetRequestHeader;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
@@ -116,6 +123,81 @@ class ReplicationIT {
                     }
                 });
             }
+            p.shutdown();
+        }
+    }
+
+    private static DefaultMQPushConsumer consumer(String namesrv, String group, Set<String> seen) throws Exception {
+        DefaultMQPushConsumer c = new DefaultMQPushConsumer(group);
+        c.setNamesrvAddr(namesrv);
+        c.setInstanceName(group + "-" + System.nanoTime());
+        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        c.subscribe("OutageTopic", "*");
+        c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+            msgs.forEach(m -> seen.add(new String(m.getBody(), StandardCharsets.UTF_8)));
+            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+        });
+        c.start();
+        return c;
+    }
+
+    /**
+     * While the master is away, the official push consumer reads from the replica (which follows the master's
+     * topics and offsets) and commits its progress there; when the master returns it takes that progress, so
+     * the group goes on with new messages only.
+     */
+    @Test
+    void consumersReadFromTheReplicaWhileTheMasterIsAwayAndKeepTheirProgress() throws Exception {
+        Path root = Files.createTempDirectory("quiver-outage-");
+        try (QuiverProcess ns = QuiverProcess.namesrv(root.resolve("ns")).start();
+             QuiverProcess master = QuiverProcess.broker(root.resolve("master"), ns.namesrvAddr(),
+                 Map.of("brokerName", "broker-o", "brokerRole", "SYNC_MASTER")).start();
+             QuiverProcess replica = QuiverProcess.broker(root.resolve("replica"), ns.namesrvAddr(),
+                 Map.of("brokerName", "broker-o", "brokerRole", "SLAVE", "brokerId", "1")).start()) {
+            DefaultMQProducer p = new DefaultMQProducer("PG_outage");
+            p.setNamesrvAddr(ns.namesrvAddr());
+            p.setInstanceName("outage-producer");
+            p.start();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
+                p.send(new Message("OutageTopic", "first".getBytes(StandardCharsets.UTF_8))).getSendStatus() == SendStatus.SEND_OK);
+            Set<String> seen = ConcurrentHashMap.newKeySet();
+            DefaultMQPushConsumer before = consumer(ns.namesrvAddr(), "CG_outage", seen);
+            await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("first"));
+            before.shutdown(); // the group exists on the master, with its offsets
+            for (int i = 0; i < 200; i++) {
+                assertThat(p.send(new Message("OutageTopic", ("during-" + i).getBytes(StandardCharsets.UTF_8)))
+                    .getSendStatus()).isEqualTo(SendStatus.SEND_OK);
+            }
+            Thread.sleep(3 * 1_000); // the replica takes the master's offsets within a second or two
+            master.kill();
+
+            DefaultMQPushConsumer outage = consumer(ns.namesrvAddr(), "CG_outage", seen);
+            await().atMost(Duration.ofSeconds(90)).until(() -> seen.size() == 201);
+            outage.shutdown(); // commits its progress to the replica
+            Set<String> duringOutage = Set.copyOf(seen);
+            assertThat(duringOutage).contains("during-0", "during-199");
+
+            master.start();
+            MQClientAPIImpl api = p.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+                long total = 0;
+                for (int q = 0; q < 8; q++) {
+                    QueryConsumerOffsetRequestHeader h = new QueryConsumerOffsetRequestHeader();
+                    h.setConsumerGroup("CG_outage");
+                    h.setTopic("OutageTopic");
+                    h.setQueueId(q);
+                    total += api.queryConsumerOffset(master.brokerAddr(), h, 3_000);
+                }
+                return total == 201; // the master took the offsets committed on the replica
+            });
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
+                p.send(new Message("OutageTopic", "after".getBytes(StandardCharsets.UTF_8))).getSendStatus() == SendStatus.SEND_OK);
+            seen.clear();
+            DefaultMQPushConsumer after = consumer(ns.namesrvAddr(), "CG_outage", seen);
+            await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains("after"));
+            Thread.sleep(2_000);
+            assertThat(seen).as("nothing consumed during the outage comes again").containsOnly("after");
+            after.shutdown();
             p.shutdown();
         }
     }

@@ -9,6 +9,8 @@ public final class RequestCode {
     public static final int QUERY_MESSAGE = 12;
     public static final int QUERY_CONSUMER_OFFSET = 14;
     public static final int UPDATE_CONSUMER_OFFSET = 15;
+    /** A broker's whole consumer-offset table (replicas follow their master with it). */
+    public static final int GET_ALL_CONSUMER_OFFSET = 43;
     public static final int UPDATE_AND_CREATE_TOPIC = 17;
     public static final int GET_ALL_TOPIC_CONFIG = 21;
     public static final int UPDATE_BROKER_CONFIG = 25;

@@ -51,6 +51,11 @@ public final class OffsetHandlers {
         ctx.reply(ResponseCode.QUERY_NOT_FOUND, "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first");
     }
 
+    /** GET_ALL_CONSUMER_OFFSET: the whole offset table ({@code {"offsetTable":{"topic@group":{"0":12}}}}). */
+    public void allConsumerOffsets(RequestContext ctx, RemotingCommand req) {
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(io.quiver.protocol.body.Json.encode(offsets.snapshot())));
+    }
+
     /** UPDATE_CONSUMER_OFFSET (usually oneway). */
     public void updateConsumerOffset(RequestContext ctx, RemotingCommand req) {
         RequestHeaders.UpdateConsumerOffset h = RequestHeaders.UpdateConsumerOffset.decode(req);

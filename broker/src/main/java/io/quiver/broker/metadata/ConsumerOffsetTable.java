@@ -26,6 +26,12 @@ public final class ConsumerOffsetTable {
     private final Path file;
     private final Map<String, Map<Integer, Long>> offsets = new ConcurrentHashMap<>();
     private volatile boolean dirty;
+    /**
+     * On a replica: commits consumers made here (while its master was away) and the master has not taken yet,
+     * by "topic@group" and queue. Bounded like the table itself (pairs × the topic's queues).
+     */
+    private final Map<String, Map<Integer, Long>> unsynced = new ConcurrentHashMap<>();
+    private volatile boolean trackLocalCommits;
 
     private final int limit;
 
@@ -86,7 +92,67 @@ public final class ConsumerOffsetTable {
         }
         m.put(queueId, offset);
         dirty = true;
+        if (trackLocalCommits) {
+            unsynced.computeIfAbsent(k, x -> new ConcurrentHashMap<>()).put(queueId, offset);
+        }
         return true;
+    }
+
+    /** A replica keeps the commits made on it apart until its master has them ({@link #unsynced}). */
+    public void trackLocalCommits(boolean on) {
+        this.trackLocalCommits = on;
+    }
+
+    /** The whole table, as GET_ALL_CONSUMER_OFFSET answers it. */
+    public Snapshot snapshot() {
+        Snapshot s = new Snapshot();
+        offsets.forEach((k, v) -> s.offsetTable.put(k, new TreeMap<>(v)));
+        return s;
+    }
+
+    /** Replica: visits the commits made here that the master does not have yet. */
+    public void forEachUnsynced(OffsetVisitor visitor) {
+        unsynced.forEach((k, m) -> {
+            int at = k.lastIndexOf('@');
+            m.forEach((q, off) -> visitor.visit(k.substring(at + 1), k.substring(0, at), q, off));
+        });
+    }
+
+    /** Replica: the master now has this commit; forgets it unless a newer one was made meanwhile. */
+    public void synced(String group, String topic, int queueId, long offset) {
+        Map<Integer, Long> m = unsynced.get(key(topic, group));
+        if (m != null) {
+            m.remove(queueId, offset);
+            if (m.isEmpty()) {
+                unsynced.remove(key(topic, group), m);
+            }
+        }
+    }
+
+    /**
+     * Replica: takes the master's offsets, except for queues where a commit made here is still on its way to
+     * the master (that one is newer). Entries the master does not have are kept.
+     */
+    public void adopt(Snapshot master) {
+        master.offsetTable.forEach((k, queues) -> {
+            if (queues == null) {
+                return;
+            }
+            Map<Integer, Long> pending = unsynced.get(k);
+            Map<Integer, Long> m = offsets.get(k);
+            if (m == null) {
+                if (offsets.size() >= limit) {
+                    return;
+                }
+                m = offsets.computeIfAbsent(k, x -> new ConcurrentHashMap<>());
+            }
+            for (Map.Entry<Integer, Long> e : queues.entrySet()) {
+                if ((pending == null || !pending.containsKey(e.getKey())) && !e.getValue().equals(m.get(e.getKey()))) {
+                    m.put(e.getKey(), e.getValue());
+                    dirty = true;
+                }
+            }
+        });
     }
 
     /** Every queue offset the group has on {@code topic}. */
@@ -139,8 +205,7 @@ public final class ConsumerOffsetTable {
             return;
         }
         dirty = false;
-        Snapshot s = new Snapshot();
-        offsets.forEach((k, v) -> s.offsetTable.put(k, new TreeMap<>(v)));
+        Snapshot s = snapshot();
         try {
             JsonFile.write(file, s);
         } catch (IOException e) {

@@ -116,6 +116,25 @@ public final class SubscriptionGroupTable extends JournalledTable {
         return persist(config.groupName, config);
     }
 
+    /**
+     * Replica: takes every group of its master's table whose settings differ here; groups only this broker
+     * knows (created by clients' heartbeats) are kept. Returns how many changed.
+     */
+    public synchronized int adopt(Snapshot master) {
+        int changed = 0;
+        for (SubscriptionGroupConfig c : master.subscriptionGroupTable.values()) {
+            if (c == null || c.groupName == null) {
+                continue;
+            }
+            SubscriptionGroupConfig mine = groups.get(c.groupName);
+            if ((mine == null || !io.quiver.protocol.body.Json.encodeToString(mine).equals(
+                io.quiver.protocol.body.Json.encodeToString(c))) && put(c) != null) {
+                changed++;
+            }
+        }
+        return changed;
+    }
+
     /** Removes a group; the future completes once that is on disk, null if there was no such group. */
     public synchronized java.util.concurrent.CompletableFuture<Void> delete(String group) {
         return groups.remove(group) != null ? persist(group, null) : null;

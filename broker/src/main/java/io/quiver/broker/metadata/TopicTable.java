@@ -171,6 +171,30 @@ public final class TopicTable extends JournalledTable {
         return c;
     }
 
+    /**
+     * Replica: makes this table its master's: topics that differ are taken, topics the master no longer has
+     * are removed. Returns how many changed.
+     */
+    public synchronized int adopt(TopicConfigTable master) {
+        int changed = 0;
+        for (TopicConfig c : master.topicConfigTable.values()) {
+            if (c == null || c.topicName == null) {
+                continue;
+            }
+            TopicConfig mine = topics.get(c.topicName);
+            if ((mine == null || !Json.encodeToString(mine).equals(
+                Json.encodeToString(c))) && put(c) != null) {
+                changed++;
+            }
+        }
+        for (String name : new java.util.ArrayList<>(topics.keySet())) {
+            if (!master.topicConfigTable.containsKey(name) && delete(name) != null) {
+                changed++;
+            }
+        }
+        return changed;
+    }
+
     /** Removes a topic; the future completes once that is on disk, null if there was no such topic. */
     public synchronized java.util.concurrent.CompletableFuture<Void> delete(String topic) {
         boolean removed = topics.remove(topic) != null;

@@ -42,6 +42,11 @@ public final class RequestHeaders {
             return new UpdateConsumerOffset(r.string("consumerGroup"), r.string("topic"), r.int32("queueId"),
                 r.int64("commitOffset"));
         }
+
+        public void encode(RemotingCommand cmd) {
+            cmd.putExt("consumerGroup", consumerGroup).putExt("topic", topic).putExt("queueId", queueId)
+                .putExt("commitOffset", commitOffset);
+        }
     }
 
     /** UNREGISTER_CLIENT. */
