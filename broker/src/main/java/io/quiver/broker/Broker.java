@@ -176,7 +176,7 @@ public final class Broker implements AutoCloseable {
             Clock.SYSTEM);
         this.traffic = new Traffic(config.metricsMaxTopicSeries, System::currentTimeMillis, java.time.ZoneId.systemDefault());
         this.metrics = new MetricsEndpoint(new MetricSources(traffic, store, offsets, clients, transactions::counters,
-            schedule::pending, timers::pending, longPolling::parkedCount, config.metricsMaxLagSeries));
+            schedule::pending, timers::pending, longPolling::parkedCount, config.metricsMaxLagSeries, this::haRuntimeInfo));
         this.drain = new DrainService(config, System::nanoTime);
         // A replica stores only what its master ships: it delivers no delayed or timer messages itself.
         store.onArrival(config.isReplica() ? (topic, queueId, queueOffset, tagsCode) -> longPolling.notifyArrival(topic, queueId)
@@ -224,6 +224,9 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.QUERY_CONSUMER_OFFSET, o::queryConsumerOffset, null);
         server.register(RequestCode.UPDATE_CONSUMER_OFFSET, o::updateConsumerOffset, null);
         server.register(RequestCode.GET_ALL_CONSUMER_OFFSET, o::allConsumerOffsets, adminPool);
+        server.register(RequestCode.GET_BROKER_HA_STATUS, (ctx, req) -> ctx.reply(ctx.response(
+            io.quiver.protocol.ResponseCode.SUCCESS, null).body(io.quiver.protocol.body.Json.encode(haRuntimeInfo()))),
+            adminPool);
         server.register(RequestCode.GET_MAX_OFFSET, o::maxOffset, null);
         server.register(RequestCode.GET_MIN_OFFSET, o::minOffset, null);
         server.register(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, o::searchOffset, pullPool);
@@ -382,6 +385,38 @@ public final class Broker implements AutoCloseable {
                 store.replicateWith(shipping.syncGate(config.syncFlushTimeout, config.haMaxGapNotInSync));
             }
         }
+    }
+
+    /** This broker's replication state, as GET_BROKER_HA_STATUS answers it. Any thread. */
+    public io.quiver.protocol.body.HaRuntimeInfo haRuntimeInfo() {
+        io.quiver.protocol.body.HaRuntimeInfo h = new io.quiver.protocol.body.HaRuntimeInfo();
+        h.master = !config.isReplica();
+        if (h.master) {
+            h.masterCommitLogMaxOffset = store.commitLogWritePosition();
+            for (var r : replicas()) {
+                var c = new io.quiver.protocol.body.HaRuntimeInfo.Connection();
+                c.addr = r.address();
+                c.slaveAckOffset = r.ackedOffset();
+                c.diff = r.lagBytes();
+                c.inSync = r.inSync();
+                c.transferredByteInSecond = r.bytesPerSecond();
+                c.transferFromWhere = r.fromOffset();
+                h.haConnectionInfo.add(c);
+                h.inSyncSlaveNums += r.inSync() ? 1 : 0;
+            }
+        } else {
+            var s = replicaStatus();
+            var c = h.haClientRuntimeInfo;
+            c.maxOffset = store.commitLogWritePosition();
+            if (s != null) {
+                c.masterAddr = s.masterAddress();
+                c.transferredByteInSecond = s.bytesPerSecond();
+                c.lastReadTimestamp = s.lastHeardMillis();
+                c.lastWriteTimestamp = s.lastAckSentMillis();
+                c.masterFlushOffset = Math.max(s.masterOffset(), c.maxOffset);
+            }
+        }
+        return h;
     }
 
     /** The replicas this master ships to (empty on a replica). */

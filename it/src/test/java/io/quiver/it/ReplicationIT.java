@@ -29,6 +29,7 @@ import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageDecoder;
 import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -65,6 +66,20 @@ class ReplicationIT {
                     "haListenPort", Integer.toString(FreePorts.next()))).start()) {
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
                     p.send(new Message(TOPIC, "probe".getBytes(StandardCharsets.UTF_8))).getSendStatus() == SendStatus.SEND_OK);
+
+                // GET_BROKER_HA_STATUS (mqadmin haStatus) on both sides, and the metrics
+                MQClientAPIImpl raw = p.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl();
+                com.fasterxml.jackson.databind.JsonNode ms = haStatus(raw, master.brokerAddr());
+                assertThat(ms.get("master").asBoolean()).isTrue();
+                assertThat(ms.get("inSyncSlaveNums").asInt()).isEqualTo(1);
+                assertThat(ms.get("haConnectionInfo")).hasSize(1);
+                assertThat(ms.get("haConnectionInfo").get(0).get("inSync").asBoolean()).isTrue();
+                com.fasterxml.jackson.databind.JsonNode rs = haStatus(raw, replica.brokerAddr());
+                assertThat(rs.get("master").asBoolean()).isFalse();
+                assertThat(rs.get("haClientRuntimeInfo").get("masterAddr").asText()).endsWith(":" + haPort);
+                assertThat(rs.get("haClientRuntimeInfo").get("maxOffset").asLong()).isPositive();
+                assertThat(fetch(master.metricsUrl())).contains("quiver_replication_replicas_in_sync 1.0");
+                assertThat(fetch(replica.metricsUrl())).contains("quiver_replication_master_lag_bytes");
 
                 ConcurrentLinkedQueue<Acked> acked = new ConcurrentLinkedQueue<>();
                 AtomicBoolean stop = new AtomicBoolean();
@@ -179,16 +194,20 @@ class ReplicationIT {
 
             master.start();
             MQClientAPIImpl api = p.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl();
+            // The master takes the offsets committed on the replica: every queue consumed to its end. (The first
+            // send may have been stored more than once while the replica was connecting: count from the log.)
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-                long total = 0;
                 for (int q = 0; q < 8; q++) {
                     QueryConsumerOffsetRequestHeader h = new QueryConsumerOffsetRequestHeader();
                     h.setConsumerGroup("CG_outage");
                     h.setTopic("OutageTopic");
                     h.setQueueId(q);
-                    total += api.queryConsumerOffset(master.brokerAddr(), h, 3_000);
+                    long end = api.getMaxOffset(master.brokerAddr(), new MessageQueue("OutageTopic", "broker-o", q), 3_000);
+                    if (api.queryConsumerOffset(master.brokerAddr(), h, 3_000) != end) {
+                        return false;
+                    }
                 }
-                return total == 201; // the master took the offsets committed on the replica
+                return true;
             });
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
                 p.send(new Message("OutageTopic", "after".getBytes(StandardCharsets.UTF_8))).getSendStatus() == SendStatus.SEND_OK);
@@ -200,5 +219,18 @@ class ReplicationIT {
             after.shutdown();
             p.shutdown();
         }
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode haStatus(MQClientAPIImpl api, String addr) throws Exception {
+        org.apache.rocketmq.remoting.protocol.RemotingCommand resp = api.getRemotingClient().invokeSync(addr,
+            org.apache.rocketmq.remoting.protocol.RemotingCommand.createRequestCommand(907, null), 5_000);
+        assertThat(resp.getCode()).isZero();
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(resp.getBody());
+    }
+
+    private static String fetch(String url) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 }

@@ -11,6 +11,8 @@ public final class RequestCode {
     public static final int UPDATE_CONSUMER_OFFSET = 15;
     /** A broker's whole consumer-offset table (replicas follow their master with it). */
     public static final int GET_ALL_CONSUMER_OFFSET = 43;
+    /** A broker's replication state (RocketMQ 5.x, mqadmin {@code haStatus}). */
+    public static final int GET_BROKER_HA_STATUS = 907;
     public static final int UPDATE_AND_CREATE_TOPIC = 17;
     public static final int GET_ALL_TOPIC_CONFIG = 21;
     public static final int UPDATE_BROKER_CONFIG = 25;

@@ -39,7 +39,7 @@ public final class ReplicaLink implements AutoCloseable {
 
     /** What the replica knows of its link (for status queries and metrics). */
     public record Status(String masterAddress, boolean connected, long storedOffset, long masterOffset,
-                         long millisSinceMasterHeard, String lastRefusal) {}
+                         long lastHeardMillis, long lastAckSentMillis, long bytesPerSecond, String lastRefusal) {}
 
     private final ShippingServer.Identity identity;
     private final long brokerId;
@@ -57,6 +57,10 @@ public final class ReplicaLink implements AutoCloseable {
     private volatile long masterEnd = -1;
     private volatile long lastHeardMillis;
     private volatile String lastRefusal;
+    private volatile long lastAckSentMillis;
+    private volatile long bytesPerSecond;
+    private long rateWindowStartMillis;
+    private long rateWindowBytes;
 
     /**
      * @param masterAddress the master's replication address ({@code host:port}), asked at every connection
@@ -90,8 +94,8 @@ public final class ReplicaLink implements AutoCloseable {
 
     public Status status() {
         long stored = store.commitLogWritePosition();
-        long heard = lastHeardMillis;
-        return new Status(connectedTo, following, stored, masterEnd, heard == 0 ? -1 : clock.millis() - heard, lastRefusal);
+        return new Status(connectedTo, following, stored, masterEnd, lastHeardMillis, lastAckSentMillis, bytesPerSecond,
+            lastRefusal);
     }
 
     private void connect() {
@@ -162,7 +166,9 @@ public final class ReplicaLink implements AutoCloseable {
                             e.chunk().from(), failure.getMessage());
                         ctx.close();
                     } else {
+                        countStored(end - Math.max(storedEnd, e.chunk().from()));
                         storedEnd = end;
+                        lastAckSentMillis = clock.millis();
                         ctx.writeAndFlush(new Frame.Ack(end));
                     }
                 });
@@ -232,6 +238,17 @@ public final class ReplicaLink implements AutoCloseable {
             log.warn("replication connection to {} failed: {}", connectedTo, cause.toString());
             ctx.close();
         }
+    }
+
+    /** Link thread: bytes stored, for the transfer rate over the last whole second. */
+    private void countStored(long bytes) {
+        long now = clock.millis();
+        if (now - rateWindowStartMillis >= 1_000) {
+            bytesPerSecond = now - rateWindowStartMillis < 2_000 ? rateWindowBytes : 0;
+            rateWindowStartMillis = now;
+            rateWindowBytes = 0;
+        }
+        rateWindowBytes += Math.max(0, bytes);
     }
 
     @Override

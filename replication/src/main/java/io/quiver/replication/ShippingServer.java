@@ -44,7 +44,8 @@ public final class ShippingServer implements AutoCloseable {
     public record Identity(String cluster, String brokerName) {}
 
     /** What a status query reports of one connected replica. */
-    public record ReplicaStatus(long brokerId, String address, long ackedOffset, long lagBytes, long millisSinceAck) {}
+    public record ReplicaStatus(long brokerId, String address, long ackedOffset, long lagBytes, long millisSinceAck,
+                                boolean inSync, long fromOffset, long bytesPerSecond) {}
 
     private final Identity identity;
     private final MessageStore store;
@@ -155,8 +156,9 @@ public final class ShippingServer implements AutoCloseable {
         long now = clock.millis();
         List<ReplicaStatus> out = new ArrayList<>();
         for (ShippingSession s : sessions) {
-            out.add(new ReplicaStatus(s.brokerId(), s.remoteAddress(), s.ackedEnd(), Math.max(0, end - s.ackedEnd()),
-                now - s.lastAckMillis()));
+            long lag = Math.max(0, end - s.ackedEnd());
+            out.add(new ReplicaStatus(s.brokerId(), s.remoteAddress(), s.ackedEnd(), lag, now - s.lastAckMillis(),
+                s.ackedEnd() >= 0 && lag <= maxGapNotInSync, s.startOffset(), s.bytesPerSecond()));
         }
         out.sort(java.util.Comparator.comparingLong(ReplicaStatus::brokerId));
         return out;

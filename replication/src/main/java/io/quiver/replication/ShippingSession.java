@@ -27,11 +27,13 @@ final class ShippingSession extends ChannelInboundHandlerAdapter {
     private volatile Channel channel;
     private volatile boolean shipping;
     private long shippedEnd;
-    private long lastShipMillis;
     // Read by status queries on other threads.
     private volatile long brokerId = -1;
     private volatile long ackedEnd = -1;
     private volatile long lastAckMillis;
+    private volatile long startOffset = -1;
+    private volatile long bytesPerSecond;
+    private long ackedAtLastTick = -1;
 
     ShippingSession(ShippingServer server, MessageStore store) {
         this.server = server;
@@ -91,8 +93,9 @@ final class ShippingSession extends ChannelInboundHandlerAdapter {
         shipping = true;
         shippedEnd = start;
         ackedEnd = start;
+        startOffset = start;
+        ackedAtLastTick = start;
         lastAckMillis = server.clock().millis();
-        lastShipMillis = lastAckMillis;
         log.info("replica brokerId {} at {} follows from commit-log offset {} (master log [{}, {}))", h.brokerId(),
             ctx.channel().remoteAddress(), start, masterMin, masterEnd);
         ctx.writeAndFlush(new Frame.Welcome(start, masterMin, masterEnd));
@@ -144,21 +147,20 @@ final class ShippingSession extends ChannelInboundHandlerAdapter {
             channel.close();
         }
         if (wrote) {
-            lastShipMillis = server.clock().millis();
             channel.flush();
         }
     }
 
-    /** Event loop, every second: a heartbeat when nothing was shipped for a while. */
+    /** Event loop, every second: a heartbeat and the transfer rate. */
     void tick() {
         if (!shipping || !channel.isActive()) {
             return;
         }
         long now = server.clock().millis();
-        if (now - lastShipMillis >= ShippingServer.HEARTBEAT_MILLIS) {
-            lastShipMillis = now;
-            channel.writeAndFlush(new Frame.Heartbeat(store.commitLogWritePosition(), now));
-        }
+        bytesPerSecond = Math.max(0, ackedEnd - ackedAtLastTick) * 1000 / ShippingServer.HEARTBEAT_MILLIS;
+        ackedAtLastTick = ackedEnd;
+        // Every second, shipping or not: the replica learns the master's end (its lag) and that it lives.
+        channel.writeAndFlush(new Frame.Heartbeat(store.commitLogWritePosition(), now));
         pump();
     }
 
@@ -208,6 +210,14 @@ final class ShippingSession extends ChannelInboundHandlerAdapter {
 
     long ackedEnd() {
         return ackedEnd;
+    }
+
+    long startOffset() {
+        return startOffset;
+    }
+
+    long bytesPerSecond() {
+        return bytesPerSecond;
     }
 
     long lastAckMillis() {

@@ -44,6 +44,7 @@ public final class MetricsEndpoint implements AutoCloseable {
             .classicOnly().classicUpperBounds(LATENCY_BOUNDS).withoutExemplars().register(registry);
         registerTraffic();
         registerLag();
+        registerReplication();
         registerState();
         JvmMetrics.builder().register(registry);
     }
@@ -69,6 +70,42 @@ public final class MetricsEndpoint implements AutoCloseable {
             .callback(cb -> cb.call(t.deadLetters())).register(registry);
         CounterWithCallback.builder().name("quiver_flush_forces").help("Commit-log forces to disk")
             .callback(cb -> cb.call(sources.store().forceCount())).register(registry);
+    }
+
+    private void registerReplication() {
+        if (sources.replication() == null) {
+            return;
+        }
+        GaugeWithCallback.builder().name("quiver_replication_replica_lag_bytes")
+            .help("Master: commit-log bytes each connected replica has not acknowledged yet")
+            .labelNames("replica").callback(cb -> sources.replication().get().haConnectionInfo
+                .forEach(c -> cb.call(c.diff, c.addr)))
+            .register(registry);
+        GaugeWithCallback.builder().name("quiver_replication_replicas_in_sync")
+            .help("Master: replicas connected and within haMaxGapNotInSync of its end (a SYNC_MASTER answers "
+                + "SLAVE_NOT_AVAILABLE when this is 0)")
+            .callback(cb -> {
+                io.quiver.protocol.body.HaRuntimeInfo h = sources.replication().get();
+                if (h.master) {
+                    cb.call(h.inSyncSlaveNums);
+                }
+            }).register(registry);
+        GaugeWithCallback.builder().name("quiver_replication_master_lag_bytes")
+            .help("Replica: bytes of its master's commit log it does not hold yet (as of the master's last heartbeat)")
+            .callback(cb -> {
+                io.quiver.protocol.body.HaRuntimeInfo h = sources.replication().get();
+                if (!h.master) {
+                    cb.call(Math.max(0, h.haClientRuntimeInfo.masterFlushOffset - h.haClientRuntimeInfo.maxOffset));
+                }
+            }).register(registry);
+        GaugeWithCallback.builder().name("quiver_replication_master_silent_seconds")
+            .help("Replica: seconds since its master last sent anything (entries or a heartbeat every second)")
+            .callback(cb -> {
+                io.quiver.protocol.body.HaRuntimeInfo h = sources.replication().get();
+                if (!h.master && h.haClientRuntimeInfo.lastReadTimestamp > 0) {
+                    cb.call((System.currentTimeMillis() - h.haClientRuntimeInfo.lastReadTimestamp) / 1000.0);
+                }
+            }).register(registry);
     }
 
     private void registerLag() {

@@ -73,7 +73,7 @@ class PullHandlerTest {
         groups.put(new SubscriptionGroupConfig(GROUP));
         topics.put(new TopicConfig(TOPIC, 4, PermName.READ_WRITE));
         MetricsEndpoint metrics = new MetricsEndpoint(new MetricSources(traffic, null, offsets, clients, Map::of,
-            () -> 0, () -> 0, longPolling::parkedCount, 100));
+            () -> 0, () -> 0, longPolling::parkedCount, 100, null));
         handler = new PullHandler(config, groups, topics, offsets, store, longPolling, traffic, metrics, clients);
     }
 
@@ -395,7 +395,7 @@ class PullHandlerTest {
             }
         };
         MetricsEndpoint metrics = new MetricsEndpoint(new MetricSources(traffic, null, offsets, clients, Map::of,
-            () -> 0, () -> 0, longPolling::parkedCount, 100));
+            () -> 0, () -> 0, longPolling::parkedCount, 100, null));
         PullHandler racy = new PullHandler(config, groups, topics, offsets, racing, longPolling, traffic, metrics, clients);
 
         h.start(racy, suspendedPull(0));
