@@ -51,6 +51,9 @@ public final class BrokerConfig {
             c -> c.haMasterAddress == null ? "" : c.haMasterAddress);
         def("brokerIP2", "(brokerIP1)", "address a master advertises for replication",
             (c, v) -> c.brokerIP2 = v.isBlank() ? null : v, c -> c.brokerIP2 == null ? c.brokerIP1 : c.brokerIP2);
+        def("accessMessageInMemoryMaxRatio", "40", "with slaveReadEnable: a consumer further behind the commit log's "
+            + "end than this percent of the machine's memory is sent to read from a replica",
+            (c, v) -> c.accessMessageInMemoryMaxRatio = parsePercent(v), c -> c.accessMessageInMemoryMaxRatio);
         def("haMaxGapNotInSync", "268435456", "a replica further behind than this many bytes is not in sync: a "
             + "SYNC_MASTER then answers SLAVE_NOT_AVAILABLE instead of waiting for it",
             (c, v) -> c.haMaxGapNotInSync = parseNonNegativeLong(v), c -> c.haMaxGapNotInSync);
@@ -174,6 +177,7 @@ public final class BrokerConfig {
     public String brokerIP2;
     public boolean slaveReadEnable;
     public long haMaxGapNotInSync = 256L * 1024 * 1024;
+    public int accessMessageInMemoryMaxRatio = 40;
     public int listenPort = 10911;
     public String bindAddress = "0.0.0.0";
     public boolean useEpollNativeSelector = true;

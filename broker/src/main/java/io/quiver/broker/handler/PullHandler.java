@@ -143,7 +143,7 @@ public final class PullHandler implements RequestHandler {
         if (r.status() == GetResult.Status.FOUND) {
             traffic.delivered(h.topic(), r.records().size(), r.totalBytes());
         }
-        reply(ctx, h, r);
+        reply(ctx, h, r, suggestedBroker(r, group));
         if (startNanos >= 0) {
             metrics.observePull(startNanos);
         }
@@ -185,7 +185,37 @@ public final class PullHandler implements RequestHandler {
         return sub;
     }
 
-    private void reply(RequestContext ctx, PullMessageRequestHeader h, GetResult r) {
+    /** Total physical memory of the machine, for the cold-read rule. */
+    private static final long PHYSICAL_MEMORY = physicalMemory();
+
+    private static long physicalMemory() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : Long.MAX_VALUE;
+    }
+
+    /**
+     * Which member of the broker group the consumer should pull this queue from next ({@code suggestWhichBrokerId},
+     * RocketMQ's rule): with {@code slaveReadEnable}, a consumer reading further behind the log's end than
+     * {@code accessMessageInMemoryMaxRatio} percent of the machine's memory (data no longer in the page cache) is
+     * sent to the group's {@code whichBrokerWhenConsumeSlowly} (a replica), any other to the group's
+     * {@code brokerId} (the master); without it, always to the master.
+     */
+    long suggestedBroker(GetResult r, SubscriptionGroupConfig group) {
+        if (!config.slaveReadEnable) {
+            return 0;
+        }
+        if (r.status() == GetResult.Status.FOUND && !r.records().isEmpty()) {
+            java.nio.ByteBuffer last = r.records().get(r.records().size() - 1);
+            long behind = store.commitLogWritePosition()
+                - last.getLong(last.position() + io.quiver.protocol.message.MessageRecord.POS_PHYSICAL_OFFSET);
+            if (behind > PHYSICAL_MEMORY / 100 * config.accessMessageInMemoryMaxRatio) {
+                return group.whichBrokerWhenConsumeSlowly;
+            }
+        }
+        return group.brokerId;
+    }
+
+    private void reply(RequestContext ctx, PullMessageRequestHeader h, GetResult r, long suggest) {
         int code;
         long next = r.nextBeginOffset();
         switch (r.status()) {
@@ -200,7 +230,7 @@ public final class PullHandler implements RequestHandler {
             default -> throw new IllegalStateException("unexpected store status " + r.status());
         }
         RemotingCommand resp = ctx.response(code, r.status().name())
-            .putExt("suggestWhichBrokerId", 0L)
+            .putExt("suggestWhichBrokerId", suggest)
             .putExt("nextBeginOffset", next)
             .putExt("minOffset", r.minOffset())
             .putExt("maxOffset", r.maxOffset());

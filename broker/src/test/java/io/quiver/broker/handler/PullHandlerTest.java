@@ -217,6 +217,20 @@ class PullHandlerTest {
     }
 
     @Test
+    void withSlaveReadEnableAConsumerFarBehindIsSentToTheReplica() {
+        store.add(TOPIC, 1, "m0", "A", 1000);
+        store.add(TOPIC, 1, "m1", "A", 1001);
+        assertThat(call(pull(0, "A")).ext("suggestWhichBrokerId")).as("slaveReadEnable off: the master").isEqualTo("0");
+        config.slaveReadEnable = true;
+        assertThat(call(pull(0, "A")).ext("suggestWhichBrokerId")).as("the backlog is warm").isEqualTo("0");
+        config.accessMessageInMemoryMaxRatio = 0; // any distance from the log's end counts as cold
+        assertThat(call(pull(0, "A")).ext("suggestWhichBrokerId")).as("whichBrokerWhenConsumeSlowly").isEqualTo("1");
+        SubscriptionGroupConfig g = groups.get(GROUP);
+        g.whichBrokerWhenConsumeSlowly = 2;
+        assertThat(call(pull(0, "A")).ext("suggestWhichBrokerId")).isEqualTo("2");
+    }
+
+    @Test
     void theRegisteredSubscriptionIsUsedWhenThePullCarriesNone() {
         heartbeat(GROUP, 1, TOPIC);
         store.add(TOPIC, 1, "m0", "A", 1000);
