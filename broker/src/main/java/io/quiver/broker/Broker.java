@@ -185,6 +185,21 @@ public final class Broker implements AutoCloseable {
         registerHandlers();
     }
 
+    /**
+     * {@code handler} on a master; on a replica a refusal that names its role (a replica holds only what its
+     * master ships; RocketMQ answers END_TRANSACTION on a slave with SLAVE_NOT_AVAILABLE, and a send or change
+     * with SERVICE_NOT_AVAILABLE, which the official clients retry elsewhere).
+     */
+    private io.quiver.remoting.RequestHandler masterOnly(io.quiver.remoting.RequestHandler handler) {
+        if (!config.isReplica()) {
+            return handler;
+        }
+        return (ctx, req) -> ctx.reply(req.code() == RequestCode.END_TRANSACTION
+                ? io.quiver.protocol.ResponseCode.SLAVE_NOT_AVAILABLE : io.quiver.protocol.ResponseCode.SERVICE_NOT_AVAILABLE,
+            "broker " + config.brokerName + " brokerId " + config.brokerId + " is a replica (brokerRole=SLAVE): request "
+                + req.code() + " changes data and goes to its master");
+    }
+
     private static java.util.concurrent.ThreadFactory daemon(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
@@ -214,8 +229,8 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.SEND_MESSAGE, send, null);
         server.register(RequestCode.SEND_MESSAGE_V2, send, null);
         server.register(RequestCode.SEND_BATCH_MESSAGE, send, null);
-        server.register(RequestCode.CONSUMER_SEND_MSG_BACK, new SendBackHandler(config, groups, topics, topicResolver,
-            registerSoon, store, appender, diversions, traffic, storeHostBytes), null);
+        server.register(RequestCode.CONSUMER_SEND_MSG_BACK, masterOnly(new SendBackHandler(config, groups, topics,
+            topicResolver, registerSoon, store, appender, diversions, traffic, storeHostBytes)), null);
 
         PullHandler pull = new PullHandler(config, groups, topics, offsets, store, longPolling, traffic, metrics, clients);
         server.register(RequestCode.PULL_MESSAGE, pull, pullPool);
@@ -241,13 +256,13 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.UNLOCK_BATCH_MQ, c::unlockBatch, clientPool);
 
         TopicAdminHandlers ta = new TopicAdminHandlers(config, topics, offsets, traffic, registrar::registerSoon);
-        server.register(RequestCode.UPDATE_AND_CREATE_TOPIC, ta::createTopic, adminPool);
-        server.register(RequestCode.DELETE_TOPIC_IN_BROKER, ta::deleteTopic, adminPool);
+        server.register(RequestCode.UPDATE_AND_CREATE_TOPIC, masterOnly(ta::createTopic), adminPool);
+        server.register(RequestCode.DELETE_TOPIC_IN_BROKER, masterOnly(ta::deleteTopic), adminPool);
         server.register(RequestCode.GET_ALL_TOPIC_CONFIG, ta::allTopicConfig, adminPool);
         server.register(RequestCode.GET_TOPIC_CONFIG, ta::topicConfig, adminPool);
         GroupAdminHandlers ga = new GroupAdminHandlers(groups, offsets);
-        server.register(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, ga::createGroup, adminPool);
-        server.register(RequestCode.DELETE_SUBSCRIPTIONGROUP, ga::deleteGroup, adminPool);
+        server.register(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, masterOnly(ga::createGroup), adminPool);
+        server.register(RequestCode.DELETE_SUBSCRIPTIONGROUP, masterOnly(ga::deleteGroup), adminPool);
         server.register(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, ga::allGroupConfig, adminPool);
         BrokerInfoHandlers info = new BrokerInfoHandlers(config, topics, new RuntimeFigures(config, traffic, store,
             clients, drain, schedule, timers, longPolling, server, transactions));
@@ -266,14 +281,14 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.GET_CONSUME_STATS, stats::consumeStats, adminPool);
 
         TransactionHandlers tx = new TransactionHandlers(transactions, config);
-        server.register(RequestCode.END_TRANSACTION, tx::endTransaction, clientPool);
+        server.register(RequestCode.END_TRANSACTION, masterOnly(tx::endTransaction), clientPool);
         server.register(RequestCode.QUIVER_LIST_PENDING_TRANSACTIONS, tx::listPending, adminPool);
         server.register(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
-            new ResetOffsetHandler(topics, config, groups, offsets, store, clients, server), adminPool);
+            masterOnly(new ResetOffsetHandler(topics, config, groups, offsets, store, clients, server)), adminPool);
         server.register(RequestCode.INVOKE_BROKER_TO_GET_CONSUMER_STATUS, new ConsumerStatusHandler(clients, server),
             adminPool);
-        server.register(RequestCode.QUIVER_DLQ_REDRIVE,
-            new DlqRedriveHandler(config, groups, topics, registerSoon, offsets, store, appender, storeHostBytes), adminPool);
+        server.register(RequestCode.QUIVER_DLQ_REDRIVE, masterOnly(
+            new DlqRedriveHandler(config, groups, topics, registerSoon, offsets, store, appender, storeHostBytes)), adminPool);
         server.register(RequestCode.QUIVER_DRAIN, this::drainRequested, adminPool);
         server.onConnectionClosed(this::connectionClosed);
     }

@@ -80,6 +80,19 @@ class ReplicationIT {
                 assertThat(rs.get("haClientRuntimeInfo").get("maxOffset").asLong()).isPositive();
                 assertThat(fetch(master.metricsUrl())).contains("quiver_replication_replicas_in_sync 1.0");
                 assertThat(fetch(replica.metricsUrl())).contains("quiver_replication_master_lag_bytes");
+                // a replica refuses changes with its role in the remark
+                org.apache.rocketmq.remoting.protocol.RemotingCommand create =
+                    org.apache.rocketmq.remoting.protocol.RemotingCommand.createRequestCommand(17, null);
+                create.addExtField("topic", "MadeOnReplica");
+                create.addExtField("defaultTopic", "TBW102");
+                create.addExtField("readQueueNums", "4");
+                create.addExtField("writeQueueNums", "4");
+                create.addExtField("perm", "6");
+                create.addExtField("topicFilterType", "SINGLE_TAG");
+                org.apache.rocketmq.remoting.protocol.RemotingCommand refused =
+                    raw.getRemotingClient().invokeSync(replica.brokerAddr(), create, 5_000);
+                assertThat(refused.getCode()).isEqualTo(14); // SERVICE_NOT_AVAILABLE
+                assertThat(refused.getRemark()).contains("is a replica");
 
                 ConcurrentLinkedQueue<Acked> acked = new ConcurrentLinkedQueue<>();
                 AtomicBoolean stop = new AtomicBoolean();
