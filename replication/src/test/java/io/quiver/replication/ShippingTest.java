@@ -136,4 +136,25 @@ class ShippingTest {
             server.close();
         }
     }
+
+    @Test
+    void framesCutAndDroppedByTheNetworkCostReconnectsNeverARecord() throws Exception {
+        try (MessageStore master = store("m", false); MessageStore replica = store("r", true)) {
+            ShippingServer server = new ShippingServer(ID, master, "127.0.0.1", 0, Clock.SYSTEM);
+            master.onPublished(server::wake);
+            server.start(Transport.NIO);
+            send(master, 0, 400);
+            try (CuttingProxy proxy = new CuttingProxy(server.port(), 42, 40_000)) {
+                ReplicaLink link = new ReplicaLink(ID, 1, replica, () -> "127.0.0.1:" + proxy.port(), Clock.SYSTEM);
+                link.start();
+                send(master, 400, 200);
+                await().atMost(Duration.ofSeconds(30)).until(() -> proxy.cuts() >= 5);
+                proxy.stopCutting();
+                awaitCaughtUp(master, replica);
+                assertThat(bodies(replica, 1)).hasSize(300).startsWith("m1-y").endsWith("m599-" + "y".repeat(99));
+                link.close();
+            }
+            server.close();
+        }
+    }
 }
