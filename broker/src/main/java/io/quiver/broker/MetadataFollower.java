@@ -41,6 +41,7 @@ final class MetadataFollower implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService thread;
     // Owned by the follower's thread.
     private DataVersion lastTopics;
+    private DataVersion lastGroups;
     private String lastProblem;
     private volatile long lastSyncMillis;
 
@@ -85,8 +86,9 @@ final class MetadataFollower implements AutoCloseable {
             }
             SubscriptionGroupTable.Snapshot g = fetch(master, RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
                 SubscriptionGroupTable.Snapshot.class);
-            if (g != null) {
-                groups.adopt(g);
+            if (g != null && (g.dataVersion == null || !g.dataVersion.equals(lastGroups))) {
+                groups.adopt(g); // compared group by group only when the master's table changed
+                lastGroups = g.dataVersion == null ? null : g.dataVersion.copy();
             }
             ConsumerOffsetTable.Snapshot o = fetch(master, RequestCode.GET_ALL_CONSUMER_OFFSET, ConsumerOffsetTable.Snapshot.class);
             if (o != null) {
