@@ -34,22 +34,32 @@ class ProducerIT extends QuiverIT {
     private List<MessageExt> readAll(String topic, int expected) throws Exception {
         DefaultLitePullConsumer c = litePullConsumer(unique("CG"));
         c.setAutoCommit(false);
+        // A new group starts every queue at its first offset. No seekToBegin: in the 4.9.8 client a seek
+        // interrupts the pull thread the queue's previous task last ran on, which may by then be pulling
+        // another queue, so a seek can cost another queue its pull.
+        c.setConsumeFromWhere(org.apache.rocketmq.common.consumer.ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
         c.start();
         // A topic created by its first send reaches the name server asynchronously: wait for its route.
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> !c.fetchMessageQueues(topic).isEmpty());
         List<MessageQueue> queues = sortedQueues(c.fetchMessageQueues(topic));
         c.assign(queues);
-        for (MessageQueue q : queues) {
-            c.seekToBegin(q);
-        }
-        // Keyed by queue offset: a pull already in flight when seekToBegin runs can hand the client a batch
-        // twice (a client-side race of assign + seek); the broker has one message per offset.
+        // Keyed by queue offset, in case the client hands a batch over twice.
         java.util.Map<String, MessageExt> byOffset = new java.util.LinkedHashMap<>();
         long deadline = System.currentTimeMillis() + 30_000;
         while (byOffset.size() < expected && System.currentTimeMillis() < deadline) {
             for (MessageExt m : c.poll(1_000)) {
                 byOffset.putIfAbsent(m.getQueueId() + "@" + m.getQueueOffset(), m);
             }
+        }
+        if (byOffset.size() < expected) {
+            StringBuilder sb = new StringBuilder("read " + byOffset.size() + " of " + expected + " from " + topic + ";");
+            for (MessageQueue q : queues) {
+                sb.append(" q").append(q.getQueueId()).append(" [").append(c.committed(q)).append(' ')
+                    .append(c.offsetForTimestamp(q, 0L)).append(']');
+            }
+            List<String> out = quiver.output();
+            System.err.println(sb + "\nbroker output (tail):\n"
+                + String.join("\n", out.subList(Math.max(0, out.size() - 40), out.size())));
         }
         return new ArrayList<>(byOffset.values());
     }
