@@ -141,7 +141,9 @@ public final class LoadTool implements Runnable {
         @Option(names = "--show-footprint-per-workload", description = "add the broker's RSS and threads after each workload")
         boolean showAfter;
         @Option(names = "--targets", split = ",",
-            description = "rocketmq-async, rocketmq-sync, quiver-sync, quiver-async (default: all)")
+            description = {"rocketmq-async, rocketmq-sync, quiver-sync, quiver-async (default: these four), and the",
+                "replicated groups rocketmq-repl, rocketmq-repl-sync, quiver-repl, quiver-repl-async (a SYNC_MASTER",
+                "and a SLAVE; ASYNC_FLUSH, SYNC_FLUSH, SYNC_FLUSH, ASYNC_FLUSH)"})
         List<String> targets = List.of("rocketmq-async", "rocketmq-sync", "quiver-sync", "quiver-async");
         @Option(names = "--preload", description = "least seconds of load on each broker before anything is measured"
             + " (default ${DEFAULT-VALUE})")
@@ -168,6 +170,10 @@ public final class LoadTool implements Runnable {
                         case "rocketmq-sync" -> Target.rocketmq(cp, rocketmqVersion, "SYNC_FLUSH");
                         case "quiver-sync" -> Target.quiver("SYNC_FLUSH");
                         case "quiver-async" -> Target.quiver("ASYNC_FLUSH");
+                        case "rocketmq-repl" -> Target.rocketmq(cp, rocketmqVersion, "ASYNC_FLUSH", true);
+                        case "rocketmq-repl-sync" -> Target.rocketmq(cp, rocketmqVersion, "SYNC_FLUSH", true);
+                        case "quiver-repl" -> Target.quiverReplicated("SYNC_FLUSH");
+                        case "quiver-repl-async" -> Target.quiverReplicated("ASYNC_FLUSH");
                         default -> throw new IllegalArgumentException("unknown target " + which);
                     }) {
                         settings.put(t.label(), t.settings());
@@ -229,11 +235,21 @@ public final class LoadTool implements Runnable {
 
         /** Quiver against RocketMQ in three pairings: ASYNC/ASYNC, SYNC/SYNC and the defaults (SYNC/ASYNC). */
         private void printPairings(Map<String, Map<String, List<Result>>> results) {
+            String rmq = "RocketMQ " + rocketmqVersion;
             String[][] pairs = {
-                {"like for like, ASYNC_FLUSH", "Quiver ASYNC_FLUSH", "RocketMQ " + rocketmqVersion + " ASYNC_FLUSH"},
-                {"like for like, SYNC_FLUSH", "Quiver SYNC_FLUSH", "RocketMQ " + rocketmqVersion + " SYNC_FLUSH"},
-                {"defaults (Quiver SYNC_FLUSH, RocketMQ ASYNC_FLUSH)", "Quiver SYNC_FLUSH",
-                    "RocketMQ " + rocketmqVersion + " ASYNC_FLUSH"}};
+                {"like for like, ASYNC_FLUSH", "Quiver ASYNC_FLUSH", rmq + " ASYNC_FLUSH"},
+                {"like for like, SYNC_FLUSH", "Quiver SYNC_FLUSH", rmq + " SYNC_FLUSH"},
+                {"defaults (Quiver SYNC_FLUSH, RocketMQ ASYNC_FLUSH)", "Quiver SYNC_FLUSH", rmq + " ASYNC_FLUSH"},
+                {"SYNC_MASTER+SLAVE, like for like, ASYNC_FLUSH", "Quiver SYNC_MASTER+SLAVE ASYNC_FLUSH",
+                    rmq + " SYNC_MASTER+SLAVE ASYNC_FLUSH"},
+                {"SYNC_MASTER+SLAVE, like for like, SYNC_FLUSH", "Quiver SYNC_MASTER+SLAVE SYNC_FLUSH",
+                    rmq + " SYNC_MASTER+SLAVE SYNC_FLUSH"},
+                {"SYNC_MASTER+SLAVE, defaults (Quiver SYNC_FLUSH, RocketMQ ASYNC_FLUSH)", "Quiver SYNC_MASTER+SLAVE SYNC_FLUSH",
+                    rmq + " SYNC_MASTER+SLAVE ASYNC_FLUSH"},
+                {"Quiver replicated against Quiver alone, SYNC_FLUSH (the second column is the single broker)",
+                    "Quiver SYNC_MASTER+SLAVE SYNC_FLUSH", "Quiver SYNC_FLUSH"},
+                {"Quiver replicated against Quiver alone, ASYNC_FLUSH (the second column is the single broker)",
+                    "Quiver SYNC_MASTER+SLAVE ASYNC_FLUSH", "Quiver ASYNC_FLUSH"}};
             System.out.println();
             System.out.println("| pairing | workload | RocketMQ msgs/s | Quiver msgs/s | Quiver/RocketMQ | broker CPU µs/msg "
                 + "(RocketMQ → Quiver) | client CPU µs/msg (RocketMQ → Quiver) | p99 ms (RocketMQ → Quiver) |");

@@ -78,6 +78,38 @@ final class Workloads {
         return ProcStats.cpuNanos(java.util.List.of(ProcessHandle.current().pid()));
     }
 
+    /**
+     * Sends to a fresh topic until a send is acknowledged (SEND_OK), for at most 60 s: a replicated broker group
+     * answers SLAVE_NOT_AVAILABLE until its replica has connected and caught up.
+     */
+    static void awaitAcknowledgedSend(String namesrv) throws Exception {
+        DefaultMQProducer p = new DefaultMQProducer("PG_bench_ready_" + UUID.randomUUID().toString().substring(0, 6));
+        p.setNamesrvAddr(namesrv);
+        p.setInstanceName("bench-ready-" + UUID.randomUUID());
+        p.setRetryTimesWhenSendFailed(0);
+        p.start();
+        try {
+            long deadline = System.currentTimeMillis() + 60_000;
+            String last = "nothing sent";
+            while (System.currentTimeMillis() < deadline) {
+                try {
+                    SendStatus st = p.send(new Message("BenchReady", "ready".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                        .getSendStatus();
+                    if (st == SendStatus.SEND_OK) {
+                        return;
+                    }
+                    last = st.toString();
+                } catch (Exception e) {
+                    last = e.getMessage();
+                }
+                Thread.sleep(500);
+            }
+            throw new IllegalStateException("no send was acknowledged within 60 s; the last answer: " + last);
+        } finally {
+            p.shutdown();
+        }
+    }
+
     /** Starts {@code p} as every workload's producers are set up: its own client instance, no compression. */
     private DefaultMQProducer started(DefaultMQProducer p) throws Exception {
         p.setNamesrvAddr(namesrv);
