@@ -81,6 +81,23 @@ final class CommitLog {
     }
 
     /**
+     * Appending thread, on a replica: cuts the log back from {@code oldEnd} to {@code position}, erasing only what
+     * was written ([position, oldEnd), within the segments kept) and deleting the segments after position's.
+     */
+    void cutBack(long position, long oldEnd) {
+        long base = position - position % file.segmentSize();
+        file.deleteFrom(base + file.segmentSize());
+        MappedSegment seg = file.segmentFor(position);
+        if (seg != null) {
+            seg.writeZeros((int) (position - seg.baseOffset()), (int) Math.min(seg.size(), oldEnd - seg.baseOffset()));
+            seg.forceData();
+        }
+        writePosition = position;
+        stagedStart = position;
+        staging.clear();
+    }
+
+    /**
      * Appending thread, on an empty log only: the log starts at {@code base}, a segment boundary (a replica
      * copying a master whose older segments are already deleted).
      */

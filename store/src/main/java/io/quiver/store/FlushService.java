@@ -112,6 +112,29 @@ final class FlushService extends DutyCycle {
     }
 
     private void flushOnce() {
+        synchronized (forceLock) {
+            flushOnceLocked();
+        }
+    }
+
+    /** Held while the log is forced, and while a replica's log is cut back under the flush thread's feet. */
+    private final Object forceLock = new Object();
+
+    /** Runs {@code r} while no force is under way (a replica cutting its log back). */
+    void whilePaused(Runnable r) {
+        synchronized (forceLock) {
+            r.run();
+        }
+    }
+
+    /** The log was cut back to {@code end}: what is forced can be no further (with {@link #whilePaused}). */
+    void rewindTo(long end) {
+        if (flushedPosition > end) {
+            flushedPosition = end;
+        }
+    }
+
+    private void flushOnceLocked() {
         long target = commitLog.writePosition();
         PutResult.Status status = PutResult.Status.PUT_OK;
         if (target > flushedPosition) {

@@ -82,6 +82,36 @@ final class IndexService extends DutyCycle {
     }
 
     private int indexRound() {
+        synchronized (roundLock) {
+            return indexRoundLocked();
+        }
+    }
+
+    /** Held during each indexing round, and while a replica's log is cut back. */
+    private final Object roundLock = new Object();
+
+    /** Runs {@code r} while no indexing round is under way. */
+    void whilePaused(Runnable r) {
+        synchronized (roundLock) {
+            r.run();
+        }
+    }
+
+    /**
+     * The log was cut back to {@code end} (with {@link #whilePaused}): indexing resumes there. Entries already made
+     * for the erased records stay in the files; lookups check every record they name, so they find nothing.
+     */
+    void rewindTo(long end) {
+        if (indexedUpTo > end) {
+            indexedUpTo = end;
+            List<IndexFile> fs = files;
+            if (!fs.isEmpty()) {
+                fs.get(fs.size() - 1).markIndexedUpTo(end);
+            }
+        }
+    }
+
+    private int indexRoundLocked() {
         CommitLog cl = store.commitLog();
         long pos = Math.max(indexedUpTo, cl.minOffset());
         long end = cl.writePosition();

@@ -37,6 +37,8 @@ public final class MessageStore implements MessageReader, AutoCloseable {
     private final CommitLog commitLog;
     private final Map<String, Map<Integer, ConsumeQueue>> queues = new ConcurrentHashMap<>();
     private final Path checkpointFile;
+    private final Path epochFile;
+    private volatile EpochHistory epochs;
     private final Path abortMarker;
     private FlushService flushService;
     /** The single writer; created at start. */
@@ -77,6 +79,7 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         });
         this.commitLog = new CommitLog(disk, config.commitLogDir(), config.commitLogSegmentBytes());
         this.checkpointFile = config.rootDir().resolve("checkpoint");
+        this.epochFile = config.rootDir().resolve("epochs");
         this.abortMarker = config.rootDir().resolve("abort");
     }
 
@@ -137,6 +140,7 @@ public final class MessageStore implements MessageReader, AutoCloseable {
     private void open() {
         disk.createDirectories(config.rootDir());
         commitLog.load();
+        epochs = EpochHistory.load(disk, epochFile);
         loadConsumeQueues();
         long rescanFrom = Long.MAX_VALUE;
         MappedSegment lastSegment = commitLog.file().last();
@@ -469,6 +473,74 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         });
     }
 
+    /** The terms of the masters that wrote this log (see {@link EpochHistory}). */
+    public List<EpochHistory.Entry> epochs() {
+        return epochs.entries();
+    }
+
+    /**
+     * Master, once at start before any send: opens a new term whose records start at the log's end, so a replica
+     * that holds records this log lost (a tail the disk never had) can tell and cut them. Durable on return.
+     */
+    public EpochHistory.Entry beginEpoch() {
+        if (replica) {
+            throw new StoreException("a replica's store does not open master terms");
+        }
+        EpochHistory.Entry[] opened = new EpochHistory.Entry[1];
+        appender.submit(() -> opened[0] = epochs.begin(commitLog.writePosition(),
+            java.util.concurrent.ThreadLocalRandom.current().nextLong())).join();
+        log.info("master term {} starts at commit-log offset {}", opened[0].epoch(), opened[0].startOffset());
+        return opened[0];
+    }
+
+    /** Replica: keeps its master's terms (after its log was cut back to their common prefix). Durable on return. */
+    public void adoptEpochs(List<EpochHistory.Entry> masterTerms) {
+        if (!replica) {
+            throw new StoreException("only a replica adopts its master's terms");
+        }
+        epochs.replace(masterTerms);
+    }
+
+    /**
+     * Replica: cuts its log back to {@code end}, an entry's start below its write position, because the records from
+     * there on are not its master's (they were written in a term the master lost). Queue entries pointing at them
+     * are dropped, the index and flush positions move back with the log, and the checkpoint moves below the cut
+     * before any byte is erased, so a crash half-way recovers either the old log (and the cut is made again) or
+     * the cut one. Runs on the writer thread, ahead of whatever is queued after it; completes when durable.
+     */
+    public CompletableFuture<Void> truncateReplicaLog(long end) {
+        if (!replica) {
+            return CompletableFuture.failedFuture(new StoreException("only a replica's log is cut back"));
+        }
+        return appender.submit(() -> {
+            long from = commitLog.writePosition();
+            if (end >= from) {
+                return;
+            }
+            if (end < commitLog.minOffset()) {
+                throw new StoreException("cannot cut the log back to " + end + ", below its oldest segment ("
+                    + commitLog.minOffset() + ")");
+            }
+            synchronized (checkpointLock) {
+                long safe = Math.min(lastCheckpointed < 0 ? end : lastCheckpointed, end);
+                dispatchedPosition = end;
+                writeCheckpoint(safe);
+                lastCheckpointed = safe;
+                flushService.whilePaused(() -> index.whilePaused(() -> {
+                    index.rewindTo(end);
+                    for (ConsumeQueue cq : allQueues()) {
+                        cq.truncateTo(end);
+                        cq.flush();
+                    }
+                    commitLog.cutBack(end, from);
+                    flushService.rewindTo(end);
+                }));
+            }
+            log.warn("replica: cut the commit log back from {} to {}, the end of the master term it shares with its "
+                + "master; the {} bytes after it were never its master's and are erased", from, end, from - end);
+        });
+    }
+
     /** Sends waiting for the store's writer (a gauge for metrics). */
     public int pendingAppends() {
         return appender == null ? 0 : appender.pendingCount();
@@ -773,6 +845,15 @@ public final class MessageStore implements MessageReader, AutoCloseable {
      * so an idle broker does no disk work. Runs on the maintenance thread, off the flush thread's path.
      */
     private void checkpointIfAdvanced() {
+        synchronized (checkpointLock) {
+            checkpointIfAdvancedLocked();
+        }
+    }
+
+    /** Held while a checkpoint is computed and written, and while a replica's log is cut back. */
+    private final Object checkpointLock = new Object();
+
+    private void checkpointIfAdvancedLocked() {
         long safe = Math.min(flushService.flushedPosition(), dispatchedPosition);
         if (safe == lastCheckpointed || checkpointFrozen) {
             return;

@@ -2,7 +2,9 @@ package io.quiver.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -148,6 +152,109 @@ class ReplicatedAppendTest {
         try (MessageStore replica = open("r", true)) { // the queues' start survives a restart
             assertThat(replica.commitLogMinOffset()).isEqualTo(SEGMENT);
             assertThat(bodies(replica, "T2", 3)).isNotEmpty().allMatch(b -> b.startsWith("m"));
+        }
+    }
+
+    /** Records with a KEYS property ({@code k<i>}), so the message index has something to find. */
+    private static void fillKeyed(MessageStore s, int count, int from) {
+        for (int i = from; i < from + count; i++) {
+            MessageDraft d = MessageStoreTest.draft("T" + (i % 3), i % 4, "m" + i + "-" + "x".repeat(i % 700), "tag");
+            d.properties("TAGS\u0001tag\u0002KEYS\u0001k" + i);
+            assertThat(s.put(List.of(d), true).join().status()).isEqualTo(PutResult.Status.PUT_OK);
+        }
+    }
+
+    private Map<String, List<String>> allBodies(MessageStore s) {
+        Map<String, List<String>> out = new TreeMap<>();
+        for (int t = 0; t < 3; t++) {
+            for (int q = 0; q < 4; q++) {
+                out.put("T" + t + "-" + q, bodies(s, "T" + t, q));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aReplicaCutsBackRecordsItsMasterLostAndThenHoldsTheMastersNewTermByteForByte() throws Exception {
+        long cut;
+        long lostEnd;
+        Map<String, List<String>> beforeCut;
+        try (MessageStore first = open("m1", false); MessageStore replica = open("r", true)) {
+            fillKeyed(first, 300, 0);
+            cut = first.commitLogWritePosition();
+            ship(first, replica, 0, 4000);
+            beforeCut = allBodies(replica);
+            fillKeyed(first, 120, 300); // shipped, then lost by the master (never on its disk)
+            lostEnd = ship(first, replica, cut, 4000);
+            // the master after its loss: the same first 300 records, built as a replica of the prefix, then a master
+            try (MessageStore prefix = open("m2", true)) {
+                LogChunk c;
+                for (long pos = 0; pos < cut; pos = prefix.appendReplicated(c, Runnable::run).join()) {
+                    c = first.readEntries(pos, (int) Math.min(4000, cut - pos));
+                    if (c.next() > cut) {
+                        throw new AssertionError("a chunk crosses the cut");
+                    }
+                }
+            }
+        }
+        try (MessageStore master = open("m2", false); MessageStore replica = open("r", true)) {
+            assertThat(master.commitLogWritePosition()).isEqualTo(cut);
+            fillKeyed(master, 80, 1000); // the new term writes other records at the lost offsets
+            assertThat(replica.commitLogWritePosition()).isEqualTo(lostEnd);
+            await().atMost(java.time.Duration.ofSeconds(10)).until(
+                () -> replica.query("T1", "k301", false, 10, 0, Long.MAX_VALUE).size() == 1);
+
+            replica.truncateReplicaLog(cut).join();
+
+            assertThat(replica.commitLogWritePosition()).isEqualTo(cut);
+            assertThat(allBodies(replica)).isEqualTo(beforeCut);
+            assertThat(replica.query("T1", "k301", false, 10, 0, Long.MAX_VALUE)).isEmpty();
+            await().atMost(java.time.Duration.ofSeconds(10)).until(
+                () -> replica.query("T1", "k298", false, 10, 0, Long.MAX_VALUE).size() == 1);
+            assertThat(ship(master, replica, cut, 4000)).isEqualTo(master.commitLogWritePosition());
+            assertThat(allBodies(replica)).isEqualTo(allBodies(master));
+            await().atMost(java.time.Duration.ofSeconds(10)).until(
+                () -> replica.query("T1", "k1000", false, 10, 0, Long.MAX_VALUE).size() == 1);
+            assertThat(replica.query("T1", "k301", false, 10, 0, Long.MAX_VALUE)).isEmpty();
+        }
+        assertSameFiles(dir.resolve("m2").resolve("commitlog"), dir.resolve("r").resolve("commitlog"));
+        try (MessageStore master = open("m2", false); MessageStore replica = open("r", true)) {
+            assertThat(allBodies(replica)).isEqualTo(allBodies(master)); // the cut and what followed are durable
+        }
+    }
+
+    @Test
+    void aCutBelowTheLogsStartOrOnAMastersStoreIsRefusedAndChangesNothing() {
+        try (MessageStore master = open("m", false); MessageStore replica = open("r", true)) {
+            fill(master, 50, 0);
+            long end = ship(master, replica, 0, 4000);
+            assertThatThrownBy(() -> master.truncateReplicaLog(0).join()).hasMessageContaining("only a replica");
+            replica.truncateReplicaLog(end + 100).join(); // beyond the end: nothing to cut
+            assertThat(replica.commitLogWritePosition()).isEqualTo(end);
+            assertThat(allBodies(replica)).isEqualTo(allBodies(master));
+        }
+    }
+
+    @Test
+    void aMasterOpensATermAtEachStartAndTermsThatLostTheirRecordsAreDropped() {
+        try (MessageStore master = open("m", false)) {
+            EpochHistory.Entry first = master.beginEpoch();
+            assertThat(first.epoch()).isEqualTo(1);
+            assertThat(first.startOffset()).isZero();
+            fill(master, 10, 0);
+        }
+        long end;
+        try (MessageStore master = open("m", false)) {
+            end = master.commitLogWritePosition();
+            EpochHistory.Entry second = master.beginEpoch();
+            assertThat(second.epoch()).isEqualTo(2);
+            assertThat(second.startOffset()).isEqualTo(end);
+            assertThat(master.epochs()).hasSize(2);
+            assertThat(master.epochs().get(0).termId()).isNotEqualTo(second.termId());
+        }
+        try (MessageStore replica = open("m", true)) {
+            assertThatThrownBy(replica::beginEpoch).hasMessageContaining("replica");
+            assertThat(replica.epochs()).hasSize(2); // kept across restarts
         }
     }
 
