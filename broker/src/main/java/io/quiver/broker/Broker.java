@@ -350,6 +350,7 @@ public final class Broker implements AutoCloseable {
             topics.createIfAbsent(system, 1, io.quiver.protocol.message.PermName.READ_WRITE);
         }
         if (!config.isReplica()) {
+            store.beginEpoch(); // before any record of this run: replicas tell this master's terms apart
             transactions.start();
             schedule.start();
             timers.start();

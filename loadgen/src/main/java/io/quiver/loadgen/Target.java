@@ -84,9 +84,19 @@ interface Target extends AutoCloseable {
         slave.put("brokerName", "broker-a");
         slave.put("brokerRole", "SLAVE");
         slave.put("brokerId", "1");
-        QuiverProcess m = QuiverProcess.broker(dir.resolve("master"), ns.namesrvAddr(), master).start();
-        QuiverProcess r = QuiverProcess.broker(dir.resolve("slave"), ns.namesrvAddr(), slave).start();
-        Workloads.awaitAcknowledgedSend(ns.namesrvAddr());
+        QuiverProcess m = QuiverProcess.broker(dir.resolve("master"), ns.namesrvAddr(), master);
+        QuiverProcess r = QuiverProcess.broker(dir.resolve("slave"), ns.namesrvAddr(), slave);
+        try {
+            m.start();
+            r.start();
+            Workloads.awaitAcknowledgedSend(ns.namesrvAddr());
+        } catch (Exception e) {
+            r.close();
+            m.close();
+            ns.close();
+            deleteRecursively(dir);
+            throw e;
+        }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         return new Target() {
             public String label() {
@@ -139,12 +149,18 @@ interface Target extends AutoCloseable {
             "org.apache.rocketmq.namesrv.NamesrvStartup", "-c", home.resolve("ns.conf").toString())
             .redirectErrorStream(true).redirectOutput(home.resolve("ns.out").toFile()).start();
         started.add(ns);
-        awaitPort(nsPort);
-        started.add(rocketmqBroker(java, classpath, home, "master", nsPort, flushDiskType,
-            replicated ? "SYNC_MASTER" : "ASYNC_MASTER", 0));
-        if (replicated) {
-            started.add(rocketmqBroker(java, classpath, home, "slave", nsPort, flushDiskType, "SLAVE", 1));
-            Workloads.awaitAcknowledgedSend("127.0.0.1:" + nsPort);
+        try {
+            awaitPort(nsPort);
+            started.add(rocketmqBroker(java, classpath, home, "master", nsPort, flushDiskType,
+                replicated ? "SYNC_MASTER" : "ASYNC_MASTER", 0));
+            if (replicated) {
+                started.add(rocketmqBroker(java, classpath, home, "slave", nsPort, flushDiskType, "SLAVE", 1));
+                Workloads.awaitAcknowledgedSend("127.0.0.1:" + nsPort);
+            }
+        } catch (Exception | Error e) {
+            started.forEach(Process::destroyForcibly); // a broker that never got ready is not left running
+            deleteRecursively(home);
+            throw e;
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         String roles = replicated ? " SYNC_MASTER+SLAVE " : " ";

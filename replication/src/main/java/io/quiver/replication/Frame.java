@@ -1,6 +1,8 @@
 package io.quiver.replication;
 
+import io.quiver.store.EpochHistory;
 import io.quiver.store.LogChunk;
+import java.util.List;
 
 /**
  * The messages of the shipping protocol between a master and a replica (the bytes are in {@link Frames}).
@@ -11,7 +13,7 @@ import io.quiver.store.LogChunk;
  */
 public sealed interface Frame {
     /** Protocol version a replica states; a master refuses another. */
-    int VERSION = 1;
+    int VERSION = 2;
 
     /**
      * Replica to master, first frame.
@@ -19,12 +21,24 @@ public sealed interface Frame {
      * @param maxMessageBytes the replica's maxMessageSize: it must hold every record the master may ship
      * @param endOffset where the replica's commit log ends
      * @param emptyLog  the replica's log has no segment yet (it may start at the master's oldest one)
+     * @param terms     the master terms the replica's log came from (see {@link EpochHistory}), oldest first
      */
     record Hello(int version, String cluster, String brokerName, long brokerId, int segmentBytes,
-                 int maxMessageBytes, long endOffset, boolean emptyLog) implements Frame {}
+                 int maxMessageBytes, long endOffset, boolean emptyLog, List<EpochHistory.Entry> terms) implements Frame {}
 
-    /** Master to replica: shipping starts at {@code startOffset}; the master's log spans [minOffset, endOffset). */
-    record Welcome(long startOffset, long masterMinOffset, long masterEndOffset) implements Frame {}
+    /**
+     * Master to replica: shipping starts at {@code startOffset}; the master's log spans [minOffset, endOffset).
+     *
+     * @param truncateTo -1, or where the replica must first cut its log back to (then equal to startOffset): the
+     *                   records after it were written in a term the master does not have
+     * @param terms      the master's terms, which the replica keeps once its log is a prefix of the master's
+     */
+    record Welcome(long startOffset, long masterMinOffset, long masterEndOffset, long truncateTo,
+                   List<EpochHistory.Entry> terms) implements Frame {
+        public Welcome(long startOffset, long masterMinOffset, long masterEndOffset) {
+            this(startOffset, masterMinOffset, masterEndOffset, -1, List.of());
+        }
+    }
 
     /** Master to replica, then the master closes: why this replica cannot follow it. */
     record Refused(String reason) implements Frame {}

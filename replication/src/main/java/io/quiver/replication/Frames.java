@@ -1,9 +1,12 @@
 package io.quiver.replication;
 
 import io.netty.buffer.ByteBuf;
+import io.quiver.store.EpochHistory;
 import io.quiver.store.LogChunk;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The byte layout of the shipping protocol, in one place. Every frame is {@code int length} (of what follows),
@@ -37,8 +40,11 @@ public final class Frames {
             writeString(out, h.brokerName());
             out.writeLong(h.brokerId()).writeInt(h.segmentBytes()).writeInt(h.maxMessageBytes()).writeLong(h.endOffset())
                 .writeBoolean(h.emptyLog());
+            writeTerms(out, h.terms());
         } else if (f instanceof Frame.Welcome w) {
-            out.writeByte(WELCOME).writeLong(w.startOffset()).writeLong(w.masterMinOffset()).writeLong(w.masterEndOffset());
+            out.writeByte(WELCOME).writeLong(w.startOffset()).writeLong(w.masterMinOffset()).writeLong(w.masterEndOffset())
+                .writeLong(w.truncateTo());
+            writeTerms(out, w.terms());
         } else if (f instanceof Frame.Refused r) {
             byte[] b = r.reason().getBytes(StandardCharsets.UTF_8);
             out.writeByte(REFUSED).writeInt(b.length).writeBytes(b);
@@ -65,9 +71,16 @@ public final class Frames {
         try {
             byte type = in.readByte();
             Frame f = switch (type) {
-                case HELLO -> new Frame.Hello(in.readInt(), readString(in, "cluster"), readString(in, "brokerName"), in.readLong(),
-                    in.readInt(), in.readInt(), in.readLong(), in.readBoolean());
-                case WELCOME -> new Frame.Welcome(in.readLong(), in.readLong(), in.readLong());
+                case HELLO -> {
+                    int version = in.readInt();
+                    if (version != Frame.VERSION) {
+                        // Fields after the version may differ: the master refuses by the version alone.
+                        yield new Frame.Hello(version, "", "", -1, 0, 0, 0, false, List.of());
+                    }
+                    yield new Frame.Hello(version, readString(in, "cluster"), readString(in, "brokerName"), in.readLong(),
+                        in.readInt(), in.readInt(), in.readLong(), in.readBoolean(), readTerms(in));
+                }
+                case WELCOME -> new Frame.Welcome(in.readLong(), in.readLong(), in.readLong(), in.readLong(), readTerms(in));
                 case REFUSED -> {
                     int n = in.readInt();
                     if (n < 0 || n > in.readableBytes()) {
@@ -102,13 +115,44 @@ public final class Frames {
                 case HEARTBEAT -> new Frame.Heartbeat(in.readLong(), in.readLong());
                 default -> throw new ReplicationException("unknown frame type " + type);
             };
-            if (in.isReadable()) {
+            if (in.isReadable() && !(f instanceof Frame.Hello h && h.version() != Frame.VERSION)) {
                 throw new ReplicationException("frame type " + type + " has " + in.readableBytes() + " bytes too many");
             }
             return f;
         } catch (IndexOutOfBoundsException e) {
             throw new ReplicationException("frame is truncated", e);
         }
+    }
+
+    /** Terms: {@code int count}, then {@code long epoch, long startOffset, long termId} each. */
+    private static void writeTerms(ByteBuf out, List<EpochHistory.Entry> terms) {
+        out.writeInt(terms.size());
+        for (EpochHistory.Entry e : terms) {
+            out.writeLong(e.epoch()).writeLong(e.startOffset()).writeLong(e.termId());
+        }
+    }
+
+    private static List<EpochHistory.Entry> readTerms(ByteBuf in) {
+        int n = in.readInt();
+        if (n < 0 || n > EpochHistory.MAX_ENTRIES || n * 24L > in.readableBytes()) {
+            throw new ReplicationException("term count " + n + " is out of range");
+        }
+        List<EpochHistory.Entry> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long epoch = in.readLong();
+            long start = in.readLong();
+            long id = in.readLong();
+            if (epoch < 1 || start < 0) {
+                throw new ReplicationException("term " + i + " (epoch " + epoch + " at offset " + start + ") is out of range");
+            }
+            out.add(new EpochHistory.Entry(epoch, start, id));
+        }
+        try {
+            EpochHistory.checkOrder(out);
+        } catch (IllegalArgumentException e) {
+            throw new ReplicationException("terms out of order: " + e.getMessage());
+        }
+        return out;
     }
 
     private static void writeString(ByteBuf out, String s) {

@@ -148,7 +148,7 @@ public final class ReplicaLink implements AutoCloseable {
             channel = ctx.channel();
             ctx.writeAndFlush(new Frame.Hello(Frame.VERSION, identity.cluster(), identity.brokerName(), brokerId,
                 store.commitLogSegmentBytes(), store.maxMessageBytes(), store.commitLogWritePosition(),
-                store.commitLogEmpty()));
+                store.commitLogEmpty(), store.epochs()));
         }
 
         @Override
@@ -189,7 +189,26 @@ public final class ReplicaLink implements AutoCloseable {
         private void welcome(ChannelHandlerContext ctx, Frame.Welcome w) {
             long end = store.commitLogWritePosition();
             masterEnd = w.masterEndOffset();
-            if (w.startOffset() != end) {
+            if (w.truncateTo() >= 0) {
+                if (w.truncateTo() != w.startOffset() || w.truncateTo() >= end) {
+                    log.error("the master asks to cut this replica's log back to {} and ship from {}, but the log ends at "
+                        + "{}; reconnecting", w.truncateTo(), w.startOffset(), end);
+                    ctx.close();
+                    return;
+                }
+                log.warn("the master at {} does not have this replica's records from {} to {} (a term it lost); cutting "
+                    + "them", connectedTo, w.truncateTo(), end);
+                // Queued on the store's writer ahead of the first shipped entries; the master's terms are kept only
+                // once the log is cut, so a crash before that cuts it again at the next connection.
+                store.truncateReplicaLog(w.truncateTo()).whenCompleteAsync((v, failure) -> {
+                    if (failure != null) {
+                        log.error("cannot cut the replica's log back to {}: {}", w.truncateTo(), failure.getMessage());
+                        ctx.close();
+                    } else {
+                        adoptTerms(ctx, w);
+                    }
+                }, ctx.channel().eventLoop());
+            } else if (w.startOffset() != end) {
                 if (!store.commitLogEmpty()) {
                     log.error("the master would ship from {} but this replica's log ends at {}; reconnecting",
                         w.startOffset(), end);
@@ -203,6 +222,9 @@ public final class ReplicaLink implements AutoCloseable {
                         ctx.close();
                     }
                 });
+                adoptTerms(ctx, w);
+            } else {
+                adoptTerms(ctx, w);
             }
             streaming = true;
             storedEnd = w.startOffset();
@@ -211,6 +233,16 @@ public final class ReplicaLink implements AutoCloseable {
             lastRefusal = null;
             log.info("following the master at {} from commit-log offset {} (its log ends at {})", connectedTo,
                 w.startOffset(), w.masterEndOffset());
+        }
+
+        /** Keeps the master's terms: this replica's log is now a prefix of the master's. */
+        private void adoptTerms(ChannelHandlerContext ctx, Frame.Welcome w) {
+            try {
+                store.adoptEpochs(w.terms());
+            } catch (RuntimeException e) {
+                log.error("cannot keep the master's terms ({}); reconnecting", e.getMessage());
+                ctx.close();
+            }
         }
 
         @Override

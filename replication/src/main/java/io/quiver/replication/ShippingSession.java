@@ -4,9 +4,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.quiver.store.EpochHistory;
 import io.quiver.store.LogChunk;
 import io.quiver.store.MessageStore;
 import io.quiver.store.StoreException;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,14 +70,40 @@ final class ShippingSession extends ChannelInboundHandlerAdapter {
         String refusal = server.check(h);
         long masterMin = store.commitLogMinOffset();
         long masterEnd = store.commitLogWritePosition();
+        List<EpochHistory.Entry> terms = store.epochs();
         long start = h.endOffset();
+        long truncateTo = -1;
         if (refusal == null) {
             if (h.emptyLog()) {
                 start = masterMin;
+            } else if (!h.terms().isEmpty()) {
+                long common = EpochHistory.commonEnd(terms, masterEnd, h.terms(), h.endOffset());
+                EpochHistory.Entry newest = h.terms().get(h.terms().size() - 1);
+                if (common < 0) {
+                    refusal = "the replica's log shares no master term with this master's (the replica's newest is term "
+                        + newest.epoch() + " from offset " + newest.startOffset() + "; this master's newest is "
+                        + describe(terms) + "): another master wrote it. Move the replica's data directory away to copy "
+                        + "this master afresh";
+                } else if (common < masterMin) {
+                    refusal = "the replica's log agrees with this master's only up to " + common + ", before this master's "
+                        + "oldest segment (" + masterMin + "). Move the replica's data directory away to copy the master "
+                        + "afresh";
+                } else {
+                    start = common;
+                    if (common < h.endOffset()) {
+                        truncateTo = common;
+                        log.warn("replica brokerId {} holds [{}, {}), records of a term this master does not have (it lost "
+                            + "them, or never wrote them); the replica cuts them and follows from {}", h.brokerId(), common,
+                            h.endOffset(), common);
+                    }
+                    if (start < masterEnd && !entryStartsAt(start)) {
+                        refusal = "the replica would follow from " + start + ", where no record starts in this master's log";
+                    }
+                }
             } else if (h.endOffset() > masterEnd) {
                 refusal = "the replica's log ends at " + h.endOffset() + ", beyond this master's end " + masterEnd
-                    + ": it holds records the master does not have. Move the replica's data directory away to copy "
-                    + "the master afresh";
+                    + ", and it lists no master terms to find where the two logs part. Move the replica's data directory "
+                    + "away to copy the master afresh";
             } else if (h.endOffset() < masterMin) {
                 refusal = "the replica's log ends at " + h.endOffset() + ", before this master's oldest segment ("
                     + masterMin + ", older ones were deleted by retention). Move the replica's data directory away to "
@@ -98,9 +126,17 @@ final class ShippingSession extends ChannelInboundHandlerAdapter {
         lastAckMillis = server.clock().millis();
         log.info("replica brokerId {} at {} follows from commit-log offset {} (master log [{}, {}))", h.brokerId(),
             ctx.channel().remoteAddress(), start, masterMin, masterEnd);
-        ctx.writeAndFlush(new Frame.Welcome(start, masterMin, masterEnd));
+        ctx.writeAndFlush(new Frame.Welcome(start, masterMin, masterEnd, truncateTo, terms));
         server.registered(this);
         pump();
+    }
+
+    private static String describe(List<EpochHistory.Entry> terms) {
+        if (terms.isEmpty()) {
+            return "none";
+        }
+        EpochHistory.Entry e = terms.get(terms.size() - 1);
+        return "term " + e.epoch() + " from offset " + e.startOffset();
     }
 
     private boolean entryStartsAt(long offset) {

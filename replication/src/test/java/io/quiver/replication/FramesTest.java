@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
+import io.quiver.store.EpochHistory;
 import io.quiver.store.LogChunk;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -20,8 +21,11 @@ import org.junit.jupiter.api.Test;
  */
 class FramesTest {
     private static final List<Frame> SAMPLES = List.of(
-        new Frame.Hello(Frame.VERSION, "DefaultCluster", "broker-a", 2, 1 << 30, 4 << 20, 123_456, false),
+        new Frame.Hello(Frame.VERSION, "DefaultCluster", "broker-a", 2, 1 << 30, 4 << 20, 123_456, false,
+            List.of(new EpochHistory.Entry(1, 0, -5), new EpochHistory.Entry(3, 4096, 77))),
+        new Frame.Hello(Frame.VERSION, "DefaultCluster", "broker-a", 1, 1 << 30, 4 << 20, 0, true, List.of()),
         new Frame.Welcome(4096, 0, 1 << 20),
+        new Frame.Welcome(2048, 0, 1 << 20, 2048, List.of(new EpochHistory.Entry(4, 1024, Long.MIN_VALUE))),
         new Frame.Refused("the replica belongs to broker b"),
         new Frame.Entries(new LogChunk(LogChunk.Kind.ENTRIES, 100, 110, ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}))),
         new Frame.Entries(new LogChunk(LogChunk.Kind.GAP, 200, 300, ByteBuffer.allocate(0))),
@@ -94,8 +98,18 @@ class FramesTest {
         assertThatThrownBy(() -> Frames.decode(backwards)).hasMessageContaining("cannot hold 2 bytes");
         ByteBuf emptyGap = Unpooled.buffer().writeByte(Frames.GAP).writeLong(7).writeLong(7);
         assertThatThrownBy(() -> Frames.decode(emptyGap)).hasMessageContaining("empty or negative");
-        ByteBuf longName = Unpooled.buffer().writeByte(Frames.HELLO).writeInt(1).writeShort(300).writeBytes(new byte[300]);
+        ByteBuf longName = Unpooled.buffer().writeByte(Frames.HELLO).writeInt(Frame.VERSION).writeShort(300)
+            .writeBytes(new byte[300]);
         assertThatThrownBy(() -> Frames.decode(longName)).hasMessageContaining("cluster has length 300");
+        ByteBuf manyTerms = Unpooled.buffer().writeByte(Frames.WELCOME).writeLong(0).writeLong(0).writeLong(0).writeLong(-1)
+            .writeInt(EpochHistory.MAX_ENTRIES + 1);
+        assertThatThrownBy(() -> Frames.decode(manyTerms)).hasMessageContaining("term count 1001");
+        ByteBuf disordered = Unpooled.buffer().writeByte(Frames.WELCOME).writeLong(0).writeLong(0).writeLong(0).writeLong(-1)
+            .writeInt(2).writeLong(5).writeLong(0).writeLong(1).writeLong(4).writeLong(10).writeLong(2);
+        assertThatThrownBy(() -> Frames.decode(disordered)).hasMessageContaining("terms out of order");
+        // a replica of another protocol version is answered by its version alone, whatever follows it
+        ByteBuf oldHello = Unpooled.buffer().writeByte(Frames.HELLO).writeInt(1).writeShort(1).writeByte('C');
+        assertThat(((Frame.Hello) Frames.decode(oldHello)).version()).isEqualTo(1);
 
         EmbeddedChannel ch = new EmbeddedChannel();
         FrameHandlers.install(ch.pipeline());

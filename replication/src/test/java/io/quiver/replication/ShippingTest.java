@@ -120,6 +120,122 @@ class ShippingTest {
         master.close();
     }
 
+    /**
+     * The master's disk loses a tail its replica already holds (a machine crash with ASYNC_FLUSH): the master starts a
+     * new term where its log now ends and writes other records at those offsets; the replica, on reconnecting, is told
+     * to cut the records of the lost term and then holds the master's log byte for byte.
+     */
+    @Test
+    void aReplicaCutsTheRecordsOfATermItsMasterLostAndFollowsTheNewTerm() throws Exception {
+        MessageStore master = store("m", false);
+        master.beginEpoch();
+        ShippingServer server = new ShippingServer(ID, master, "127.0.0.1", 0, Clock.SYSTEM);
+        master.onPublished(server::wake);
+        server.start(Transport.NIO);
+        int port = server.port();
+        MessageStore replica = store("r", true);
+        ReplicaLink link = new ReplicaLink(ID, 1, replica, () -> "127.0.0.1:" + port, Clock.SYSTEM);
+        link.start();
+        send(master, 0, 200);
+        awaitCaughtUp(master, replica);
+        long cut = master.commitLogWritePosition();
+        send(master, 200, 60);
+        awaitCaughtUp(master, replica);
+        long lostEnd = master.commitLogWritePosition();
+        server.close();
+        master.close();
+        loseTail(dir.resolve("m"), cut, lostEnd);
+
+        master = store("m", false);
+        assertThat(master.commitLogWritePosition()).isEqualTo(cut); // recovery ends the log where the data ends
+        assertThat(master.beginEpoch().epoch()).isEqualTo(2);
+        send(master, 500, 90); // other records at the offsets the replica still holds
+        server = new ShippingServer(ID, master, "127.0.0.1", port, Clock.SYSTEM);
+        master.onPublished(server::wake);
+        server.start(Transport.NIO);
+        awaitCaughtUp(master, replica);
+        for (int q = 0; q < 2; q++) {
+            assertThat(bodies(replica, q)).noneMatch(b -> number(b) >= 200 && number(b) < 260).hasSize(145);
+        }
+        assertThat(replica.epochs()).isEqualTo(master.epochs());
+        assertThat(link.status().lastRefusal()).isNull();
+        send(master, 600, 20); // and it keeps following
+        awaitCaughtUp(master, replica);
+
+        link.close();
+        server.close();
+        replica.close();
+        master.close();
+        for (String f : list(dir.resolve("m").resolve("commitlog"))) {
+            assertThat(java.nio.file.Files.readAllBytes(dir.resolve("r").resolve("commitlog").resolve(f))).as(f)
+                .isEqualTo(java.nio.file.Files.readAllBytes(dir.resolve("m").resolve("commitlog").resolve(f)));
+        }
+    }
+
+    @Test
+    void aReplicaWhoseLogAnotherMasterWroteIsRefusedAndKeepsItsLog() {
+        try (MessageStore first = store("m1", false); MessageStore replica = store("r", true)) {
+            first.beginEpoch();
+            ShippingServer server = new ShippingServer(ID, first, "127.0.0.1", 0, Clock.SYSTEM);
+            first.onPublished(server::wake);
+            server.start(Transport.NIO);
+            ReplicaLink link = new ReplicaLink(ID, 1, replica, () -> "127.0.0.1:" + server.port(), Clock.SYSTEM);
+            link.start();
+            send(first, 0, 50);
+            awaitCaughtUp(first, replica);
+            link.close();
+            server.close();
+            long end = replica.commitLogWritePosition();
+            try (MessageStore other = store("m2", false)) {
+                other.beginEpoch(); // a fresh master of the same name: a log of its own
+                send(other, 1000, 80);
+                ShippingServer otherServer = new ShippingServer(ID, other, "127.0.0.1", 0, Clock.SYSTEM);
+                otherServer.start(Transport.NIO);
+                ReplicaLink again = new ReplicaLink(ID, 1, replica, () -> "127.0.0.1:" + otherServer.port(), Clock.SYSTEM);
+                again.start();
+                await().atMost(Duration.ofSeconds(10)).until(() -> again.status().lastRefusal() != null);
+                assertThat(again.status().lastRefusal()).contains("shares no master term").contains("data directory");
+                assertThat(replica.commitLogWritePosition()).isEqualTo(end);
+                assertThat(bodies(replica, 0)).hasSize(25).allMatch(b -> number(b) < 50);
+                again.close();
+                otherServer.close();
+            }
+        }
+    }
+
+    /** The message number in a body {@code m<number>-...}. */
+    private static int number(String body) {
+        return Integer.parseInt(body.substring(1, body.indexOf('-')));
+    }
+
+    private static List<String> list(Path d) throws java.io.IOException {
+        try (var s = java.nio.file.Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
+     * What a machine crash does to a log whose tail was never forced: the bytes of [from, to) are gone (zeros), and
+     * the store did not stop cleanly, so its next start recovers by scanning.
+     */
+    private static void loseTail(Path storeDir, long from, long to) throws java.io.IOException {
+        Path logDir = storeDir.resolve("commitlog");
+        for (String name : list(logDir)) {
+            long base = Long.parseLong(name);
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(logDir.resolve(name).toFile(), "rw")) {
+                long segEnd = base + f.length();
+                long a = Math.max(from, base);
+                long b = Math.min(to, segEnd);
+                if (a < b) {
+                    f.seek(a - base);
+                    f.write(new byte[(int) (b - a)]);
+                }
+            }
+        }
+        java.nio.file.Files.deleteIfExists(storeDir.resolve("checkpoint"));
+        java.nio.file.Files.write(storeDir.resolve("abort"), new byte[0]);
+    }
+
     @Test
     void aReplicaOfAnotherBrokerIsRefusedWithTheReason() {
         try (MessageStore master = store("m", false); MessageStore replica = store("r", true)) {
