@@ -138,6 +138,7 @@ public final class Broker implements AutoCloseable {
         }
         this.store = new MessageStore(sc, Clock.SYSTEM);
         store.replicaMode(config.isReplica());
+        store.ackShippedAfterForce(config.haReplicaAckAfterForce);
         // Retry and dead-letter topics are counted apart: at most one of each per consumer group.
         this.topics = new TopicTable(config.storePathRootDir.resolve("config"), config.maxTopicCount,
             2 * config.maxSubscriptionGroupCount);

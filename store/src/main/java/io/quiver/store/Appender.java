@@ -289,8 +289,8 @@ final class Appender extends DutyCycle {
 
     /**
      * Stores entries shipped by the master at their own offsets, gives each record its consume-queue entry
-     * and tells the arrival listener, then completes with the new end: at once in ASYNC_FLUSH, once forced in
-     * SYNC_FLUSH. A refused chunk (wrong offset, a record failing its checks) completes exceptionally having
+     * and tells the arrival listener, then completes with the new end: once written (the flush thread forces it
+     * within a second), or once forced in SYNC_FLUSH when the store acknowledges shipped entries after the force. A refused chunk (wrong offset, a record failing its checks) completes exceptionally having
      * written nothing; so does a failed write or indexing, after which the link reconnects and resumes.
      */
     private void storeShipped(Replicated r) {
@@ -318,8 +318,8 @@ final class Appender extends DutyCycle {
             completeShipped(r, null, e);
             return;
         }
-        if (!syncFlush) {
-            completeShipped(r, end, null);
+        if (!syncFlush || !store.ackShippedAfterForce()) {
+            completeShipped(r, end, null); // the flush thread forces it within its idle wait (a second)
             return;
         }
         long written = end;

@@ -419,6 +419,20 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         }
     }
 
+    /**
+     * Replica with SYNC_FLUSH: acknowledge shipped entries only once forced ({@code true}), or once written with
+     * the force started at once and not waited for ({@code false}, the default, RocketMQ's rule).
+     */
+    public void ackShippedAfterForce(boolean afterForce) {
+        this.ackShippedAfterForce = afterForce;
+    }
+
+    boolean ackShippedAfterForce() {
+        return ackShippedAfterForce;
+    }
+
+    private volatile boolean ackShippedAfterForce;
+
     public boolean isReplica() {
         return replica;
     }

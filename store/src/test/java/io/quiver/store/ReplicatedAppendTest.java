@@ -224,6 +224,23 @@ class ReplicatedAppendTest {
     }
 
     @Test
+    void aSyncFlushReplicaAcknowledgesAfterTheForceOnlyWhenAskedAndForcesWithinASecondEitherWay() {
+        try (MessageStore master = open("m", false); MessageStore replica = open("r", true)) {
+            assertThat(replica.config().flushMode()).isEqualTo(FlushMode.SYNC_FLUSH);
+            fill(master, 40, 0);
+            replica.ackShippedAfterForce(true);
+            long forces = replica.forceCount();
+            long half = ship(master, replica, 0, 2000); // each chunk answered only once forced
+            assertThat(replica.forceCount()).isGreaterThan(forces);
+            fill(master, 40, 40);
+            replica.ackShippedAfterForce(false);
+            long written = replica.forceCount();
+            assertThat(ship(master, replica, half, 2000)).isEqualTo(master.commitLogWritePosition());
+            await().atMost(java.time.Duration.ofSeconds(5)).until(() -> replica.forceCount() > written);
+        }
+    }
+
+    @Test
     void aCutBelowTheLogsStartOrOnAMastersStoreIsRefusedAndChangesNothing() {
         try (MessageStore master = open("m", false); MessageStore replica = open("r", true)) {
             fill(master, 50, 0);

@@ -57,6 +57,11 @@ public final class BrokerConfig {
         def("haMaxGapNotInSync", "268435456", "a replica further behind than this many bytes is not in sync: a "
             + "SYNC_MASTER then answers SLAVE_NOT_AVAILABLE instead of waiting for it",
             (c, v) -> c.haMaxGapNotInSync = parseNonNegativeLong(v), c -> c.haMaxGapNotInSync);
+        def("haReplicaAckAfterForce", "false", "a SLAVE with flushDiskType=SYNC_FLUSH acknowledges shipped records "
+            + "only once forced to its disk, not once written (RocketMQ's rule, the default, with the force within a "
+            + "second): SYNC_MASTER sends then also survive losing the master's disk while the replica's machine "
+            + "crashes, at the cost of a replica force in every send's latency",
+            (c, v) -> c.haReplicaAckAfterForce = parseBool(v), c -> c.haReplicaAckAfterForce);
         def("slaveReadEnable", "false", "a master may send consumers of a cold backlog to its replica "
             + "(suggestWhichBrokerId)", (c, v) -> c.slaveReadEnable = parseBool(v), c -> c.slaveReadEnable);
         def("listenPort", "10911", "port clients connect to", (c, v) -> c.listenPort = parsePort(v), c -> c.listenPort);
@@ -176,6 +181,7 @@ public final class BrokerConfig {
     public String haMasterAddress;
     public String brokerIP2;
     public boolean slaveReadEnable;
+    public boolean haReplicaAckAfterForce;
     public long haMaxGapNotInSync = 256L * 1024 * 1024;
     public int accessMessageInMemoryMaxRatio = 40;
     public int listenPort = 10911;
