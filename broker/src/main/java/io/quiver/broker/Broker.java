@@ -431,6 +431,7 @@ public final class Broker implements AutoCloseable {
                 c.lastReadTimestamp = s.lastHeardMillis();
                 c.lastWriteTimestamp = s.lastAckSentMillis();
                 c.masterFlushOffset = Math.max(s.masterOffset(), c.maxOffset);
+                c.behindMillis = s.behindMillis();
             }
         }
         return h;

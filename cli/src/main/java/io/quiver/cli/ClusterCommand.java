@@ -27,7 +27,7 @@ final class ClusterCommand implements java.util.concurrent.Callable<Integer> {
             try (AdminClient c = admin.connect()) {
                 ClusterInfo info = c.clusterInfo();
                 Table t = new Table("CLUSTER", "BROKER", "ID", "ADDRESS", "VERSION", "IN/s", "OUT/s", "IN TODAY",
-                    "OUT TODAY", "STATE");
+                    "OUT TODAY", "STATE", "REPLICATION");
                 ArrayNode arr = Json.mapper().createArrayNode();
                 for (Map.Entry<String, java.util.Set<String>> cl : new TreeMap<>(info.clusterAddrTable).entrySet()) {
                     for (String name : new TreeSet<>(cl.getValue())) {
@@ -42,12 +42,17 @@ final class ClusterCommand implements java.util.concurrent.Callable<Integer> {
                             long inToday = diff(rt, "msgPutTotalTodayNow", "msgPutTotalTodayMorning");
                             long outToday = diff(rt, "msgGetTotalTodayNow", "msgGetTotalTodayMorning");
                             String state = rt.isEmpty() ? "UNREACHABLE" : rt.getOrDefault("drainState", "SERVING");
+                            JsonNode ha = rt.isEmpty() ? null : haStatus(c, e.getValue());
+                            String replication = replication(ha);
                             t.row(cl.getKey(), name, e.getKey(), e.getValue(), rt.getOrDefault("brokerVersionDesc", "-"),
-                                in, out, inToday, outToday, state);
+                                in, out, inToday, outToday, state, replication);
                             ObjectNode o = Json.mapper().createObjectNode().put("cluster", cl.getKey()).put("broker", name)
                                 .put("brokerId", e.getKey()).put("address", e.getValue()).put("state", state)
                                 .put("inTps", in).put("outTps", out).put("inToday", inToday).put("outToday", outToday);
                             o.set("runtime", Json.mapper().valueToTree(rt));
+                            if (ha != null) {
+                                o.set("replication", ha);
+                            }
                             arr.add(o);
                         }
                     }
@@ -75,6 +80,43 @@ final class ClusterCommand implements java.util.concurrent.Callable<Integer> {
         } catch (Exception e) {
             return Map.of();
         }
+    }
+
+    /** GET_BROKER_HA_STATUS (907), or null if the broker does not answer it. */
+    static JsonNode haStatus(AdminClient c, String addr) {
+        try {
+            RemotingCommand r = c.call(addr, RemotingCommand.request(RequestCode.GET_BROKER_HA_STATUS));
+            return r.code() == 0 && r.body() != null ? Json.mapper().readTree(r.body()) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * A master: how many replicas are connected and in sync, and the largest lag; a replica: how far behind its
+     * master it is, in bytes and seconds.
+     */
+    static String replication(JsonNode ha) {
+        if (ha == null) {
+            return "-";
+        }
+        if (ha.path("master").asBoolean()) {
+            JsonNode conns = ha.path("haConnectionInfo");
+            if (conns.size() == 0) {
+                return "no replica";
+            }
+            long maxLag = 0;
+            for (JsonNode n : conns) {
+                maxLag = Math.max(maxLag, n.path("diff").asLong());
+            }
+            return ha.path("inSyncSlaveNums").asInt() + "/" + conns.size() + " replicas in sync, lag <= " + maxLag + " B";
+        }
+        JsonNode cl = ha.path("haClientRuntimeInfo");
+        if (cl.path("masterAddr").isMissingNode() || cl.path("masterAddr").isNull() || cl.path("masterAddr").asText().isEmpty()) {
+            return "replica, master unknown";
+        }
+        long lag = Math.max(0, cl.path("masterFlushOffset").asLong() - cl.path("maxOffset").asLong());
+        return String.format(java.util.Locale.ROOT, "replica, lag %d B, %.1f s", lag, cl.path("behindMillis").asLong() / 1000.0);
     }
 
     private static String first(String tps) {

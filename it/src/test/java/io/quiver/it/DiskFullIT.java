@@ -16,6 +16,7 @@ import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
@@ -109,6 +110,88 @@ class DiskFullIT {
                     }
                 });
                 c.shutdown();
+                p.shutdown();
+            }
+        } finally {
+            run("umount", "-l", mnt.toString());
+        }
+    }
+
+    /**
+     * A replica's disk fills while a SYNC_MASTER is under sends: the master keeps answering every send within
+     * syncFlushTimeout (FLUSH_SLAVE_TIMEOUT or SLAVE_NOT_AVAILABLE once the replica cannot store, the message
+     * stored on the master either way), and once space returns the replica catches up and holds every message.
+     */
+    @Test
+    void aFullDiskOnAReplicaNeverBlocksItsMasterAndTheReplicaCatchesUpOnceFreed() throws Exception {
+        Path mnt = Files.createTempDirectory("quiver-small-replica-disk-");
+        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mnt.toString()),
+            "mounting a tmpfs needs root");
+        Path root = Files.createTempDirectory("quiver-replica-disk-");
+        try {
+            Path filler = mnt.resolve("filler");
+            try (RandomAccessFile f = new RandomAccessFile(filler.toFile(), "rw")) {
+                f.write(new byte[46 * 1024 * 1024]);
+            }
+            Map<String, String> files = Map.of("mappedFileSizeCommitLog", Integer.toString(4 * 1024 * 1024),
+                "maxMessageSize", Integer.toString(256 * 1024), "mappedFileSizeConsumeQueue", "20000");
+            Map<String, String> master = new java.util.HashMap<>(files);
+            master.putAll(Map.of("brokerName", "broker-df", "brokerRole", "SYNC_MASTER", "syncFlushTimeout", "1500"));
+            Map<String, String> replica = new java.util.HashMap<>(files);
+            replica.putAll(Map.of("brokerName", "broker-df", "brokerRole", "SLAVE", "brokerId", "1"));
+            try (QuiverProcess ns = QuiverProcess.namesrv(root.resolve("ns")).start();
+                 QuiverProcess m = QuiverProcess.broker(root.resolve("master"), ns.namesrvAddr(), master).start();
+                 QuiverProcess r = QuiverProcess.broker(mnt.resolve("replica"), ns.namesrvAddr(), replica).start()) {
+                DefaultMQProducer p = new DefaultMQProducer("PG_replica_disk");
+                p.setNamesrvAddr(ns.namesrvAddr());
+                p.setInstanceName("replica-disk-producer");
+                p.setRetryTimesWhenSendFailed(0);
+                p.setSendMsgTimeout(15_000);
+                p.setCompressMsgBodyOverHowmuch(Integer.MAX_VALUE);
+                p.start();
+                String topic = "ReplicaDiskTopic";
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).ignoreExceptions().until(() ->
+                    p.send(new Message(topic, "probe".getBytes())).getSendStatus() == SendStatus.SEND_OK);
+
+                java.util.Random rnd = new java.util.Random(3);
+                Map<String, byte[]> sent = new java.util.LinkedHashMap<>(); // offset message id -> body
+                List<SendStatus> statuses = new ArrayList<>();
+                int notOkInARow = 0;
+                long slowest = 0;
+                for (int i = 0; i < 600 && notOkInARow < 12; i++) {
+                    byte[] body = new byte[128 * 1024];
+                    rnd.nextBytes(body);
+                    long t0 = System.nanoTime();
+                    SendResult res = p.send(new Message(topic, body));
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    assertThat(ms).as("send %d answered within syncFlushTimeout and a margin", i).isLessThan(5_000);
+                    slowest = Math.max(slowest, ms);
+                    statuses.add(res.getSendStatus());
+                    sent.put(res.getOffsetMsgId(), body); // stored on the master whatever the status
+                    notOkInARow = res.getSendStatus() == SendStatus.SEND_OK ? 0 : notOkInARow + 1;
+                }
+                assertThat(statuses).contains(SendStatus.SEND_OK);
+                assertThat(notOkInARow).as("the replica's disk filled: sends no longer acknowledged by it").isEqualTo(12);
+                assertThat(statuses).allMatch(st -> st == SendStatus.SEND_OK || st == SendStatus.FLUSH_SLAVE_TIMEOUT
+                    || st == SendStatus.SLAVE_NOT_AVAILABLE);
+                assertThat(m.isAlive()).isTrue();
+                assertThat(r.isAlive()).isTrue();
+
+                long freed = System.nanoTime();
+                Files.delete(filler);
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
+                    p.send(new Message(topic, "after".getBytes())).getSendStatus() == SendStatus.SEND_OK);
+                System.out.printf("replica disk full: %d sends of 128 KiB, %s; slowest answer %d ms; SEND_OK again %d ms "
+                    + "after space was freed%n", statuses.size(), statuses.stream().collect(java.util.stream.Collectors
+                        .groupingBy(st -> st, java.util.TreeMap::new, java.util.stream.Collectors.counting())), slowest,
+                    (System.nanoTime() - freed) / 1_000_000);
+                org.apache.rocketmq.client.impl.MQClientAPIImpl api =
+                    p.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl();
+                for (Map.Entry<String, byte[]> e : sent.entrySet()) {
+                    long offset = org.apache.rocketmq.common.message.MessageDecoder.decodeMessageId(e.getKey()).getOffset();
+                    assertThat(api.viewMessage(r.brokerAddr(), offset, 5_000).getBody()).as("message at %d on the replica",
+                        offset).isEqualTo(e.getValue());
+                }
                 p.shutdown();
             }
         } finally {

@@ -78,8 +78,10 @@ class ReplicationIT {
                 assertThat(rs.get("master").asBoolean()).isFalse();
                 assertThat(rs.get("haClientRuntimeInfo").get("masterAddr").asText()).endsWith(":" + haPort);
                 assertThat(rs.get("haClientRuntimeInfo").get("maxOffset").asLong()).isPositive();
+                assertThat(rs.get("haClientRuntimeInfo").get("behindMillis").asLong()).isNotNegative();
                 assertThat(fetch(master.metricsUrl())).contains("quiver_replication_replicas_in_sync 1.0");
-                assertThat(fetch(replica.metricsUrl())).contains("quiver_replication_master_lag_bytes");
+                assertThat(fetch(replica.metricsUrl())).contains("quiver_replication_master_lag_bytes")
+                    .contains("quiver_replication_master_lag_seconds");
                 // a replica refuses changes with its role in the remark
                 org.apache.rocketmq.remoting.protocol.RemotingCommand create =
                     org.apache.rocketmq.remoting.protocol.RemotingCommand.createRequestCommand(17, null);

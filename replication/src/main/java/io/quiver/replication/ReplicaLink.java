@@ -38,8 +38,15 @@ public final class ReplicaLink implements AutoCloseable {
     static final long UNKNOWN_ADDRESS_RETRY_MILLIS = 500;
 
     /** What the replica knows of its link (for status queries and metrics). */
+    /**
+     * What the replica knows of its link (for status queries and metrics).
+     *
+     * @param behindMillis how long this replica has lacked part of what its master last said it holds (0 when it
+     *                     holds it all): its lag in time
+     */
     public record Status(String masterAddress, boolean connected, long storedOffset, long masterOffset,
-                         long lastHeardMillis, long lastAckSentMillis, long bytesPerSecond, String lastRefusal) {}
+                         long lastHeardMillis, long lastAckSentMillis, long bytesPerSecond, String lastRefusal,
+                         long behindMillis) {}
 
     private final ShippingServer.Identity identity;
     private final long brokerId;
@@ -59,6 +66,8 @@ public final class ReplicaLink implements AutoCloseable {
     private volatile String lastRefusal;
     private volatile long lastAckSentMillis;
     private volatile long bytesPerSecond;
+    /** When this replica last held everything its master said it had (link thread writes). */
+    private volatile long caughtUpMillis;
     private long rateWindowStartMillis;
     private long rateWindowBytes;
 
@@ -73,6 +82,7 @@ public final class ReplicaLink implements AutoCloseable {
         this.store = store;
         this.masterAddress = masterAddress;
         this.clock = clock;
+        this.caughtUpMillis = clock.millis();
         this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("quiver-replica", true));
         this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
@@ -94,8 +104,10 @@ public final class ReplicaLink implements AutoCloseable {
 
     public Status status() {
         long stored = store.commitLogWritePosition();
-        return new Status(connectedTo, following, stored, masterEnd, lastHeardMillis, lastAckSentMillis, bytesPerSecond,
-            lastRefusal);
+        long me = masterEnd;
+        long behind = me < 0 || stored >= me ? 0 : Math.max(0, clock.millis() - caughtUpMillis);
+        return new Status(connectedTo, following, stored, me, lastHeardMillis, lastAckSentMillis, bytesPerSecond,
+            lastRefusal, behind);
     }
 
     private void connect() {
@@ -167,6 +179,9 @@ public final class ReplicaLink implements AutoCloseable {
                         ctx.close();
                     } else {
                         countStored(end - Math.max(storedEnd, e.chunk().from()));
+                        if (end >= masterEnd) {
+                            caughtUpMillis = clock.millis();
+                        }
                         storedEnd = end;
                         lastAckSentMillis = clock.millis();
                         ctx.writeAndFlush(new Frame.Ack(end));
@@ -174,6 +189,9 @@ public final class ReplicaLink implements AutoCloseable {
                 });
             } else if (msg instanceof Frame.Heartbeat h && streaming) {
                 masterEnd = h.masterEndOffset();
+                if (storedEnd >= masterEnd) {
+                    caughtUpMillis = clock.millis();
+                }
                 ctx.writeAndFlush(new Frame.Ack(storedEnd)); // keeps the connection alive; only what this one stored
             } else if (msg instanceof Frame.Refused r) {
                 refused = true;

@@ -303,10 +303,10 @@ final class Appender extends DutyCycle {
                 : commitLog.writeReplicated(c.from(), c.bytes(), maxRecord, (pos, record) -> {
                     if (indexer.index(record, pos, record.remaining(), true) == QueueIndexer.Outcome.INDEXED
                         && listener != ArrivalListener.NONE) {
-                        String topic = io.quiver.protocol.message.MessageRecord.topicOf(record);
+                        String topic = indexer.lastTopic(); // the record's, parsed once by index()
                         try {
                             listener.arrived(topic, QueueIndexer.queueIdOf(record), QueueIndexer.queueOffsetOf(record),
-                                indexer.tagsCode(record, topic));
+                                indexer.lastTagsCode());
                         } catch (RuntimeException e) {
                             log.error("an arrival listener failed for {}", topic, e);
                         }

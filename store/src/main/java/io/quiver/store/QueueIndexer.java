@@ -23,6 +23,18 @@ final class QueueIndexer {
         this.tagsCodes = tagsCodes;
     }
 
+    /** The topic and tag code of the record the last {@link #index} call gave an entry (writer thread). */
+    private String lastTopic;
+    private long lastTagsCode;
+
+    String lastTopic() {
+        return lastTopic;
+    }
+
+    long lastTagsCode() {
+        return lastTagsCode;
+    }
+
     /** What {@link #index} did with a record. */
     enum Outcome { ALREADY_INDEXED, INDEXED }
 
@@ -55,7 +67,10 @@ final class QueueIndexer {
                 }
             }
         }
-        cq.append(pos, size, tagsCode(r, topic));
+        long tagsCode = tagsCode(r, topic);
+        cq.append(pos, size, tagsCode);
+        lastTopic = topic;
+        lastTagsCode = tagsCode;
         return Outcome.INDEXED;
     }
 

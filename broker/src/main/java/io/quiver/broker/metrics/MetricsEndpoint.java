@@ -98,6 +98,14 @@ public final class MetricsEndpoint implements AutoCloseable {
                     cb.call(Math.max(0, h.haClientRuntimeInfo.masterFlushOffset - h.haClientRuntimeInfo.maxOffset));
                 }
             }).register(registry);
+        GaugeWithCallback.builder().name("quiver_replication_master_lag_seconds")
+            .help("Replica: seconds it has lacked part of what its master last said it holds (0 when caught up)")
+            .callback(cb -> {
+                io.quiver.protocol.body.HaRuntimeInfo h = sources.replication().get();
+                if (!h.master) {
+                    cb.call(h.haClientRuntimeInfo.behindMillis / 1000.0);
+                }
+            }).register(registry);
         GaugeWithCallback.builder().name("quiver_replication_master_silent_seconds")
             .help("Replica: seconds since its master last sent anything (entries or a heartbeat every second)")
             .callback(cb -> {

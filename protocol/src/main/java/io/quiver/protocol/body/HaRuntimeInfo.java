@@ -32,5 +32,7 @@ public final class HaRuntimeInfo {
         public long lastReadTimestamp;
         public long lastWriteTimestamp;
         public long masterFlushOffset;
+        /** Quiver's addition (official tools ignore it): how long the replica has lacked part of its master's log. */
+        public long behindMillis;
     }
 }
