@@ -82,6 +82,18 @@ class ReplicationIT {
                 assertThat(fetch(master.metricsUrl())).contains("quiver_replication_replicas_in_sync 1.0");
                 assertThat(fetch(replica.metricsUrl())).contains("quiver_replication_master_lag_bytes")
                     .contains("quiver_replication_master_lag_seconds");
+                // the name server lists both under their brokerIds (mqadmin clusterList, topicRoute)
+                org.apache.rocketmq.common.protocol.body.ClusterInfo ci = raw.getBrokerClusterInfo(5_000);
+                assertThat(ci.getBrokerAddrTable().get("broker-r").getBrokerAddrs())
+                    .containsEntry(0L, master.brokerAddr()).containsEntry(1L, replica.brokerAddr());
+                assertThat(raw.getTopicRouteInfoFromNameServer(TOPIC, 5_000).getBrokerDatas().get(0).getBrokerAddrs())
+                    .containsEntry(0L, master.brokerAddr()).containsEntry(1L, replica.brokerAddr());
+                // quiver cluster: the master's replicas in sync, the replica's lag
+                io.quiver.testkit.QuiverCli.Result cluster = io.quiver.testkit.QuiverCli.run("cluster", "--namesrv",
+                    ns.namesrvAddr());
+                assertThat(cluster.exitCode()).as(cluster.toString()).isZero();
+                assertThat(cluster.out()).contains("REPLICATION").contains("1/1 replicas in sync")
+                    .containsPattern("replica, lag \\d+ B, \\d+\\.\\d s");
                 // a replica refuses changes with its role in the remark
                 org.apache.rocketmq.remoting.protocol.RemotingCommand create =
                     org.apache.rocketmq.remoting.protocol.RemotingCommand.createRequestCommand(17, null);

@@ -43,8 +43,24 @@ public sealed interface Frame {
     /** Master to replica, then the master closes: why this replica cannot follow it. */
     record Refused(String reason) implements Frame {}
 
-    /** Master to replica: entries to store at their own offsets (or a gap the master stepped over). */
-    record Entries(LogChunk chunk) implements Frame {}
+    /**
+     * Master to replica: entries to store at their own offsets (or a gap the master stepped over).
+     *
+     * @param received on the replica, the received frame's bytes the chunk is a view of (null when it is not):
+     *                 {@link #release()} them once the chunk is stored or dropped
+     */
+    record Entries(LogChunk chunk, io.netty.buffer.ByteBuf received) implements Frame {
+        public Entries(LogChunk chunk) {
+            this(chunk, null);
+        }
+
+        /** Gives the received bytes back to the pool; the chunk must not be read afterwards. */
+        public void release() {
+            if (received != null) {
+                received.release();
+            }
+        }
+    }
 
     /** Replica to master: everything below {@code endOffset} is stored (and forced, if the replica forces). */
     record Ack(long endOffset) implements Frame {}

@@ -66,7 +66,10 @@ public final class Frames {
         out.setInt(lengthAt, out.writerIndex() - lengthAt - 4);
     }
 
-    /** Decodes one frame whose length word was already consumed: {@code in} holds exactly its type and fields. */
+    /**
+     * Decodes one frame whose length word was already consumed: {@code in} holds exactly its type and fields. An
+     * {@link Frame.Entries} may keep a reference to {@code in}'s bytes; its receiver releases it.
+     */
     public static Frame decode(ByteBuf in) {
         try {
             byte type = in.readByte();
@@ -99,9 +102,15 @@ public final class Frames {
                     if (from < 0 || next < from + n) {
                         throw new ReplicationException("entries [" + from + ", " + next + ") cannot hold " + n + " bytes");
                     }
-                    ByteBuffer bytes = ByteBuffer.allocate(n);
-                    in.readBytes(bytes);
-                    yield new Frame.Entries(new LogChunk(LogChunk.Kind.ENTRIES, from, next, bytes.flip()));
+                    ByteBuf body = in.readRetainedSlice(n);
+                    if (body.nioBufferCount() != 1) { // not one contiguous region: copy it
+                        ByteBuffer bytes = ByteBuffer.allocate(n);
+                        body.readBytes(bytes);
+                        body.release();
+                        yield new Frame.Entries(new LogChunk(LogChunk.Kind.ENTRIES, from, next, bytes.flip()));
+                    }
+                    // A view of the received bytes (direct from the socket): stored without another copy
+                    yield new Frame.Entries(new LogChunk(LogChunk.Kind.ENTRIES, from, next, body.nioBuffer()), body);
                 }
                 case GAP -> {
                     long from = in.readLong();

@@ -170,6 +170,7 @@ public final class ReplicaLink implements AutoCloseable {
                 welcome(ctx, w);
             } else if (msg instanceof Frame.Entries e && streaming) {
                 store.appendReplicated(e.chunk(), ctx.channel().eventLoop()).whenComplete((end, failure) -> {
+                    e.release(); // stored or refused: the writer is done with the bytes
                     if (!streaming) {
                         return; // this connection already ended; the next one resumes from the log's end
                     }
@@ -199,6 +200,9 @@ public final class ReplicaLink implements AutoCloseable {
                 log.error("the master at {} refuses this replica: {}", connectedTo, r.reason());
                 ctx.close();
             } else {
+                if (msg instanceof Frame.Entries e) {
+                    e.release(); // before the Welcome, or after this connection stopped streaming
+                }
                 log.warn("unexpected {} from the master; reconnecting", msg.getClass().getSimpleName());
                 ctx.close();
             }
