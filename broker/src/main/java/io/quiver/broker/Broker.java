@@ -386,7 +386,7 @@ public final class Broker implements AutoCloseable {
         var identity = new io.quiver.replication.ShippingServer.Identity(config.brokerClusterName, config.brokerName);
         if (config.isReplica()) {
             replicaLink = new io.quiver.replication.ReplicaLink(identity, config.brokerId, store,
-                () -> config.haMasterAddress != null ? config.haMasterAddress : registrar.masterHaAddress(), Clock.SYSTEM);
+                () -> config.haMasterAddress != null ? config.haMasterAddress : registrar.masterHaAddress(), Clock.SYSTEM, server.transport());
             replicaLink.start();
             metadataFollower = new MetadataFollower(registrar::masterAddress, namesrvClient, topics, groups, offsets);
             metadataFollower.start();

@@ -46,6 +46,12 @@ public enum Transport {
         }
     }
 
+    /** The client-side channel class of this transport. */
+    public Class<? extends io.netty.channel.socket.SocketChannel> socketChannel() {
+        return this == EPOLL ? io.netty.channel.epoll.EpollSocketChannel.class
+            : io.netty.channel.socket.nio.NioSocketChannel.class;
+    }
+
     public Class<? extends ServerChannel> serverChannel() {
         return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }

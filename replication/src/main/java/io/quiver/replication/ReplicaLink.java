@@ -7,9 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -77,14 +75,20 @@ public final class ReplicaLink implements AutoCloseable {
      */
     public ReplicaLink(ShippingServer.Identity identity, long brokerId, MessageStore store, Supplier<String> masterAddress,
                        Clock clock) {
+        this(identity, brokerId, store, masterAddress, clock, io.quiver.remoting.Transport.NIO);
+    }
+
+    /** As above, on {@code transport} (the broker's: native epoll where Linux has it). */
+    public ReplicaLink(ShippingServer.Identity identity, long brokerId, MessageStore store, Supplier<String> masterAddress,
+                       Clock clock, io.quiver.remoting.Transport transport) {
         this.identity = identity;
         this.brokerId = brokerId;
         this.store = store;
         this.masterAddress = masterAddress;
         this.clock = clock;
         this.caughtUpMillis = clock.millis();
-        this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("quiver-replica", true));
-        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        this.group = transport.group(1, new DefaultThreadFactory("quiver-replica", true));
+        this.bootstrap = new Bootstrap().group(group).channel(transport.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
             .handler(new ChannelInitializer<SocketChannel>() {
