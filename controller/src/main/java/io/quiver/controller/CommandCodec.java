@@ -65,7 +65,10 @@ public final class CommandCodec {
                     int n = count(in.readInt(), "alive brokers");
                     Map<Long, Long> alive = new HashMap<>();
                     for (int i = 0; i < n; i++) {
-                        alive.put(in.readLong(), in.readLong());
+                        long id = in.readLong();
+                        if (alive.put(id, in.readLong()) != null) {
+                            throw new IllegalArgumentException("the alive brokers list broker " + id + " twice");
+                        }
                     }
                     yield new ControllerCommand.Elect(cluster, broker, alive, in.readBoolean());
                 }
@@ -149,7 +152,10 @@ public final class CommandCodec {
         int n = count(in.readInt(), "in-sync brokers");
         Set<Long> ids = new HashSet<>();
         for (int i = 0; i < n; i++) {
-            ids.add(in.readLong());
+            long id = in.readLong();
+            if (!ids.add(id)) {
+                throw new IllegalArgumentException("the in-sync brokers list broker " + id + " twice");
+            }
         }
         return ids;
     }
