@@ -96,18 +96,7 @@ public final class CommandCodec {
             out.writeLong(r.assignedId());
             out.writeBoolean(r.group() != null);
             if (r.group() != null) {
-                GroupState g = r.group();
-                out.writeUTF(g.cluster());
-                out.writeUTF(g.brokerName());
-                out.writeInt(g.replicas().size());
-                for (Map.Entry<Long, String> e : g.replicas().entrySet()) {
-                    out.writeLong(e.getKey());
-                    out.writeUTF(e.getValue());
-                }
-                out.writeLong(g.masterId());
-                out.writeLong(g.masterEpoch());
-                ids(out, g.inSync());
-                out.writeLong(g.inSyncEpoch());
+                writeGroup(out, r.group());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -119,21 +108,72 @@ public final class CommandCodec {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
             String refusal = in.readBoolean() ? in.readUTF() : null;
             long assigned = in.readLong();
-            GroupState g = null;
-            if (in.readBoolean()) {
-                String cluster = in.readUTF();
-                String broker = in.readUTF();
-                int n = count(in.readInt(), "replicas");
-                Map<Long, String> replicas = new HashMap<>();
-                for (int i = 0; i < n; i++) {
-                    replicas.put(in.readLong(), in.readUTF());
-                }
-                g = new GroupState(cluster, broker, replicas, in.readLong(), in.readLong(), readIds(in), in.readLong());
-            }
+            GroupState g = in.readBoolean() ? readGroup(in) : null;
             return new ControllerState.Result(g, refusal, assigned);
         } catch (IOException e) {
             throw new IllegalArgumentException("controller result is truncated", e);
         }
+    }
+
+    /** Every group, for a snapshot of the state: a count, then each group. */
+    public static byte[] encodeSnapshot(java.util.Collection<GroupState> groups) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(groups.size());
+            for (GroupState g : groups) {
+                writeGroup(out, g);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static java.util.List<GroupState> decodeSnapshot(byte[] b) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
+            int n = in.readInt();
+            if (n < 0 || n > ControllerState.MAX_GROUPS) {
+                throw new IllegalArgumentException("snapshot group count " + n + " is out of range");
+            }
+            java.util.List<GroupState> out = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(readGroup(in));
+            }
+            if (in.available() > 0) {
+                throw new IllegalArgumentException("snapshot has " + in.available() + " bytes too many");
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("snapshot is truncated", e);
+        }
+    }
+
+    private static void writeGroup(DataOutputStream out, GroupState g) throws IOException {
+        out.writeUTF(g.cluster());
+        out.writeUTF(g.brokerName());
+        out.writeInt(g.replicas().size());
+        for (Map.Entry<Long, String> e : g.replicas().entrySet()) {
+            out.writeLong(e.getKey());
+            out.writeUTF(e.getValue());
+        }
+        out.writeLong(g.masterId());
+        out.writeLong(g.masterEpoch());
+        ids(out, g.inSync());
+        out.writeLong(g.inSyncEpoch());
+    }
+
+    private static GroupState readGroup(DataInputStream in) throws IOException {
+        String cluster = in.readUTF();
+        String broker = in.readUTF();
+        int n = count(in.readInt(), "replicas");
+        Map<Long, String> replicas = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            long id = in.readLong();
+            if (replicas.put(id, in.readUTF()) != null) {
+                throw new IllegalArgumentException("the replicas list broker " + id + " twice");
+            }
+        }
+        return new GroupState(cluster, broker, replicas, in.readLong(), in.readLong(), readIds(in), in.readLong());
     }
 
     private static void group(DataOutputStream out, ControllerCommand c) throws IOException {

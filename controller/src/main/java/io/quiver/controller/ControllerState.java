@@ -2,6 +2,7 @@ package io.quiver.controller;
 
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -40,6 +41,19 @@ public final class ControllerState {
 
     public Optional<GroupState> group(String cluster, String brokerName) {
         return Optional.ofNullable(groups.get(key(cluster, brokerName)));
+    }
+
+    /** Every group (a snapshot's content). */
+    public java.util.List<GroupState> groups() {
+        return List.copyOf(groups.values());
+    }
+
+    /** Replaces the whole state with a snapshot's groups. */
+    public void restore(java.util.Collection<GroupState> snapshot) {
+        groups.clear();
+        for (GroupState g : snapshot) {
+            groups.put(key(g.cluster(), g.brokerName()), g);
+        }
     }
 
     public int groupCount() {

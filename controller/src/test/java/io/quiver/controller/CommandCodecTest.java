@@ -32,6 +32,16 @@ class CommandCodecTest {
     }
 
     @Test
+    void aSnapshotHoldsEveryGroup() {
+        List<GroupState> groups = List.of(
+            new GroupState("C", "a", Map.of(0L, "h0:1"), 0, 1, Set.of(0L), 1),
+            new GroupState("C", "b", Map.of(), GroupState.NO_MASTER, 0, Set.of(), 0));
+        assertThat(CommandCodec.decodeSnapshot(CommandCodec.encodeSnapshot(groups))).isEqualTo(groups);
+        byte[] b = CommandCodec.encodeSnapshot(groups);
+        assertThatThrownBy(() -> CommandCodec.decodeSnapshot(Arrays.copyOf(b, b.length - 1))).hasMessageContaining("truncated");
+    }
+
+    @Test
     void damagedCommandsAreRefusedWithTheReasonNeverMisread() {
         byte[] good = CommandCodec.encode(SAMPLES.get(2));
         assertThatThrownBy(() -> CommandCodec.decode(Arrays.copyOf(good, good.length - 3))).hasMessageContaining("truncated");

@@ -55,16 +55,30 @@ class ReplicatedControllerTest {
     }
 
     private RaftGroup startThree() throws IOException {
+        return startThree(0);
+    }
+
+    private RaftProperties properties(RaftPeer peer, int snapshotEvery) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+        NettyConfigKeys.Server.setPort(p, Integer.parseInt(peer.getAddress().split(":")[1]));
+        RaftServerConfigKeys.setStorageDir(p, List.of(dir.resolve(peer.getId().toString()).toFile()));
+        if (snapshotEvery > 0) {
+            RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+            RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotEvery);
+        }
+        return p;
+    }
+
+    /** Three controllers; with {@code snapshotEvery} > 0 each snapshots after that many log entries. */
+    private RaftGroup startThree(int snapshotEvery) throws IOException {
         List<RaftPeer> peers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             peers.add(RaftPeer.newBuilder().setId("n" + i).setAddress("127.0.0.1:" + freePort()).build());
         }
         RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes("quiver-test".getBytes())), peers);
         for (int i = 0; i < 3; i++) {
-            RaftProperties p = new RaftProperties();
-            RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
-            NettyConfigKeys.Server.setPort(p, Integer.parseInt(peers.get(i).getAddress().split(":")[1]));
-            RaftServerConfigKeys.setStorageDir(p, List.of(dir.resolve("n" + i).toFile()));
+            RaftProperties p = properties(peers.get(i), snapshotEvery);
             ControllerStateMachine sm = new ControllerStateMachine();
             RaftServer s = RaftServer.newBuilder().setGroup(group).setProperties(p).setServerId(peers.get(i).getId())
                 .setStateMachine(sm).build();
@@ -139,6 +153,36 @@ class ReplicatedControllerTest {
                         machines.get(k).group("C", "broker-a").orElseThrow().masterEpoch() == 2);
                 }
             }
+        }
+    }
+
+    @Test
+    void aRestartedControllerLoadsItsSnapshotAndCatchesUp() throws Exception {
+        RaftGroup group = startThree(16);
+        try (RaftClient c = client(group)) {
+            for (int i = 0; i < 60; i++) {
+                send(c, new ControllerCommand.Register("C", "broker-" + i, "h" + i + ":10911", 0));
+            }
+            Path smDir = dir.resolve("n2").resolve(group.getGroupId().getUuid().toString()).resolve("sm");
+            await().atMost(Duration.ofSeconds(20)).until(() -> java.nio.file.Files.isDirectory(smDir)
+                && java.nio.file.Files.list(smDir).anyMatch(f -> f.getFileName().toString().startsWith("snapshot.")));
+            servers.get(2).close();
+            for (int i = 60; i < 70; i++) { // decided by the other two meanwhile
+                send(c, new ControllerCommand.Register("C", "broker-" + i, "h" + i + ":10911", 0));
+            }
+            ControllerStateMachine again = new ControllerStateMachine();
+            RaftServer restarted = RaftServer.newBuilder().setGroup(group)
+                .setProperties(properties(group.getPeer(RaftPeerId.valueOf("n2")), 16))
+                .setServerId(RaftPeerId.valueOf("n2")).setStateMachine(again)
+                .setOption(org.apache.ratis.server.storage.RaftStorage.StartupOption.RECOVER).build();
+            restarted.start();
+            servers.set(2, restarted);
+            await().atMost(Duration.ofSeconds(20)).until(() -> again.group("C", "broker-69").isPresent());
+            for (int i = 0; i < 70; i++) {
+                assertThat(again.group("C", "broker-" + i)).isEqualTo(machines.get(0).group("C", "broker-" + i));
+            }
+            assertThat(again.appliedCommands()).as("the groups before the snapshot came from it, not the log")
+                .isLessThan(70);
         }
     }
 
