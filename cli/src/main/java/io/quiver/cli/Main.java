@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code quiver} command: one entry point for running and operating Quiver. */
 @Command(name = "quiver", mixinStandardHelpOptions = true, version = "quiver 0.1.0",
     description = "A message broker that speaks Apache RocketMQ's protocol.",
-    subcommands = {StandaloneCommand.class, NameServerCommand.class, BrokerCommand.class, TopicCommand.class,
+    subcommands = {StandaloneCommand.class, NameServerCommand.class, BrokerCommand.class, ControllerCommand.class,
+        TopicCommand.class,
         GroupCommand.class, MessageCommand.class, ClusterCommand.class, TxCommand.class, DlqCommand.class,
         StoreCommand.class, ConfigCommand.class})
 public final class Main extends CommandGroup {
@@ -30,6 +31,7 @@ public final class Main extends CommandGroup {
         Object cmd = switch (args[0]) {
             case "standalone" -> new StandaloneCommand();
             case "namesrv" -> new NameServerCommand();
+            case "controller" -> new ControllerCommand();
             case "broker" -> args.length > 1 && (args[1].equals("config") || args[1].equals("drain")) ? null
                 : new BrokerCommand();
             default -> null;

@@ -1,0 +1,86 @@
+package io.quiver.controller;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A controller's settings, with the key names the issue and RocketMQ's controller use where they exist:
+ * {@code controllerPeers} ({@code n0-host:port;n1-host:port;n2-host:port}, the Raft addresses), {@code controllerSelfId},
+ * {@code controllerStorePath}, {@code enableElectUncleanMaster}, and Quiver's {@code controllerSnapshotThreshold}.
+ * {@link #parse} refuses a bad value with a message naming the key.
+ */
+public record ControllerConfig(Map<String, String> peers, String selfId, Path storePath, boolean electUncleanMaster,
+                               long snapshotThreshold) {
+    /** Most controllers in one Raft group. */
+    public static final int MAX_PEERS = 9;
+
+    public ControllerConfig {
+        peers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(peers));
+    }
+
+    /** This controller's Raft address (host:port). */
+    public String selfAddress() {
+        return peers.get(selfId);
+    }
+
+    public static ControllerConfig parse(Map<String, String> kv) {
+        String rawPeers = kv.get("controllerPeers");
+        if (rawPeers == null || rawPeers.isBlank()) {
+            throw new IllegalArgumentException("controllerPeers is required: id-host:port;id-host:port;... "
+                + "(for example n0-127.0.0.1:9870;n1-127.0.0.1:9871;n2-127.0.0.1:9872)");
+        }
+        Map<String, String> peers = new LinkedHashMap<>();
+        for (String p : rawPeers.split(";")) {
+            String t = p.trim();
+            int dash = t.indexOf('-');
+            int colon = t.lastIndexOf(':');
+            if (dash <= 0 || colon < dash + 2) {
+                throw new IllegalArgumentException("controllerPeers: '" + t + "' is not id-host:port");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(t.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65_535) {
+                throw new IllegalArgumentException("controllerPeers: '" + t + "' has no valid port");
+            }
+            if (peers.put(t.substring(0, dash), t.substring(dash + 1)) != null) {
+                throw new IllegalArgumentException("controllerPeers names " + t.substring(0, dash) + " twice");
+            }
+        }
+        if (peers.size() > MAX_PEERS) {
+            throw new IllegalArgumentException("controllerPeers lists " + peers.size() + " controllers; at most "
+                + MAX_PEERS);
+        }
+        String self = kv.getOrDefault("controllerSelfId", "").trim();
+        if (!peers.containsKey(self)) {
+            throw new IllegalArgumentException("controllerSelfId '" + self + "' is not one of controllerPeers "
+                + new ArrayList<>(peers.keySet()));
+        }
+        Path store = Path.of(kv.getOrDefault("controllerStorePath", "data/controller"));
+        String unclean = kv.getOrDefault("enableElectUncleanMaster", "false").trim();
+        if (!unclean.equals("true") && !unclean.equals("false")) {
+            throw new IllegalArgumentException("enableElectUncleanMaster must be true or false, not '" + unclean + "'");
+        }
+        long threshold;
+        try {
+            threshold = Long.parseLong(kv.getOrDefault("controllerSnapshotThreshold", "10000").trim());
+        } catch (NumberFormatException e) {
+            threshold = -1;
+        }
+        if (threshold < 1) {
+            throw new IllegalArgumentException("controllerSnapshotThreshold must be a positive number of log entries");
+        }
+        return new ControllerConfig(peers, self, store, Boolean.parseBoolean(unclean), threshold);
+    }
+
+    /** The peer ids in the order given. */
+    public List<String> peerIds() {
+        return List.copyOf(peers.keySet());
+    }
+}

@@ -1,0 +1,171 @@
+package io.quiver.controller;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One controller: a member of the controllers' Raft group (Apache Ratis over its Netty transport) holding the
+ * replicated {@link ControllerState}, plus a client of that group through which this controller proposes
+ * commands (Ratis sends them to the leader, wherever it is). Its storage survives restarts: an existing directory
+ * is recovered, a new one formatted. A controller without a quorum of its peers decides nothing: a proposal fails
+ * once {@link #PROPOSAL_TIMEOUT_MILLIS} have passed.
+ */
+public final class ControllerNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControllerNode.class);
+
+    /** Every controller of every deployment uses this Raft group. */
+    static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
+        "quiver-controller".getBytes(StandardCharsets.US_ASCII)));
+    /** How long a proposal may take, retries included, before it is answered as failed. */
+    public static final long PROPOSAL_TIMEOUT_MILLIS = 5_000;
+
+    private final ControllerConfig config;
+    private final ControllerStateMachine stateMachine = new ControllerStateMachine();
+    /** Most proposals waiting for the proposing thread. */
+    static final int MAX_PENDING_PROPOSALS = 10_000;
+
+    private RaftServer server;
+    private RaftClient client;
+    /** One thread sends this controller's proposals, in order; bounded. */
+    private final java.util.concurrent.ThreadPoolExecutor proposer = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+        0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(MAX_PENDING_PROPOSALS), r -> {
+            Thread t = new Thread(r, "quiver-controller-propose");
+            t.setDaemon(true);
+            return t;
+        });
+
+    public ControllerNode(ControllerConfig config) {
+        this.config = config;
+    }
+
+    private RaftGroup group() {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (Map.Entry<String, String> p : config.peers().entrySet()) {
+            peers.add(RaftPeer.newBuilder().setId(p.getKey()).setAddress(p.getValue()).build());
+        }
+        return RaftGroup.valueOf(GROUP_ID, peers);
+    }
+
+    public ControllerNode start() {
+        try {
+            RaftProperties p = new RaftProperties();
+            RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+            String self = config.selfAddress();
+            NettyConfigKeys.Server.setPort(p, Integer.parseInt(self.substring(self.lastIndexOf(':') + 1)));
+            Files.createDirectories(config.storePath());
+            RaftServerConfigKeys.setStorageDir(p, List.of(config.storePath().toFile()));
+            RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+            RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotThreshold());
+            boolean existing = Files.isDirectory(config.storePath().resolve(GROUP_ID.getUuid().toString()));
+            RaftGroup group = group();
+            server = RaftServer.newBuilder().setGroup(group).setProperties(p)
+                .setServerId(RaftPeerId.valueOf(config.selfId())).setStateMachine(stateMachine)
+                .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
+            server.start();
+            RaftProperties cp = new RaftProperties();
+            RaftConfigKeys.Rpc.setType(cp, SupportedRpcType.NETTY);
+            RaftClientConfigKeys.Rpc.setRequestTimeout(cp, TimeDuration.valueOf(1, TimeUnit.SECONDS));
+            client = RaftClient.newBuilder().setProperties(cp).setRaftGroup(group)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
+                    TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .build();
+            log.info("controller {} at {} started ({} its storage in {}); peers {}", config.selfId(), self,
+                existing ? "recovered" : "formatted", config.storePath().toAbsolutePath(), config.peers());
+            return this;
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("controller " + config.selfId() + " cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Proposes {@code command} to the controllers; completes with its result once a quorum committed and applied
+     * it, or exceptionally when no quorum answered within {@link #PROPOSAL_TIMEOUT_MILLIS}.
+     */
+    public CompletableFuture<ControllerState.Result> propose(ControllerCommand command) {
+        CompletableFuture<ControllerState.Result> done = new CompletableFuture<>();
+        try {
+            proposer.execute(() -> {
+                try {
+                    // The blocking API follows the leader (and waits for one) under the client's retry policy.
+                    RaftClientReply reply = client.io().send(Message.valueOf(ByteString.copyFrom(CommandCodec.encode(command))));
+                    if (!reply.isSuccess()) {
+                        done.completeExceptionally(new IllegalStateException("the controllers did not decide: "
+                            + reply.getException()));
+                    } else {
+                        done.complete(CommandCodec.decodeResult(reply.getMessage().getContent().toByteArray()));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    done.completeExceptionally(new IllegalStateException("the controllers did not decide (no quorum "
+                        + "reachable?): " + e.getMessage(), e));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            done.completeExceptionally(new IllegalStateException("controller " + config.selfId() + " has "
+                + MAX_PENDING_PROPOSALS + " proposals waiting, or is stopping"));
+        }
+        return done.orTimeout(PROPOSAL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** A group as this controller has applied it (may trail the leader by what is in flight). */
+    public Optional<GroupState> group(String cluster, String brokerName) {
+        return stateMachine.group(cluster, brokerName);
+    }
+
+    /** Whether this controller leads the Raft group now. */
+    public boolean isLeader() {
+        try {
+            return server != null && server.getDivision(GROUP_ID).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public String selfId() {
+        return config.selfId();
+    }
+
+    @Override
+    public void close() {
+        proposer.shutdownNow();
+        try {
+            if (client != null) {
+                client.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+        } catch (IOException e) {
+            log.warn("controller {} did not stop cleanly: {}", config.selfId(), e.getMessage());
+        }
+    }
+}
