@@ -19,7 +19,7 @@ public final class BrokerLiveness {
     private record Beat(long atMillis, long logEnd) {}
 
     private final long timeoutMillis;
-    private final long startedMillis;
+    private long startedMillis;
     private final Map<String, Map<Long, Beat>> beats = new HashMap<>();
     private int tracked;
     private long ignored;
@@ -38,6 +38,11 @@ public final class BrokerLiveness {
 
     private static String key(String cluster, String brokerName) {
         return cluster + "/" + brokerName;
+    }
+
+    /** This controller just became the leader: it judges nobody until one more timeout has passed. */
+    public void restartJudging(long nowMillis) {
+        startedMillis = nowMillis;
     }
 
     /** A broker's heartbeat with the end of its commit log. */

@@ -9,11 +9,13 @@ import java.util.Map;
 /**
  * A controller's settings, with the key names the issue and RocketMQ's controller use where they exist:
  * {@code controllerPeers} ({@code n0-host:port;n1-host:port;n2-host:port}, the Raft addresses), {@code controllerSelfId},
- * {@code controllerStorePath}, {@code enableElectUncleanMaster}, and Quiver's {@code controllerSnapshotThreshold}.
+ * {@code controllerStorePath}, {@code enableElectUncleanMaster}, {@code controllerHeartBeatTimeoutMills} (a broker not heard
+ * from for this long is dead; 3 000), {@code scanNotActiveBrokerInterval} (how often the leader looks; 500), and
+ * Quiver's {@code controllerSnapshotThreshold}.
  * {@link #parse} refuses a bad value with a message naming the key.
  */
 public record ControllerConfig(Map<String, String> peers, String selfId, Path storePath, boolean electUncleanMaster,
-                               long snapshotThreshold) {
+                               long snapshotThreshold, long heartbeatTimeoutMillis, long scanIntervalMillis) {
     /** Most controllers in one Raft group. */
     public static final int MAX_PEERS = 9;
 
@@ -76,7 +78,21 @@ public record ControllerConfig(Map<String, String> peers, String selfId, Path st
         if (threshold < 1) {
             throw new IllegalArgumentException("controllerSnapshotThreshold must be a positive number of log entries");
         }
-        return new ControllerConfig(peers, self, store, Boolean.parseBoolean(unclean), threshold);
+        long timeout = positive(kv, "controllerHeartBeatTimeoutMills", 3_000);
+        long scan = positive(kv, "scanNotActiveBrokerInterval", 500);
+        return new ControllerConfig(peers, self, store, Boolean.parseBoolean(unclean), threshold, timeout, scan);
+    }
+
+    private static long positive(Map<String, String> kv, String key, long dflt) {
+        try {
+            long v = Long.parseLong(kv.getOrDefault(key, Long.toString(dflt)).trim());
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException(key + " must be a positive number of milliseconds, not '" + kv.get(key) + "'");
     }
 
     /** The peer ids in the order given. */

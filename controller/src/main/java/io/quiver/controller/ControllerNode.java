@@ -63,8 +63,86 @@ public final class ControllerNode implements AutoCloseable {
             return t;
         });
 
+    /** Heartbeats waiting for the liveness thread, at most; beyond it they are dropped (and counted). */
+    static final int MAX_PENDING_HEARTBEATS = 100_000;
+
+    /** Owns {@link #liveness}, {@link #leading} and {@link #electing}: heartbeats, and the leader's scans. */
+    private final java.util.concurrent.ScheduledExecutorService livenessThread =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "quiver-controller-liveness");
+            t.setDaemon(true);
+            return t;
+        });
+    private final java.util.concurrent.atomic.AtomicInteger pendingHeartbeats = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.function.LongSupplier clock;
+    private BrokerLiveness liveness;
+    private boolean leading;
+    /** Groups with an election proposed and not yet answered (liveness thread). */
+    private final java.util.Set<String> electing = new java.util.HashSet<>();
+
     public ControllerNode(ControllerConfig config) {
+        this(config, System::currentTimeMillis);
+    }
+
+    /** As above, with the clock the liveness view uses (tests). */
+    public ControllerNode(ControllerConfig config, java.util.function.LongSupplier clock) {
         this.config = config;
+        this.clock = clock;
+        this.liveness = new BrokerLiveness(config.heartbeatTimeoutMillis(), clock.getAsLong());
+    }
+
+    /**
+     * A broker's heartbeat, with the end of its commit log; any thread. Returns false when too many heartbeats wait
+     * (the broker's next one will do).
+     */
+    public boolean heartbeat(String cluster, String brokerName, long brokerId, long logEnd) {
+        if (pendingHeartbeats.incrementAndGet() > MAX_PENDING_HEARTBEATS) {
+            pendingHeartbeats.decrementAndGet();
+            return false;
+        }
+        long now = clock.getAsLong();
+        livenessThread.execute(() -> {
+            pendingHeartbeats.decrementAndGet();
+            liveness.heartbeat(cluster, brokerName, brokerId, logEnd, now);
+        });
+        return true;
+    }
+
+    /**
+     * Liveness thread, every {@code scanNotActiveBrokerInterval}: the leader proposes an election for each group
+     * whose master went silent (one at a time per group); a controller that just became leader first waits a
+     * heartbeat timeout, since the silence it sees may only be its own late start.
+     */
+    private void scan() {
+        try {
+            long now = clock.getAsLong();
+            boolean leader = isLeader();
+            if (leader && !leading) {
+                liveness.restartJudging(now);
+            }
+            leading = leader;
+            liveness.forgetLongSilent(now);
+            if (!leader) {
+                return;
+            }
+            for (ControllerCommand.Elect e : liveness.elections(stateMachine.groups(), config.electUncleanMaster(), now)) {
+                String key = e.cluster() + "/" + e.brokerName();
+                if (!electing.add(key)) {
+                    continue;
+                }
+                propose(e).whenCompleteAsync((r, failure) -> {
+                    electing.remove(key);
+                    if (failure != null) {
+                        log.warn("election for {} not decided: {}", key, failure.getMessage());
+                    } else if (r.accepted()) {
+                        log.warn("broker group {}: master {} elected, epoch {} (alive {})", key, r.group().masterId(),
+                            r.group().masterEpoch(), e.alive().keySet());
+                    }
+                }, livenessThread);
+            }
+        } catch (RuntimeException ex) {
+            log.error("controller liveness scan failed", ex);
+        }
     }
 
     private RaftGroup group() {
@@ -98,6 +176,8 @@ public final class ControllerNode implements AutoCloseable {
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
                     TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build();
+            livenessThread.scheduleWithFixedDelay(this::scan, config.scanIntervalMillis(), config.scanIntervalMillis(),
+                TimeUnit.MILLISECONDS);
             log.info("controller {} at {} started ({} its storage in {}); peers {}", config.selfId(), self,
                 existing ? "recovered" : "formatted", config.storePath().toAbsolutePath(), config.peers());
             return this;
@@ -156,6 +236,7 @@ public final class ControllerNode implements AutoCloseable {
 
     @Override
     public void close() {
+        livenessThread.shutdownNow();
         proposer.shutdownNow();
         try {
             if (client != null) {

@@ -135,6 +135,13 @@ public final class ControllerStateMachine extends BaseStateMachine {
         return appliedCommands;
     }
 
+    /** Every group on this replica (any thread). */
+    public java.util.List<GroupState> groups() {
+        synchronized (state) {
+            return state.groups();
+        }
+    }
+
     /** A group's state on this replica (any thread; for status and tests). */
     public java.util.Optional<GroupState> group(String cluster, String brokerName) {
         synchronized (state) {

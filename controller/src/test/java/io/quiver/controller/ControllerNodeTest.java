@@ -69,6 +69,43 @@ class ControllerNodeTest {
     }
 
     @Test
+    void theLeaderReplacesASilentMasterWithinSecondsAndEveryControllerAgrees() throws Exception {
+        String peers = "n0-127.0.0.1:" + freePort() + ";n1-127.0.0.1:" + freePort() + ";n2-127.0.0.1:" + freePort();
+        for (int i = 0; i < 3; i++) {
+            Map<String, String> kv = new java.util.HashMap<>(conf(peers, i));
+            kv.put("controllerHeartBeatTimeoutMills", "1500");
+            kv.put("scanNotActiveBrokerInterval", "200");
+            nodes.add(new ControllerNode(ControllerConfig.parse(kv)).start());
+        }
+        for (int i = 0; i < 3; i++) {
+            nodes.get(0).propose(new ControllerCommand.Register("C", "g", "10.0.0." + i + ":10911", i)).get(30, TimeUnit.SECONDS);
+        }
+        Map<Long, Long> logEnds = Map.of(0L, 100L, 1L, 300L, 2L, 200L);
+        java.util.Set<Long> beating = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        beating.addAll(logEnds.keySet());
+        java.util.concurrent.ScheduledExecutorService brokers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            brokers.scheduleAtFixedRate(() -> beating.forEach(id ->
+                nodes.forEach(n -> n.heartbeat("C", "g", id, logEnds.get(id)))), 0, 200, TimeUnit.MILLISECONDS);
+            // the group never had a master: the leader elects the longest log once it has waited a timeout
+            await().atMost(Duration.ofSeconds(20)).until(() -> nodes.stream().allMatch(n ->
+                n.group("C", "g").map(GroupState::masterId).orElse(-2L) == 1));
+            nodes.get(1).propose(new ControllerCommand.AlterInSync("C", "g", 1, 1, java.util.Set.of(0L, 1L, 2L)))
+                .get(30, TimeUnit.SECONDS);
+
+            long t0 = System.nanoTime();
+            beating.remove(1L); // the master goes silent
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> nodes.stream()
+                .allMatch(n -> n.group("C", "g").map(g -> g.masterEpoch() == 2 && g.masterId() == 2).orElse(false)));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ms).as("silence to a new master on every controller").isLessThan(5_000);
+            System.out.printf("controller failover: master silent -> new master on all controllers in %d ms%n", ms);
+        } finally {
+            brokers.shutdownNow();
+        }
+    }
+
+    @Test
     void badSettingsAreRefusedNamingTheKey() {
         assertThatThrownBy(() -> ControllerConfig.parse(Map.of())).hasMessageContaining("controllerPeers is required");
         assertThatThrownBy(() -> ControllerConfig.parse(Map.of("controllerPeers", "n0-h:1;n0-h:2",
@@ -86,5 +123,8 @@ class ControllerNodeTest {
         assertThat(ok.selfAddress()).isEqualTo("10.0.0.2:9870");
         assertThat(ok.peerIds()).containsExactly("n0", "n1");
         assertThat(ok.electUncleanMaster()).isFalse();
+        assertThat(ok.heartbeatTimeoutMillis()).isEqualTo(3_000);
+        assertThatThrownBy(() -> ControllerConfig.parse(Map.of("controllerPeers", "n0-h:1", "controllerSelfId", "n0",
+            "controllerHeartBeatTimeoutMills", "0"))).hasMessageContaining("controllerHeartBeatTimeoutMills must be");
     }
 }
