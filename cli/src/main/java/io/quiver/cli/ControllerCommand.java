@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
     description = {"Run a failover controller: one member of the controllers' Raft group.",
         "Keys (in --config): controllerPeers=n0-host:port;n1-host:port;n2-host:port (the Raft addresses),",
         "controllerSelfId=n0, controllerStorePath (default data/controller), enableElectUncleanMaster (false),",
-        "controllerSnapshotThreshold (10000 log entries). Brokers do not use it yet (issue Automatic failover)."})
+        "controllerSnapshotThreshold (10000 log entries), controllerHeartBeatTimeoutMills (3000),",
+        "scanNotActiveBrokerInterval (500). Brokers do not use it yet (issue Automatic failover)."})
 final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", required = true, description = "controller settings (key=value)")
     Path configFile;
