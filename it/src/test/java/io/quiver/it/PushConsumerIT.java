@@ -140,12 +140,17 @@ class PushConsumerIT extends QuiverIT {
         }
         await().atMost(Duration.ofSeconds(60)).until(() ->
             perKey.size() == keys && perKey.values().stream().allMatch(l -> l.size() >= perKeyCount));
+        // In send order, at least once: a key never skips ahead, and every message arrives. A queue that moves to
+        // the other consumer while it starts may replay what its first owner consumed but had not yet committed (the
+        // 4.9.8 client persists the offset before the message in flight finishes), so a replay steps back; it never
+        // steps forward past a message not yet seen.
         for (List<Integer> seq : perKey.values()) {
-            List<Integer> expected = new ArrayList<>();
-            for (int s = 0; s < perKeyCount; s++) {
-                expected.add(s);
+            for (int i = 1; i < seq.size(); i++) {
+                assertThat(seq.get(i)).as("%s at %d", seq, i).isLessThanOrEqualTo(seq.get(i - 1) + 1);
             }
-            assertThat(seq).isEqualTo(expected);
+            assertThat(seq.get(0)).as("%s", seq).isZero();
+            assertThat(new java.util.TreeSet<>(seq)).as("%s", seq).hasSize(perKeyCount).contains(0, perKeyCount - 1);
+            assertThat(seq.size() - perKeyCount).as("replays in %s", seq).isLessThan(perKeyCount);
         }
         assertThat(overlaps).isEmpty();
     }
