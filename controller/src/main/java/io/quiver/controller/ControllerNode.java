@@ -93,7 +93,7 @@ public final class ControllerNode implements AutoCloseable {
 
     /**
      * A broker's heartbeat, with the end of its commit log; any thread. Returns false when too many heartbeats wait
-     * (the broker's next one will do).
+     * (the broker's next one will do) or the controller is stopping.
      */
     public boolean heartbeat(String cluster, String brokerName, long brokerId, long logEnd) {
         if (pendingHeartbeats.incrementAndGet() > MAX_PENDING_HEARTBEATS) {
@@ -101,10 +101,15 @@ public final class ControllerNode implements AutoCloseable {
             return false;
         }
         long now = clock.getAsLong();
-        livenessThread.execute(() -> {
+        try {
+            livenessThread.execute(() -> {
+                pendingHeartbeats.decrementAndGet();
+                liveness.heartbeat(cluster, brokerName, brokerId, logEnd, now);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
             pendingHeartbeats.decrementAndGet();
-            liveness.heartbeat(cluster, brokerName, brokerId, logEnd, now);
-        });
+            return false; // this controller is stopping
+        }
         return true;
     }
 

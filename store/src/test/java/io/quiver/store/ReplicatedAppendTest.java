@@ -241,7 +241,7 @@ class ReplicatedAppendTest {
     }
 
     @Test
-    void aCutBelowTheLogsStartOrOnAMastersStoreIsRefusedAndChangesNothing() {
+    void aCutOnAMastersStoreIsRefusedAndACutBeyondTheEndChangesNothing() {
         try (MessageStore master = open("m", false); MessageStore replica = open("r", true)) {
             fill(master, 50, 0);
             long end = ship(master, replica, 0, 4000);
