@@ -111,9 +111,25 @@ public final class Broker implements AutoCloseable {
     /** Whether the services that write to the store (transactions, delay levels, timers) run: masters only. */
     private boolean writersStarted;
     private volatile boolean started;
+    /** Controller mode: what the failover agent decided for this run of the broker (null otherwise). */
+    private final ControllerRole role;
+    /** Controller mode: the in-sync set is below minInSyncReplicas, so sends are refused before they are stored. */
+    private volatile boolean inSyncTooSmall;
+
+    /**
+     * Controller mode: the role the controllers gave this run of the broker. A master's terms start at
+     * {@code masterEpoch} and it acknowledges only while {@code leaseHolds}; a replica follows only a master of at
+     * least {@code masterEpoch} (0 while the group has none).
+     */
+    public record ControllerRole(long masterEpoch, java.util.function.BooleanSupplier leaseHolds) {}
 
     public Broker(BrokerConfig config) {
+        this(config, null);
+    }
+
+    public Broker(BrokerConfig config, ControllerRole role) {
         this.config = config;
+        this.role = role;
         try {
             Map<String, String> overrides = BrokerConfigUpdateHandler.load(config.storePathRootDir);
             if (!overrides.isEmpty()) {
@@ -201,6 +217,28 @@ public final class Broker implements AutoCloseable {
                 + req.code() + " changes data and goes to its master");
     }
 
+    /**
+     * Controller mode, a master's sends: refused before anything is stored while its lease from the controllers is
+     * out (SERVICE_NOT_AVAILABLE, which the official producers retry on another broker) or while the in-sync set is
+     * below minInSyncReplicas (SYSTEM_ERROR, as RocketMQ answers it).
+     */
+    private io.quiver.remoting.RequestHandler leaseGuard(io.quiver.remoting.RequestHandler handler) {
+        if (role == null || config.isReplica()) {
+            return handler;
+        }
+        return (ctx, req) -> {
+            if (!role.leaseHolds().getAsBoolean()) {
+                ctx.reply(io.quiver.protocol.ResponseCode.SERVICE_NOT_AVAILABLE, "broker " + config.brokerName
+                    + " is not confirmed as master by the controllers (its lease ran out): it takes no sends now");
+            } else if (inSyncTooSmall) {
+                ctx.reply(io.quiver.protocol.ResponseCode.SYSTEM_ERROR, "in-sync replicas not enough: broker "
+                    + config.brokerName + " has fewer replicas in sync than minInSyncReplicas; nothing was stored");
+            } else {
+                handler.handle(ctx, req);
+            }
+        };
+    }
+
     private static java.util.concurrent.ThreadFactory daemon(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
@@ -224,9 +262,9 @@ public final class Broker implements AutoCloseable {
         MessageAppender appender = store::put;
         Diversions diversions = diversions();
 
-        SendHandler send = new SendHandler(new SendValidator(config),
+        io.quiver.remoting.RequestHandler send = leaseGuard(new SendHandler(new SendValidator(config),
             new SendRouter(config, groups, topicResolver, diversions, storeHostBytes, System::currentTimeMillis),
-            appender, sendObserver(), storeHostBytes, config.listenPort);
+            appender, sendObserver(), storeHostBytes, config.listenPort));
         server.register(RequestCode.SEND_MESSAGE, send, null);
         server.register(RequestCode.SEND_MESSAGE_V2, send, null);
         server.register(RequestCode.SEND_BATCH_MESSAGE, send, null);
@@ -351,7 +389,8 @@ public final class Broker implements AutoCloseable {
             topics.createIfAbsent(system, 1, io.quiver.protocol.message.PermName.READ_WRITE);
         }
         if (!config.isReplica()) {
-            store.beginEpoch(); // before any record of this run: replicas tell this master's terms apart
+            // Before any record of this run: replicas tell this master's terms apart.
+            store.beginEpoch(role == null ? 0 : role.masterEpoch());
             transactions.start();
             schedule.start();
             timers.start();
@@ -385,8 +424,14 @@ public final class Broker implements AutoCloseable {
     private void startReplication() {
         var identity = new io.quiver.replication.ShippingServer.Identity(config.brokerClusterName, config.brokerName);
         if (config.isReplica()) {
-            replicaLink = new io.quiver.replication.ReplicaLink(identity, config.brokerId, store,
-                () -> config.haMasterAddress != null ? config.haMasterAddress : registrar.masterHaAddress(), Clock.SYSTEM, server.transport());
+            // In controller mode only the master the controllers named is followed (none while the group has none).
+            java.util.function.Supplier<String> master = role != null ? () -> config.haMasterAddress
+                : () -> config.haMasterAddress != null ? config.haMasterAddress : registrar.masterHaAddress();
+            replicaLink = new io.quiver.replication.ReplicaLink(identity, config.brokerId, store, master, Clock.SYSTEM,
+                server.transport());
+            if (role != null) {
+                replicaLink.fenceBelow(role.masterEpoch());
+            }
             replicaLink.start();
             metadataFollower = new MetadataFollower(registrar::masterAddress, namesrvClient, topics, groups, offsets);
             metadataFollower.start();
@@ -398,7 +443,9 @@ public final class Broker implements AutoCloseable {
                 Clock.SYSTEM);
             store.onPublished(shipping::wake);
             shipping.start(server.transport());
-            if (config.brokerRole == io.quiver.broker.config.BrokerRole.SYNC_MASTER) {
+            if (role != null) {
+                store.replicateWith(shipping.inSyncGate(config.syncFlushTimeout, role.leaseHolds()));
+            } else if (config.brokerRole == io.quiver.broker.config.BrokerRole.SYNC_MASTER) {
                 store.replicateWith(shipping.syncGate(config.syncFlushTimeout, config.haMaxGapNotInSync));
             }
         }
@@ -435,6 +482,23 @@ public final class Broker implements AutoCloseable {
             }
         }
         return h;
+    }
+
+    /**
+     * Controller mode, a master: every acknowledgement from now on waits for {@code replicaIds}; {@code tooSmall}
+     * says the in-sync set is below minInSyncReplicas. Completes once applied.
+     */
+    public java.util.concurrent.CompletableFuture<Void> requireReplicas(java.util.Set<Long> replicaIds, boolean tooSmall) {
+        inSyncTooSmall = tooSmall;
+        if (shipping == null) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("not a master"));
+        }
+        return shipping.requireReplicas(replicaIds, tooSmall);
+    }
+
+    /** The end of this broker's commit log. */
+    public long commitLogEnd() {
+        return store.commitLogWritePosition();
     }
 
     /** The replicas this master ships to (empty on a replica). */
@@ -524,7 +588,17 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public void close() {
-        drain();
+        close(true);
+    }
+
+    /**
+     * Stops the broker; {@code drainFirst} false skips the drain (controller mode: a role change, where producers
+     * must move at once and a deposed master may not confirm anything anyway).
+     */
+    public void close(boolean drainFirst) {
+        if (drainFirst) {
+            drain();
+        }
         log.info("broker {} shutting down", config.brokerName);
         try {
             registrar.unregisterAll();

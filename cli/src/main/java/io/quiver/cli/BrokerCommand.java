@@ -40,6 +40,13 @@ final class BrokerCommand implements Callable<Integer> {
         Servers servers = new Servers();
         try {
             io.quiver.cli.logging.LogFiles.start(config.storePathRootDir.resolve("logs"));
+            if (config.enableControllerMode) {
+                servers.add(new io.quiver.broker.FailoverAgent(config).start());
+                System.out.printf("Quiver broker %s in controller mode (controllers %s), listening on %s:%d (advertised %s), "
+                    + "name servers %s%n", config.brokerName, config.controllerAddr, config.bindAddress, config.listenPort,
+                    config.brokerAddr(), config.namesrvAddr);
+                return servers.awaitShutdown();
+            }
             Broker broker = new Broker(config);
             broker.onDrained(Servers::exitAfterDrain);
             broker.start();

@@ -10,14 +10,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** A failover controller on its own: one member of the controllers' Raft group (Apache Ratis). */
-@Command(name = "controller", mixinStandardHelpOptions = true,
+@Command(name = "controller", mixinStandardHelpOptions = true, subcommands = ControllerStatusCommand.class,
     description = {"Run a failover controller: one member of the controllers' Raft group.",
         "Keys (in --config): controllerPeers=n0-host:port;n1-host:port;n2-host:port (the Raft addresses),",
         "controllerSelfId=n0, controllerStorePath (default data/controller), enableElectUncleanMaster (false),",
         "controllerSnapshotThreshold (10000 log entries), controllerHeartBeatTimeoutMills (3000),",
-        "scanNotActiveBrokerInterval (500). Brokers do not use it yet (issue Automatic failover)."})
+        "scanNotActiveBrokerInterval (500), listenPort (9878, where brokers and tools reach it), bindAddress.",
+        "Brokers use it with enableControllerMode=true and controllerAddr=host:port;host:port;host:port."})
 final class ControllerCommand implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE", required = true, description = "controller settings (key=value)")
+    @Option(names = "--config", paramLabel = "FILE", description = "controller settings (key=value); required to run one")
     Path configFile;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "overrides controllerStorePath; logs go under it")
@@ -25,6 +26,10 @@ final class ControllerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (configFile == null) {
+            System.err.println("quiver: quiver controller needs --config FILE (or a subcommand: status)");
+            return Exit.USAGE;
+        }
         Servers servers = new Servers();
         try {
             Map<String, String> kv = new LinkedHashMap<>(ServerOptions.readProperties(configFile));
@@ -38,8 +43,10 @@ final class ControllerCommand implements Callable<Integer> {
                 .setLevel(ch.qos.logback.classic.Level.WARN);
             ControllerNode node = new ControllerNode(config).start();
             servers.add(node);
-            System.out.printf("Quiver controller %s listening on %s (peers %s)%n", config.selfId(), config.selfAddress(),
-                config.peers());
+            io.quiver.controller.ControllerServer listener = new io.quiver.controller.ControllerServer(node).start();
+            servers.add(listener);
+            System.out.printf("Quiver controller %s: brokers and tools on %s:%d, Raft on %s (peers %s)%n", config.selfId(),
+                config.bindAddress(), listener.port(), config.selfAddress(), config.peers());
         } catch (RuntimeException e) {
             System.err.println("quiver: cannot start the controller: " + e.getMessage());
             return 1;

@@ -27,7 +27,7 @@ class ModuleLayeringTest {
         "remoting", List.of("io.quiver.store", "io.quiver.replication", "io.quiver.namesrv", "io.quiver.broker",
             "io.quiver.cli"),
         "replication", List.of("io.quiver.namesrv", "io.quiver.broker", "io.quiver.cli"),
-        "controller", List.of("io.quiver.store", "io.quiver.remoting", "io.quiver.replication", "io.quiver.namesrv",
+        "controller", List.of("io.quiver.store", "io.quiver.replication", "io.quiver.namesrv",
             "io.quiver.broker", "io.quiver.cli"),
         "namesrv", List.of("io.quiver.store", "io.quiver.replication", "io.quiver.broker", "io.quiver.cli"),
         "broker", List.of("io.quiver.namesrv", "io.quiver.cli"),

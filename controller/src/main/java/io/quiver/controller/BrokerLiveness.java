@@ -21,6 +21,8 @@ public final class BrokerLiveness {
     private final long timeoutMillis;
     private long startedMillis;
     private final Map<String, Map<Long, Beat>> beats = new HashMap<>();
+    /** When this controller first heard from some broker of each group (entries leave with the group's beats). */
+    private final Map<String, Long> firstHeard = new HashMap<>();
     private int tracked;
     private long ignored;
 
@@ -55,6 +57,7 @@ public final class BrokerLiveness {
             }
             tracked++;
             group = beats.computeIfAbsent(key(cluster, brokerName), k -> new HashMap<>());
+            firstHeard.putIfAbsent(key(cluster, brokerName), nowMillis);
         }
         group.put(brokerId, new Beat(nowMillis, logEnd));
     }
@@ -93,6 +96,10 @@ public final class BrokerLiveness {
             if (alive.isEmpty() || g.hasMaster() && alive.containsKey(g.masterId())) {
                 continue;
             }
+            if (g.neverHadMaster() && alive.size() < g.replicas().size()
+                && nowMillis - firstHeard.getOrDefault(key(g.cluster(), g.brokerName()), nowMillis) < timeoutMillis) {
+                continue; // a new group waits a little for all its replicas, so the longest log of them all is chosen
+            }
             out.add(new ControllerCommand.Elect(g.cluster(), g.brokerName(), alive, allowUnclean));
         }
         return out;
@@ -109,5 +116,6 @@ public final class BrokerLiveness {
                 it.remove();
             }
         }
+        firstHeard.keySet().retainAll(beats.keySet());
     }
 }

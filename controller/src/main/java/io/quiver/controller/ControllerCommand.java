@@ -15,7 +15,7 @@ public sealed interface ControllerCommand {
 
     /**
      * A broker joins its group (or comes back). It keeps {@code preferredId} when that id is free or already its
-     * own (same address); otherwise it gets the next free id.
+     * own (same address); otherwise (or with -1) it gets the lowest free id from 1.
      */
     record Register(String cluster, String brokerName, String address, long preferredId) implements ControllerCommand {}
 

@@ -11,11 +11,16 @@ import java.util.Map;
  * {@code controllerPeers} ({@code n0-host:port;n1-host:port;n2-host:port}, the Raft addresses), {@code controllerSelfId},
  * {@code controllerStorePath}, {@code enableElectUncleanMaster}, {@code controllerHeartBeatTimeoutMills} (a broker not heard
  * from for this long is dead; 3 000), {@code scanNotActiveBrokerInterval} (how often the leader looks; 500), and
- * Quiver's {@code controllerSnapshotThreshold}.
+ * Quiver's {@code controllerSnapshotThreshold}, and {@code bindAddress}/{@code listenPort} (where brokers and tools talk to
+ * it; 0.0.0.0 and 9878).
  * {@link #parse} refuses a bad value with a message naming the key.
  */
 public record ControllerConfig(Map<String, String> peers, String selfId, Path storePath, boolean electUncleanMaster,
-                               long snapshotThreshold, long heartbeatTimeoutMillis, long scanIntervalMillis) {
+                               long snapshotThreshold, long heartbeatTimeoutMillis, long scanIntervalMillis,
+                               String bindAddress, int listenPort) {
+    /** Where brokers and tools reach a controller unless {@code listenPort} says otherwise. */
+    public static final int DEFAULT_LISTEN_PORT = 9878;
+
     /** Most controllers in one Raft group. */
     public static final int MAX_PEERS = 9;
 
@@ -80,7 +85,19 @@ public record ControllerConfig(Map<String, String> peers, String selfId, Path st
         }
         long timeout = positive(kv, "controllerHeartBeatTimeoutMills", 3_000);
         long scan = positive(kv, "scanNotActiveBrokerInterval", 500);
-        return new ControllerConfig(peers, self, store, Boolean.parseBoolean(unclean), threshold, timeout, scan);
+        String bind = kv.getOrDefault("bindAddress", "0.0.0.0").trim();
+        int listenPort;
+        try {
+            listenPort = Integer.parseInt(kv.getOrDefault("listenPort", Integer.toString(DEFAULT_LISTEN_PORT)).trim());
+        } catch (NumberFormatException e) {
+            listenPort = -1;
+        }
+        if (listenPort < 0 || listenPort > 65_535) {
+            throw new IllegalArgumentException("listenPort must be a port number (0 picks a free one), not '"
+                + kv.get("listenPort") + "'");
+        }
+        return new ControllerConfig(peers, self, store, Boolean.parseBoolean(unclean), threshold, timeout, scan, bind,
+            listenPort);
     }
 
     private static long positive(Map<String, String> kv, String key, long dflt) {

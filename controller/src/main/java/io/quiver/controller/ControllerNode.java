@@ -226,10 +226,50 @@ public final class ControllerNode implements AutoCloseable {
         return stateMachine.group(cluster, brokerName);
     }
 
-    /** Whether this controller leads the Raft group now. */
+    /**
+     * The replicas of a group whose heartbeats this controller saw within the timeout, with their log ends. Blocks
+     * the caller (never the liveness thread) for at most a second.
+     */
+    public Map<Long, Long> alive(String cluster, String brokerName) {
+        try {
+            return livenessThread.submit(() -> liveness.alive(cluster, brokerName, clock.getAsLong()))
+                .get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | java.util.concurrent.RejectedExecutionException e) {
+            return Map.of();
+        }
+    }
+
+    /** Every group as this controller has applied it. */
+    public List<GroupState> groups() {
+        return stateMachine.groups();
+    }
+
+    /** The id of the controller this one believes leads (null when it knows none). */
+    public String leaderId() {
+        try {
+            if (server == null) {
+                return null;
+            }
+            var id = server.getDivision(GROUP_ID).getInfo().getLeaderId();
+            return id == null ? null : id.toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public ControllerConfig config() {
+        return config;
+    }
+
+    /** Whether this controller leads the Raft group now (and has committed an entry of its term). */
     public boolean isLeader() {
         try {
-            return server != null && server.getDivision(GROUP_ID).getInfo().isLeader();
+            return server != null && server.getDivision(GROUP_ID).getInfo().isLeader()
+                && server.getDivision(GROUP_ID).getInfo().isLeaderReady();
         } catch (IOException e) {
             return false;
         }

@@ -15,7 +15,12 @@ import java.util.Optional;
 public final class ControllerState {
     /** Most broker groups one controller keeps; registration of another is refused. */
     public static final int MAX_GROUPS = 10_000;
-    /** Most replicas in one group (ids 0..). */
+    /**
+     * The lowest brokerId the controller assigns (as RocketMQ's controller does): id 0 is how the name servers and
+     * clients know whichever replica is the master now.
+     */
+    public static final long FIRST_BROKER_ID = 1;
+    /** Most replicas in one group. */
     public static final int MAX_REPLICAS = 16;
 
     /** What applying a command did: the group afterwards, or why the command was refused (state unchanged). */
@@ -95,7 +100,7 @@ public final class ControllerState {
         }
         long id = reg.preferredId();
         if (id < 0 || g.replicas().containsKey(id)) {
-            id = 0;
+            id = FIRST_BROKER_ID;
             while (g.replicas().containsKey(id)) {
                 id++;
             }

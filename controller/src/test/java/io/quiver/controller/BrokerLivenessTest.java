@@ -58,6 +58,30 @@ class BrokerLivenessTest {
     }
 
     @Test
+    void aNewGroupWaitsForAllItsReplicasOrOneTimeoutBeforeItsFirstElection() {
+        ControllerState s = new ControllerState();
+        for (int i = 1; i <= 3; i++) {
+            s.apply(new ControllerCommand.Register("C", "b", "h" + i + ":1", i));
+        }
+        BrokerLiveness live = new BrokerLiveness(TIMEOUT, 0);
+        live.heartbeat("C", "b", 1, 100, 20_000);
+        assertThat(live.elections(s.groups(), false, 20_500)).as("only 1 of 3 heard from").isEmpty();
+        live.heartbeat("C", "b", 2, 900, 21_000);
+        live.heartbeat("C", "b", 3, 300, 21_000);
+        assertThat(live.elections(s.groups(), false, 21_000)).singleElement()
+            .satisfies(e -> assertThat(s.apply(e).group().masterId()).as("the longest of all three").isEqualTo(2));
+
+        ControllerState lonely = new ControllerState();
+        lonely.apply(new ControllerCommand.Register("C", "x", "h1:1", 1));
+        lonely.apply(new ControllerCommand.Register("C", "x", "h2:1", 2));
+        live.heartbeat("C", "x", 1, 5, 40_000);
+        assertThat(live.elections(lonely.groups(), false, 49_000)).isEmpty();
+        live.heartbeat("C", "x", 1, 5, 49_500);
+        assertThat(live.elections(lonely.groups(), false, 50_000)).as("one timeout later, whoever is alive")
+            .singleElement().satisfies(e -> assertThat(e.alive()).containsOnlyKeys(1L));
+    }
+
+    @Test
     void theTrackedBrokersAreBoundedAndLongSilentOnesForgotten() {
         BrokerLiveness live = new BrokerLiveness(TIMEOUT, 0);
         for (int i = 0; i < BrokerLiveness.MAX_BROKERS + 5; i++) {

@@ -50,7 +50,7 @@ class ControllerNodeTest {
         // any controller proposes; Ratis takes the command to the leader
         for (int i = 0; i < 3; i++) {
             ControllerState.Result r = nodes.get(i).propose(new ControllerCommand.Register("C", "broker-a",
-                "10.0.0." + i + ":10911", -1)).get(30, TimeUnit.SECONDS);
+                "10.0.0." + i + ":10911", i)).get(30, TimeUnit.SECONDS);
             assertThat(r.assignedId()).isEqualTo(i);
         }
         ControllerState.Result elected = nodes.get(2).propose(new ControllerCommand.Elect("C", "broker-a",

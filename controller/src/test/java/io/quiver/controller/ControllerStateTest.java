@@ -20,7 +20,7 @@ class ControllerStateTest {
     private static ControllerState threeReplicas() {
         ControllerState s = new ControllerState();
         for (int i = 0; i < 3; i++) {
-            assertThat(s.apply(new Register(C, B, "10.0.0." + i + ":10911", -1)).assignedId()).isEqualTo(i);
+            assertThat(s.apply(new Register(C, B, "10.0.0." + i + ":10911", i)).assignedId()).isEqualTo(i);
         }
         return s;
     }
@@ -33,9 +33,9 @@ class ControllerStateTest {
     void registrationKeepsAPreferredFreeIdAndAReturningBrokersId() {
         ControllerState s = new ControllerState();
         assertThat(s.apply(new Register(C, B, "h1:1", 2)).assignedId()).isEqualTo(2);
-        assertThat(s.apply(new Register(C, B, "h2:1", 2)).assignedId()).as("2 is taken").isZero();
+        assertThat(s.apply(new Register(C, B, "h2:1", 2)).assignedId()).as("2 is taken: the lowest free id from 1").isEqualTo(1);
         assertThat(s.apply(new Register(C, B, "h1:1", 0)).assignedId()).as("h1 comes back").isEqualTo(2);
-        assertThat(group(s).replicas()).containsOnly(Map.entry(0L, "h2:1"), Map.entry(2L, "h1:1"));
+        assertThat(group(s).replicas()).containsOnly(Map.entry(1L, "h2:1"), Map.entry(2L, "h1:1"));
         assertThat(s.apply(new Elect(C, "unknown", Map.of(0L, 0L), false)).refusal()).contains("unknown");
     }
 

@@ -115,7 +115,7 @@ class ReplicatedControllerTest {
         RaftGroup group = startThree();
         try (RaftClient c = client(group)) {
             for (int i = 0; i < 3; i++) {
-                assertThat(send(c, new ControllerCommand.Register("C", "broker-a", "h" + i + ":10911", -1)).assignedId())
+                assertThat(send(c, new ControllerCommand.Register("C", "broker-a", "h" + i + ":10911", i)).assignedId())
                     .isEqualTo(i);
             }
             ControllerState.Result elected = send(c, new ControllerCommand.Elect("C", "broker-a",
@@ -203,6 +203,6 @@ class ReplicatedControllerTest {
                 new ControllerCommand.Register("C", "broker-a", "h1:10911", -1))))).get(8, TimeUnit.SECONDS))
                 .isNotNull();
         }
-        assertThat(machines.get(2).group("C", "broker-a").orElseThrow().replicas()).containsOnlyKeys(0L);
+        assertThat(machines.get(2).group("C", "broker-a").orElseThrow().replicas()).as("the first free id is 1").containsOnlyKeys(1L);
     }
 }

@@ -65,6 +65,20 @@ public final class RequestCode {
     public static final int ADD_WRITE_PERM_OF_BROKER = 327;
     public static final int GET_TOPIC_CONFIG = 351;
     public static final int LITE_PULL_MESSAGE = 361;
+    /** Controller mode (RocketMQ 5 codes): a broker's heartbeat to every controller. */
+    public static final int BROKER_HEARTBEAT = 904;
+    /** Controller mode: a master reports the replicas that hold everything it acknowledged. */
+    public static final int CONTROLLER_ALTER_SYNC_STATE_SET = 1001;
+    /** Controller mode: an operator asks for an election in a broker group. */
+    public static final int CONTROLLER_ELECT_MASTER = 1002;
+    /** Controller mode: a broker joins its group and is given its brokerId. */
+    public static final int CONTROLLER_REGISTER_BROKER = 1003;
+    /** Controller mode: a group's master, epoch, in-sync set and replicas. */
+    public static final int CONTROLLER_GET_REPLICA_INFO = 1004;
+    /** Controller mode: the controllers' Raft group (mqadmin getControllerMetaData). */
+    public static final int CONTROLLER_GET_METADATA_INFO = 1005;
+    /** Controller mode: the in-sync sets of the named groups (mqadmin getSyncStateSet). */
+    public static final int CONTROLLER_GET_SYNC_STATE_DATA = 1006;
     /** Quiver only: pending transactional half messages of a broker (used by {@code quiver tx list}). */
     public static final int QUIVER_LIST_PENDING_TRANSACTIONS = 19_001;
     /** Quiver only: move a group's dead letters back to its retry topic (used by {@code quiver dlq redrive}). */

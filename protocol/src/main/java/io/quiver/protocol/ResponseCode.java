@@ -29,4 +29,14 @@ public final class ResponseCode {
     public static final int INVALID_PARAMETER = 29;
     public static final int CONSUMER_NOT_ONLINE = 206;
     public static final int FLOW_CONTROL = 215;
+    /** Controller: the request names a master epoch that is no longer current. */
+    public static final int CONTROLLER_FENCED_MASTER_EPOCH = 2000;
+    /** Controller: the request is about a broker group or broker the controller does not know. */
+    public static final int CONTROLLER_INVALID_REQUEST = 2005;
+    /** Controller: the controllers did not decide (no quorum reachable, or they are stopping). */
+    public static final int CONTROLLER_NOT_LEADER = 2007;
+    /** Controller: no master could be elected. */
+    public static final int CONTROLLER_ELECT_MASTER_FAILED = 2012;
+    /** Controller: the in-sync set change was refused. */
+    public static final int CONTROLLER_ALTER_SYNC_STATE_SET_FAILED = 2013;
 }

@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A SYNC_MASTER's wait for its replicas: each group of sends that waits is queued with its end offset and
- * completed when a replica acknowledges that offset. Waiters are kept on the shipping event loop (which also
+ * A master's wait for its replicas: each group of sends that waits is queued with its end offset and
+ * completed when a replica acknowledges that offset (SYNC_MASTER), or every replica of the in-sync set does
+ * (controller mode, where nothing is confirmed while the master's lease is out). Waiters are kept on the shipping event loop (which also
  * receives every acknowledgement), in offset order, at most {@link #MAX_WAITERS}.
  */
 final class AckGate implements ReplicaGate {
@@ -38,10 +39,16 @@ final class AckGate implements ReplicaGate {
 
     @Override
     public CompletableFuture<PutResult.Status> awaitReplicated(long end) {
+        if (!server.mayAcknowledge()) {
+            return CompletableFuture.completedFuture(PutResult.Status.SLAVE_NOT_AVAILABLE);
+        }
+        if (server.inSyncTooSmall()) {
+            return CompletableFuture.completedFuture(PutResult.Status.IN_SYNC_REPLICAS_NOT_ENOUGH);
+        }
         if (acked >= end) {
             return CompletableFuture.completedFuture(PutResult.Status.PUT_OK);
         }
-        if (!server.anyReplicaInSync()) {
+        if (!server.controllerMode() && !server.anyReplicaInSync()) {
             return CompletableFuture.completedFuture(PutResult.Status.SLAVE_NOT_AVAILABLE);
         }
         if (handedOver.get() + waitersSize >= MAX_WAITERS) {
@@ -60,7 +67,7 @@ final class AckGate implements ReplicaGate {
 
     private void enqueue(long end, CompletableFuture<PutResult.Status> done) {
         handedOver.decrementAndGet();
-        if (acked >= end) {
+        if (acked >= end && server.mayAcknowledge()) {
             done.complete(PutResult.Status.PUT_OK);
             return;
         }
@@ -69,12 +76,32 @@ final class AckGate implements ReplicaGate {
         waitersSize = waiters.size();
     }
 
-    /** Loop: a replica acknowledged; {@code best} is the highest end any in-sync replica has. */
+    EventLoop loop() {
+        return loop;
+    }
+
+    /**
+     * Loop: the replicas required changed; {@code best} is what all of them confirmed, which may be less than
+     * before (a replica joined the in-sync set).
+     */
+    void reset(long best) {
+        acked = best;
+        complete(best);
+    }
+
+    /** Loop: a replica acknowledged; {@code best} is the end the required replicas (or any one) confirmed. */
     void acknowledged(long best) {
         if (best <= acked) {
             return;
         }
         acked = best;
+        complete(best);
+    }
+
+    private void complete(long best) {
+        if (!server.mayAcknowledge()) {
+            return; // this master's lease ran out: whoever waits times out unconfirmed
+        }
         while (!waiters.isEmpty() && (waiters.peekFirst().end() <= best || waiters.peekFirst().done().isDone())) {
             waiters.pollFirst().done().complete(PutResult.Status.PUT_OK);
         }
@@ -89,8 +116,10 @@ final class AckGate implements ReplicaGate {
         waitersSize = 0;
     }
 
-    /** Loop: drops waiters already answered (timed out) from the head. */
+    /** Loop, every second: drops waiters already answered (timed out) from the head; after a lease came back, frees
+     * those already confirmed. */
     void prune() {
+        complete(acked);
         while (!waiters.isEmpty() && waiters.peekFirst().done().isDone()) {
             waiters.pollFirst();
         }

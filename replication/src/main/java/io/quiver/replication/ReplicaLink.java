@@ -50,6 +50,8 @@ public final class ReplicaLink implements AutoCloseable {
     private final long brokerId;
     private final MessageStore store;
     private final Supplier<String> masterAddress;
+    /** Controller mode: the epoch the controllers elected the master in; a master with older terms is refused. */
+    private volatile long minMasterEpoch;
     private final Clock clock;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
@@ -100,6 +102,15 @@ public final class ReplicaLink implements AutoCloseable {
                     ch.pipeline().addLast("link", new Follower());
                 }
             });
+    }
+
+    /**
+     * Controller mode: follow only a master whose newest term is at least {@code epoch} (the one the controllers
+     * elected it in); a deposed master still running is refused and cannot cut this replica's log.
+     */
+    public ReplicaLink fenceBelow(long epoch) {
+        this.minMasterEpoch = epoch;
+        return this;
     }
 
     public void start() {
@@ -213,6 +224,15 @@ public final class ReplicaLink implements AutoCloseable {
         }
 
         private void welcome(ChannelHandlerContext ctx, Frame.Welcome w) {
+            long least = minMasterEpoch;
+            long masterEpoch = w.terms().isEmpty() ? 0 : w.terms().get(w.terms().size() - 1).epoch();
+            if (least > 0 && masterEpoch < least) {
+                lastRefusal = "the master at " + connectedTo + " is of epoch " + masterEpoch + ", older than epoch " + least
+                    + " the controllers elected it in: a deposed master";
+                log.warn("{}; not following it", lastRefusal);
+                ctx.close();
+                return;
+            }
             long end = store.commitLogWritePosition();
             masterEnd = w.masterEndOffset();
             if (w.truncateTo() >= 0) {

@@ -59,6 +59,15 @@ public final class ShippingServer implements AutoCloseable {
     private ScheduledFuture<?> ticker;
     private volatile AckGate gate;
     private volatile long maxGapNotInSync = DEFAULT_MAX_GAP_NOT_IN_SYNC;
+    /**
+     * Controller mode: the replicas (brokerIds) every acknowledgement waits for, written on the loop; null in
+     * SYNC_MASTER mode, where any one in-sync replica confirms.
+     */
+    private volatile Set<Long> required;
+    /** Controller mode: whether this master may acknowledge at all (its lease from the controllers holds). */
+    private volatile java.util.function.BooleanSupplier mayAcknowledge = () -> true;
+    /** Controller mode: the in-sync set the controllers hold is smaller than minInSyncReplicas. */
+    private volatile boolean inSyncTooSmall;
 
     /** A replica further behind than this many bytes is not in sync (RocketMQ's haMaxGapNotInSync default). */
     public static final long DEFAULT_MAX_GAP_NOT_IN_SYNC = 256L * 1024 * 1024;
@@ -116,6 +125,83 @@ public final class ShippingServer implements AutoCloseable {
         return g;
     }
 
+    /**
+     * Controller mode's wait: every replica named by {@link #requireReplicas} must confirm, and nothing is confirmed
+     * while {@code mayAcknowledge} is false. Call after {@link #start}; until the first {@link #requireReplicas} no
+     * replica is required.
+     */
+    public io.quiver.store.ReplicaGate inSyncGate(long timeoutMillis, java.util.function.BooleanSupplier mayAcknowledge) {
+        this.mayAcknowledge = mayAcknowledge;
+        this.required = Set.of();
+        AckGate g = new AckGate(this, workers.next(), timeoutMillis);
+        gate = g;
+        return g;
+    }
+
+    /**
+     * Controller mode, any thread: from now on every acknowledgement waits for {@code replicaIds};
+     * {@code tooSmall} says the in-sync set is below minInSyncReplicas. Completes once the gate applies it
+     * (a send acknowledged after that waited for all of them).
+     */
+    public java.util.concurrent.CompletableFuture<Void> requireReplicas(Set<Long> replicaIds, boolean tooSmall) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        AckGate g = gate;
+        if (g == null) {
+            done.completeExceptionally(new IllegalStateException("no in-sync gate"));
+            return done;
+        }
+        Set<Long> copy = Set.copyOf(replicaIds);
+        try {
+            g.loop().execute(() -> {
+                required = copy;
+                inSyncTooSmall = tooSmall;
+                g.reset(bestAcknowledged());
+                done.complete(null);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            done.completeExceptionally(new IllegalStateException("the replication listener has stopped"));
+        }
+        return done;
+    }
+
+    boolean mayAcknowledge() {
+        return mayAcknowledge.getAsBoolean();
+    }
+
+    boolean inSyncTooSmall() {
+        return inSyncTooSmall;
+    }
+
+    boolean controllerMode() {
+        return required != null;
+    }
+
+    /**
+     * Loop: the end every required replica has confirmed (controller mode; unbounded when none is required), or
+     * the best any replica confirmed (SYNC_MASTER).
+     */
+    private long bestAcknowledged() {
+        Set<Long> req = required;
+        if (req == null) {
+            long best = -1;
+            for (ShippingSession s : sessions) {
+                best = Math.max(best, s.ackedEnd());
+            }
+            return best;
+        }
+        long best = Long.MAX_VALUE;
+        for (long id : req) {
+            long acked = -1;
+            for (ShippingSession s : sessions) {
+                if (s.brokerId() == id) {
+                    acked = Math.max(acked, s.ackedEnd());
+                }
+            }
+            best = Math.min(best, acked);
+        }
+        return best;
+    }
+
     /** Whether some replica is connected and within the in-sync gap of this master's end. Any thread. */
     boolean anyReplicaInSync() {
         long end = store.commitLogWritePosition();
@@ -131,11 +217,7 @@ public final class ShippingServer implements AutoCloseable {
     void acknowledged() {
         AckGate g = gate;
         if (g != null) {
-            long best = -1;
-            for (ShippingSession s : sessions) {
-                best = Math.max(best, s.ackedEnd());
-            }
-            g.acknowledged(best);
+            g.acknowledged(bestAcknowledged());
         }
     }
 
@@ -206,7 +288,7 @@ public final class ShippingServer implements AutoCloseable {
     void unregistered(ShippingSession s) {
         sessions.remove(s);
         AckGate g = gate;
-        if (g != null && !anyReplicaInSync()) {
+        if (g != null && !controllerMode() && !anyReplicaInSync()) {
             g.noReplicaInSync();
         }
     }

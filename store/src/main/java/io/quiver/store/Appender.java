@@ -359,8 +359,11 @@ final class Appender extends DutyCycle {
                 "stored, but too many sends are waiting for the disk");
             case FLUSH_SLAVE_TIMEOUT -> stored.withStatus(status, "stored on the master, but no replica confirmed it within "
                 + store.config().syncFlushTimeoutMillis() + " ms (syncFlushTimeout)");
-            case SLAVE_NOT_AVAILABLE -> stored.withStatus(status, "stored on the master, but no replica is connected and "
-                + "in sync to confirm it (brokerRole=SYNC_MASTER)");
+            case SLAVE_NOT_AVAILABLE -> stored.withStatus(status, "stored on the master, but it cannot be confirmed: no "
+                + "replica is connected and in sync (brokerRole=SYNC_MASTER), or this master's lease from the controllers "
+                + "ran out (controller mode)");
+            case IN_SYNC_REPLICAS_NOT_ENOUGH -> stored.withStatus(status, "stored on the master, but not acknowledged: "
+                + "in-sync replicas not enough (fewer than minInSyncReplicas)");
             default -> stored.withStatus(status, "stored, but forcing it to disk failed; see the broker log");
         };
     }

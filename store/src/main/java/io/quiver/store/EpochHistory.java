@@ -107,11 +107,17 @@ public final class EpochHistory {
      * that started beyond it lost their records (a tail the disk never had) and are dropped.
      */
     synchronized Entry begin(long startOffset, long termId) {
+        return begin(startOffset, termId, 0);
+    }
+
+    /** As above, with an epoch of at least {@code atLeast} (the controllers' epoch, in controller mode). */
+    synchronized Entry begin(long startOffset, long termId, long atLeast) {
         List<Entry> list = new ArrayList<>(entries);
         while (!list.isEmpty() && list.get(list.size() - 1).startOffset() > startOffset) {
             list.remove(list.size() - 1);
         }
-        Entry next = new Entry(entries.isEmpty() ? 1 : entries.get(entries.size() - 1).epoch() + 1, startOffset, termId);
+        long epoch = Math.max(atLeast, entries.isEmpty() ? 1 : entries.get(entries.size() - 1).epoch() + 1);
+        Entry next = new Entry(epoch, startOffset, termId);
         list.add(next);
         write(bounded(list));
         return next;

@@ -497,12 +497,20 @@ public final class MessageStore implements MessageReader, AutoCloseable {
      * that holds records this log lost (a tail the disk never had) can tell and cut them. Durable on return.
      */
     public EpochHistory.Entry beginEpoch() {
+        return beginEpoch(0);
+    }
+
+    /**
+     * As {@link #beginEpoch()}, numbering the term at least {@code atLeast}: in controller mode the controllers'
+     * master epoch, so every replica can compare a master's terms with the epoch the controllers elected it in.
+     */
+    public EpochHistory.Entry beginEpoch(long atLeast) {
         if (replica) {
             throw new StoreException("a replica's store does not open master terms");
         }
         EpochHistory.Entry[] opened = new EpochHistory.Entry[1];
         appender.submit(() -> opened[0] = epochs.begin(commitLog.writePosition(),
-            java.util.concurrent.ThreadLocalRandom.current().nextLong())).join();
+            java.util.concurrent.ThreadLocalRandom.current().nextLong(), atLeast)).join();
         log.info("master term {} starts at commit-log offset {}", opened[0].epoch(), opened[0].startOffset());
         return opened[0];
     }

@@ -20,6 +20,8 @@ public record PutResult(Status status, String remark, long[] commitLogOffsets, l
         FLUSH_SLAVE_TIMEOUT,
         /** Stored here, but no replica is connected and in sync to confirm it (SYNC_MASTER). */
         SLAVE_NOT_AVAILABLE,
+        /** Stored here, but the in-sync set is smaller than minInSyncReplicas, so it is not acknowledged (controller mode). */
+        IN_SYNC_REPLICAS_NOT_ENOUGH,
         /** The force to disk failed; the record may not be durable. */
         FLUSH_FAILED,
         /** The message violates a limit (size of body, topic or properties). */
@@ -34,7 +36,8 @@ public record PutResult(Status status, String remark, long[] commitLogOffsets, l
 
     public boolean isStored() {
         return status == Status.PUT_OK || status == Status.FLUSH_DISK_TIMEOUT || status == Status.FLUSH_FAILED
-            || status == Status.FLUSH_SLAVE_TIMEOUT || status == Status.SLAVE_NOT_AVAILABLE;
+            || status == Status.FLUSH_SLAVE_TIMEOUT || status == Status.SLAVE_NOT_AVAILABLE
+            || status == Status.IN_SYNC_REPLICAS_NOT_ENOUGH;
     }
 
     static PutResult failure(Status status, String remark) {

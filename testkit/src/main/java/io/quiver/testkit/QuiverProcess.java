@@ -56,6 +56,14 @@ public final class QuiverProcess implements AutoCloseable {
         return new QuiverProcess("namesrv", dataDir, Map.of(), null);
     }
 
+    /**
+     * A failover controller ({@code quiver controller}); {@code conf} holds its keys (controllerPeers,
+     * controllerSelfId, listenPort); it listens on loopback and keeps its Raft log in {@code dataDir}.
+     */
+    public static QuiverProcess controller(Path dataDir, Map<String, String> conf) {
+        return new QuiverProcess("controller", dataDir, conf, null);
+    }
+
     /** A broker alone ({@code quiver broker}) registering with {@code namesrvAddr}. */
     public static QuiverProcess broker(Path dataDir, String namesrvAddr, Map<String, String> brokerConf) {
         return new QuiverProcess("broker", dataDir, brokerConf, namesrvAddr);
@@ -122,8 +130,12 @@ public final class QuiverProcess implements AutoCloseable {
     public QuiverProcess start() {
         try {
             Files.createDirectories(dataDir);
-            List<String> cmd = new ArrayList<>(List.of(dist.resolve("bin/quiver").toString(), kind, "--host", "127.0.0.1"));
+            List<String> cmd = new ArrayList<>(List.of(dist.resolve("bin/quiver").toString(), kind));
+            if (!kind.equals("controller")) {
+                cmd.addAll(List.of("--host", "127.0.0.1"));
+            }
             switch (kind) {
+                case "controller" -> cmd.addAll(List.of("--data-dir", dataDir.resolve("controller").toString()));
                 case "standalone" -> cmd.addAll(List.of("--namesrv-port", Integer.toString(namesrvPort),
                     "--broker-port", Integer.toString(brokerPort), "--data-dir", dataDir.toString()));
                 case "namesrv" -> cmd.addAll(List.of("--port", Integer.toString(namesrvPort), "--data-dir",
@@ -131,7 +143,16 @@ public final class QuiverProcess implements AutoCloseable {
                 default -> cmd.addAll(List.of("--port", Integer.toString(brokerPort), "--namesrv", namesrvForBroker,
                     "--data-dir", dataDir.resolve("broker").toString()));
             }
-            if (!kind.equals("namesrv")) {
+            if (kind.equals("controller")) {
+                Map<String, String> conf = new java.util.TreeMap<>(brokerConf);
+                conf.putIfAbsent("bindAddress", "127.0.0.1");
+                Path file = dataDir.resolve("controller.conf");
+                StringBuilder sb = new StringBuilder();
+                conf.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+                Files.writeString(file, sb.toString());
+                cmd.add("--config");
+                cmd.add(file.toString());
+            } else if (!kind.equals("namesrv")) {
                 Map<String, String> conf = new java.util.TreeMap<>(TEST_DEFAULTS);
                 conf.put("metricsPromExporterPort", Integer.toString(metricsPort));
                 conf.put("haListenPort", Integer.toString(haPort)); // never listenPort + 1, which may be taken
@@ -160,7 +181,7 @@ public final class QuiverProcess implements AutoCloseable {
                         log.write('\n');
                         log.flush();
                         if (line.contains("is ready in") || line.startsWith("Quiver name server listening")
-                            || line.startsWith("Quiver broker ")) {
+                            || line.startsWith("Quiver broker ") || line.startsWith("Quiver controller ")) {
                             ready.countDown();
                         }
                     }
@@ -201,6 +222,7 @@ public final class QuiverProcess implements AutoCloseable {
         if (process == null || !process.isAlive()) {
             return process == null ? 0 : process.exitValue();
         }
+        signal("CONT"); // a suspended process would not act on SIGTERM
         process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its stdout
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -224,6 +246,30 @@ public final class QuiverProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             drainOutput();
+        }
+    }
+
+    /** SIGSTOP: the process freezes (its connections stay open and silent) until {@link #resume()}. */
+    public void suspend() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #suspend()}. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        try {
+            Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            k.waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

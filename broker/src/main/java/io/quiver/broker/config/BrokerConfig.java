@@ -62,6 +62,23 @@ public final class BrokerConfig {
             + "second): SYNC_MASTER sends then also survive losing the master's disk while the replica's machine "
             + "crashes, at the cost of a replica force in every send's latency",
             (c, v) -> c.haReplicaAckAfterForce = parseBool(v), c -> c.haReplicaAckAfterForce);
+        def("enableControllerMode", "false", "automatic failover: the controllers at controllerAddr assign this broker's "
+            + "brokerId and role (brokerId is then only a preference, brokerRole is ignored) and elect a new master when "
+            + "the master is lost", (c, v) -> c.enableControllerMode = parseBool(v), c -> c.enableControllerMode);
+        def("controllerAddr", "", "controller mode: the controllers' listen addresses host:port;host:port;host:port",
+            (c, v) -> c.controllerAddr = v.trim(), c -> c.controllerAddr);
+        def("brokerHeartbeatInterval", "500", "controller mode: milliseconds between heartbeats to every controller (each "
+            + "answered heartbeat of the lead controller extends a master's lease by two thirds of the controllers' "
+            + "controllerHeartBeatTimeoutMills)", (c, v) -> c.brokerHeartbeatInterval = parsePositive(v),
+            c -> c.brokerHeartbeatInterval);
+        def("minInSyncReplicas", "0", "controller mode: a send is acknowledged only while the in-sync set has at least "
+            + "this many members (the master included), else it is answered SYSTEM_ERROR 'in-sync replicas not enough'; "
+            + "0: a majority of the group's registered replicas (2 of 3)", (c, v) -> c.minInSyncReplicas =
+            parsePositiveOrZero(v), c -> c.minInSyncReplicas);
+        def("haMaxTimeSlaveNotCatchup", "3000", "controller mode: a replica that has not caught up with the master for "
+            + "this many milliseconds leaves the in-sync set (sends stop waiting for it once the controllers agree); "
+            + "RocketMQ's default is 15000", (c, v) -> c.haMaxTimeSlaveNotCatchup = parsePositive(v),
+            c -> c.haMaxTimeSlaveNotCatchup);
         def("slaveReadEnable", "false", "a master may send consumers of a cold backlog to its replica "
             + "(suggestWhichBrokerId)", (c, v) -> c.slaveReadEnable = parseBool(v), c -> c.slaveReadEnable);
         def("listenPort", "10911", "port clients connect to", (c, v) -> c.listenPort = parsePort(v), c -> c.listenPort);
@@ -181,6 +198,11 @@ public final class BrokerConfig {
     public String haMasterAddress;
     public String brokerIP2;
     public boolean slaveReadEnable;
+    public boolean enableControllerMode;
+    public String controllerAddr = "";
+    public int brokerHeartbeatInterval = 500;
+    public int minInSyncReplicas;
+    public int haMaxTimeSlaveNotCatchup = 3_000;
     public boolean haReplicaAckAfterForce;
     public long haMaxGapNotInSync = 256L * 1024 * 1024;
     public int accessMessageInMemoryMaxRatio = 40;

@@ -87,7 +87,7 @@ public final class SendHandler implements RequestHandler {
             case MESSAGE_ILLEGAL -> ResponseCode.MESSAGE_ILLEGAL;
             case DISK_FULL, SERVICE_NOT_AVAILABLE -> ResponseCode.SERVICE_NOT_AVAILABLE;
             case BUSY -> ResponseCode.SYSTEM_BUSY;
-            case FLUSH_FAILED -> ResponseCode.SYSTEM_ERROR;
+            case FLUSH_FAILED, IN_SYNC_REPLICAS_NOT_ENOUGH -> ResponseCode.SYSTEM_ERROR;
         };
     }
 

@@ -1,0 +1,379 @@
+package io.quiver.broker;
+
+import io.quiver.broker.failover.ControllerClient;
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.config.BrokerRole;
+import io.quiver.protocol.body.ControllerGroupView;
+import io.quiver.protocol.header.ControllerHeaders;
+import io.quiver.replication.ShippingServer;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A broker in controller mode ({@code enableControllerMode=true}): registers with the controllers, heartbeats to
+ * all of them, and runs the {@link Broker} in the role they decide, starting it again in the new role when that
+ * changes (a replica promoted to master, a deposed master become a replica, a replica given a new master). As
+ * master it holds a lease (each answered heartbeat of the lead controller extends it by two thirds of the
+ * controllers' heartbeat timeout, so it runs out before they can elect anyone else) and confirms sends only while
+ * it holds; it keeps the controllers' in-sync set up to date, and sends wait for every member of it.
+ *
+ * <p>One thread ({@code quiver-failover}) owns every field below but {@link #leaseUntilNanos}; answers from the
+ * controllers come back to it.
+ */
+public final class FailoverAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FailoverAgent.class);
+
+    /** A replica this close to the master's end (bytes) may join the in-sync set. */
+    static final long CATCH_UP_BYTES = 1024 * 1024;
+    static final long REGISTER_RETRY_MILLIS = 1_000;
+
+    private enum Role { NONE, REPLICA, MASTER }
+
+    private final BrokerConfig base;
+    private final ControllerClient controllers;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "quiver-failover");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Until when (System.nanoTime) this master may confirm sends; written by the agent, read by the send path. */
+    private volatile long leaseUntilNanos;
+    private volatile boolean closed;
+
+    private long brokerId = -1;
+    private Broker broker;
+    private Role role = Role.NONE;
+    /** The master epoch of the current role (a replica's: of the master it follows). */
+    private long roleEpoch;
+    private String followedHa;
+    /** The newest master epoch any controller told. */
+    private long knownEpoch;
+    private ControllerGroupView lastView;
+    /** Master: the in-sync set the controllers hold (this broker included) and its epoch. */
+    private Set<Long> committed = Set.of();
+    private long committedEpoch = -1;
+    /** Master: replicas being added, with the end they must confirm before the change is proposed. */
+    private final Map<Long, Long> joining = new HashMap<>();
+    private boolean proposing;
+    /** Handlers told of each role change (tests and status). */
+    private final java.util.List<java.util.function.Consumer<String>> roleListeners =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public FailoverAgent(BrokerConfig config) {
+        if (config.controllerAddr == null || config.controllerAddr.isBlank()) {
+            throw new IllegalArgumentException("enableControllerMode=true needs controllerAddr=host:port;host:port;...");
+        }
+        this.base = config;
+        this.controllers = new ControllerClient(config.controllerAddr, Math.max(1_000, 2L * config.brokerHeartbeatInterval));
+    }
+
+    /** Registers (retrying until a controller answers) and starts heartbeating; returns at once. */
+    public FailoverAgent start() {
+        thread.execute(this::register);
+        return this;
+    }
+
+    public void onRoleChange(java.util.function.Consumer<String> listener) {
+        roleListeners.add(listener);
+    }
+
+    /** Whether this broker may confirm sends as master now. Any thread. */
+    boolean leaseHolds() {
+        return System.nanoTime() - leaseUntilNanos < 0;
+    }
+
+    private void register() {
+        if (closed) {
+            return;
+        }
+        long preferred = base.brokerId >= 1 ? base.brokerId : -1;
+        controllers.register(new ControllerHeaders.Register(base.brokerClusterName, base.brokerName, base.brokerAddr(),
+            base.haServerAddr(), preferred)).whenCompleteAsync((view, failure) -> {
+                if (closed) {
+                    return;
+                }
+                if (failure != null) {
+                    log.warn("cannot register with the controllers {} ({}); trying again", controllers.addresses(),
+                        failure.getMessage());
+                    thread.schedule(this::register, REGISTER_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                    return;
+                }
+                brokerId = view.assignedBrokerId;
+                log.info("registered with the controllers as brokerId {} of {} (master {}, epoch {})", brokerId,
+                    base.brokerName, view.masterBrokerId, view.masterEpoch);
+                thread.scheduleWithFixedDelay(this::tick, base.brokerHeartbeatInterval, base.brokerHeartbeatInterval,
+                    TimeUnit.MILLISECONDS);
+                if (view.masterBrokerId < 0) {
+                    becomeReplica(null, view.masterEpoch); // until an election: serve reads, take no writes
+                }
+                onView(view, System.nanoTime());
+            }, thread);
+    }
+
+    private void tick() {
+        try {
+            if (closed) {
+                return;
+            }
+            if (broker == null) {
+                becomeReplica(followedHa, roleEpoch); // the last start failed: try again as a replica
+                if (broker == null) {
+                    return;
+                }
+            }
+            long sent = System.nanoTime();
+            ControllerHeaders.Heartbeat h = new ControllerHeaders.Heartbeat(base.brokerClusterName, base.brokerName,
+                base.brokerAddr(), brokerId, roleEpoch, broker.commitLogEnd());
+            for (CompletableFuture<ControllerGroupView> answer : controllers.heartbeat(h)) {
+                answer.thenAcceptAsync(v -> onView(v, sent), thread);
+            }
+            if (role == Role.MASTER) {
+                manageInSync();
+            }
+        } catch (RuntimeException e) {
+            log.error("controller-mode tick failed", e);
+        }
+    }
+
+    /** Agent thread: a controller's view of this group, from a request sent at {@code sentNanos}. */
+    private void onView(ControllerGroupView v, long sentNanos) {
+        if (closed || v.masterEpoch < knownEpoch) {
+            return; // a controller that has not applied the newest election yet
+        }
+        knownEpoch = v.masterEpoch;
+        lastView = v;
+        if (v.masterBrokerId == brokerId) {
+            if (role != Role.MASTER || roleEpoch != v.masterEpoch) {
+                becomeMaster(v);
+            }
+            if (v.leader && roleEpoch == v.masterEpoch) {
+                long until = sentNanos + TimeUnit.MILLISECONDS.toNanos(v.heartbeatTimeoutMillis * 2 / 3);
+                if (until - leaseUntilNanos > 0) {
+                    leaseUntilNanos = until;
+                }
+            }
+            if (v.syncStateSetEpoch > committedEpoch && roleEpoch == v.masterEpoch) {
+                committed = Set.copyOf(v.syncStateSet);
+                committedEpoch = v.syncStateSetEpoch;
+                applyGate();
+            }
+        } else if (v.masterBrokerId >= 0) {
+            if (role != Role.REPLICA || roleEpoch != v.masterEpoch || !v.masterHaAddress.equals(followedHa)) {
+                becomeReplica(v.masterHaAddress, v.masterEpoch);
+            }
+        } else if (role == Role.MASTER || roleEpoch < v.masterEpoch) {
+            becomeReplica(null, v.masterEpoch); // deposed, or following a deposed master: wait for the next one
+        }
+    }
+
+    private void becomeMaster(ControllerGroupView v) {
+        log.warn("the controllers elected this broker (brokerId {}) master of {} in epoch {}", brokerId, base.brokerName,
+            v.masterEpoch);
+        BrokerConfig c = copy(base);
+        c.brokerRole = BrokerRole.SYNC_MASTER;
+        c.brokerId = 0;
+        c.haMasterAddress = null;
+        long epoch = v.masterEpoch;
+        restart(c, new Broker.ControllerRole(epoch, this::leaseHolds));
+        if (broker == null) {
+            role = Role.NONE;
+            return;
+        }
+        role = Role.MASTER;
+        roleEpoch = epoch;
+        followedHa = null;
+        committed = Set.copyOf(v.syncStateSet);
+        committedEpoch = v.syncStateSetEpoch;
+        joining.clear();
+        proposing = false;
+        applyGate();
+        notifyRole("MASTER epoch " + epoch);
+    }
+
+    private void becomeReplica(String masterHa, long epoch) {
+        log.warn("brokerId {} of {} is now a replica {} (epoch {})", brokerId, base.brokerName,
+            masterHa == null ? "waiting for the controllers to elect a master" : "of the master at " + masterHa, epoch);
+        BrokerConfig c = copy(base);
+        c.brokerRole = BrokerRole.SLAVE;
+        c.brokerId = brokerId;
+        c.haMasterAddress = masterHa;
+        leaseUntilNanos = System.nanoTime() - 1;
+        restart(c, new Broker.ControllerRole(epoch, () -> false));
+        role = broker == null ? Role.NONE : Role.REPLICA;
+        roleEpoch = epoch;
+        followedHa = masterHa;
+        committed = Set.of();
+        committedEpoch = -1;
+        joining.clear();
+        notifyRole("REPLICA epoch " + epoch);
+    }
+
+    /** Stops the running broker and starts one in the new role; on failure no broker runs (the next tick retries). */
+    private void restart(BrokerConfig c, Broker.ControllerRole r) {
+        if (broker != null) {
+            broker.close(false);
+            broker = null;
+        }
+        Broker b = null;
+        try {
+            b = new Broker(c, r);
+            b.start();
+            broker = b;
+        } catch (RuntimeException e) {
+            log.error("cannot start broker {} as {}: {}", c.brokerName, c.brokerRole, e.getMessage(), e);
+            if (b != null) {
+                try {
+                    b.close(false);
+                } catch (RuntimeException closing) {
+                    log.warn("closing the broker that did not start failed: {}", closing.toString());
+                }
+            }
+        }
+    }
+
+    private void notifyRole(String what) {
+        for (var l : roleListeners) {
+            l.accept(what);
+        }
+    }
+
+    /** Master: what sends wait for is the committed set, widened by the replicas being added. */
+    private void applyGate() {
+        if (role != Role.MASTER || broker == null) {
+            return;
+        }
+        Set<Long> required = new HashSet<>(committed);
+        required.addAll(joining.keySet());
+        required.remove(brokerId);
+        broker.requireReplicas(required, committed.size() < minInSync());
+    }
+
+    private int minInSync() {
+        if (base.minInSyncReplicas > 0) {
+            return base.minInSyncReplicas;
+        }
+        int registered = lastView == null ? 1 : Math.max(1, lastView.replicas.size());
+        return registered / 2 + 1;
+    }
+
+    /**
+     * Master, each tick: a member that disconnected or has not caught up for haMaxTimeSlaveNotCatchup leaves the
+     * in-sync set; a replica close to the end joins it. Sends wait for a joining replica before the change is
+     * proposed, and for a leaving one until the controllers agreed, so the controllers' set never lacks a replica
+     * holding an acknowledged send. One change at a time.
+     */
+    private void manageInSync() {
+        if (proposing || lastView == null) {
+            return;
+        }
+        Map<Long, ShippingServer.ReplicaStatus> live = new HashMap<>();
+        for (ShippingServer.ReplicaStatus s : broker.replicas()) {
+            live.put(s.brokerId(), s);
+        }
+        Set<Long> next = new TreeSet<>(committed);
+        for (long id : committed) {
+            if (id == brokerId) {
+                continue;
+            }
+            ShippingServer.ReplicaStatus s = live.get(id);
+            if (s == null || (s.lagBytes() > 0 && s.millisSinceAck() > base.haMaxTimeSlaveNotCatchup)) {
+                next.remove(id);
+            }
+        }
+        if (!next.equals(committed)) {
+            propose(next);
+            return;
+        }
+        joining.keySet().removeIf(id -> !live.containsKey(id));
+        for (Map.Entry<Long, Long> j : joining.entrySet()) {
+            ShippingServer.ReplicaStatus s = live.get(j.getKey());
+            if (s.ackedOffset() >= j.getValue()) {
+                next.add(j.getKey());
+                propose(next);
+                return;
+            }
+        }
+        for (ShippingServer.ReplicaStatus s : live.values()) {
+            if (!committed.contains(s.brokerId()) && !joining.containsKey(s.brokerId()) && s.ackedOffset() >= 0
+                && s.lagBytes() <= CATCH_UP_BYTES && lastView.replicas.containsKey(s.brokerId())) {
+                joining.put(s.brokerId(), Long.MAX_VALUE); // the end to confirm is read once the gate waits for it
+                long id = s.brokerId();
+                Set<Long> required = new HashSet<>(committed);
+                required.addAll(joining.keySet());
+                required.remove(brokerId);
+                Broker b = broker;
+                b.requireReplicas(required, committed.size() < minInSync()).thenRunAsync(() -> {
+                    if (broker == b && joining.containsKey(id)) {
+                        joining.put(id, b.commitLogEnd());
+                    }
+                }, thread);
+                return;
+            }
+        }
+    }
+
+    private void propose(Set<Long> next) {
+        proposing = true;
+        long epoch = roleEpoch;
+        controllers.alterInSync(new ControllerHeaders.AlterSyncStateSet(base.brokerClusterName, base.brokerName, brokerId,
+            epoch), next).whenCompleteAsync((v, failure) -> {
+                proposing = false;
+                if (role != Role.MASTER || roleEpoch != epoch) {
+                    return;
+                }
+                if (failure != null) {
+                    log.warn("the controllers did not change the in-sync set of {} to {}: {}", base.brokerName, next,
+                        failure.getMessage());
+                    joining.keySet().removeIf(next::contains);
+                    applyGate();
+                    return;
+                }
+                log.info("in-sync set of {} is now {} (epoch {})", base.brokerName, v.syncStateSet, v.syncStateSetEpoch);
+                joining.keySet().removeIf(next::contains);
+                onView(v, System.nanoTime());
+                applyGate();
+            }, thread);
+    }
+
+    static BrokerConfig copy(BrokerConfig c) {
+        BrokerConfig out = new BrokerConfig();
+        out.apply(c.asMap());
+        out.storePathRootDir = c.storePathRootDir;
+        return out;
+    }
+
+    /** The broker running now (null before registration). For status and tests. */
+    public Broker broker() {
+        try {
+            return thread.submit(() -> broker).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            thread.submit(() -> {
+                if (broker != null) {
+                    broker.close(role != Role.MASTER || leaseHolds());
+                    broker = null;
+                }
+            }).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("stopping the broker did not finish: {}", e.toString());
+        }
+        thread.shutdownNow();
+        controllers.close();
+    }
+}

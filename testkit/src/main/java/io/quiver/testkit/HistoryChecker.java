@@ -1,0 +1,102 @@
+package io.quiver.testkit;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a history of sends against a full read of what the brokers hold, as Jepsen's queue checkers do: every
+ * acknowledged send must be read exactly where it was acknowledged; nothing may be read that was never sent;
+ * each queue's messages from one sender thread must keep their send order. Messages are told apart by a key
+ * unique to each send (the test puts it in the body).
+ */
+public final class HistoryChecker {
+    /** A send the broker acknowledged: the key, the queue ({@code brokerName/queueId}) and offset it named. */
+    public record Acked(String key, String queue, long queueOffset, int sender, long seq) {}
+
+    /** A message found by the full read. */
+    public record Read(String key, String queue, long queueOffset) {}
+
+    /**
+     * What is wrong, each as readable lines (empty when the history is sound). {@code lost}: acknowledged and
+     * never read. {@code moved}: read, but not at the queue and offset acknowledged. {@code duplicated}: read more
+     * than once. {@code phantom}: read and never sent. {@code reordered}: one sender's acknowledged messages in one
+     * queue at offsets out of send order.
+     */
+    public record Report(int acked, int read, List<String> lost, List<String> moved, List<String> duplicated,
+                         List<String> phantom, List<String> reordered) {
+        public boolean sound() {
+            return lost.isEmpty() && moved.isEmpty() && duplicated.isEmpty() && phantom.isEmpty() && reordered.isEmpty();
+        }
+
+        /** Counts, and the first few lines of each problem. */
+        public String summary() {
+            StringBuilder sb = new StringBuilder();
+            sb.append(acked).append(" acknowledged, ").append(read).append(" read; lost ").append(lost.size())
+                .append(", moved ").append(moved.size()).append(", duplicated ").append(duplicated.size())
+                .append(", phantom ").append(phantom.size()).append(", reordered ").append(reordered.size());
+            for (List<String> l : List.of(lost, moved, duplicated, phantom, reordered)) {
+                l.stream().limit(5).forEach(line -> sb.append("\n  ").append(line));
+            }
+            return sb.toString();
+        }
+    }
+
+    private HistoryChecker() {}
+
+    /**
+     * @param acked     every acknowledged send
+     * @param attempted the key of every send tried, acknowledged or not (a read key outside it is a phantom)
+     * @param read      everything a full read of the topic returned
+     */
+    public static Report check(Collection<Acked> acked, Set<String> attempted, Collection<Read> read) {
+        Map<String, List<Read>> byKey = new HashMap<>();
+        for (Read r : read) {
+            byKey.computeIfAbsent(r.key(), k -> new ArrayList<>(1)).add(r);
+        }
+        List<String> lost = new ArrayList<>();
+        List<String> moved = new ArrayList<>();
+        List<String> duplicated = new ArrayList<>();
+        List<String> phantom = new ArrayList<>();
+        List<String> reordered = new ArrayList<>();
+        for (Acked a : acked) {
+            List<Read> found = byKey.get(a.key());
+            if (found == null) {
+                lost.add(a.key() + " acknowledged at " + a.queue() + "@" + a.queueOffset() + " was not read");
+            } else if (found.stream().noneMatch(r -> r.queue().equals(a.queue()) && r.queueOffset() == a.queueOffset())) {
+                moved.add(a.key() + " acknowledged at " + a.queue() + "@" + a.queueOffset() + " was read at "
+                    + found.stream().map(r -> r.queue() + "@" + r.queueOffset()).toList());
+            }
+        }
+        Set<String> reported = new HashSet<>();
+        for (Map.Entry<String, List<Read>> e : byKey.entrySet()) {
+            if (e.getValue().size() > 1 && reported.add(e.getKey())) {
+                duplicated.add(e.getKey() + " was read " + e.getValue().size() + " times: "
+                    + e.getValue().stream().map(r -> r.queue() + "@" + r.queueOffset()).toList());
+            }
+            if (!attempted.contains(e.getKey())) {
+                phantom.add(e.getKey() + " was read at " + e.getValue().get(0).queue() + "@"
+                    + e.getValue().get(0).queueOffset() + " but never sent");
+            }
+        }
+        Map<String, List<Acked>> bySenderAndQueue = new HashMap<>();
+        for (Acked a : acked) {
+            bySenderAndQueue.computeIfAbsent(a.sender() + " " + a.queue(), k -> new ArrayList<>()).add(a);
+        }
+        for (List<Acked> l : bySenderAndQueue.values()) {
+            l.sort(Comparator.comparingLong(Acked::seq));
+            for (int i = 1; i < l.size(); i++) {
+                if (l.get(i).queueOffset() <= l.get(i - 1).queueOffset()) {
+                    reordered.add(l.get(i).key() + " (sent after " + l.get(i - 1).key() + ") is at " + l.get(i).queue()
+                        + "@" + l.get(i).queueOffset() + ", not after " + l.get(i - 1).queueOffset());
+                }
+            }
+        }
+        return new Report(acked.size(), read.size(), lost, moved, duplicated, phantom, reordered);
+    }
+}
