@@ -136,6 +136,15 @@ public final class FailoverAgent implements AutoCloseable {
             for (CompletableFuture<ControllerGroupView> answer : controllers.heartbeat(h)) {
                 answer.thenAcceptAsync(v -> onView(v, sent), thread);
             }
+            if (role == Role.MASTER && lastView != null
+                && System.nanoTime() - leaseUntilNanos > TimeUnit.MILLISECONDS.toNanos(lastView.heartbeatTimeoutMillis)) {
+                // By now the controllers may have elected another master: stop advertising this one (it has not
+                // acknowledged anything since its lease ran out); the controllers' answer makes it master again.
+                log.warn("broker {} lost its lease from the controllers {} ms ago; stepping down until they answer",
+                    base.brokerName, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - leaseUntilNanos));
+                becomeReplica(null, roleEpoch);
+                return;
+            }
             if (role == Role.MASTER) {
                 manageInSync();
             }
@@ -183,6 +192,7 @@ public final class FailoverAgent implements AutoCloseable {
         c.brokerId = 0;
         c.haMasterAddress = null;
         long epoch = v.masterEpoch;
+        leaseUntilNanos = System.nanoTime(); // none yet; a lead controller's answer grants it
         restart(c, new Broker.ControllerRole(epoch, this::leaseHolds));
         if (broker == null) {
             role = Role.NONE;

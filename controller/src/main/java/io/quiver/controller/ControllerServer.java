@@ -31,7 +31,14 @@ public final class ControllerServer implements AutoCloseable {
     /** A group's replica is known by both its addresses, kept together as the controller's opaque address. */
     static final String ADDRESS_SEPARATOR = "|";
 
+    /** Where the handlers go: a listener of the controller's own, or a name server's (enableControllerInNamesrv). */
+    @FunctionalInterface
+    public interface Handlers {
+        void register(int code, io.quiver.remoting.RequestHandler handler, java.util.concurrent.Executor executor);
+    }
+
     private final ControllerNode node;
+    /** The controller's own listener; null when it serves on a name server's. */
     private final RemotingServer server;
     private final ExecutorService requests = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(MAX_QUEUED_REQUESTS), r -> {
@@ -40,26 +47,44 @@ public final class ControllerServer implements AutoCloseable {
             return t;
         });
 
+    /** A controller with a listener of its own on {@code listenPort}. */
     public ControllerServer(ControllerNode node) {
+        this(node, new RemotingServer("controller", node.config().bindAddress(), node.config().listenPort(),
+            RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES));
+    }
+
+    private ControllerServer(ControllerNode node, RemotingServer own) {
         this.node = node;
-        ControllerConfig c = node.config();
-        this.server = new RemotingServer("controller", c.bindAddress(), c.listenPort(),
-            RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES);
-        server.register(RequestCode.BROKER_HEARTBEAT, this::heartbeat, null);
-        server.register(RequestCode.CONTROLLER_REGISTER_BROKER, this::register, requests);
-        server.register(RequestCode.CONTROLLER_ALTER_SYNC_STATE_SET, this::alterSyncStateSet, requests);
-        server.register(RequestCode.CONTROLLER_GET_REPLICA_INFO, this::replicaInfo, requests);
-        server.register(RequestCode.CONTROLLER_ELECT_MASTER, this::electMaster, requests);
-        server.register(RequestCode.CONTROLLER_GET_METADATA_INFO, this::metadata, requests);
+        this.server = own;
+        install(own::register);
+    }
+
+    /** A controller served by another listener (a name server's): its handlers are registered there. */
+    public ControllerServer(ControllerNode node, Handlers on) {
+        this.node = node;
+        this.server = null;
+        install(on);
+    }
+
+    private void install(Handlers on) {
+        on.register(RequestCode.BROKER_HEARTBEAT, this::heartbeat, null);
+        on.register(RequestCode.CONTROLLER_REGISTER_BROKER, this::register, requests);
+        on.register(RequestCode.CONTROLLER_ALTER_SYNC_STATE_SET, this::alterSyncStateSet, requests);
+        on.register(RequestCode.CONTROLLER_GET_REPLICA_INFO, this::replicaInfo, requests);
+        on.register(RequestCode.CONTROLLER_ELECT_MASTER, this::electMaster, requests);
+        on.register(RequestCode.CONTROLLER_GET_METADATA_INFO, this::metadata, requests);
     }
 
     public ControllerServer start() {
-        server.start();
+        if (server != null) {
+            server.start();
+        }
         return this;
     }
 
+    /** The port of the controller's own listener (-1 when it serves on a name server's). */
     public int port() {
-        return server.port();
+        return server == null ? -1 : server.port();
     }
 
     private void heartbeat(RequestContext ctx, RemotingCommand req) {
@@ -181,7 +206,9 @@ public final class ControllerServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
         requests.shutdownNow();
     }
 }

@@ -25,11 +25,20 @@ final class ControllerCluster implements AutoCloseable {
     final List<QuiverProcess> controllers = new ArrayList<>();
     final List<QuiverProcess> brokers = new ArrayList<>();
     final String controllerAddrs;
+    /** Each controller's listen address, in order. */
+    final List<String> controllerListen;
+    private final Path root;
+    private final int replicas;
+    private final Map<String, String> brokerConf;
+    private final Map<Integer, Map<String, String>> overrides = new HashMap<>();
     final String brokerName;
     private final ObjectMapper json = new ObjectMapper();
 
     ControllerCluster(Path root, String brokerName, int replicas, Map<String, String> brokerConf) {
         this.brokerName = brokerName;
+        this.root = root;
+        this.replicas = replicas;
+        this.brokerConf = brokerConf;
         namesrv = QuiverProcess.namesrv(root.resolve("ns"));
         List<String> peers = new ArrayList<>();
         List<String> listen = new ArrayList<>();
@@ -38,24 +47,62 @@ final class ControllerCluster implements AutoCloseable {
             listen.add("127.0.0.1:" + FreePorts.next());
         }
         controllerAddrs = String.join(";", listen);
+        controllerListen = List.copyOf(listen);
         for (int i = 0; i < 3; i++) {
             controllers.add(QuiverProcess.controller(root.resolve("c" + i), Map.of("controllerPeers",
                 String.join(";", peers), "controllerSelfId", "n" + i,
                 "listenPort", listen.get(i).substring(listen.get(i).indexOf(':') + 1))));
         }
+    }
+
+    /** Settings of broker {@code index} beyond the common ones (before {@link #start}). */
+    ControllerCluster override(int index, Map<String, String> conf) {
+        overrides.put(index, conf);
+        return this;
+    }
+
+    /** Starts the name server, the controllers, and every broker. */
+    ControllerCluster start() {
+        startControlPlane();
+        brokers.forEach(QuiverProcess::start);
+        return this;
+    }
+
+    /** Starts the name server and the controllers, and creates (without starting) the brokers. */
+    ControllerCluster startControlPlane() {
+        namesrv.start();
+        controllers.forEach(QuiverProcess::start);
         for (int i = 0; i < replicas; i++) {
             Map<String, String> conf = new HashMap<>(Map.of("brokerClusterName", CLUSTER, "brokerName", brokerName,
                 "enableControllerMode", "true", "controllerAddr", controllerAddrs));
             conf.putAll(brokerConf);
+            conf.putAll(overrides.getOrDefault(i, Map.of()));
             brokers.add(QuiverProcess.broker(root.resolve("b" + i), namesrv.namesrvAddr(), conf));
         }
+        return this;
     }
 
-    ControllerCluster start() {
-        namesrv.start();
-        controllers.forEach(QuiverProcess::start);
-        brokers.forEach(QuiverProcess::start);
-        return this;
+    /**
+     * A started producer of this cluster that re-reads routes every second (the default 30 s would keep it on a
+     * dead master that long).
+     */
+    org.apache.rocketmq.client.producer.DefaultMQProducer producer(String group) throws Exception {
+        var p = new org.apache.rocketmq.client.producer.DefaultMQProducer(group);
+        p.setNamesrvAddr(namesrv.namesrvAddr());
+        p.setInstanceName(group + "-" + System.nanoTime());
+        p.setPollNameServerInterval(1_000);
+        p.setSendMsgTimeout(3_000);
+        p.start();
+        return p;
+    }
+
+    /** Creates {@code topic} with four queues on the master, through the CLI. */
+    void createTopic(String topic) {
+        QuiverCli.Result created = QuiverCli.run("topic", "create", "--namesrv", namesrv.namesrvAddr(), "--queues", "4",
+            topic);
+        if (created.exitCode() != 0) {
+            throw new IllegalStateException("cannot create " + topic + ": " + created);
+        }
     }
 
     /** The address the name servers give as the group's master (brokerId 0), or null. */

@@ -39,6 +39,14 @@ public final class NameServer implements AutoCloseable {
     private final java.util.concurrent.ThreadPoolExecutor kvPool;
     static final int KV_QUEUE_CAPACITY = 1_000;
 
+    /**
+     * Serves {@code code} with {@code handler} on this name server's listener as well (a controller inside the name
+     * server, enableControllerInNamesrv). Before {@link #start}.
+     */
+    public void register(int code, io.quiver.remoting.RequestHandler handler, java.util.concurrent.Executor executor) {
+        server.register(code, handler, executor);
+    }
+
     public NameServer(NameServerConfig config) {
         this.config = config;
         this.kv = new KvConfigTable(config.kvConfigFile());
