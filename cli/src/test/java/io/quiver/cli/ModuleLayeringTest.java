@@ -21,18 +21,19 @@ class ModuleLayeringTest {
     /** For each module: package prefixes its main sources must not import. */
     private static final Map<String, List<String>> FORBIDDEN = Map.of(
         "protocol", List.of("io.quiver.store", "io.quiver.remoting", "io.quiver.replication", "io.quiver.namesrv",
-            "io.quiver.broker", "io.quiver.cli"),
+            "io.quiver.broker", "io.quiver.cli", "io.quiver.controller"),
         "store", List.of("io.quiver.remoting", "io.quiver.replication", "io.quiver.namesrv", "io.quiver.broker",
-            "io.quiver.cli", "io.netty"),
+            "io.quiver.cli", "io.netty", "io.quiver.controller"),
         "remoting", List.of("io.quiver.store", "io.quiver.replication", "io.quiver.namesrv", "io.quiver.broker",
-            "io.quiver.cli"),
-        "replication", List.of("io.quiver.namesrv", "io.quiver.broker", "io.quiver.cli"),
+            "io.quiver.cli", "io.quiver.controller"),
+        "replication", List.of("io.quiver.namesrv", "io.quiver.broker", "io.quiver.cli", "io.quiver.controller"),
         "controller", List.of("io.quiver.store", "io.quiver.replication", "io.quiver.namesrv",
             "io.quiver.broker", "io.quiver.cli"),
-        "namesrv", List.of("io.quiver.store", "io.quiver.replication", "io.quiver.broker", "io.quiver.cli"),
-        "broker", List.of("io.quiver.namesrv", "io.quiver.cli"),
+        "namesrv", List.of("io.quiver.store", "io.quiver.replication", "io.quiver.broker", "io.quiver.cli",
+            "io.quiver.controller"),
+        "broker", List.of("io.quiver.namesrv", "io.quiver.cli", "io.quiver.controller"),
         "testkit", List.of("io.quiver.protocol", "io.quiver.store", "io.quiver.remoting", "io.quiver.namesrv",
-            "io.quiver.broker", "io.quiver.cli"));
+            "io.quiver.broker", "io.quiver.cli", "io.quiver.controller"));
 
     @Test
     void modulesImportOnlyWhatLiesBelowThem() throws IOException {
