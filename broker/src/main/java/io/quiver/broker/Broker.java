@@ -121,7 +121,8 @@ public final class Broker implements AutoCloseable {
      * {@code masterEpoch} and it acknowledges only while {@code leaseHolds}; a replica follows only a master of at
      * least {@code masterEpoch} (0 while the group has none).
      */
-    public record ControllerRole(long masterEpoch, java.util.function.BooleanSupplier leaseHolds) {}
+    public record ControllerRole(long masterEpoch, java.util.function.BooleanSupplier leaseHolds,
+                                 java.util.function.Supplier<java.util.Set<Long>> inSync) {}
 
     public Broker(BrokerConfig config) {
         this(config, null);
@@ -455,6 +456,13 @@ public final class Broker implements AutoCloseable {
     public io.quiver.protocol.body.HaRuntimeInfo haRuntimeInfo() {
         io.quiver.protocol.body.HaRuntimeInfo h = new io.quiver.protocol.body.HaRuntimeInfo();
         h.master = !config.isReplica();
+        if (role != null) {
+            h.masterEpoch = role.masterEpoch();
+            if (h.master) {
+                h.syncStateSet = new java.util.ArrayList<>(new java.util.TreeSet<>(role.inSync().get()));
+                h.leaseValid = role.leaseHolds().getAsBoolean();
+            }
+        }
         if (h.master) {
             h.masterCommitLogMaxOffset = store.commitLogWritePosition();
             for (var r : replicas()) {

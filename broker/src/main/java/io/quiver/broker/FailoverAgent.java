@@ -60,6 +60,8 @@ public final class FailoverAgent implements AutoCloseable {
     private ControllerGroupView lastView;
     /** Master: the in-sync set the controllers hold (this broker included) and its epoch. */
     private Set<Long> committed = Set.of();
+    /** {@link #committed} for status readers on other threads. */
+    private volatile Set<Long> inSyncSeen = Set.of();
     private long committedEpoch = -1;
     /** Master: replicas being added, with the end they must confirm before the change is proposed. */
     private final Map<Long, Long> joining = new HashMap<>();
@@ -172,6 +174,7 @@ public final class FailoverAgent implements AutoCloseable {
             }
             if (v.syncStateSetEpoch > committedEpoch && roleEpoch == v.masterEpoch) {
                 committed = Set.copyOf(v.syncStateSet);
+                inSyncSeen = committed;
                 committedEpoch = v.syncStateSetEpoch;
                 applyGate();
             }
@@ -193,7 +196,7 @@ public final class FailoverAgent implements AutoCloseable {
         c.haMasterAddress = null;
         long epoch = v.masterEpoch;
         leaseUntilNanos = System.nanoTime(); // none yet; a lead controller's answer grants it
-        restart(c, new Broker.ControllerRole(epoch, this::leaseHolds));
+        restart(c, new Broker.ControllerRole(epoch, this::leaseHolds, () -> inSyncSeen));
         if (broker == null) {
             role = Role.NONE;
             return;
@@ -202,6 +205,7 @@ public final class FailoverAgent implements AutoCloseable {
         roleEpoch = epoch;
         followedHa = null;
         committed = Set.copyOf(v.syncStateSet);
+        inSyncSeen = committed;
         committedEpoch = v.syncStateSetEpoch;
         joining.clear();
         proposing = false;
@@ -217,11 +221,12 @@ public final class FailoverAgent implements AutoCloseable {
         c.brokerId = brokerId;
         c.haMasterAddress = masterHa;
         leaseUntilNanos = System.nanoTime() - 1;
-        restart(c, new Broker.ControllerRole(epoch, () -> false));
+        restart(c, new Broker.ControllerRole(epoch, () -> false, Set::of));
         role = broker == null ? Role.NONE : Role.REPLICA;
         roleEpoch = epoch;
         followedHa = masterHa;
         committed = Set.of();
+        inSyncSeen = committed;
         committedEpoch = -1;
         joining.clear();
         notifyRole("REPLICA epoch " + epoch);

@@ -100,23 +100,30 @@ final class ClusterCommand implements java.util.concurrent.Callable<Integer> {
         if (ha == null) {
             return "-";
         }
+        String epoch = ha.hasNonNull("masterEpoch") ? "epoch " + ha.path("masterEpoch").asLong() + ", " : "";
+        if (ha.path("master").asBoolean() && ha.hasNonNull("syncStateSet")) {
+            epoch += "in-sync " + ha.path("syncStateSet").toString() + (ha.path("leaseValid").asBoolean(true) ? ""
+                : " (lease lost: not confirming sends)") + ", ";
+        }
         if (ha.path("master").asBoolean()) {
             JsonNode conns = ha.path("haConnectionInfo");
             if (conns.size() == 0) {
-                return "no replica";
+                return epoch + "no replica";
             }
             long maxLag = 0;
             for (JsonNode n : conns) {
                 maxLag = Math.max(maxLag, n.path("diff").asLong());
             }
-            return ha.path("inSyncSlaveNums").asInt() + "/" + conns.size() + " replicas in sync, lag <= " + maxLag + " B";
+            return epoch + ha.path("inSyncSlaveNums").asInt() + "/" + conns.size() + " replicas in sync, lag <= " + maxLag
+                + " B";
         }
         JsonNode cl = ha.path("haClientRuntimeInfo");
         if (cl.path("masterAddr").isMissingNode() || cl.path("masterAddr").isNull() || cl.path("masterAddr").asText().isEmpty()) {
-            return "replica, master unknown";
+            return "replica, " + epoch + "master unknown";
         }
         long lag = Math.max(0, cl.path("masterFlushOffset").asLong() - cl.path("maxOffset").asLong());
-        return String.format(java.util.Locale.ROOT, "replica, lag %d B, %.1f s", lag, cl.path("behindMillis").asLong() / 1000.0);
+        return String.format(java.util.Locale.ROOT, "replica, %slag %d B, %.1f s", epoch, lag,
+            cl.path("behindMillis").asLong() / 1000.0);
     }
 
     private static String first(String tps) {

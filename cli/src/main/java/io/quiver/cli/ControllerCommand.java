@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
         "Keys (in --config): controllerPeers=n0-host:port;n1-host:port;n2-host:port (the Raft addresses),",
         "controllerSelfId=n0, controllerStorePath (default data/controller), enableElectUncleanMaster (false),",
         "controllerSnapshotThreshold (10000 log entries), controllerHeartBeatTimeoutMills (3000),",
-        "scanNotActiveBrokerInterval (500), listenPort (9878, where brokers and tools reach it), bindAddress.",
+        "scanNotActiveBrokerInterval (500), listenPort (9878, where brokers and tools reach it), bindAddress,",
+        "metricsExporterType (DISABLE; PROM serves Prometheus metrics on metricsPromExporterPort, 5559).",
         "Brokers use it with enableControllerMode=true and controllerAddr=host:port;host:port;host:port."})
 final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "controller settings (key=value); required to run one")
@@ -45,8 +46,14 @@ final class ControllerCommand implements Callable<Integer> {
             servers.add(node);
             io.quiver.controller.ControllerServer listener = new io.quiver.controller.ControllerServer(node).start();
             servers.add(listener);
-            System.out.printf("Quiver controller %s: brokers and tools on %s:%d, Raft on %s (peers %s)%n", config.selfId(),
-                config.bindAddress(), listener.port(), config.selfAddress(), config.peers());
+            String metrics = "";
+            if (config.metricsEnabled()) {
+                ControllerMetrics m = new ControllerMetrics(node, config.bindAddress(), config.metricsPort());
+                servers.add(m);
+                metrics = ", metrics on http://" + config.bindAddress() + ":" + m.port() + "/metrics";
+            }
+            System.out.printf("Quiver controller %s: brokers and tools on %s:%d, Raft on %s (peers %s)%s%n", config.selfId(),
+                config.bindAddress(), listener.port(), config.selfAddress(), config.peers(), metrics);
         } catch (RuntimeException e) {
             System.err.println("quiver: cannot start the controller: " + e.getMessage());
             return 1;

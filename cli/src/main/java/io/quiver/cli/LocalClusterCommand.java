@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
     description = {"Start a whole cluster on this machine as separate processes: name servers, failover controllers "
         + "and broker groups of replicas in controller mode. Each process writes DIR/<name>/quiver.out and its logs "
         + "under DIR/<name>; Ctrl-C stops them all.",
-        "Ports (with the default --base-port 9876): name servers 9876.., controllers 9900.. (Raft 9910..), broker "
+        "Ports (with the default --base-port 9876): name servers 9876.., controllers 9900.. (Raft 9910.., "
+            + "metrics 9920..), broker "
             + "g replica r 10911+100g+10r (replication +1, metrics 15557+10g+r)."})
 final class LocalClusterCommand implements Callable<Integer> {
     /** Most processes one local cluster starts. */
@@ -91,6 +92,8 @@ final class LocalClusterCommand implements Callable<Integer> {
                 conf.put("controllerSelfId", "n" + i);
                 conf.put("listenPort", Integer.toString(basePort + 24 + i));
                 conf.put("bindAddress", "127.0.0.1");
+                conf.put("metricsExporterType", "PROM");
+                conf.put("metricsPromExporterPort", Integer.toString(basePort + 44 + i));
                 Path file = write(name, "controller.conf", conf);
                 Process p = launch(quiver, name, List.of("controller", "--config", file.toString(), "--data-dir",
                     dir.resolve(name).resolve("store").toString()));

@@ -39,4 +39,24 @@ class ClusterReplicationColumnTest {
         h.haClientRuntimeInfo.behindMillis = 2_250;
         assertThat(column(h)).isEqualTo("replica, lag 500 B, 2.3 s");
     }
+
+    @Test
+    void inControllerModeTheEpochInSyncSetAndALostLeaseShow() {
+        HaRuntimeInfo h = new HaRuntimeInfo();
+        h.master = true;
+        h.masterEpoch = 3L;
+        h.syncStateSet = java.util.List.of(1L, 2L);
+        h.leaseValid = true;
+        HaRuntimeInfo.Connection c = new HaRuntimeInfo.Connection();
+        c.inSync = true;
+        h.haConnectionInfo.add(c);
+        h.inSyncSlaveNums = 1;
+        assertThat(column(h)).isEqualTo("epoch 3, in-sync [1,2], 1/1 replicas in sync, lag <= 0 B");
+        h.leaseValid = false;
+        assertThat(column(h)).startsWith("epoch 3, in-sync [1,2] (lease lost: not confirming sends), ");
+
+        HaRuntimeInfo r = new HaRuntimeInfo();
+        r.masterEpoch = 3L;
+        assertThat(column(r)).isEqualTo("replica, epoch 3, master unknown");
+    }
 }

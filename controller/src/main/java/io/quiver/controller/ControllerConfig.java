@@ -12,12 +12,16 @@ import java.util.Map;
  * {@code controllerStorePath}, {@code enableElectUncleanMaster}, {@code controllerHeartBeatTimeoutMills} (a broker not heard
  * from for this long is dead; 3 000), {@code scanNotActiveBrokerInterval} (how often the leader looks; 500), and
  * Quiver's {@code controllerSnapshotThreshold}, and {@code bindAddress}/{@code listenPort} (where brokers and tools talk to
- * it; 0.0.0.0 and 9878).
+ * it; 0.0.0.0 and 9878), {@code metricsExporterType} (PROM or DISABLE, the default) and {@code metricsPromExporterPort}
+ * (5559).
  * {@link #parse} refuses a bad value with a message naming the key.
  */
 public record ControllerConfig(Map<String, String> peers, String selfId, Path storePath, boolean electUncleanMaster,
                                long snapshotThreshold, long heartbeatTimeoutMillis, long scanIntervalMillis,
-                               String bindAddress, int listenPort) {
+                               String bindAddress, int listenPort, boolean metricsEnabled, int metricsPort) {
+    /** The controller's Prometheus port unless {@code metricsPromExporterPort} says otherwise. */
+    public static final int DEFAULT_METRICS_PORT = 5559;
+
     /** Where brokers and tools reach a controller unless {@code listenPort} says otherwise. */
     public static final int DEFAULT_LISTEN_PORT = 9878;
 
@@ -96,8 +100,23 @@ public record ControllerConfig(Map<String, String> peers, String selfId, Path st
             throw new IllegalArgumentException("listenPort must be a port number (0 picks a free one), not '"
                 + kv.get("listenPort") + "'");
         }
+        String exporter = kv.getOrDefault("metricsExporterType", "DISABLE").trim();
+        if (!exporter.equals("PROM") && !exporter.equals("DISABLE")) {
+            throw new IllegalArgumentException("metricsExporterType must be PROM or DISABLE, not '" + exporter + "'");
+        }
+        int metricsPort;
+        try {
+            metricsPort = Integer.parseInt(kv.getOrDefault("metricsPromExporterPort",
+                Integer.toString(DEFAULT_METRICS_PORT)).trim());
+        } catch (NumberFormatException e) {
+            metricsPort = -1;
+        }
+        if (metricsPort < 0 || metricsPort > 65_535) {
+            throw new IllegalArgumentException("metricsPromExporterPort must be a port number, not '"
+                + kv.get("metricsPromExporterPort") + "'");
+        }
         return new ControllerConfig(peers, self, store, Boolean.parseBoolean(unclean), threshold, timeout, scan, bind,
-            listenPort);
+            listenPort, exporter.equals("PROM"), metricsPort);
     }
 
     private static long positive(Map<String, String> kv, String key, long dflt) {

@@ -243,6 +243,16 @@ public final class ControllerNode implements AutoCloseable {
         }
     }
 
+    /** Elections this controller applied since it started. */
+    public long elections() {
+        return stateMachine.elections();
+    }
+
+    /** In-sync set changes this controller applied since it started. */
+    public long inSyncChanges() {
+        return stateMachine.inSyncChanges();
+    }
+
     /** Every group as this controller has applied it. */
     public List<GroupState> groups() {
         return stateMachine.groups();

@@ -150,6 +150,8 @@ public final class ControllerServer implements AutoCloseable {
         m.selfId = c.selfId();
         m.leaderId = node.leaderId();
         m.leader = node.isLeader();
+        m.elections = node.elections();
+        m.inSyncChanges = node.inSyncChanges();
         m.peers = String.join(";", c.peers().entrySet().stream().map(e -> e.getKey() + "-" + e.getValue()).toList());
         for (GroupState g : node.groups()) {
             m.groups.add(view(g, -1));

@@ -38,6 +38,30 @@ public final class ControllerStateMachine extends BaseStateMachine {
     /** Commands applied on this replica, visible to status pages on other threads. */
     private volatile long appliedCommands;
 
+    private final java.util.concurrent.atomic.AtomicLong elections = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong inSyncChanges = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Elections (every change of master epoch) this controller applied since it started, its log replay included. */
+    public long elections() {
+        return elections.get();
+    }
+
+    /** Changes of an in-sync set by its master that this controller applied since it started. */
+    public long inSyncChanges() {
+        return inSyncChanges.get();
+    }
+
+    private void count(ControllerCommand c, GroupState before, ControllerState.Result r) {
+        if (!r.accepted() || before == null || r.group() == null) {
+            return;
+        }
+        if (r.group().masterEpoch() != before.masterEpoch()) {
+            elections.incrementAndGet();
+        } else if (c instanceof ControllerCommand.AlterInSync && r.group().inSyncEpoch() != before.inSyncEpoch()) {
+            inSyncChanges.incrementAndGet();
+        }
+    }
+
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
@@ -45,7 +69,10 @@ public final class ControllerStateMachine extends BaseStateMachine {
         ControllerState.Result result;
         synchronized (state) {
             try {
-                result = state.apply(CommandCodec.decode(bytes));
+                ControllerCommand c = CommandCodec.decode(bytes);
+                GroupState before = state.group(c.cluster(), c.brokerName()).orElse(null);
+                result = state.apply(c);
+                count(c, before, result);
             } catch (IllegalArgumentException e) {
                 result = new ControllerState.Result(null, "the command does not decode: " + e.getMessage(), -1);
             }

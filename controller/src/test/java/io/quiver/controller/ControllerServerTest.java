@@ -96,6 +96,8 @@ class ControllerServerTest {
             assertThat(meta.ext("isLeader")).isEqualTo("true");
             ControllerMetadata m = Json.decode(meta.body(), ControllerMetadata.class);
             assertThat(m.groups).singleElement().satisfies(g -> assertThat(g.syncStateSet).containsExactly(2L, 3L));
+            assertThat(m.elections).as("the first election").isEqualTo(1);
+            assertThat(m.inSyncChanges).as("the master's one change; the refused one does not count").isEqualTo(1);
 
             // the master goes silent: the other in-sync replica (3) takes over in a new epoch, not the longer log 1
             await().atMost(Duration.ofSeconds(20)).until(() -> {

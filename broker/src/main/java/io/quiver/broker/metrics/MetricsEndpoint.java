@@ -90,6 +90,32 @@ public final class MetricsEndpoint implements AutoCloseable {
                     cb.call(h.inSyncSlaveNums);
                 }
             }).register(registry);
+        GaugeWithCallback.builder().name("quiver_controller_master_epoch")
+            .help("Controller mode: the master epoch of this broker's role (a replica: of the master it follows)")
+            .callback(cb -> {
+                io.quiver.protocol.body.HaRuntimeInfo h = sources.replication().get();
+                if (h.masterEpoch != null) {
+                    cb.call(h.masterEpoch);
+                }
+            }).register(registry);
+        GaugeWithCallback.builder().name("quiver_controller_in_sync_replicas")
+            .help("Controller mode, a master: members of the in-sync set the controllers hold, itself included "
+                + "(below minInSyncReplicas sends are refused)")
+            .callback(cb -> {
+                io.quiver.protocol.body.HaRuntimeInfo h = sources.replication().get();
+                if (h.syncStateSet != null) {
+                    cb.call(h.syncStateSet.size());
+                }
+            }).register(registry);
+        GaugeWithCallback.builder().name("quiver_controller_lease_valid")
+            .help("Controller mode, a master: 1 while its lease from the controllers holds (it confirms sends only "
+                + "then), else 0")
+            .callback(cb -> {
+                io.quiver.protocol.body.HaRuntimeInfo h = sources.replication().get();
+                if (h.leaseValid != null) {
+                    cb.call(h.leaseValid ? 1 : 0);
+                }
+            }).register(registry);
         GaugeWithCallback.builder().name("quiver_replication_master_lag_bytes")
             .help("Replica: bytes of its master's commit log it does not hold yet (as of the master's last heartbeat)")
             .callback(cb -> {

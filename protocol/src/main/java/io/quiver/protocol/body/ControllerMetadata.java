@@ -11,4 +11,8 @@ public final class ControllerMetadata {
     /** id-host:port of every controller (their Raft addresses). */
     public String peers;
     public List<ControllerGroupView> groups = new ArrayList<>();
+    /** Elections this controller applied since it started. */
+    public long elections;
+    /** In-sync set changes this controller applied since it started. */
+    public long inSyncChanges;
 }

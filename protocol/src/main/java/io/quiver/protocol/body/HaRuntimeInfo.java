@@ -13,6 +13,12 @@ public final class HaRuntimeInfo {
     public int inSyncSlaveNums;
     public List<Connection> haConnectionInfo = new ArrayList<>();
     public Client haClientRuntimeInfo = new Client();
+    /** Quiver's additions in controller mode (absent otherwise): the epoch of this broker's role. */
+    public Long masterEpoch;
+    /** Controller mode, a master: the in-sync set the controllers hold (brokerIds). */
+    public List<Long> syncStateSet;
+    /** Controller mode, a master: whether its lease from the controllers holds (it confirms sends only then). */
+    public Boolean leaseValid;
 
     /** One replica as its master sees it. */
     public static final class Connection {
