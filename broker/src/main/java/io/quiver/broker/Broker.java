@@ -174,6 +174,9 @@ public final class Broker implements AutoCloseable {
         this.pullPool = pool("quiver-pull", Math.max(2, Runtime.getRuntime().availableProcessors()));
         this.longPolling = new LongPollingService(System::currentTimeMillis, pullPool);
         this.registrar = new NameServerRegistrar(config, topics, namesrvClient, scheduler);
+        if (role != null && !config.isReplica()) {
+            registrar.masterEpoch(role.masterEpoch());
+        }
         this.topicResolver = new TopicResolver(topics, groups, config, registrar::registerSoon);
         // Metadata journals are written on their own thread, so a long name-server registration on the
         // scheduler never delays a send waiting for its new topic to be on disk. At most one write per table

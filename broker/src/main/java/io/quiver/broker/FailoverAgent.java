@@ -1,6 +1,9 @@
 package io.quiver.broker;
 
 import io.quiver.broker.failover.ControllerClient;
+import io.quiver.broker.failover.InSyncPlanner;
+import io.quiver.broker.failover.RoleDecision;
+import io.quiver.broker.failover.RoleDecision.Role;
 import io.quiver.broker.config.BrokerConfig;
 import io.quiver.broker.config.BrokerRole;
 import io.quiver.protocol.body.ControllerGroupView;
@@ -10,7 +13,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,7 +38,6 @@ public final class FailoverAgent implements AutoCloseable {
     static final long CATCH_UP_BYTES = 1024 * 1024;
     static final long REGISTER_RETRY_MILLIS = 1_000;
 
-    private enum Role { NONE, REPLICA, MASTER }
 
     private final BrokerConfig base;
     private final ControllerClient controllers;
@@ -58,6 +59,9 @@ public final class FailoverAgent implements AutoCloseable {
     /** The newest master epoch any controller told. */
     private long knownEpoch;
     private ControllerGroupView lastView;
+    /** When the last tick ran, and when ticks last resumed after a pause (System.nanoTime). */
+    private long lastTickNanos = System.nanoTime();
+    private long resumedNanos = System.nanoTime();
     /** Master: the in-sync set the controllers hold (this broker included) and its epoch. */
     private Set<Long> committed = Set.of();
     /** {@link #committed} for status readers on other threads. */
@@ -133,13 +137,17 @@ public final class FailoverAgent implements AutoCloseable {
                 }
             }
             long sent = System.nanoTime();
+            if (sent - lastTickNanos > 3 * TimeUnit.MILLISECONDS.toNanos(base.brokerHeartbeatInterval)) {
+                resumedNanos = sent; // this process was paused (or is starting): ask before judging the lease
+            }
+            lastTickNanos = sent;
             ControllerHeaders.Heartbeat h = new ControllerHeaders.Heartbeat(base.brokerClusterName, base.brokerName,
                 base.brokerAddr(), brokerId, roleEpoch, broker.commitLogEnd());
             for (CompletableFuture<ControllerGroupView> answer : controllers.heartbeat(h)) {
                 answer.thenAcceptAsync(v -> onView(v, sent), thread);
             }
-            if (role == Role.MASTER && lastView != null
-                && System.nanoTime() - leaseUntilNanos > TimeUnit.MILLISECONDS.toNanos(lastView.heartbeatTimeoutMillis)) {
+            long timeout = lastView == null ? 0 : TimeUnit.MILLISECONDS.toNanos(lastView.heartbeatTimeoutMillis);
+            if (role == Role.MASTER && lastView != null && sent - leaseUntilNanos > timeout && sent - resumedNanos > timeout) {
                 // By now the controllers may have elected another master: stop advertising this one (it has not
                 // acknowledged anything since its lease ran out); the controllers' answer makes it master again.
                 log.warn("broker {} lost its lease from the controllers {} ms ago; stepping down until they answer",
@@ -162,28 +170,28 @@ public final class FailoverAgent implements AutoCloseable {
         }
         knownEpoch = v.masterEpoch;
         lastView = v;
-        if (v.masterBrokerId == brokerId) {
-            if (role != Role.MASTER || roleEpoch != v.masterEpoch) {
+        RoleDecision.Change change = RoleDecision.decide(brokerId, role, roleEpoch, followedHa, v.masterBrokerId,
+            v.masterHaAddress, v.masterEpoch);
+        if (!change.keep()) {
+            if (change.role() == Role.MASTER) {
                 becomeMaster(v);
+            } else {
+                becomeReplica(change.masterHa(), change.epoch());
             }
-            if (v.leader && roleEpoch == v.masterEpoch) {
+        }
+        if (v.masterBrokerId == brokerId && role == Role.MASTER && roleEpoch == v.masterEpoch) {
+            if (v.leader) {
                 long until = sentNanos + TimeUnit.MILLISECONDS.toNanos(v.heartbeatTimeoutMillis * 2 / 3);
                 if (until - leaseUntilNanos > 0) {
                     leaseUntilNanos = until;
                 }
             }
-            if (v.syncStateSetEpoch > committedEpoch && roleEpoch == v.masterEpoch) {
+            if (v.syncStateSetEpoch > committedEpoch) {
                 committed = Set.copyOf(v.syncStateSet);
                 inSyncSeen = committed;
                 committedEpoch = v.syncStateSetEpoch;
                 applyGate();
             }
-        } else if (v.masterBrokerId >= 0) {
-            if (role != Role.REPLICA || roleEpoch != v.masterEpoch || !v.masterHaAddress.equals(followedHa)) {
-                becomeReplica(v.masterHaAddress, v.masterEpoch);
-            }
-        } else if (role == Role.MASTER || roleEpoch < v.masterEpoch) {
-            becomeReplica(null, v.masterEpoch); // deposed, or following a deposed master: wait for the next one
         }
     }
 
@@ -290,49 +298,29 @@ public final class FailoverAgent implements AutoCloseable {
         if (proposing || lastView == null) {
             return;
         }
-        Map<Long, ShippingServer.ReplicaStatus> live = new HashMap<>();
+        Map<Long, InSyncPlanner.Replica> live = new HashMap<>();
         for (ShippingServer.ReplicaStatus s : broker.replicas()) {
-            live.put(s.brokerId(), s);
+            live.put(s.brokerId(), new InSyncPlanner.Replica(s.ackedOffset(), s.lagBytes(), s.millisSinceAck()));
         }
-        Set<Long> next = new TreeSet<>(committed);
-        for (long id : committed) {
-            if (id == brokerId) {
-                continue;
-            }
-            ShippingServer.ReplicaStatus s = live.get(id);
-            if (s == null || (s.lagBytes() > 0 && s.millisSinceAck() > base.haMaxTimeSlaveNotCatchup)) {
-                next.remove(id);
-            }
-        }
-        if (!next.equals(committed)) {
-            propose(next);
-            return;
-        }
-        joining.keySet().removeIf(id -> !live.containsKey(id));
-        for (Map.Entry<Long, Long> j : joining.entrySet()) {
-            ShippingServer.ReplicaStatus s = live.get(j.getKey());
-            if (s.ackedOffset() >= j.getValue()) {
-                next.add(j.getKey());
-                propose(next);
-                return;
-            }
-        }
-        for (ShippingServer.ReplicaStatus s : live.values()) {
-            if (!committed.contains(s.brokerId()) && !joining.containsKey(s.brokerId()) && s.ackedOffset() >= 0
-                && s.lagBytes() <= CATCH_UP_BYTES && lastView.replicas.containsKey(s.brokerId())) {
-                joining.put(s.brokerId(), Long.MAX_VALUE); // the end to confirm is read once the gate waits for it
-                long id = s.brokerId();
-                Set<Long> required = new HashSet<>(committed);
-                required.addAll(joining.keySet());
-                required.remove(brokerId);
-                Broker b = broker;
-                b.requireReplicas(required, committed.size() < minInSync()).thenRunAsync(() -> {
-                    if (broker == b && joining.containsKey(id)) {
-                        joining.put(id, b.commitLogEnd());
-                    }
-                }, thread);
-                return;
-            }
+        InSyncPlanner.Step step = new InSyncPlanner(brokerId, base.haMaxTimeSlaveNotCatchup, CATCH_UP_BYTES)
+            .next(committed, joining, live, lastView.replicas.keySet());
+        if (step instanceof InSyncPlanner.Propose p) {
+            propose(p.set());
+        } else if (step instanceof InSyncPlanner.ForgetJoining f) {
+            joining.keySet().removeAll(f.brokerIds());
+            applyGate();
+        } else if (step instanceof InSyncPlanner.Join j) {
+            long id = j.brokerId();
+            joining.put(id, Long.MAX_VALUE); // the end to confirm is read once the gate waits for it
+            Set<Long> required = new HashSet<>(committed);
+            required.addAll(joining.keySet());
+            required.remove(brokerId);
+            Broker b = broker;
+            b.requireReplicas(required, committed.size() < minInSync()).thenRunAsync(() -> {
+                if (broker == b && joining.containsKey(id)) {
+                    joining.put(id, b.commitLogEnd());
+                }
+            }, thread);
         }
     }
 

@@ -39,6 +39,13 @@ final class NameServerRegistrar {
     private volatile String masterAddr;
     private volatile String masterHaAddr;
     private volatile boolean readOnly;
+    /** Controller mode, a master: the epoch it was elected in, stated in its registrations (0: none). */
+    private volatile long masterEpoch;
+
+    /** Controller mode, a master: state {@code epoch} in every registration, so a deposed master cannot take the route. */
+    void masterEpoch(long epoch) {
+        this.masterEpoch = epoch;
+    }
 
     NameServerRegistrar(BrokerConfig config, TopicTable topics, RemotingClient client, ScheduledExecutorService scheduler) {
         this.config = config;
@@ -143,7 +150,8 @@ final class NameServerRegistrar {
         for (String addr : addresses()) {
             RemotingCommand req = RemotingCommand.request(RequestCode.REGISTER_BROKER).body(bytes);
             new RequestHeaders.RegisterBroker(c.brokerName, c.brokerAddr(), c.brokerClusterName,
-                c.haServerAddr(), c.brokerId, false, (int) (crc.getValue() & 0x7FFFFFFF), null)
+                c.haServerAddr(), c.brokerId, false, (int) (crc.getValue() & 0x7FFFFFFF), null,
+                c.brokerId == 0 && masterEpoch > 0 ? masterEpoch : null)
                 .encode(req);
             calls.add(client.invoke(addr, req, CALL_TIMEOUT_MILLIS).whenComplete((resp, e) -> {
                 if (e != null) {

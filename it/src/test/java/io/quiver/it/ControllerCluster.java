@@ -55,6 +55,16 @@ final class ControllerCluster implements AutoCloseable {
         }
     }
 
+    /** Every process keeps its output and logs in {@code dir}/{name} when the cluster is closed. */
+    ControllerCluster keepLogsIn(Path dir) {
+        this.logs = dir;
+        namesrv.keepLogsIn(dir);
+        controllers.forEach(c -> c.keepLogsIn(dir));
+        return this;
+    }
+
+    private Path logs;
+
     /** Settings of broker {@code index} beyond the common ones (before {@link #start}). */
     ControllerCluster override(int index, Map<String, String> conf) {
         overrides.put(index, conf);
@@ -77,7 +87,11 @@ final class ControllerCluster implements AutoCloseable {
                 "enableControllerMode", "true", "controllerAddr", controllerAddrs));
             conf.putAll(brokerConf);
             conf.putAll(overrides.getOrDefault(i, Map.of()));
-            brokers.add(QuiverProcess.broker(root.resolve("b" + i), namesrv.namesrvAddr(), conf));
+            QuiverProcess b = QuiverProcess.broker(root.resolve("b" + i), namesrv.namesrvAddr(), conf);
+            if (logs != null) {
+                b.keepLogsIn(logs);
+            }
+            brokers.add(b);
         }
         return this;
     }

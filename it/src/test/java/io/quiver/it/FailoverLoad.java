@@ -81,13 +81,22 @@ final class FailoverLoad {
 
     /** The longest time between two acknowledgements. */
     long longestGapMillis() {
+        return longestGap()[1];
+    }
+
+    /** When the longest time without an acknowledgement began (epoch millis), and how long it was. */
+    long[] longestGap() {
         List<Long> times = new ArrayList<>(acks.stream().map(Ack::atMillis).toList());
         times.sort(null);
         long gap = 0;
+        long from = 0;
         for (int i = 1; i < times.size(); i++) {
-            gap = Math.max(gap, times.get(i) - times.get(i - 1));
+            if (times.get(i) - times.get(i - 1) > gap) {
+                gap = times.get(i) - times.get(i - 1);
+                from = times.get(i - 1);
+            }
         }
-        return gap;
+        return new long[] {from, gap};
     }
 
     void stop() throws InterruptedException {

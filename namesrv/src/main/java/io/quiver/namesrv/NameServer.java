@@ -142,9 +142,14 @@ public final class NameServer implements AutoCloseable {
         DataVersion version = rb.topicConfigSerializeWrapper == null || rb.topicConfigSerializeWrapper.dataVersion == null
             ? new DataVersion() : rb.topicConfigSerializeWrapper.dataVersion;
         RouteTable.Master master = routes.register(h.clusterName(), h.brokerName(), h.brokerAddr(), h.brokerId(),
-            h.haServerAddr().isEmpty() ? null : h.haServerAddr(), version,
+            h.haServerAddr().isEmpty() ? null : h.haServerAddr(), h.masterEpoch(), version,
             rb.topicConfigSerializeWrapper == null ? null : rb.topicConfigSerializeWrapper.topicConfigTable,
             ctx.channel(), System.currentTimeMillis(), timeout);
+        if (master.refusal() != null) {
+            log.warn("{}", master.refusal());
+            ctx.reply(ResponseCode.SYSTEM_ERROR, master.refusal());
+            return;
+        }
         RemotingCommand resp = ctx.response(ResponseCode.SUCCESS, null);
         // A replica learns its master from these (fact sheet: RegisterBrokerResponseHeader); null fields are omitted.
         resp.putExt("masterAddr", master.masterAddr()).putExt("haServerAddr", master.haServerAddr());

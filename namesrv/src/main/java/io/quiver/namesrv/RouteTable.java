@@ -38,8 +38,12 @@ final class RouteTable {
      * What a replica learns when it registers: its group's live master and that master's replication address
      * (both null for a master, or while the group has no live master).
      */
-    record Master(String masterAddr, String haServerAddr) {
-        static final Master NONE = new Master(null, null);
+    record Master(String masterAddr, String haServerAddr, String refusal) {
+        static final Master NONE = new Master(null, null, null);
+
+        Master(String masterAddr, String haServerAddr) {
+            this(masterAddr, haServerAddr, null);
+        }
     }
 
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
@@ -47,6 +51,8 @@ final class RouteTable {
     private final Map<String, BrokerData> brokerAddrTable = new HashMap<>();
     private final Map<String, Map<String, TopicRouteData.QueueData>> topicQueueTable = new HashMap<>();
     private final Map<String, Liveness> liveTable = new HashMap<>();
+    /** Controller mode: the newest master epoch registered per broker group (entries leave with the group). */
+    private final Map<String, Long> masterEpochs = new HashMap<>();
 
     /** Registers or refreshes a broker; topics are merged (never removed) as official name servers do. */
     void register(String cluster, String brokerName, String brokerAddr, long brokerId, DataVersion version,
@@ -61,8 +67,28 @@ final class RouteTable {
     Master register(String cluster, String brokerName, String brokerAddr, long brokerId, String haServerAddr,
                     DataVersion version, Map<String, TopicConfig> topics, Channel channel, long nowMillis,
                     long timeoutMillis) {
+        return register(cluster, brokerName, brokerAddr, brokerId, haServerAddr, null, version, topics, channel, nowMillis,
+            timeoutMillis);
+    }
+
+    /**
+     * As above; a master registration with {@code masterEpoch} (controller mode) older than the newest this table
+     * has for the group is refused and changes nothing: a deposed master cannot take the route back.
+     */
+    Master register(String cluster, String brokerName, String brokerAddr, long brokerId, String haServerAddr,
+                    Long masterEpoch, DataVersion version, Map<String, TopicConfig> topics, Channel channel,
+                    long nowMillis, long timeoutMillis) {
         lock.writeLock().lock();
         try {
+            if (brokerId == 0 && masterEpoch != null) {
+                Long newest = masterEpochs.get(brokerName);
+                if (newest != null && masterEpoch < newest) {
+                    return new Master(null, null, "broker " + brokerName + " at " + brokerAddr + " registers as master of "
+                        + "epoch " + masterEpoch + ", but the master of epoch " + newest + " registered already: a deposed "
+                        + "master is not routed to");
+                }
+                masterEpochs.put(brokerName, masterEpoch);
+            }
             clusterAddrTable.computeIfAbsent(cluster, c -> new TreeSet<>()).add(brokerName);
             BrokerData bd = brokerAddrTable.computeIfAbsent(brokerName, n -> new BrokerData(cluster, n));
             bd.cluster = cluster;
@@ -163,6 +189,7 @@ final class RouteTable {
             brokerName = bd.brokerName;
             if (bd.brokerAddrs.isEmpty()) {
                 it.remove();
+                masterEpochs.remove(bd.brokerName);
                 Set<String> names = clusterAddrTable.get(bd.cluster);
                 if (names != null) {
                     names.remove(bd.brokerName);

@@ -38,6 +38,25 @@ class RouteTableTest {
     }
 
     @Test
+    void aMasterRegistrationOfAnOlderControllerEpochIsRefused() {
+        DataVersion v = new DataVersion(1, 1);
+        assertThat(table.register("C", "a", "h1:1", 0, "h1:2", 3L, v, topics("T"), new EmbeddedChannel(), 0, 120_000)
+            .refusal()).isNull();
+        assertThat(table.register("C", "a", "h2:1", 2, "h2:2", null, v, topics("T"), new EmbeddedChannel(), 0, 120_000)
+            .masterAddr()).isEqualTo("h1:1");
+        // h2 is elected in epoch 4; the deposed h1 registers again with its epoch 3 and is refused
+        assertThat(table.register("C", "a", "h2:1", 0, "h2:2", 4L, v, topics("T"), new EmbeddedChannel(), 0, 120_000)
+            .refusal()).isNull();
+        RouteTable.Master stale = table.register("C", "a", "h1:1", 0, "h1:2", 3L, v, topics("T"), new EmbeddedChannel(),
+            1, 120_000);
+        assertThat(stale.refusal()).contains("epoch 3", "epoch 4", "deposed");
+        assertThat(table.route("T").brokerDatas.get(0).brokerAddrs).containsEntry(0L, "h2:1").doesNotContainValue("h1:1");
+        // as a replica it may register
+        assertThat(table.register("C", "a", "h1:1", 1, "h1:2", null, v, topics("T"), new EmbeddedChannel(), 2, 120_000)
+            .masterAddr()).isEqualTo("h2:1");
+    }
+
+    @Test
     void topicsMergeOnlyWhenTheDataVersionChanges() {
         EmbeddedChannel ch = new EmbeddedChannel();
         table.register("C", "a", "h:1", 0, new DataVersion(1, 1), topics("T"), ch, 0, 120_000);

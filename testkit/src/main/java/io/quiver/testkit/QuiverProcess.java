@@ -277,14 +277,39 @@ public final class QuiverProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** Stops the process cleanly and deletes its data directory. */
+    /** Where {@link #close()} copies this process's output and log files before deleting its data (null: nowhere). */
+    private Path keepLogsIn;
+
+    /** Keep this process's output and log files in {@code dir} when it is closed (for diagnosing a failed run). */
+    public QuiverProcess keepLogsIn(Path dir) {
+        this.keepLogsIn = dir;
+        return this;
+    }
+
+    /** Stops the process cleanly and deletes its data directory (after copying its logs, if asked to). */
     @Override
     public void close() {
         try {
             stop();
         } finally {
             kill();
+            copyLogs();
             deleteRecursively(dataDir);
+        }
+    }
+
+    private void copyLogs() {
+        if (keepLogsIn == null || !Files.exists(dataDir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dataDir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".out") || p.toString().endsWith(".log")).toList()) {
+                Path to = keepLogsIn.resolve(dataDir.getFileName().toString()).resolve(dataDir.relativize(f).toString());
+                Files.createDirectories(to.getParent());
+                Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException ignored) {
+            // best effort: missing diagnostics are not a test failure
         }
     }
 

@@ -88,21 +88,34 @@ public final class RequestHeaders {
         }
     }
 
-    /** REGISTER_BROKER, fact sheet §3.2. */
+    /**
+     * REGISTER_BROKER, fact sheet §3.2. {@code masterEpoch} is Quiver's addition ({@code quiverMasterEpoch}, ignored
+     * by other name servers): a controller-mode master states the epoch it was elected in, and a Quiver name server
+     * refuses a master registration of an older epoch than one it already has for the group.
+     */
     public record RegisterBroker(String brokerName, String brokerAddr, String clusterName, String haServerAddr,
-                                 long brokerId, boolean compressed, int bodyCrc32, Long heartbeatTimeoutMillis) {
+                                 long brokerId, boolean compressed, int bodyCrc32, Long heartbeatTimeoutMillis,
+                                 Long masterEpoch) {
+        public RegisterBroker(String brokerName, String brokerAddr, String clusterName, String haServerAddr,
+                              long brokerId, boolean compressed, int bodyCrc32, Long heartbeatTimeoutMillis) {
+            this(brokerName, brokerAddr, clusterName, haServerAddr, brokerId, compressed, bodyCrc32, heartbeatTimeoutMillis,
+                null);
+        }
+
         public static RegisterBroker decode(RemotingCommand cmd) {
             HeaderReader r = new HeaderReader(cmd);
             String ha = r.optString("haServerAddr");
             return new RegisterBroker(r.string("brokerName"), r.string("brokerAddr"), r.string("clusterName"),
                 ha == null ? "" : ha, r.int64("brokerId"), r.optBool("compressed", false), r.optInt32("bodyCrc32", 0),
-                r.optString("heartbeatTimeoutMillis") == null ? null : r.int64("heartbeatTimeoutMillis"));
+                r.optString("heartbeatTimeoutMillis") == null ? null : r.int64("heartbeatTimeoutMillis"),
+                r.optString("quiverMasterEpoch") == null ? null : r.int64("quiverMasterEpoch"));
         }
 
         public void encode(RemotingCommand cmd) {
             cmd.putExt("brokerName", brokerName).putExt("brokerAddr", brokerAddr).putExt("clusterName", clusterName)
                 .putExt("haServerAddr", haServerAddr).putExt("brokerId", brokerId).putExt("compressed", compressed)
-                .putExt("bodyCrc32", bodyCrc32).putExt("heartbeatTimeoutMillis", heartbeatTimeoutMillis);
+                .putExt("bodyCrc32", bodyCrc32).putExt("heartbeatTimeoutMillis", heartbeatTimeoutMillis)
+                .putExt("quiverMasterEpoch", masterEpoch);
         }
     }
 
