@@ -39,6 +39,10 @@ final class NameServerRegistrar {
     private volatile String masterAddr;
     private volatile String masterHaAddr;
     private volatile boolean readOnly;
+    /** Held while registering, so an unregistration never overtakes a registration on its way. */
+    private final Object sendLock = new Object();
+    /** Set once the broker unregistered (it is stopping): no registration may follow. */
+    private volatile boolean unregistered;
     /** Controller mode, a master: the epoch it was elected in, stated in its registrations (0: none). */
     private volatile long masterEpoch;
 
@@ -122,14 +126,19 @@ final class NameServerRegistrar {
         registerAll();
     }
 
-    /** Registers with every name server and waits (bounded) for their answers. */
+    /** Registers with every name server and waits (bounded) for their answers; nothing once unregistered. */
     void registerAll() {
-        long t0 = System.nanoTime();
-        try {
-            registerAllNow();
-        } finally {
-            lastRegisteredNanos = System.nanoTime();
-            lastDurationMillis = TimeUnit.NANOSECONDS.toMillis(lastRegisteredNanos - t0);
+        synchronized (sendLock) {
+            if (unregistered) {
+                return; // a registration after the unregistration would put a stopping broker back into the routes
+            }
+            long t0 = System.nanoTime();
+            try {
+                registerAllNow();
+            } finally {
+                lastRegisteredNanos = System.nanoTime();
+                lastDurationMillis = TimeUnit.NANOSECONDS.toMillis(lastRegisteredNanos - t0);
+            }
         }
     }
 
@@ -173,6 +182,9 @@ final class NameServerRegistrar {
     }
 
     void unregisterAll() {
+        synchronized (sendLock) {
+            unregistered = true; // a registration in progress has been answered; none follows
+        }
         BrokerConfig c = config;
         List<CompletableFuture<RemotingCommand>> calls = new ArrayList<>();
         for (String addr : addresses()) {

@@ -30,7 +30,8 @@ class FailoverIT {
     @Test
     void killedMastersAreReplacedWithinSecondsAndNothingAcknowledgedIsLost() throws Exception {
         Path root = Files.createTempDirectory("quiver-failover-");
-        try (ControllerCluster cluster = new ControllerCluster(root, "broker-f", 3, Map.of()).start()) {
+        try (ControllerCluster cluster = new ControllerCluster(root, "broker-f", 3, Map.of())
+            .keepLogsIn(Path.of("target", "failover-logs")).start()) {
             DefaultMQProducer p = cluster.producer("PG_failover");
             MQClientAPIImpl api = p.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl();
             await().atMost(Duration.ofSeconds(60)).until(() -> cluster.masterAddr(api) != null

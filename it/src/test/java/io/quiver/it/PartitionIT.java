@@ -31,7 +31,8 @@ class PartitionIT {
     void aMasterCutOffFromTheControllersStopsAcknowledgingBeforeAnotherIsElected() throws Exception {
         Path root = Files.createTempDirectory("quiver-partition-");
         List<FaultProxy> proxies = new ArrayList<>();
-        try (ControllerCluster cluster = new ControllerCluster(root, "broker-p", 3, Map.of())) {
+        try (ControllerCluster cluster = new ControllerCluster(root, "broker-p", 3, Map.of())
+            .keepLogsIn(Path.of("target", "partition-logs"))) {
             for (String a : cluster.controllerListen) {
                 proxies.add(new FaultProxy(Integer.parseInt(a.substring(a.indexOf(':') + 1))));
             }
