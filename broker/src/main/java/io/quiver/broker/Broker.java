@@ -119,10 +119,11 @@ public final class Broker implements AutoCloseable {
     /**
      * Controller mode: the role the controllers gave this run of the broker. A master's terms start at
      * {@code masterEpoch} and it acknowledges only while {@code leaseHolds}; a replica follows only a master of at
-     * least {@code masterEpoch} (0 while the group has none).
+     * least {@code masterEpoch} (0 while the group has none), whose topics, groups and offsets it copies from
+     * {@code masterAddress} (null while there is none).
      */
     public record ControllerRole(long masterEpoch, java.util.function.BooleanSupplier leaseHolds,
-                                 java.util.function.Supplier<java.util.Set<Long>> inSync) {}
+                                 java.util.function.Supplier<java.util.Set<Long>> inSync, String masterAddress) {}
 
     public Broker(BrokerConfig config) {
         this(config, null);
@@ -203,6 +204,7 @@ public final class Broker implements AutoCloseable {
         store.onArrival(config.isReplica() ? (topic, queueId, queueOffset, tagsCode) -> longPolling.notifyArrival(topic, queueId)
             : new ArrivalFanout(longPolling, schedule, timers));
         store.recoverTagsCodesWith(new DueTimes(schedule.levels()));
+        store.onConfirmed(longPolling::confirmed); // controller mode: consumers wait for what every in-sync replica holds
         registerHandlers();
     }
 
@@ -437,7 +439,9 @@ public final class Broker implements AutoCloseable {
                 replicaLink.fenceBelow(role.masterEpoch());
             }
             replicaLink.start();
-            metadataFollower = new MetadataFollower(registrar::masterAddress, namesrvClient, topics, groups, offsets);
+            // In controller mode the controllers name the master; the name servers may not know it yet.
+            java.util.function.Supplier<String> masterAddr = role != null ? role::masterAddress : registrar::masterAddress;
+            metadataFollower = new MetadataFollower(masterAddr, namesrvClient, topics, groups, offsets);
             metadataFollower.start();
             log.info("broker {} brokerId {} is a replica; its master's replication address {}", config.brokerName,
                 config.brokerId, config.haMasterAddress != null ? "is " + config.haMasterAddress

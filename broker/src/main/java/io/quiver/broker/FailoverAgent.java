@@ -204,7 +204,7 @@ public final class FailoverAgent implements AutoCloseable {
         c.haMasterAddress = null;
         long epoch = v.masterEpoch;
         leaseUntilNanos = System.nanoTime(); // none yet; a lead controller's answer grants it
-        restart(c, new Broker.ControllerRole(epoch, this::leaseHolds, () -> inSyncSeen));
+        restart(c, new Broker.ControllerRole(epoch, this::leaseHolds, () -> inSyncSeen, null));
         if (broker == null) {
             role = Role.NONE;
             return;
@@ -222,6 +222,8 @@ public final class FailoverAgent implements AutoCloseable {
     }
 
     private void becomeReplica(String masterHa, long epoch) {
+        String masterAddr = masterHa == null || lastView == null || lastView.masterAddress == null
+            || !masterHa.equals(lastView.masterHaAddress) ? null : lastView.masterAddress;
         log.warn("brokerId {} of {} is now a replica {} (epoch {})", brokerId, base.brokerName,
             masterHa == null ? "waiting for the controllers to elect a master" : "of the master at " + masterHa, epoch);
         BrokerConfig c = copy(base);
@@ -229,7 +231,7 @@ public final class FailoverAgent implements AutoCloseable {
         c.brokerId = brokerId;
         c.haMasterAddress = masterHa;
         leaseUntilNanos = System.nanoTime() - 1;
-        restart(c, new Broker.ControllerRole(epoch, () -> false, Set::of));
+        restart(c, new Broker.ControllerRole(epoch, () -> false, Set::of, masterAddr));
         role = broker == null ? Role.NONE : Role.REPLICA;
         roleEpoch = epoch;
         followedHa = masterHa;

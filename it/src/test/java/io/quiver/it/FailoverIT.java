@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * process (a name server, three controllers, three replicas of one broker group). Under load one controller is
  * killed, then the master (SIGKILL): a new master must be in the route within 10 s; the old master restarts and
  * rejoins as a replica; then the new master is killed too. A full read of the topic is checked against every
- * acknowledged send: nothing lost, nothing moved from its acknowledged queue offset, nothing duplicated.
+ * acknowledged send: nothing lost, nothing moved from its acknowledged queue offset, nothing duplicated; and a push
+ * consumer running throughout received every acknowledged message.
  */
 @Timeout(300)
 class FailoverIT {
@@ -38,6 +39,21 @@ class FailoverIT {
                 && cluster.inSyncSize() == 3);
             cluster.createTopic(TOPIC);
 
+            // a push consumer reads throughout: across both failovers it must receive every acknowledged message
+            java.util.Set<String> consumed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            org.apache.rocketmq.client.consumer.DefaultMQPushConsumer consumer =
+                new org.apache.rocketmq.client.consumer.DefaultMQPushConsumer("CG_failover_push");
+            consumer.setNamesrvAddr(cluster.namesrv.namesrvAddr());
+            consumer.setInstanceName("failover-push-" + System.nanoTime());
+            consumer.setPollNameServerInterval(1_000);
+            consumer.setConsumeFromWhere(org.apache.rocketmq.common.consumer.ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+            consumer.subscribe(TOPIC, "*");
+            consumer.registerMessageListener((org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently)
+                (msgs, ctx) -> {
+                    msgs.forEach(m -> consumed.add(new String(m.getBody(), java.nio.charset.StandardCharsets.UTF_8)));
+                    return org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+                });
+            consumer.start();
             FailoverLoad load = new FailoverLoad(p, TOPIC, 4);
             await().atMost(Duration.ofSeconds(30)).until(() -> load.acks.size() > 200);
 
@@ -60,6 +76,10 @@ class FailoverIT {
             load.stop();
             String finalMaster = cluster.masterAddr(api);
             p.shutdown();
+            java.util.Set<String> ackedKeys = new java.util.HashSet<>();
+            load.acked().forEach(a -> ackedKeys.add(a.key()));
+            await().atMost(Duration.ofSeconds(90)).until(() -> consumed.containsAll(ackedKeys));
+            consumer.shutdown();
 
             List<HistoryChecker.Read> read = FailoverLoad.readAll(cluster.namesrv.namesrvAddr(), TOPIC);
             HistoryChecker.Report report = HistoryChecker.check(load.acked(), load.attempted, read);

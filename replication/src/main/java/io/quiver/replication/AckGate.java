@@ -28,6 +28,9 @@ final class AckGate implements ReplicaGate {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** Highest end any in-sync replica acknowledged; written on the loop. */
     private volatile long acked = -1;
+    /** Loop, controller mode: the position below which records are confirmed, and its floor after a set change. */
+    private long confirmed = Long.MAX_VALUE;
+    private long confirmedFloor = -1;
     /** Size of {@link #waiters} as the loop last saw it, for the bound check on the writer thread. */
     private volatile int waitersSize;
 
@@ -85,7 +88,11 @@ final class AckGate implements ReplicaGate {
      * before (a replica joined the in-sync set).
      */
     void reset(long best) {
+        // What consumers could read stays readable: records written until now were confirmed by the earlier set
+        // (all of them, when it had nobody to wait for); later ones need the new set.
+        confirmedFloor = Math.min(confirmed, server.storeEnd());
         acked = best;
+        publishConfirmed();
         complete(best);
     }
 
@@ -95,7 +102,16 @@ final class AckGate implements ReplicaGate {
             return;
         }
         acked = best;
+        publishConfirmed();
         complete(best);
+    }
+
+    /** Loop, controller mode: consumers may read what every required replica holds (see MessageStore#getConfirmed). */
+    private void publishConfirmed() {
+        if (server.controllerMode()) {
+            confirmed = Math.max(confirmedFloor, acked);
+            server.confirmUpTo(confirmed);
+        }
     }
 
     private void complete(long best) {

@@ -164,6 +164,14 @@ public final class ShippingServer implements AutoCloseable {
         return done;
     }
 
+    long storeEnd() {
+        return store.commitLogWritePosition();
+    }
+
+    void confirmUpTo(long position) {
+        store.confirmUpTo(position);
+    }
+
     boolean mayAcknowledge() {
         return mayAcknowledge.getAsBoolean();
     }

@@ -81,11 +81,23 @@ class InSyncGateTest {
             assertThat(r2.commitLogWritePosition()).as("and replica 2").isGreaterThanOrEqualTo(end);
         }
 
+        await().atMost(Duration.ofSeconds(5)).until(() -> master.confirmedPosition() == master.commitLogWritePosition());
+        assertThat(master.confirmedMaxOffset("T", 0)).isEqualTo(master.maxOffset("T", 0)).isEqualTo(21);
+
         l2.close(); // a required replica is gone: sends wait for it, then time out unconfirmed
         await().atMost(Duration.ofSeconds(10)).until(() -> server.replicas().size() == 1);
         assertThat(send(master, "held").status()).isEqualTo(PutResult.Status.FLUSH_SLAVE_TIMEOUT);
+        // consumers do not see it: a failover could still take it back
+        assertThat(master.maxOffset("T", 0)).isEqualTo(22);
+        assertThat(master.confirmedMaxOffset("T", 0)).isEqualTo(21);
+        assertThat(master.getConfirmed("T", 0, 21, 32, 0, io.quiver.store.MessageFilter.ALL).status())
+            .isEqualTo(io.quiver.store.GetResult.Status.OFFSET_OVERFLOW_ONE);
+        assertThat(master.getConfirmed("T", 0, 20, 32, 0, io.quiver.store.MessageFilter.ALL).records()).hasSize(1);
+        assertThat(master.get("T", 0, 21, 32, 0, io.quiver.store.MessageFilter.ALL).records())
+            .as("the master's own services still read it").hasSize(1);
 
         server.requireReplicas(Set.of(1L), false).join(); // the controllers agreed it left
+        await().atMost(Duration.ofSeconds(5)).until(() -> master.confirmedMaxOffset("T", 0) == 22);
         assertThat(send(master, "one").status()).isEqualTo(PutResult.Status.PUT_OK);
 
         lease.set(false);

@@ -14,6 +14,20 @@ public interface MessageReader {
     /** As {@link #get}, with copies and nothing to release. */
     GetResult getCopies(String topic, int queueId, long offset, int maxCount, int maxBytes, MessageFilter filter);
 
+    /**
+     * As {@link #get}, for consumers: only what every in-sync replica holds (controller mode); elsewhere the same as
+     * {@link #get}.
+     */
+    default GetResult getConfirmed(String topic, int queueId, long offset, int maxCount, int maxBytes,
+                                   MessageFilter filter) {
+        return get(topic, queueId, offset, maxCount, maxBytes, filter);
+    }
+
+    /** The queue's end as consumers see it (controller mode: before its first record not confirmed yet). */
+    default long confirmedMaxOffset(String topic, int queueId) {
+        return maxOffset(topic, queueId);
+    }
+
     /** A copy of the record at commit-log {@code offset} (CRC checked), or null. */
     ByteBuffer recordAt(long offset);
 

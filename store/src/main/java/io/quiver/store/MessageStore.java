@@ -39,6 +39,9 @@ public final class MessageStore implements MessageReader, AutoCloseable {
     private final Path checkpointFile;
     private final Path epochFile;
     private volatile EpochHistory epochs;
+    /** Controller mode: consumers read records ending at or below this commit-log position (MAX_VALUE: all). */
+    private volatile long confirmedPosition = Long.MAX_VALUE;
+    private volatile Runnable onConfirmed = () -> { };
     private final Path abortMarker;
     private FlushService flushService;
     /** The single writer; created at start. */
@@ -592,12 +595,83 @@ public final class MessageStore implements MessageReader, AutoCloseable {
     /** Reads up to {@code maxCount} matching records from a queue, starting at {@code offset}. */
     @Override
     public GetResult get(String topic, int queueId, long offset, int maxCount, int maxBytes, MessageFilter filter) {
+        return read(topic, queueId, offset, maxCount, maxBytes, filter, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #get}, for consumers: only records that end at or below the confirmed position (controller mode:
+     * every in-sync replica holds them, so no failover can take them back); the queue seems to end before the first
+     * record that is not confirmed yet.
+     */
+    @Override
+    public GetResult getConfirmed(String topic, int queueId, long offset, int maxCount, int maxBytes,
+                                  MessageFilter filter) {
+        return read(topic, queueId, offset, maxCount, maxBytes, filter, confirmedPosition);
+    }
+
+    /** The queue's end as consumers see it: before its first record beyond the confirmed position. */
+    @Override
+    public long confirmedMaxOffset(String topic, int queueId) {
+        ConsumeQueue cq = queue(topic, queueId);
+        return cq == null ? 0 : confirmedMax(cq, confirmedPosition);
+    }
+
+    /**
+     * Controller mode, a master: records ending at or below {@code position} are held by every in-sync replica and
+     * may be read by consumers ({@link Long#MAX_VALUE}: all, the default). Any thread; cheap.
+     */
+    public void confirmUpTo(long position) {
+        if (position != confirmedPosition) {
+            confirmedPosition = position;
+            onConfirmed.run();
+        }
+    }
+
+    public long confirmedPosition() {
+        return confirmedPosition;
+    }
+
+    /** The one callback run whenever the confirmed position moves (on the caller's thread; must be cheap). */
+    public void onConfirmed(Runnable callback) {
+        this.onConfirmed = callback;
+    }
+
+    /** The queue offset of the first entry whose record ends beyond {@code limit} (the queue's max if none). */
+    private static long confirmedMax(ConsumeQueue cq, long limit) {
+        long min = cq.minOffset();
+        long max = cq.maxOffset();
+        if (limit == Long.MAX_VALUE || max <= min) {
+            return max;
+        }
+        ConsumeQueue.Entry e = new ConsumeQueue.Entry();
+        if (cq.read(max - 1, e) && e.commitLogOffset + e.size <= limit) {
+            return max; // the usual case: caught up
+        }
+        long lo = min;
+        long hi = max - 1; // the entry at hi is beyond the limit (or unreadable, taken as beyond)
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            if (!cq.read(mid, e) || e.commitLogOffset + e.size > limit) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    private GetResult read(String topic, int queueId, long offset, int maxCount, int maxBytes, MessageFilter filter,
+                           long limit) {
         ConsumeQueue cq = queue(topic, queueId);
         if (cq == null) {
             return GetResult.outOfRange(offset, 0, 0);
         }
         long min = cq.minOffset();
-        long max = cq.maxOffset();
+        long max = confirmedMax(cq, limit);
+        if (offset > max && offset <= cq.maxOffset() && offset >= min) {
+            // stored, not confirmed yet: nothing to read for now (never "moved", which would send the reader back)
+            return new GetResult(GetResult.Status.OFFSET_OVERFLOW_ONE, List.of(), offset, min, max);
+        }
         GetResult unreadable = GetResult.outOfRange(offset, min, max);
         if (unreadable != null) {
             return unreadable;

@@ -25,6 +25,8 @@ public final class LongPollingService extends io.quiver.store.DutyCycle {
 
     /** Most pulls that may wait at once; beyond it pulls are answered at once with "no new message". */
     public static final int MAX_PARKED_PULLS = 100_000;
+    /** Queues whose parked pulls wait for records to be confirmed (controller mode); at most MAX_PARKED_PULLS. */
+    private final java.util.Set<String> awaitingConfirmation = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Longest sleep between deadline checks. */
     static final long TICK_MILLIS = 200;
 
@@ -75,6 +77,32 @@ public final class LongPollingService extends io.quiver.store.DutyCycle {
             signal(k);
         }
         return true;
+    }
+
+    /**
+     * A pull found records stored in its queue that consumers may not read yet (controller mode: not every in-sync
+     * replica holds them); its queue is looked at again when the confirmed position moves. At most
+     * {@link #MAX_PARKED_PULLS} queues are remembered.
+     */
+    public void awaitConfirmation(String topic, int queueId) {
+        if (awaitingConfirmation.size() < MAX_PARKED_PULLS) {
+            awaitingConfirmation.add(key(topic, queueId));
+        }
+    }
+
+    /** Any thread: the confirmed position moved; the queues waiting for it are looked at again. */
+    public void confirmed() {
+        if (awaitingConfirmation.isEmpty()) {
+            return;
+        }
+        for (Iterator<String> it = awaitingConfirmation.iterator(); it.hasNext(); ) {
+            String k = it.next();
+            it.remove();
+            Queue<Parked> q = parked.get(k);
+            if (q != null && !q.isEmpty()) {
+                signal(k);
+            }
+        }
     }
 
     /** Called by the send path after a message is stored. Cheap when nobody waits on the queue. */

@@ -90,7 +90,7 @@ public final class OffsetHandlers {
 
     public void maxOffset(RequestContext ctx, RemotingCommand req) {
         RequestHeaders.TopicQueue h = RequestHeaders.TopicQueue.decode(req);
-        offset(ctx, store.maxOffset(h.topic(), h.queueId()));
+        offset(ctx, store.confirmedMaxOffset(h.topic(), h.queueId()));
     }
 
     /** GET_MIN_OFFSET: 0 for a queue that holds nothing yet (Quiver answers 0 where 4.9 answers -1). */

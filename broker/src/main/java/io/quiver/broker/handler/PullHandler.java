@@ -120,9 +120,12 @@ public final class PullHandler implements RequestHandler {
         } else {
             filter = TagFilter.of(sub);
         }
-        GetResult r = store.get(h.topic(), h.queueId(), h.queueOffset(), maxCount, maxBytes, filter);
+        GetResult r = store.getConfirmed(h.topic(), h.queueId(), h.queueOffset(), maxCount, maxBytes, filter);
         boolean nothingNew = r.status() == GetResult.Status.OFFSET_OVERFLOW_ONE
             || (r.status() == GetResult.Status.NO_MESSAGE_IN_QUEUE && h.queueOffset() == 0);
+        if (nothingNew && mayPark && store.maxOffset(h.topic(), h.queueId()) > h.queueOffset()) {
+            longPolling.awaitConfirmation(h.topic(), h.queueId()); // stored, not yet held by every in-sync replica
+        }
         if (nothingNew && mayPark) {
             LongPollingService.Parked parked = new LongPollingService.Parked() {
                 @Override
@@ -136,7 +139,7 @@ public final class PullHandler implements RequestHandler {
                 }
             };
             if (longPolling.park(h.topic(), h.queueId(), h.queueOffset(), parked,
-                () -> store.maxOffset(h.topic(), h.queueId()))) {
+                () -> store.confirmedMaxOffset(h.topic(), h.queueId()))) {
                 return;
             }
         }

@@ -67,6 +67,22 @@ class LongPollingServiceTest {
     }
 
     @Test
+    void aPullWaitingForConfirmationResumesWhenTheConfirmedPositionMovesOnlyOnce() {
+        LongPollingService s = service(Runnable::run);
+        Pull waiting = new Pull(99_000);
+        Pull other = new Pull(99_000);
+        s.awaitConfirmation("T", 0); // the pull saw a stored record consumers may not read yet
+        s.park("T", 0, 5, waiting, () -> 5);
+        s.park("T", 1, 5, other, () -> 5);
+        s.confirmed();
+        assertThat(s.doWork()).isEqualTo(1);
+        assertThat(waiting.resumes).containsExactly(true);
+        assertThat(other.resumes).as("its queue waited for nothing").isEmpty();
+        s.confirmed();
+        assertThat(s.doWork()).as("asked once per wait").isZero();
+    }
+
+    @Test
     void anArrivalOnAQueueWithoutParkedPullsDoesNothing() {
         LongPollingService s = service(Runnable::run);
         Pull p = new Pull(99_000);
