@@ -48,6 +48,15 @@ class LocalClusterIT {
                 String now = masterAddr(namesrv);
                 return now != null && !now.equals(first);
             });
+            // every controller applied both elections (its Prometheus endpoint, which local-cluster turns on)
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+                String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    "http://127.0.0.1:" + (BASE_PORT + 44) + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("quiver_controller_elections_total 2.0",
+                    "quiver_controller_group_master_epoch{broker=\"broker-a\",cluster=\"LocalCluster\"} 2.0");
+            });
             List<ProcessHandle> children = lc.descendants().toList();
             assertThat(children).hasSizeGreaterThanOrEqualTo(4); // name server, controllers, the live broker
             lc.destroy(); // as Ctrl-C would
