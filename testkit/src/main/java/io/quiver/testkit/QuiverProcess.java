@@ -51,6 +51,11 @@ public final class QuiverProcess implements AutoCloseable {
         this("standalone", dataDir, brokerConf, null);
     }
 
+    /** A name server with settings ({@code quiver namesrv --config}), e.g. a failover controller inside it. */
+    public static QuiverProcess namesrv(Path dataDir, Map<String, String> conf) {
+        return new QuiverProcess("namesrv", dataDir, conf, null);
+    }
+
     /** A name server alone ({@code quiver namesrv}). */
     public static QuiverProcess namesrv(Path dataDir) {
         return new QuiverProcess("namesrv", dataDir, Map.of(), null);
@@ -143,10 +148,12 @@ public final class QuiverProcess implements AutoCloseable {
                 default -> cmd.addAll(List.of("--port", Integer.toString(brokerPort), "--namesrv", namesrvForBroker,
                     "--data-dir", dataDir.resolve("broker").toString()));
             }
-            if (kind.equals("controller")) {
+            if (kind.equals("controller") || kind.equals("namesrv") && !brokerConf.isEmpty()) {
                 Map<String, String> conf = new java.util.TreeMap<>(brokerConf);
-                conf.putIfAbsent("bindAddress", "127.0.0.1");
-                Path file = dataDir.resolve("controller.conf");
+                if (kind.equals("controller")) {
+                    conf.putIfAbsent("bindAddress", "127.0.0.1");
+                }
+                Path file = dataDir.resolve(kind + ".conf");
                 StringBuilder sb = new StringBuilder();
                 conf.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
                 Files.writeString(file, sb.toString());
