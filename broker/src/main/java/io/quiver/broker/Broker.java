@@ -394,6 +394,9 @@ public final class Broker implements AutoCloseable {
             io.quiver.protocol.message.TopicNames.TRANS_CHECK_MAX_TIME_TOPIC}) {
             topics.createIfAbsent(system, 1, io.quiver.protocol.message.PermName.READ_WRITE);
         }
+        if (!config.isReplica() && role != null) {
+            adoptTopicsOfTheLog();
+        }
         if (!config.isReplica()) {
             // Before any record of this run: replicas tell this master's terms apart.
             store.beginEpoch(role == null ? 0 : role.masterEpoch());
@@ -425,6 +428,28 @@ public final class Broker implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /**
+     * Controller mode, a new master: a topic whose messages it holds but whose definition it never copied (created
+     * on the old master within a second of its loss) is defined again from its queues, so producers and consumers
+     * find it in the route.
+     */
+    private void adoptTopicsOfTheLog() {
+        for (String topic : store.topics()) {
+            if (topics.get(topic) != null || io.quiver.protocol.message.TopicNames.isSystem(topic)) {
+                continue;
+            }
+            // as many queues as it has here, and at least as many as an auto-created topic gets
+            int queues = Math.max(config.defaultTopicQueueNums, store.queueCount(topic));
+            try {
+                topics.createIfAbsent(topic, queues, io.quiver.protocol.message.PermName.READ_WRITE);
+                log.warn("topic {} has messages here but was not defined (its definition never reached this replica); "
+                    + "defined with {} queues", topic, queues);
+            } catch (RuntimeException e) {
+                log.error("cannot define topic {} found in the log: {}", topic, e.getMessage());
+            }
+        }
     }
 
     private void startReplication() {

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(180)
 class NamesrvControllerIT {
+    private static final Path LOGS = Path.of("target", "namesrv-controller-logs");
+
     @Test
     void nameServersThatAreControllersElectAndReplaceAMaster() throws Exception {
         Path root = Files.createTempDirectory("quiver-namesrv-controller-");
@@ -40,13 +42,14 @@ class NamesrvControllerIT {
         try {
             for (int i = 0; i < 3; i++) {
                 namesrvs.add(QuiverProcess.namesrv(root.resolve("ns" + i), Map.of("enableControllerInNamesrv", "true",
-                    "controllerPeers", String.join(";", peers), "controllerSelfId", "n" + i)).start());
+                    "controllerPeers", String.join(";", peers), "controllerSelfId", "n" + i)).keepLogsIn(LOGS).start());
             }
             assertThat(namesrvs.get(0).output()).anyMatch(l -> l.contains("with failover controller n0"));
             String addrs = String.join(";", namesrvs.stream().map(QuiverProcess::namesrvAddr).toList());
             for (int i = 0; i < 2; i++) {
                 brokers.add(QuiverProcess.broker(root.resolve("b" + i), addrs, Map.of("brokerName", "broker-n",
-                    "enableControllerMode", "true", "controllerAddr", addrs, "minInSyncReplicas", "1")).start());
+                    "enableControllerMode", "true", "controllerAddr", addrs, "minInSyncReplicas", "1")).keepLogsIn(LOGS)
+                    .start());
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> master(addrs) != null
                 && QuiverCli.run("controller", "status", "--controller", addrs).out().contains("[1,2]"));

@@ -900,6 +900,12 @@ public final class MessageStore implements MessageReader, AutoCloseable {
         return index.indexedUpTo();
     }
 
+    /** One more than the highest queue id {@code topic} has in the store (0 if it has none). */
+    public int queueCount(String topic) {
+        Map<Integer, ConsumeQueue> m = queues.get(topic);
+        return m == null || m.isEmpty() ? 0 : Collections.max(m.keySet()) + 1;
+    }
+
     /** Topics that have at least one queue in the store. */
     @Override
     public List<String> topics() {
