@@ -335,6 +335,10 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.QUIVER_DLQ_REDRIVE, masterOnly(
             new DlqRedriveHandler(config, groups, topics, registerSoon, offsets, store, appender, storeHostBytes)), adminPool);
         server.register(RequestCode.QUIVER_DRAIN, this::drainRequested, adminPool);
+        io.quiver.broker.assignment.AssignmentHandlers assignment = new io.quiver.broker.assignment.AssignmentHandlers(
+            clients, this::route);
+        server.register(RequestCode.QUERY_ASSIGNMENT, assignment::queryAssignment, adminPool);
+        server.register(RequestCode.SET_MESSAGE_REQUEST_MODE, assignment::setMessageRequestMode, adminPool);
         server.onConnectionClosed(this::connectionClosed);
     }
 
@@ -380,6 +384,19 @@ public final class Broker implements AutoCloseable {
                 traffic.stored(topic, messages, bodyBytes);
             }
         };
+    }
+
+    /** A topic's route from the first name server (null when it knows none). */
+    private java.util.concurrent.CompletableFuture<io.quiver.protocol.body.TopicRouteData> route(String topic) {
+        List<String> addrs = registrar.addresses();
+        if (addrs.isEmpty()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        io.quiver.protocol.RemotingCommand req = io.quiver.protocol.RemotingCommand.request(RequestCode.GET_ROUTEINFO_BY_TOPIC)
+            .putExt("topic", topic);
+        return namesrvClient.invoke(addrs.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(addrs.size())), req,
+            3_000).thenApply(resp -> resp.code() == io.quiver.protocol.ResponseCode.SUCCESS && resp.body() != null
+                ? io.quiver.protocol.body.Json.decode(resp.body(), io.quiver.protocol.body.TopicRouteData.class) : null);
     }
 
     /** Loads data, starts listening, and registers with the name servers. */

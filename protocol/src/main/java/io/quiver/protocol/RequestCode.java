@@ -65,6 +65,10 @@ public final class RequestCode {
     public static final int ADD_WRITE_PERM_OF_BROKER = 327;
     public static final int GET_TOPIC_CONFIG = 351;
     public static final int LITE_PULL_MESSAGE = 361;
+    /** 5.x consumers with setClientRebalance(false): the broker assigns their queues. */
+    public static final int QUERY_ASSIGNMENT = 400;
+    /** mqadmin setConsumeMode: PULL or POP for a topic and group. */
+    public static final int SET_MESSAGE_REQUEST_MODE = 401;
     /** Controller mode (RocketMQ 5 codes): a broker's heartbeat to every controller. */
     public static final int BROKER_HEARTBEAT = 904;
     /** Controller mode: a master reports the replicas that hold everything it acknowledged. */
