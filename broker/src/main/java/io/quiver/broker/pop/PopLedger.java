@@ -140,6 +140,11 @@ public final class PopLedger {
         return c != 0 ? c : Integer.compare(a.id().queue().queueId(), b.id().queue().queueId());
     });
 
+    /** Every queue this ledger knows. */
+    public java.util.Set<Queue> queues() {
+        return java.util.Collections.unmodifiableSet(queues.keySet());
+    }
+
     /** Open checkpoints now. */
     public int openCheckpoints() {
         return checkpoints.size();

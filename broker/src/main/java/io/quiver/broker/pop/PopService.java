@@ -1,0 +1,487 @@
+package io.quiver.broker.pop;
+
+import io.quiver.broker.support.ProgressFile;
+import io.quiver.protocol.message.DecodedMessage;
+import io.quiver.protocol.message.MessageDraft;
+import io.quiver.protocol.message.MessageProperties;
+import io.quiver.protocol.message.MessageRecord;
+import io.quiver.protocol.message.TopicNames;
+import io.quiver.store.Clock;
+import io.quiver.store.GetResult;
+import io.quiver.store.MessageFilter;
+import io.quiver.store.MessageStore;
+import io.quiver.store.PutResult;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * POP consumption (RocketMQ 5): hands out messages that stay invisible to other pops until acknowledged or until
+ * their time passes, then redelivers what was not acknowledged through the group's POP retry topic
+ * ({@code %RETRY%group_topic}), or to its dead-letter queue once the group's retries are spent. One thread owns the
+ * {@link PopLedger}; requests reach it through a bounded inbox and are answered when their pop-log entry is stored.
+ *
+ * <p>Durable: every pop, acknowledgement and revival is an entry of the pop log ({@link PopLogRecord}, an internal
+ * topic of the commit log), appended before the client is answered. After a restart the log is replayed from the
+ * oldest entry still needed ({@code pop-progress.json}), and the groups' committed offsets say where queues
+ * untouched since then resume. Acknowledged messages may come again only for queues committed less than
+ * {@link #COMMIT_PERIOD_MILLIS} before a crash.
+ */
+public final class PopService extends io.quiver.store.DutyCycle {
+    private static final Logger log = LoggerFactory.getLogger(PopService.class);
+
+    /** Requests waiting for the pop thread, at most; beyond it a request is answered "busy". */
+    public static final int MAX_PENDING_REQUESTS = 10_000;
+    /** How often committed offsets and the replay position are written. */
+    static final long COMMIT_PERIOD_MILLIS = 1_000;
+    /** Most checkpoints revived per cycle. */
+    static final int MAX_REVIVES_PER_CYCLE = 64;
+    static final long MAX_IDLE_MILLIS = 100;
+    /** reviveQid in receipts: 999 marks a FIFO pop, as in RocketMQ; any other value is informational here. */
+    public static final int REVIVE_QID = 0;
+    public static final int ORDER_REVIVE_QID = 999;
+    /** The message property carrying a POP receipt (the client's, never stored by the broker). */
+    public static final String POP_CK = "POP_CK";
+
+    /** The POP retry topic of a group and topic. */
+    public static String retryTopic(String group, String topic) {
+        return TopicNames.RETRY_PREFIX + group + "_" + topic;
+    }
+
+    /** What one pop asks for. {@code queueId} -1: every queue of the topic ({@code queues} of them). */
+    public record Request(String group, String topic, int queueId, int queues, int maxMessages, long invisibleMillis,
+                          boolean fromFirst, MessageFilter filter, boolean order) {}
+
+    /** What one queue gave to a pop: {@code retry} when it is the POP retry topic. Records are copies. */
+    public record QueuePop(boolean retry, String realTopic, int queueId, long startOffset, long[] offsets,
+                           long scannedTo, List<ByteBuffer> records) {}
+
+    /** What a pop gave: possibly nothing. */
+    public record Popped(long popTime, long invisibleMillis, List<QueuePop> queues, long restNum) {
+        public int count() {
+            return queues.stream().mapToInt(q -> q.records().size()).sum();
+        }
+    }
+
+    /** A change of invisible time: the new receipt's pop time and duration, or null when nothing was changed. */
+    public record Changed(long popTime, long invisibleMillis) {}
+
+    /** Where replay starts after a restart (the pop log's queue offset). */
+    public static final class Progress {
+        public long replayFrom;
+    }
+
+    private final MessageStore store;
+    private final Clock clock;
+    private final byte[] storeHost;
+    private final int storePort;
+    private final Offsets offsets;
+    private final Function<String, Integer> maxReconsumeTimes;
+    private final java.util.function.Consumer<String> ensureTopic;
+    private final ProgressFile<Progress> progressFile;
+    private final ArrayBlockingQueue<Runnable> inbox = new ArrayBlockingQueue<>(MAX_PENDING_REQUESTS);
+    // Owned by the pop thread.
+    private final PopLedger ledger = new PopLedger();
+    private final Set<PopLedger.CheckpointId> reviving = new HashSet<>();
+    /** Pop-log queue offset of each open checkpoint's entry (for the replay position). */
+    private final Map<PopLedger.CheckpointId, Long> entryOffsets = new HashMap<>();
+    private final Map<String, Integer> nextQueue = new HashMap<>();
+    private final java.util.Random random = new java.util.Random();
+    private long lastCommit;
+
+    /** The groups' committed offsets, as the pop thread reads and moves them. */
+    public interface Offsets {
+        /** -1 when the group never committed on the queue. */
+        long get(String group, String topic, int queueId);
+
+        void commit(String group, String topic, int queueId, long offset);
+    }
+
+    public PopService(MessageStore store, Clock clock, byte[] storeHost, int storePort, Offsets offsets,
+                      Function<String, Integer> maxReconsumeTimes, java.util.function.Consumer<String> ensureTopic,
+                      Path progressFile) {
+        super("quiver-pop", MAX_IDLE_MILLIS);
+        this.store = store;
+        this.clock = clock;
+        this.storeHost = storeHost;
+        this.storePort = storePort;
+        this.offsets = offsets;
+        this.maxReconsumeTimes = maxReconsumeTimes;
+        this.ensureTopic = ensureTopic;
+        this.progressFile = new ProgressFile<>(progressFile, Progress.class, Progress::new);
+    }
+
+    // ------------------------------------------------------------------ requests (any thread)
+
+    public CompletableFuture<Popped> pop(Request r) {
+        return submit(done -> popNow(r, done));
+    }
+
+    /** Acknowledges {@code offset} of checkpoint {@code id}; completes with whether it was open and unacknowledged. */
+    public CompletableFuture<Boolean> ack(PopLedger.CheckpointId id, long offset) {
+        return submit(done -> ackNow(id, offset, done));
+    }
+
+    /** Gives {@code offset} of checkpoint {@code id} a new invisible time from now, under a new checkpoint. */
+    public CompletableFuture<Changed> changeInvisible(PopLedger.CheckpointId id, long offset, long invisibleMillis) {
+        return submit(done -> changeNow(id, offset, invisibleMillis, done));
+    }
+
+    /** Open checkpoints (for status). Any thread; a moment's view. */
+    public int openCheckpoints() {
+        return ledger.openCheckpoints();
+    }
+
+    private interface Task<T> {
+        void run(CompletableFuture<T> done);
+    }
+
+    private <T> CompletableFuture<T> submit(Task<T> task) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        if (!inbox.offer(() -> {
+            try {
+                task.run(done);
+            } catch (RuntimeException e) {
+                log.error("a POP request failed", e);
+                done.completeExceptionally(e);
+            }
+        })) {
+            done.completeExceptionally(new IllegalStateException("the broker is busy with " + MAX_PENDING_REQUESTS
+                + " POP requests; try again"));
+            return done;
+        }
+        wake();
+        return done;
+    }
+
+    // ------------------------------------------------------------------ the pop thread
+
+    @Override
+    protected void beforeStart() {
+        long from = progressFile.read().replayFrom;
+        long max = store.maxOffset(PopLogRecord.TOPIC, 0);
+        long next = Math.max(from, Math.max(0, store.minOffset(PopLogRecord.TOPIC, 0)));
+        int entries = 0;
+        while (next < max) {
+            GetResult r = store.getCopies(PopLogRecord.TOPIC, 0, next, 256, 0, MessageFilter.ALL);
+            if (r.records().isEmpty()) {
+                if (r.nextBeginOffset() <= next) {
+                    break;
+                }
+                next = r.nextBeginOffset();
+                continue;
+            }
+            for (ByteBuffer b : r.records()) {
+                DecodedMessage m = MessageRecord.decode(b, 0);
+                try {
+                    PopLogRecord rec = PopLogRecord.decode(m.body);
+                    rec.applyTo(ledger);
+                    track(rec, m.queueOffset);
+                    entries++;
+                } catch (IllegalArgumentException e) {
+                    log.error("pop log entry {} cannot be read ({}); skipped", m.queueOffset, e.getMessage());
+                }
+            }
+            next = r.nextBeginOffset();
+        }
+        if (entries > 0) {
+            log.info("POP state rebuilt from {} pop-log entries: {} checkpoints open", entries, ledger.openCheckpoints());
+        }
+    }
+
+    /** Keeps the pop-log position of open checkpoints (replay starts at the oldest). */
+    private void track(PopLogRecord rec, long entryOffset) {
+        if (rec instanceof PopLogRecord.Pop && ledger.checkpoint(rec.id()) != null) {
+            entryOffsets.putIfAbsent(rec.id(), entryOffset);
+        } else if (ledger.checkpoint(rec.id()) == null) {
+            entryOffsets.remove(rec.id());
+        }
+    }
+
+    @Override
+    protected int doWork() {
+        int n = 0;
+        for (Runnable task; (task = inbox.poll()) != null && n < 1_000; n++) {
+            task.run();
+        }
+        long now = clock.millis();
+        n += revive(now);
+        if (now - lastCommit >= COMMIT_PERIOD_MILLIS) {
+            lastCommit = now;
+            commit();
+        }
+        return n;
+    }
+
+    @Override
+    protected long idleWaitNanos() {
+        long untilDue = ledger.nextDue() - clock.millis();
+        return Math.max(0, Math.min(MAX_IDLE_MILLIS, untilDue)) * 1_000_000L;
+    }
+
+    private void popNow(Request r, CompletableFuture<Popped> done) {
+        long popTime = clock.millis();
+        List<QueuePop> out = new ArrayList<>();
+        int[] left = {Math.max(1, r.maxMessages())};
+        String retry = retryTopic(r.group(), r.topic());
+        boolean retryFirst = !r.order() && random.nextInt(5) == 0;
+        if (retryFirst) {
+            popQueue(r, retry, 0, true, popTime, left, out);
+        }
+        List<Integer> queues = new ArrayList<>();
+        if (r.queueId() >= 0) {
+            queues.add(r.queueId());
+        } else {
+            int start = nextQueue.merge(r.group() + "\u0001" + r.topic(), 1, Integer::sum) % Math.max(1, r.queues());
+            for (int i = 0; i < r.queues(); i++) {
+                queues.add((start + i) % r.queues());
+            }
+        }
+        for (int q : queues) {
+            if (left[0] <= 0) {
+                break;
+            }
+            popQueue(r, r.topic(), q, false, popTime, left, out);
+        }
+        if (!retryFirst && !r.order() && left[0] > 0) {
+            popQueue(r, retry, 0, true, popTime, left, out);
+        }
+        long rest = 0;
+        for (int q : queues) {
+            long from = ledger.nextOffset(new PopLedger.Queue(r.group(), r.topic(), q), 0);
+            rest += Math.max(0, store.confirmedMaxOffset(r.topic(), q) - from);
+        }
+        Popped popped = new Popped(popTime, r.invisibleMillis(), out, rest);
+        if (out.isEmpty()) {
+            done.complete(popped);
+            return;
+        }
+        List<MessageDraft> entries = new ArrayList<>();
+        List<PopLogRecord> recs = new ArrayList<>();
+        for (QueuePop q : out) {
+            PopLogRecord rec = new PopLogRecord.Pop(new PopLedger.CheckpointId(new PopLedger.Queue(r.group(),
+                q.realTopic(), q.queueId()), q.startOffset(), popTime), q.offsets(), q.scannedTo(), r.invisibleMillis(),
+                r.order());
+            recs.add(rec);
+            entries.add(entry(rec));
+        }
+        append(entries, recs, () -> done.complete(popped), failure -> done.completeExceptionally(failure));
+    }
+
+    /** Pops up to {@code left[0]} messages of one queue into {@code out}. */
+    private void popQueue(Request r, String realTopic, int queueId, boolean retry, long popTime, int[] left,
+                          List<QueuePop> out) {
+        PopLedger.Queue key = new PopLedger.Queue(r.group(), realTopic, queueId);
+        if (ledger.heldByOrder(key) || !ledger.hasRoom() || store.maxOffset(realTopic, queueId) <= 0) {
+            return;
+        }
+        long committed = offsets.get(r.group(), realTopic, queueId);
+        long min = Math.max(0, store.minOffset(realTopic, queueId));
+        long initial = committed >= 0 ? committed : retry || r.fromFirst() ? min : store.confirmedMaxOffset(realTopic, queueId);
+        long from = Math.max(min, ledger.nextOffset(key, initial));
+        GetResult g = store.getConfirmed(realTopic, queueId, from, Math.min(left[0], PopLedger.MAX_OFFSETS_PER_CHECKPOINT),
+            0, r.filter());
+        try {
+            if (g.records().isEmpty()) {
+                if (g.nextBeginOffset() > from) {
+                    ledger.pop(key, new long[0], g.nextBeginOffset(), popTime, r.invisibleMillis(), r.order());
+                }
+                return;
+            }
+            long[] offsets = new long[g.records().size()];
+            List<ByteBuffer> copies = new ArrayList<>(offsets.length);
+            for (int i = 0; i < offsets.length; i++) {
+                ByteBuffer b = g.records().get(i);
+                offsets[i] = b.getLong(b.position() + MessageRecord.POS_QUEUE_OFFSET);
+                ByteBuffer c = ByteBuffer.allocate(b.remaining());
+                c.put(b.duplicate()).flip();
+                copies.add(c);
+            }
+            ledger.pop(key, offsets, g.nextBeginOffset(), popTime, r.invisibleMillis(), r.order());
+            out.add(new QueuePop(retry, realTopic, queueId, offsets[0], offsets, g.nextBeginOffset(), copies));
+            left[0] -= offsets.length;
+        } finally {
+            g.release();
+        }
+    }
+
+    private void ackNow(PopLedger.CheckpointId id, long offset, CompletableFuture<Boolean> done) {
+        PopLedger.AckOutcome o = ledger.ack(id, offset);
+        if (o != PopLedger.AckOutcome.ACKED && o != PopLedger.AckOutcome.CHECKPOINT_DONE) {
+            done.complete(false);
+            return;
+        }
+        if (o == PopLedger.AckOutcome.CHECKPOINT_DONE) {
+            entryOffsets.remove(id);
+        }
+        PopLogRecord rec = new PopLogRecord.Ack(id, offset);
+        append(List.of(entry(rec)), List.of(rec), () -> done.complete(true), done::completeExceptionally);
+    }
+
+    private void changeNow(PopLedger.CheckpointId id, long offset, long invisibleMillis, CompletableFuture<Changed> done) {
+        PopLedger.Checkpoint ck = ledger.checkpoint(id);
+        if (ck == null || !ck.unacked().contains(offset) || reviving.contains(id)) {
+            done.complete(null);
+            return;
+        }
+        long now = clock.millis();
+        PopLedger.CheckpointId fresh = new PopLedger.CheckpointId(id.queue(), offset, now);
+        if (ledger.checkpoint(fresh) != null) {
+            now++; // two changes of one message in the same millisecond
+            fresh = new PopLedger.CheckpointId(id.queue(), offset, now);
+        }
+        PopLogRecord pop = new PopLogRecord.Pop(fresh, new long[] {offset}, offset + 1, invisibleMillis, ck.order());
+        PopLogRecord ack = new PopLogRecord.Ack(id, offset);
+        pop.applyTo(ledger);
+        if (ledger.ack(id, offset) == PopLedger.AckOutcome.CHECKPOINT_DONE) {
+            entryOffsets.remove(id);
+        }
+        long popTime = now;
+        append(List.of(entry(pop), entry(ack)), List.of(pop, ack), () -> done.complete(new Changed(popTime, invisibleMillis)),
+            done::completeExceptionally);
+    }
+
+    /**
+     * Redelivers due checkpoints: the unacknowledged messages go to the group's POP retry topic (or its dead-letter
+     * queue once its retries are spent), appended together with the checkpoint's revival entry; a FIFO checkpoint
+     * only records the revival (its queue starts again at its first unacknowledged message).
+     */
+    private int revive(long now) {
+        int n = 0;
+        for (PopLedger.Checkpoint ck : ledger.due(now, MAX_REVIVES_PER_CYCLE + reviving.size())) {
+            if (n >= MAX_REVIVES_PER_CYCLE || reviving.contains(ck.id())) {
+                continue;
+            }
+            n++;
+            PopLedger.CheckpointId id = ck.id();
+            List<MessageDraft> drafts = new ArrayList<>();
+            if (!ck.order()) {
+                for (long offset : ck.unacked()) {
+                    MessageDraft d = redelivery(id, offset);
+                    if (d != null) {
+                        drafts.add(d);
+                    }
+                }
+            }
+            PopLogRecord rec = new PopLogRecord.Revived(id);
+            drafts.add(entry(rec));
+            reviving.add(id);
+            store.put(drafts, false).whenComplete((put, failure) -> submitQuietly(() -> {
+                reviving.remove(id);
+                if (failure == null && put.isStored()) {
+                    ledger.revived(id);
+                    entryOffsets.remove(id);
+                } else {
+                    log.warn("redelivering POP checkpoint {} failed ({}); retrying", id,
+                        failure != null ? failure.getMessage() : put.remark());
+                }
+            }));
+        }
+        return n;
+    }
+
+    /** The retry (or dead-letter) copy of one unacknowledged message, or null if it is gone from the store. */
+    private MessageDraft redelivery(PopLedger.CheckpointId id, long offset) {
+        String topic = id.queue().topic();
+        GetResult g = store.getCopies(topic, id.queue().queueId(), offset, 1, 0, MessageFilter.ALL);
+        if (g.records().isEmpty()) {
+            log.warn("POP message {}:{}@{} of group {} is gone from the store; not redelivered", topic,
+                id.queue().queueId(), offset, id.queue().group());
+            return null;
+        }
+        DecodedMessage m = MessageRecord.decode(g.records().get(0), 0);
+        Map<String, String> props = new LinkedHashMap<>(m.propertyMap());
+        String group = id.queue().group();
+        String original = topic.startsWith(TopicNames.RETRY_PREFIX) ? props.getOrDefault(MessageProperties.RETRY_TOPIC, topic) : topic;
+        props.putIfAbsent(MessageProperties.RETRY_TOPIC, original);
+        props.remove(POP_CK);
+        int times = m.reconsumeTimes + 1;
+        boolean dead = times > maxReconsumeTimes.apply(group);
+        String target = dead ? TopicNames.dlqTopic(group) : retryTopic(group, original);
+        ensureTopic.accept(target);
+        MessageDraft d = MessageDraft.copyOf(m);
+        d.topic(target);
+        d.queueId(0);
+        d.reconsumeTimes(times);
+        d.properties(MessageProperties.encode(props));
+        d.tagsCode(MessageDraft.tagsCodeOf(props));
+        d.storeHost(storeHost);
+        d.storePort(storePort);
+        return d;
+    }
+
+    private MessageDraft entry(PopLogRecord rec) {
+        MessageDraft d = new MessageDraft();
+        d.topic(PopLogRecord.TOPIC);
+        d.queueId(0);
+        byte[] body = PopLogRecord.encode(rec);
+        d.body(body, 0, body.length);
+        d.bornTimestamp(clock.millis());
+        d.storeHost(storeHost);
+        d.storePort(storePort);
+        return d;
+    }
+
+    /** Appends pop-log entries (with any messages before them); the completion comes back to the pop thread. */
+    private void append(List<MessageDraft> drafts, List<PopLogRecord> recs, Runnable ok,
+                        java.util.function.Consumer<Throwable> failed) {
+        store.put(drafts, false).whenComplete((put, failure) -> {
+            if (failure != null || !put.isStored()) {
+                failed.accept(failure != null ? failure : new IllegalStateException(put.remark()));
+                return;
+            }
+            ok.run(); // the client may have its answer at once; the bookkeeping below is the pop thread's
+            long[] q = put.queueOffsets();
+            submitQuietly(() -> {
+                for (int i = 0; i < recs.size(); i++) {
+                    int at = q.length - recs.size() + i;
+                    if (at >= 0) {
+                        track(recs.get(i), q[at]);
+                    }
+                }
+            });
+        });
+    }
+
+    private void submitQuietly(Runnable task) {
+        if (!inbox.offer(task)) {
+            log.warn("the POP inbox is full; a bookkeeping step waits for room");
+            try {
+                inbox.put(task);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        wake();
+    }
+
+    /** Writes the groups' committed offsets (what every POP queue finished) and where a replay would start. */
+    private void commit() {
+        for (PopLedger.Queue q : ledger.queues()) {
+            long c = ledger.committable(q);
+            if (c > offsets.get(q.group(), q.topic(), q.queueId())) {
+                offsets.commit(q.group(), q.topic(), q.queueId(), c);
+            }
+        }
+        Progress p = new Progress();
+        p.replayFrom = entryOffsets.isEmpty() ? store.maxOffset(PopLogRecord.TOPIC, 0)
+            : entryOffsets.values().stream().mapToLong(Long::longValue).min().getAsLong();
+        progressFile.write(p);
+    }
+
+    @Override
+    protected void onStop() {
+        commit();
+    }
+}
