@@ -101,6 +101,8 @@ public final class Broker implements AutoCloseable {
     private final Traffic traffic;
     private final MetricsEndpoint metrics;
     private final DrainService drain;
+    private final io.quiver.broker.pop.PopService pops;
+    private final io.quiver.broker.metadata.MessageRequestModeTable requestModes;
     private volatile Runnable onDrained = () -> { };
     /** A master's replication listener (null on a replica). */
     private io.quiver.replication.ShippingServer shipping;
@@ -162,6 +164,8 @@ public final class Broker implements AutoCloseable {
             2 * config.maxSubscriptionGroupCount);
         this.groups = new SubscriptionGroupTable(config.storePathRootDir.resolve("config"), config.maxSubscriptionGroupCount);
         this.offsets = new ConsumerOffsetTable(config.storePathRootDir.resolve("config"), config.maxConsumerOffsetEntries);
+        this.requestModes = new io.quiver.broker.metadata.MessageRequestModeTable(config.storePathRootDir.resolve("config"),
+            config.maxSubscriptionGroupCount);
         this.clients = new ClientRegistry(config.maxClientsPerGroup);
         this.locks = new QueueLockTable(config.rebalanceLockMaxLiveTime);
         this.server = new RemotingServer("broker", config.bindAddress, config.listenPort,
@@ -205,6 +209,26 @@ public final class Broker implements AutoCloseable {
             : new ArrivalFanout(longPolling, schedule, timers));
         store.recoverTagsCodesWith(new DueTimes(schedule.levels()));
         store.onConfirmed(longPolling::confirmed); // controller mode: consumers wait for what every in-sync replica holds
+        this.pops = new io.quiver.broker.pop.PopService(store, Clock.SYSTEM, storeHostBytes, config.listenPort,
+            new io.quiver.broker.pop.PopService.Offsets() {
+                @Override
+                public long get(String group, String topic, int queueId) {
+                    return offsets.get(group, topic, queueId);
+                }
+
+                @Override
+                public void commit(String group, String topic, int queueId, long offset) {
+                    offsets.commit(group, topic, queueId, offset);
+                }
+            }, group -> {
+                io.quiver.protocol.body.SubscriptionGroupConfig g = groups.get(group);
+                return g == null ? new io.quiver.protocol.body.SubscriptionGroupConfig().retryMaxTimes : g.retryMaxTimes;
+            }, topic -> {
+                if (topics.get(topic) == null) {
+                    topics.createIfAbsent(topic, 1, io.quiver.protocol.message.PermName.READ_WRITE);
+                    registrar.registerSoon();
+                }
+            }, config.storePathRootDir.resolve("config").resolve("pop-progress.json"));
         registerHandlers();
     }
 
@@ -335,10 +359,15 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.QUIVER_DLQ_REDRIVE, masterOnly(
             new DlqRedriveHandler(config, groups, topics, registerSoon, offsets, store, appender, storeHostBytes)), adminPool);
         server.register(RequestCode.QUIVER_DRAIN, this::drainRequested, adminPool);
+        io.quiver.broker.handler.PopHandlers pop = new io.quiver.broker.handler.PopHandlers(config, topics, groups, pops,
+            scheduler);
+        server.register(RequestCode.POP_MESSAGE, masterOnly(pop::pop), pullPool);
+        server.register(RequestCode.ACK_MESSAGE, masterOnly(pop::ack), clientPool);
+        server.register(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, masterOnly(pop::changeInvisibleTime), clientPool);
         io.quiver.broker.assignment.AssignmentHandlers assignment = new io.quiver.broker.assignment.AssignmentHandlers(
-            clients, this::route);
+            clients, this::route, requestModes);
         server.register(RequestCode.QUERY_ASSIGNMENT, assignment::queryAssignment, adminPool);
-        server.register(RequestCode.SET_MESSAGE_REQUEST_MODE, assignment::setMessageRequestMode, adminPool);
+        server.register(RequestCode.SET_MESSAGE_REQUEST_MODE, masterOnly(assignment::setMessageRequestMode), adminPool);
         server.onConnectionClosed(this::connectionClosed);
     }
 
@@ -406,6 +435,7 @@ public final class Broker implements AutoCloseable {
         topics.load(config.autoCreateTopicEnable, config.defaultTopicQueueNums);
         groups.load();
         offsets.load();
+        requestModes.load();
         for (String system : new String[] {io.quiver.protocol.message.TopicNames.TRANS_HALF_TOPIC,
             io.quiver.protocol.message.TopicNames.TRANS_OP_HALF_TOPIC,
             io.quiver.protocol.message.TopicNames.TRANS_CHECK_MAX_TIME_TOPIC}) {
@@ -420,6 +450,7 @@ public final class Broker implements AutoCloseable {
             transactions.start();
             schedule.start();
             timers.start();
+            pops.start();
             writersStarted = true;
         }
         longPolling.start();
@@ -677,6 +708,7 @@ public final class Broker implements AutoCloseable {
             transactions.close();
             schedule.close();
             timers.close();
+            pops.close();
         }
         longPolling.close();
         metrics.close();

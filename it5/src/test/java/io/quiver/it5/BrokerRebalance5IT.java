@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Integration tier with the official 5.1.4 client: push consumers that let the broker rebalance
  * ({@code setClientRebalance(false)}, QUERY_ASSIGNMENT 400) split the topic's queues between them and together
- * receive every message; mqadmin's setConsumeMode (401) to POP is refused with a reason while POP is not built.
+ * receive every message.
  */
 @Timeout(180)
 class BrokerRebalance5IT {
@@ -81,11 +81,6 @@ class BrokerRebalance5IT {
                 assertThat(brokerRebalanced.containsKey(topic)).as("topics the broker rebalances: %s", brokerRebalanced)
                     .isTrue();
 
-                var api = p.getDefaultMQProducerImpl().getMqClientFactory().getMQClientAPIImpl();
-                var brokerAddr = quiver.brokerAddr();
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> api.setMessageRequestMode(brokerAddr, topic, group,
-                    org.apache.rocketmq.common.message.MessageRequestMode.POP, 0, 5_000))
-                    .hasMessageContaining("POP consumption is not available");
             } finally {
                 for (DefaultMQPushConsumer c : consumers) {
                     if (c != null) {

@@ -65,6 +65,10 @@ public final class RequestCode {
     public static final int ADD_WRITE_PERM_OF_BROKER = 327;
     public static final int GET_TOPIC_CONFIG = 351;
     public static final int LITE_PULL_MESSAGE = 361;
+    /** POP consumption (RocketMQ 5): take messages that stay invisible until acknowledged. */
+    public static final int POP_MESSAGE = 200_050;
+    public static final int ACK_MESSAGE = 200_051;
+    public static final int CHANGE_MESSAGE_INVISIBLETIME = 200_053;
     /** 5.x consumers with setClientRebalance(false): the broker assigns their queues. */
     public static final int QUERY_ASSIGNMENT = 400;
     /** mqadmin setConsumeMode: PULL or POP for a topic and group. */

@@ -39,4 +39,10 @@ public final class ResponseCode {
     public static final int CONTROLLER_ELECT_MASTER_FAILED = 2012;
     /** Controller: the in-sync set change was refused. */
     public static final int CONTROLLER_ALTER_SYNC_STATE_SET_FAILED = 2013;
+    /** POP: too many pops are waiting for messages. */
+    public static final int POLLING_FULL = 209;
+    /** POP: nothing to pop within the poll time. */
+    public static final int POLLING_TIMEOUT = 210;
+    /** POP: the acknowledged or changed message is not under that receipt. */
+    public static final int NO_MESSAGE = 208;
 }

@@ -16,7 +16,16 @@ import org.junit.jupiter.api.Test;
 /** Unit tier: QUERY_ASSIGNMENT over every readable queue of the route, for the clients this broker knows. */
 class AssignmentHandlersTest {
     private final ClientRegistry clients = new ClientRegistry(100);
-    private final AssignmentHandlers handlers = new AssignmentHandlers(clients, t -> CompletableFuture.completedFuture(null));
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+    private io.quiver.broker.metadata.MessageRequestModeTable modes;
+    private AssignmentHandlers handlers;
+
+    @org.junit.jupiter.api.BeforeEach
+    void setUp() {
+        modes = new io.quiver.broker.metadata.MessageRequestModeTable(dir, 10);
+        handlers = new AssignmentHandlers(clients, t -> CompletableFuture.completedFuture(null), modes);
+    }
 
     private static TopicRouteData route() {
         TopicRouteData r = new TopicRouteData();
@@ -78,5 +87,25 @@ class AssignmentHandlersTest {
         QueryAssignment.Request other = ask("c1", "AVG", "CLUSTERING");
         other.consumerGroup = "nobody";
         assertThat(handlers.assign(other, route())).isNull();
+    }
+
+    @Test
+    void aGroupSetToPopGetsOnePopAssignmentPerBrokerAndTheSettingPersists() {
+        member("c1");
+        member("c2");
+        io.quiver.protocol.body.MessageRequestMode m = new io.quiver.protocol.body.MessageRequestMode();
+        m.topic = "T";
+        m.consumerGroup = "G";
+        m.mode = "POP";
+        assertThat(modes.put(m)).isTrue();
+        assertThat(queues(handlers.assign(ask("c1", "AVG", "CLUSTERING"), route())))
+            .containsExactly("broker-a#-1/POP", "broker-b#-1/POP");
+        QueryAssignment.Request retry = ask("c1", "AVG", "CLUSTERING");
+        retry.topic = "%RETRY%G";
+        assertThat(queues(handlers.assign(retry, route()))).allMatch(s -> s.endsWith("/PULL"));
+        io.quiver.broker.metadata.MessageRequestModeTable reloaded = new io.quiver.broker.metadata.MessageRequestModeTable(dir, 10);
+        reloaded.load();
+        assertThat(reloaded.get("T", "G").mode).isEqualTo("POP");
+        assertThat(reloaded.get("T", "other")).isNull();
     }
 }
