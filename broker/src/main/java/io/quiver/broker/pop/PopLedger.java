@@ -163,6 +163,12 @@ public final class PopLedger {
         return queues.computeIfAbsent(q, k -> new QueueState(initial)).popOffset;
     }
 
+    /** Where the next pop of {@code q} starts, or {@code unknown} for a queue never seen (nothing is recorded). */
+    public long peekNextOffset(Queue q, long unknown) {
+        QueueState s = queues.get(q);
+        return s == null ? unknown : s.popOffset;
+    }
+
     /** Whether a FIFO pop holds {@code q} (no other pop of it until that one ends). */
     public boolean heldByOrder(Queue q) {
         QueueState s = queues.get(q);

@@ -259,8 +259,9 @@ public final class PopService extends io.quiver.store.DutyCycle {
         }
         long rest = 0;
         for (int q : queues) {
-            long from = ledger.nextOffset(new PopLedger.Queue(r.group(), r.topic(), q), 0);
-            rest += Math.max(0, store.confirmedMaxOffset(r.topic(), q) - from);
+            long max = store.confirmedMaxOffset(r.topic(), q);
+            long from = ledger.peekNextOffset(new PopLedger.Queue(r.group(), r.topic(), q), max);
+            rest += Math.max(0, max - from);
         }
         Popped popped = new Popped(popTime, r.invisibleMillis(), out, rest);
         if (out.isEmpty()) {
@@ -283,13 +284,18 @@ public final class PopService extends io.quiver.store.DutyCycle {
     private void popQueue(Request r, String realTopic, int queueId, boolean retry, long popTime, int[] left,
                           List<QueuePop> out) {
         PopLedger.Queue key = new PopLedger.Queue(r.group(), realTopic, queueId);
-        if (ledger.heldByOrder(key) || !ledger.hasRoom() || store.maxOffset(realTopic, queueId) <= 0) {
+        if (ledger.heldByOrder(key) || !ledger.hasRoom()) {
             return;
         }
         long committed = offsets.get(r.group(), realTopic, queueId);
         long min = Math.max(0, store.minOffset(realTopic, queueId));
+        // A group's first pop of a queue starts at its committed offset, else at the start or (consumeFromWhere
+        // LAST) at the end as it is now, so what arrives from now on is delivered.
         long initial = committed >= 0 ? committed : retry || r.fromFirst() ? min : store.confirmedMaxOffset(realTopic, queueId);
         long from = Math.max(min, ledger.nextOffset(key, initial));
+        if (store.maxOffset(realTopic, queueId) <= from) {
+            return;
+        }
         GetResult g = store.getConfirmed(realTopic, queueId, from, Math.min(left[0], PopLedger.MAX_OFFSETS_PER_CHECKPOINT),
             0, r.filter());
         try {

@@ -170,6 +170,21 @@ class PopServiceTest {
     }
 
     @Test
+    void aGroupStartingFromTheLastOffsetGetsWhatArrivesAfterItsFirstPop() throws Exception {
+        PopService s = service(16);
+        send("T", 0, "old");
+        PopService.Request fromLast = new PopService.Request("G", "T", 0, 1, 32, 60_000, false, MessageFilter.ALL, false);
+        assertThat(await(s, s.pop(fromLast)).count()).as("what was there before is skipped").isZero();
+        send("T", 0, "new");
+        assertThat(bodies(await(s, s.pop(fromLast)))).containsExactly("new");
+        PopService.Request other = new PopService.Request("H", "T", 1, 1, 32, 60_000, false, MessageFilter.ALL, false);
+        assertThat(await(s, s.pop(other)).count()).as("an empty queue").isZero();
+        send("T", 1, "later");
+        assertThat(bodies(await(s, s.pop(other)))).as("arrived after the first pop of the empty queue")
+            .containsExactly("later");
+    }
+
+    @Test
     void aChangedInvisibleTimeMovesTheMessageToANewReceipt() throws Exception {
         PopService s = service(16);
         send("T", 0, "slow");
