@@ -360,7 +360,8 @@ public final class Broker implements AutoCloseable {
             new DlqRedriveHandler(config, groups, topics, registerSoon, offsets, store, appender, storeHostBytes)), adminPool);
         server.register(RequestCode.QUIVER_DRAIN, this::drainRequested, adminPool);
         io.quiver.broker.handler.PopHandlers pop = new io.quiver.broker.handler.PopHandlers(config, topics, groups, pops,
-            scheduler);
+            longPolling);
+        pops.onRedelivered(pop::retryStored);
         server.register(RequestCode.POP_MESSAGE, masterOnly(pop::pop), pullPool);
         server.register(RequestCode.ACK_MESSAGE, masterOnly(pop::ack), clientPool);
         server.register(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, masterOnly(pop::changeInvisibleTime), clientPool);

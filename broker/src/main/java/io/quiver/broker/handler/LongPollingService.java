@@ -105,8 +105,14 @@ public final class LongPollingService extends io.quiver.store.DutyCycle {
         }
     }
 
-    /** Called by the send path after a message is stored. Cheap when nobody waits on the queue. */
+    /**
+     * Called by the send path after a message is stored. Cheap when nobody waits on the queue. Also wakes the pops
+     * waiting on the whole topic (queue id -1).
+     */
     public void notifyArrival(String topic, int queueId) {
+        if (!topicArrivals.isEmpty()) {
+            topicArrivals.computeIfPresent(topic, (t, n) -> n + 1); // before any look, so no wait misses it
+        }
         if (parked.isEmpty()) {
             return;
         }
@@ -115,6 +121,35 @@ public final class LongPollingService extends io.quiver.store.DutyCycle {
         if (q != null && !q.isEmpty()) {
             signal(k);
         }
+        String any = key(topic, ANY_QUEUE);
+        Queue<Parked> all = parked.get(any);
+        if (all != null && !all.isEmpty()) {
+            signal(any);
+        }
+    }
+
+    /** The queue id of a wait on every queue of a topic (a POP of all queues). */
+    public static final int ANY_QUEUE = -1;
+
+    /** Arrivals per topic with waits on every queue, so a wait parked just after one is woken at once. */
+    private final Map<String, Long> topicArrivals = new ConcurrentHashMap<>();
+
+    /**
+     * Parks a wait on every queue of {@code topic}: woken by the next arrival on any of them (or a confirmation in
+     * controller mode), or answered at its deadline. {@code seen} is {@link #topicArrivals(String)} before the caller
+     * looked for messages. Returns false when the bound is reached.
+     */
+    public boolean parkOnTopic(String topic, long seen, Parked p) {
+        if (topicArrivals.size() < MAX_PARKED_PULLS) {
+            topicArrivals.putIfAbsent(topic, 0L);
+        }
+        awaitConfirmation(topic, ANY_QUEUE);
+        return park(topic, ANY_QUEUE, seen, p, () -> topicArrivals(topic));
+    }
+
+    /** How many arrivals on {@code topic} woke waits on all its queues so far (see {@link #parkOnTopic}). */
+    public long topicArrivals(String topic) {
+        return topicArrivals.getOrDefault(topic, 0L);
     }
 
     private void signal(String k) {

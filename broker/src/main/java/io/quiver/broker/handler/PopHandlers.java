@@ -16,20 +16,18 @@ import io.quiver.remoting.RequestContext;
 import io.quiver.store.MessageFilter;
 import java.nio.ByteBuffer;
 import java.util.StringJoiner;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * POP_MESSAGE, ACK_MESSAGE and CHANGE_MESSAGE_INVISIBLETIME (RocketMQ 5's remoting codes and header fields): the
- * wire side of {@link PopService}. A pop that finds nothing waits up to its {@code pollTime}, looking again every
- * {@link #POLL_RETRY_MILLIS}; at most {@link #MAX_WAITING_POPS} wait at once (beyond: POLLING_FULL).
+ * wire side of {@link PopService}. A pop that finds nothing waits up to its {@code pollTime} in the
+ * {@link LongPollingService}, woken by the next message stored in the topic (or its POP retry topic), or by a
+ * confirmation in controller mode; at most {@link #MAX_WAITING_POPS} wait at once (beyond: POLLING_FULL).
  */
 public final class PopHandlers {
     /** Most messages one pop returns (the official clients' limit too). */
     public static final int MAX_MESSAGES_PER_POP = 32;
     public static final int MAX_WAITING_POPS = 10_000;
-    static final long POLL_RETRY_MILLIS = 100;
     static final long MAX_INVISIBLE_MILLIS = 12 * 3_600_000L;
     static final long MIN_INVISIBLE_MILLIS = 1_000;
 
@@ -37,16 +35,16 @@ public final class PopHandlers {
     private final TopicTable topics;
     private final SubscriptionGroupTable groups;
     private final PopService pops;
-    private final ScheduledExecutorService scheduler;
+    private final LongPollingService waits;
     private final AtomicInteger waiting = new AtomicInteger();
 
     public PopHandlers(BrokerConfig config, TopicTable topics, SubscriptionGroupTable groups, PopService pops,
-                       ScheduledExecutorService scheduler) {
+                       LongPollingService waits) {
         this.config = config;
         this.topics = topics;
         this.groups = groups;
         this.pops = pops;
-        this.scheduler = scheduler;
+        this.waits = waits;
     }
 
     public void pop(RequestContext ctx, RemotingCommand req) {
@@ -126,6 +124,7 @@ public final class PopHandlers {
     }
 
     private void attempt(RequestContext ctx, PopService.Request r, long deadline, boolean counted) {
+        long seen = waits.topicArrivals(r.topic());
         pops.pop(r).whenComplete((popped, failure) -> {
             if (failure != null) {
                 release(counted);
@@ -137,12 +136,10 @@ public final class PopHandlers {
                 ctx.reply(found(ctx, r, popped));
                 return;
             }
-            long now = System.currentTimeMillis();
-            if (now + POLL_RETRY_MILLIS > deadline) {
+            if (System.currentTimeMillis() >= deadline) {
                 release(counted);
-                RemotingCommand resp = header(ctx.response(ResponseCode.POLLING_TIMEOUT, "no new message"), popped.popTime(),
-                    r.invisibleMillis(), r.order(), popped.restNum());
-                ctx.reply(resp);
+                ctx.reply(header(ctx.response(ResponseCode.POLLING_TIMEOUT, "no new message"), popped.popTime(),
+                    r.invisibleMillis(), r.order(), popped.restNum()));
                 return;
             }
             if (!counted && waiting.incrementAndGet() > MAX_WAITING_POPS) {
@@ -151,13 +148,28 @@ public final class PopHandlers {
                     popped.popTime(), r.invisibleMillis(), r.order(), 0));
                 return;
             }
-            try {
-                scheduler.schedule(() -> attempt(ctx, r, deadline, true), POLL_RETRY_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            LongPollingService.Parked wait = new LongPollingService.Parked() {
+                @Override
+                public long deadlineMillis() {
+                    return deadline;
+                }
+
+                @Override
+                public void resume(boolean mayParkAgain) {
+                    attempt(ctx, r, mayParkAgain ? deadline : 0, true);
+                }
+            };
+            if (!waits.parkOnTopic(r.topic(), seen, wait)) {
                 waiting.decrementAndGet();
-                fail(ctx, ResponseCode.SYSTEM_ERROR, "the broker is stopping", r.invisibleMillis());
+                ctx.reply(header(ctx.response(ResponseCode.POLLING_FULL, "too many requests wait for messages already"),
+                    popped.popTime(), r.invisibleMillis(), r.order(), 0));
             }
         });
+    }
+
+    /** Wakes the pops waiting on {@code topic} (messages were redelivered to its POP retry topic). */
+    public void retryStored(String topic) {
+        waits.notifyArrival(topic, LongPollingService.ANY_QUEUE);
     }
 
     private void release(boolean counted) {

@@ -99,6 +99,7 @@ public final class PopService extends io.quiver.store.DutyCycle {
     private final Map<String, Integer> nextQueue = new HashMap<>();
     private final java.util.Random random = new java.util.Random();
     private long lastCommit;
+    private volatile java.util.function.Consumer<String> onRedelivered = t -> { };
 
     /** The groups' committed offsets, as the pop thread reads and moves them. */
     public interface Offsets {
@@ -136,6 +137,11 @@ public final class PopService extends io.quiver.store.DutyCycle {
     /** Gives {@code offset} of checkpoint {@code id} a new invisible time from now, under a new checkpoint. */
     public CompletableFuture<Changed> changeInvisible(PopLedger.CheckpointId id, long offset, long invisibleMillis) {
         return submit(done -> changeNow(id, offset, invisibleMillis, done));
+    }
+
+    /** Told the original topic of messages just redelivered to a POP retry topic (waiting pops may want them). */
+    public void onRedelivered(java.util.function.Consumer<String> callback) {
+        this.onRedelivered = callback;
     }
 
     /** Open checkpoints (for status). Any thread; a moment's view. */
@@ -372,11 +378,16 @@ public final class PopService extends io.quiver.store.DutyCycle {
             n++;
             PopLedger.CheckpointId id = ck.id();
             List<MessageDraft> drafts = new ArrayList<>();
+            Set<String> originals = new HashSet<>();
             if (!ck.order()) {
                 for (long offset : ck.unacked()) {
                     MessageDraft d = redelivery(id, offset);
                     if (d != null) {
                         drafts.add(d);
+                        String rt = MessageProperties.parse(d.properties()).get(MessageProperties.RETRY_TOPIC);
+                        if (rt != null) {
+                            originals.add(rt);
+                        }
                     }
                 }
             }
@@ -388,6 +399,7 @@ public final class PopService extends io.quiver.store.DutyCycle {
                 if (failure == null && put.isStored()) {
                     ledger.revived(id);
                     entryOffsets.remove(id);
+                    originals.forEach(onRedelivered);
                 } else {
                     log.warn("redelivering POP checkpoint {} failed ({}); retrying", id,
                         failure != null ? failure.getMessage() : put.remark());

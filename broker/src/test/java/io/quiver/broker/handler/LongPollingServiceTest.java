@@ -83,6 +83,24 @@ class LongPollingServiceTest {
     }
 
     @Test
+    void aWaitOnAWholeTopicWakesOnAnyQueueAndOnAnArrivalItJustMissed() {
+        LongPollingService s = service(Runnable::run);
+        Pull pop = new Pull(99_000);
+        long seen = s.topicArrivals("T");
+        s.parkOnTopic("T", seen, pop);
+        s.notifyArrival("T", 3);
+        assertThat(s.doWork()).isEqualTo(1);
+        assertThat(pop.resumes).containsExactly(true);
+
+        Pull late = new Pull(99_000);
+        long before = s.topicArrivals("T");
+        s.notifyArrival("T", 1); // stored after the pop looked, before it parked
+        s.parkOnTopic("T", before, late);
+        assertThat(s.doWork()).as("woken at once").isEqualTo(1);
+        assertThat(late.resumes).containsExactly(true);
+    }
+
+    @Test
     void anArrivalOnAQueueWithoutParkedPullsDoesNothing() {
         LongPollingService s = service(Runnable::run);
         Pull p = new Pull(99_000);

@@ -58,7 +58,8 @@ class PopHandlersTest {
                 public void commit(String group, String topic, int queueId, long offset) {
                 }
             }, g -> 16, t -> { }, dir.resolve("pop-progress.json"));
-        handlers = new PopHandlers(config, topics, groups, pops, scheduler);
+        handlers = new PopHandlers(config, topics, groups, pops, new LongPollingService(System::currentTimeMillis,
+            Runnable::run));
     }
 
     @AfterEach
