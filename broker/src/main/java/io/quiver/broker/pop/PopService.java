@@ -99,6 +99,7 @@ public final class PopService extends io.quiver.store.DutyCycle {
     private final Map<String, Integer> nextQueue = new HashMap<>();
     private final java.util.Random random = new java.util.Random();
     private long lastCommit;
+    private long writtenReplayFrom = -1;
     private volatile java.util.function.Consumer<String> onRedelivered = t -> { };
 
     /** The groups' committed offsets, as the pop thread reads and moves them. */
@@ -492,10 +493,14 @@ public final class PopService extends io.quiver.store.DutyCycle {
                 offsets.commit(q.group(), q.topic(), q.queueId(), c);
             }
         }
-        Progress p = new Progress();
-        p.replayFrom = entryOffsets.isEmpty() ? store.maxOffset(PopLogRecord.TOPIC, 0)
+        long from = entryOffsets.isEmpty() ? store.maxOffset(PopLogRecord.TOPIC, 0)
             : entryOffsets.values().stream().mapToLong(Long::longValue).min().getAsLong();
-        progressFile.write(p);
+        if (from != writtenReplayFrom) { // a broker without POP consumers writes nothing
+            Progress p = new Progress();
+            p.replayFrom = from;
+            progressFile.write(p);
+            writtenReplayFrom = from;
+        }
     }
 
     @Override
