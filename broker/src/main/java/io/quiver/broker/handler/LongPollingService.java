@@ -147,6 +147,17 @@ public final class LongPollingService extends io.quiver.store.DutyCycle {
         return park(topic, ANY_QUEUE, seen, p, () -> topicArrivals(topic));
     }
 
+    /**
+     * Starts counting arrivals on {@code topic} (if room) and returns the count: read before a pop looks for
+     * messages, so one stored while it looks wakes its wait.
+     */
+    public long watchTopic(String topic) {
+        if (topicArrivals.size() < MAX_PARKED_PULLS) {
+            topicArrivals.putIfAbsent(topic, 0L);
+        }
+        return topicArrivals(topic);
+    }
+
     /** How many arrivals on {@code topic} woke waits on all its queues so far (see {@link #parkOnTopic}). */
     public long topicArrivals(String topic) {
         return topicArrivals.getOrDefault(topic, 0L);

@@ -28,6 +28,8 @@ public final class PopHandlers {
     /** Most messages one pop returns (the official clients' limit too). */
     public static final int MAX_MESSAGES_PER_POP = 32;
     public static final int MAX_WAITING_POPS = 10_000;
+    /** Longest wait of one pop (the official clients ask 15 s). */
+    static final long MAX_POLL_MILLIS = 60_000;
     static final long MAX_INVISIBLE_MILLIS = 12 * 3_600_000L;
     static final long MIN_INVISIBLE_MILLIS = 1_000;
 
@@ -62,6 +64,21 @@ public final class PopHandlers {
         if (!PermName.isReadable(config.brokerPermission)) {
             fail(ctx, ResponseCode.NO_PERMISSION, "the broker " + config.brokerName + " is not readable now", invisible);
             return;
+        }
+        if (order) {
+            fail(ctx, ResponseCode.SYSTEM_ERROR, "FIFO (order=true) POP is not available in this Quiver version yet; "
+                + "orderly consumers pull with queue locks", invisible);
+            return;
+        }
+        if (PopService.retryTopic(group, topicName).length() > io.quiver.protocol.message.TopicNames.MAX_LENGTH
+            || io.quiver.protocol.message.TopicNames.dlqTopic(group).length() > io.quiver.protocol.message.TopicNames.MAX_LENGTH) {
+            fail(ctx, ResponseCode.SYSTEM_ERROR, "group " + group + " and topic " + topicName + " are too long for POP: "
+                + "the POP retry topic %RETRY%group_topic must fit in " + io.quiver.protocol.message.TopicNames.MAX_LENGTH
+                + " characters", invisible);
+            return;
+        }
+        if (pollTime > MAX_POLL_MILLIS) {
+            pollTime = MAX_POLL_MILLIS;
         }
         if (max < 1 || max > MAX_MESSAGES_PER_POP) {
             fail(ctx, ResponseCode.SYSTEM_ERROR, "maxMsgNums must be 1 to " + MAX_MESSAGES_PER_POP + ", not " + max, invisible);
@@ -124,8 +141,8 @@ public final class PopHandlers {
     }
 
     private void attempt(RequestContext ctx, PopService.Request r, long deadline, boolean counted) {
-        long seen = waits.topicArrivals(r.topic());
-        pops.pop(r).whenComplete((popped, failure) -> {
+        long seen = waits.watchTopic(r.topic());
+        pops.pop(r).whenCompleteAsync((popped, failure) -> {
             if (failure != null) {
                 release(counted);
                 fail(ctx, ResponseCode.SYSTEM_BUSY, failure.getMessage(), r.invisibleMillis());
@@ -164,7 +181,13 @@ public final class PopHandlers {
                 ctx.reply(header(ctx.response(ResponseCode.POLLING_FULL, "too many requests wait for messages already"),
                     popped.popTime(), r.invisibleMillis(), r.order(), 0));
             }
-        });
+        }, replyOn(ctx));
+    }
+
+    /** Where answers are built: the request's pool (never the store's writer or the pop thread). */
+    private static java.util.concurrent.Executor replyOn(RequestContext ctx) {
+        java.util.concurrent.Executor e = ctx.executor();
+        return e != null ? e : Runnable::run;
     }
 
     /** Wakes the pops waiting on {@code topic} (messages were redelivered to its POP retry topic). */

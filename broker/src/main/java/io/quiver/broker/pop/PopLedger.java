@@ -279,6 +279,22 @@ public final class PopLedger {
         return s.open.isEmpty() ? s.popOffset : Math.min(s.popOffset, s.open.firstKey());
     }
 
+    /**
+     * Takes back a checkpoint whose pop-log entry could not be written: it ends, and its queue's next pop starts no
+     * later than its first offset again (its messages may come twice, never not at all).
+     */
+    public void cancel(CheckpointId id) {
+        Checkpoint ck = checkpoints.get(id);
+        if (ck == null) {
+            return;
+        }
+        end(ck);
+        QueueState s = queues.get(id.queue());
+        if (s != null) {
+            s.popOffset = Math.min(s.popOffset, id.startOffset());
+        }
+    }
+
     /** An open checkpoint, or null. */
     public Checkpoint checkpoint(CheckpointId id) {
         return checkpoints.get(id);

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>Durable: every pop, acknowledgement and revival is an entry of the pop log ({@link PopLogRecord}, an internal
  * topic of the commit log), appended before the client is answered. After a restart the log is replayed from the
  * oldest entry still needed ({@code pop-progress.json}), and the groups' committed offsets say where queues
- * untouched since then resume. Acknowledged messages may come again only for queues committed less than
- * {@link #COMMIT_PERIOD_MILLIS} before a crash.
+ * untouched since then resume: acknowledged messages of those may come again when the committed offsets had not
+ * reached the disk before a crash ({@code flushConsumerOffsetInterval}, 5 s).
  */
 public final class PopService extends io.quiver.store.DutyCycle {
     private static final Logger log = LoggerFactory.getLogger(PopService.class);
@@ -91,6 +91,17 @@ public final class PopService extends io.quiver.store.DutyCycle {
     private final java.util.function.Consumer<String> ensureTopic;
     private final ProgressFile<Progress> progressFile;
     private final ArrayBlockingQueue<Runnable> inbox = new ArrayBlockingQueue<>(MAX_PENDING_REQUESTS);
+    /**
+     * Completions of this service's own appends, handed back from the store's writer; never blocks. Bounded by the
+     * appends in flight: at most one per request taken from the inbox, plus {@link #MAX_REVIVES_PER_CYCLE} per cycle.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> completions =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Pop-log positions below which appends in flight will land (replay must start no later). Pop thread. */
+    private final java.util.TreeMap<Long, Integer> appendFloors = new java.util.TreeMap<>();
+    /** Checkpoints whose revival failed, with when to try again. Pop thread. */
+    private final Map<PopLedger.CheckpointId, Long> reviveBackoff = new HashMap<>();
+    static final long REVIVE_BACKOFF_MILLIS = 1_000;
     // Owned by the pop thread.
     private final PopLedger ledger = new PopLedger();
     private final Set<PopLedger.CheckpointId> reviving = new HashSet<>();
@@ -219,6 +230,9 @@ public final class PopService extends io.quiver.store.DutyCycle {
     @Override
     protected int doWork() {
         int n = 0;
+        for (Runnable task; (task = completions.poll()) != null; n++) {
+            task.run();
+        }
         for (Runnable task; (task = inbox.poll()) != null && n < 1_000; n++) {
             task.run();
         }
@@ -234,8 +248,11 @@ public final class PopService extends io.quiver.store.DutyCycle {
     @Override
     protected long idleWaitNanos() {
         long untilDue = ledger.nextDue() - clock.millis();
-        return Math.max(0, Math.min(MAX_IDLE_MILLIS, untilDue)) * 1_000_000L;
+        // at least a little: checkpoints being revived or backing off stay due until their write is done
+        return Math.max(MIN_IDLE_MILLIS, Math.min(MAX_IDLE_MILLIS, untilDue)) * 1_000_000L;
     }
+
+    static final long MIN_IDLE_MILLIS = 5;
 
     private void popNow(Request r, CompletableFuture<Popped> done) {
         long popTime = clock.millis();
@@ -250,7 +267,8 @@ public final class PopService extends io.quiver.store.DutyCycle {
         if (r.queueId() >= 0) {
             queues.add(r.queueId());
         } else {
-            int start = nextQueue.merge(r.group() + "\u0001" + r.topic(), 1, Integer::sum) % Math.max(1, r.queues());
+            int start = Math.floorMod(nextQueue.merge(r.group() + "\u0001" + r.topic(), 1,
+                (a, b) -> (a + b) & Integer.MAX_VALUE), Math.max(1, r.queues()));
             for (int i = 0; i < r.queues(); i++) {
                 queues.add((start + i) % r.queues());
             }
@@ -284,7 +302,12 @@ public final class PopService extends io.quiver.store.DutyCycle {
             recs.add(rec);
             entries.add(entry(rec));
         }
-        append(entries, recs, () -> done.complete(popped), failure -> done.completeExceptionally(failure));
+        append(entries, recs, () -> done.complete(popped), failure -> {
+            for (PopLogRecord rec : recs) {
+                ledger.cancel(rec.id()); // not recorded: the messages stay to be popped again
+            }
+            done.completeExceptionally(failure);
+        });
     }
 
     /** Pops up to {@code left[0]} messages of one queue into {@code out}. */
@@ -354,15 +377,23 @@ public final class PopService extends io.quiver.store.DutyCycle {
             now++; // two changes of one message in the same millisecond
             fresh = new PopLedger.CheckpointId(id.queue(), offset, now);
         }
-        PopLogRecord pop = new PopLogRecord.Pop(fresh, new long[] {offset}, offset + 1, invisibleMillis, ck.order());
+        // the queue's pop position rides along, so replaying this entry never moves it back
+        long scanned = Math.max(offset + 1, ledger.peekNextOffset(id.queue(), offset + 1));
+        PopLogRecord pop = new PopLogRecord.Pop(fresh, new long[] {offset}, scanned, invisibleMillis, ck.order());
         PopLogRecord ack = new PopLogRecord.Ack(id, offset);
-        pop.applyTo(ledger);
-        if (ledger.ack(id, offset) == PopLedger.AckOutcome.CHECKPOINT_DONE) {
-            entryOffsets.remove(id);
-        }
         long popTime = now;
-        append(List.of(entry(pop), entry(ack)), List.of(pop, ack), () -> done.complete(new Changed(popTime, invisibleMillis)),
-            done::completeExceptionally);
+        reviving.add(id); // no revival of the old checkpoint while the change is being written
+        append(List.of(entry(pop), entry(ack)), List.of(pop, ack), () -> {
+            reviving.remove(id);
+            pop.applyTo(ledger);
+            if (ledger.ack(id, offset) == PopLedger.AckOutcome.CHECKPOINT_DONE) {
+                entryOffsets.remove(id);
+            }
+            done.complete(new Changed(popTime, invisibleMillis));
+        }, failure -> {
+            reviving.remove(id);
+            done.completeExceptionally(failure);
+        });
     }
 
     /**
@@ -372,8 +403,9 @@ public final class PopService extends io.quiver.store.DutyCycle {
      */
     private int revive(long now) {
         int n = 0;
-        for (PopLedger.Checkpoint ck : ledger.due(now, MAX_REVIVES_PER_CYCLE + reviving.size())) {
-            if (n >= MAX_REVIVES_PER_CYCLE || reviving.contains(ck.id())) {
+        for (PopLedger.Checkpoint ck : ledger.due(now, MAX_REVIVES_PER_CYCLE + reviving.size() + reviveBackoff.size())) {
+            if (n >= MAX_REVIVES_PER_CYCLE || reviving.contains(ck.id())
+                || reviveBackoff.getOrDefault(ck.id(), 0L) > now) {
                 continue;
             }
             n++;
@@ -395,15 +427,17 @@ public final class PopService extends io.quiver.store.DutyCycle {
             PopLogRecord rec = new PopLogRecord.Revived(id);
             drafts.add(entry(rec));
             reviving.add(id);
-            store.put(drafts, false).whenComplete((put, failure) -> submitQuietly(() -> {
+            store.put(drafts, true).whenComplete((put, failure) -> submitQuietly(() -> {
                 reviving.remove(id);
                 if (failure == null && put.isStored()) {
+                    reviveBackoff.remove(id);
                     ledger.revived(id);
                     entryOffsets.remove(id);
                     originals.forEach(onRedelivered);
                 } else {
-                    log.warn("redelivering POP checkpoint {} failed ({}); retrying", id,
-                        failure != null ? failure.getMessage() : put.remark());
+                    reviveBackoff.put(id, clock.millis() + REVIVE_BACKOFF_MILLIS);
+                    log.warn("redelivering POP checkpoint {} failed ({}); trying again in {} ms", id,
+                        failure != null ? failure.getMessage() : put.remark(), REVIVE_BACKOFF_MILLIS);
                 }
             }));
         }
@@ -420,10 +454,16 @@ public final class PopService extends io.quiver.store.DutyCycle {
             return null;
         }
         DecodedMessage m = MessageRecord.decode(g.records().get(0), 0);
+        if (m.queueOffset != offset) {
+            log.warn("POP message {}:{}@{} of group {} is gone from the store (the next readable is {}); not redelivered",
+                topic, id.queue().queueId(), offset, id.queue().group(), m.queueOffset);
+            return null;
+        }
         Map<String, String> props = new LinkedHashMap<>(m.propertyMap());
         String group = id.queue().group();
-        String original = topic.startsWith(TopicNames.RETRY_PREFIX) ? props.getOrDefault(MessageProperties.RETRY_TOPIC, topic) : topic;
-        props.putIfAbsent(MessageProperties.RETRY_TOPIC, original);
+        boolean fromRetry = topic.startsWith(TopicNames.RETRY_PREFIX);
+        String original = fromRetry ? props.getOrDefault(MessageProperties.RETRY_TOPIC, topic) : topic;
+        props.put(MessageProperties.RETRY_TOPIC, original);
         props.remove(POP_CK);
         int times = m.reconsumeTimes + 1;
         boolean dead = times > maxReconsumeTimes.apply(group);
@@ -452,36 +492,35 @@ public final class PopService extends io.quiver.store.DutyCycle {
         return d;
     }
 
-    /** Appends pop-log entries (with any messages before them); the completion comes back to the pop thread. */
+    /**
+     * Appends pop-log entries (with any messages before them), durably (forced under SYNC_FLUSH, and held by the
+     * in-sync replicas where sends wait for them). The client's answer and the bookkeeping both happen on the pop
+     * thread once the store is done.
+     */
     private void append(List<MessageDraft> drafts, List<PopLogRecord> recs, Runnable ok,
                         java.util.function.Consumer<Throwable> failed) {
-        store.put(drafts, false).whenComplete((put, failure) -> {
+        long floor = store.maxOffset(PopLogRecord.TOPIC, 0);
+        appendFloors.merge(floor, 1, Integer::sum);
+        store.put(drafts, true).whenComplete((put, failure) -> submitQuietly(() -> {
+            appendFloors.computeIfPresent(floor, (k, v) -> v == 1 ? null : v - 1);
             if (failure != null || !put.isStored()) {
                 failed.accept(failure != null ? failure : new IllegalStateException(put.remark()));
                 return;
             }
-            ok.run(); // the client may have its answer at once; the bookkeeping below is the pop thread's
+            ok.run(); // the ledger has the change now (a change of invisible time applies it here)
             long[] q = put.queueOffsets();
-            submitQuietly(() -> {
-                for (int i = 0; i < recs.size(); i++) {
-                    int at = q.length - recs.size() + i;
-                    if (at >= 0) {
-                        track(recs.get(i), q[at]);
-                    }
+            for (int i = 0; i < recs.size(); i++) {
+                int at = q.length - recs.size() + i;
+                if (at >= 0) {
+                    track(recs.get(i), q[at]);
                 }
-            });
-        });
+            }
+        }));
     }
 
+    /** Hands a completion back to the pop thread; any thread, never blocks. */
     private void submitQuietly(Runnable task) {
-        if (!inbox.offer(task)) {
-            log.warn("the POP inbox is full; a bookkeeping step waits for room");
-            try {
-                inbox.put(task);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        completions.add(task);
         wake();
     }
 
@@ -493,8 +532,13 @@ public final class PopService extends io.quiver.store.DutyCycle {
                 offsets.commit(q.group(), q.topic(), q.queueId(), c);
             }
         }
-        long from = entryOffsets.isEmpty() ? store.maxOffset(PopLogRecord.TOPIC, 0)
-            : entryOffsets.values().stream().mapToLong(Long::longValue).min().getAsLong();
+        long from = store.maxOffset(PopLogRecord.TOPIC, 0);
+        for (long o : entryOffsets.values()) {
+            from = Math.min(from, o);
+        }
+        if (!appendFloors.isEmpty()) {
+            from = Math.min(from, appendFloors.firstKey()); // entries on their way to the log are needed too
+        }
         if (from != writtenReplayFrom) { // a broker without POP consumers writes nothing
             Progress p = new Progress();
             p.replayFrom = from;

@@ -68,6 +68,18 @@ class PopLedgerTest {
     }
 
     @Test
+    void aCheckpointWhoseEntryWasNotWrittenIsTakenBackAndItsMessagesPoppedAgain() {
+        PopLedger l = new PopLedger();
+        l.nextOffset(Q, 0);
+        l.pop(Q, new long[] {0, 1}, 2, 1_000, 5_000, false);
+        Checkpoint b = l.pop(Q, new long[] {2, 3}, 4, 1_000, 5_000, false);
+        l.cancel(b.id());
+        assertThat(l.checkpoint(b.id())).isNull();
+        assertThat(l.nextOffset(Q, 0)).isEqualTo(2);
+        assertThat(l.committable(Q)).isZero();
+    }
+
+    @Test
     void replayingARecordIsHarmlessAndBoundsHold() {
         PopLedger l = new PopLedger();
         l.nextOffset(Q, 0);
