@@ -353,7 +353,8 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.END_TRANSACTION, masterOnly(tx::endTransaction), clientPool);
         server.register(RequestCode.QUIVER_LIST_PENDING_TRANSACTIONS, tx::listPending, adminPool);
         server.register(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
-            masterOnly(new ResetOffsetHandler(topics, config, groups, offsets, store, clients, server)), adminPool);
+            masterOnly(new ResetOffsetHandler(topics, config, groups, offsets, store, clients, server)
+                .onReset((group, topic, queueOffsets) -> pops.reset(group, topic, queueOffsets))), adminPool);
         server.register(RequestCode.INVOKE_BROKER_TO_GET_CONSUMER_STATUS, new ConsumerStatusHandler(clients, server),
             adminPool);
         server.register(RequestCode.QUIVER_DLQ_REDRIVE, masterOnly(

@@ -47,6 +47,18 @@ public final class ResetOffsetHandler implements RequestHandler {
         this.server = server;
     }
 
+    /** Told of every reset (group, topic, queue id to offset): POP keeps its own positions and must follow. */
+    public interface ResetListener {
+        void reset(String group, String topic, Map<Integer, Long> offsets);
+    }
+
+    private volatile ResetListener listener = (g, t, o) -> { };
+
+    public ResetOffsetHandler onReset(ResetListener l) {
+        this.listener = l;
+        return this;
+    }
+
     @Override
     public void handle(RequestContext ctx, RemotingCommand req) {
         RequestHeaders.ResetOffset h = RequestHeaders.ResetOffset.decode(req);
@@ -65,6 +77,7 @@ public final class ResetOffsetHandler implements RequestHandler {
             return;
         }
         Map<MessageQueue, Long> table = new LinkedHashMap<>();
+        Map<Integer, Long> byQueue = new LinkedHashMap<>();
         for (int q = 0; q < tc.writeQueueNums; q++) {
             long target = timestamp < 0 ? store.maxOffset(topic, q)
                 : store.offsetForTimestamp(topic, q, timestamp, TimeBoundary.LOWER);
@@ -72,7 +85,9 @@ public final class ResetOffsetHandler implements RequestHandler {
             long next = force || current < 0 || target < current ? target : current;
             offsets.commit(group, topic, q, next);
             table.put(new MessageQueue(topic, config.brokerName, q), next);
+            byQueue.put(q, next);
         }
+        listener.reset(group, topic, byQueue);
         byte[] body = encode(table);
         ConsumerGroupState state = clients.consumerGroup(group);
         if (state != null) {

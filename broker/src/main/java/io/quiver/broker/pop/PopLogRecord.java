@@ -30,9 +30,14 @@ public sealed interface PopLogRecord {
     /** A due checkpoint's unacknowledged messages were redelivered (appended with the redelivered messages). */
     record Revived(PopLedger.CheckpointId id) implements PopLogRecord {}
 
+    /** An operator reset the group's offset of a queue: its pops start again at the id's start offset. */
+    record Reset(PopLedger.CheckpointId id) implements PopLogRecord {}
+
     /** Applies this entry to {@code ledger}, as when it was first recorded. */
     default void applyTo(PopLedger ledger) {
-        if (this instanceof Pop p) {
+        if (this instanceof Reset) {
+            ledger.reset(id().queue(), id().startOffset());
+        } else if (this instanceof Pop p) {
             ledger.nextOffset(p.id().queue(), p.offsets().length == 0 ? p.scannedTo() : p.offsets()[0]);
             ledger.pop(p.id().queue(), p.offsets(), p.scannedTo(), p.id().popTime(), p.invisibleMillis(), p.order());
         } else if (this instanceof Ack a) {
@@ -52,7 +57,7 @@ public sealed interface PopLogRecord {
             size += 8;
         }
         ByteBuffer b = ByteBuffer.allocate(size);
-        b.put(VERSION).put(r instanceof Pop ? (byte) 1 : r instanceof Ack ? (byte) 2 : (byte) 3);
+        b.put(VERSION).put(r instanceof Pop ? (byte) 1 : r instanceof Ack ? (byte) 2 : r instanceof Revived ? (byte) 3 : (byte) 4);
         b.putShort((short) group.length).put(group).putShort((short) topic.length).put(topic);
         b.putInt(r.id().queue().queueId()).putLong(r.id().startOffset()).putLong(r.id().popTime());
         if (r instanceof Pop p) {
@@ -102,6 +107,7 @@ public sealed interface PopLogRecord {
                 }
                 case 2 -> new Ack(id, b.getLong());
                 case 3 -> new Revived(id);
+                case 4 -> new Reset(id);
                 default -> throw new IllegalArgumentException("pop log entry of unknown kind " + kind);
             };
         } catch (BufferUnderflowException e) {

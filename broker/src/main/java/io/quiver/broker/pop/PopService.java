@@ -151,6 +151,33 @@ public final class PopService extends io.quiver.store.DutyCycle {
         return submit(done -> changeNow(id, offset, invisibleMillis, done));
     }
 
+    /**
+     * An operator reset {@code group}'s offsets of {@code topic} (queue id to offset): queues this service pops start
+     * there again, their open checkpoints dropped; recorded in the pop log so a restart keeps it.
+     */
+    public CompletableFuture<Void> reset(String group, String topic, Map<Integer, Long> offsets) {
+        return submit(done -> {
+            List<MessageDraft> drafts = new ArrayList<>();
+            List<PopLogRecord> recs = new ArrayList<>();
+            for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
+                PopLedger.Queue q = new PopLedger.Queue(group, topic, e.getKey());
+                if (ledger.peekNextOffset(q, -1) < 0) {
+                    continue; // never popped: the committed offset is where its first pop starts anyway
+                }
+                PopLogRecord rec = new PopLogRecord.Reset(new PopLedger.CheckpointId(q, e.getValue(), 0));
+                rec.applyTo(ledger);
+                entryOffsets.keySet().removeIf(id -> id.queue().equals(q));
+                recs.add(rec);
+                drafts.add(entry(rec));
+            }
+            if (drafts.isEmpty()) {
+                done.complete(null);
+                return;
+            }
+            append(drafts, recs, () -> done.complete(null), done::completeExceptionally);
+        });
+    }
+
     /** Told the original topic of messages just redelivered to a POP retry topic (waiting pops may want them). */
     public void onRedelivered(java.util.function.Consumer<String> callback) {
         this.onRedelivered = callback;
@@ -220,6 +247,9 @@ public final class PopService extends io.quiver.store.DutyCycle {
 
     /** Keeps the pop-log position of open checkpoints (replay starts at the oldest). */
     private void track(PopLogRecord rec, long entryOffset) {
+        if (rec instanceof PopLogRecord.Reset) {
+            return;
+        }
         if (rec instanceof PopLogRecord.Pop && ledger.checkpoint(rec.id()) != null) {
             entryOffsets.putIfAbsent(rec.id(), entryOffset);
         } else if (ledger.checkpoint(rec.id()) == null) {

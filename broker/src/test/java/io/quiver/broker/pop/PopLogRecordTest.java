@@ -29,6 +29,8 @@ class PopLogRecordTest {
             .isEqualTo(new PopLogRecord.Ack(id, 1_000_000_000_001L));
         assertThat(PopLogRecord.decode(PopLogRecord.encode(new PopLogRecord.Revived(id))))
             .isEqualTo(new PopLogRecord.Revived(id));
+        assertThat(PopLogRecord.decode(PopLogRecord.encode(new PopLogRecord.Reset(id))))
+            .isEqualTo(new PopLogRecord.Reset(id));
     }
 
     @Test

@@ -185,6 +185,26 @@ class PopServiceTest {
     }
 
     @Test
+    void anOffsetResetMovesThePopsOfAGroupAndSurvivesARestart() throws Exception {
+        PopService s = service(16);
+        for (int i = 0; i < 3; i++) {
+            send("T", 0, "r" + i);
+        }
+        PopService.Request one = new PopService.Request("G", "T", 0, 1, 32, 60_000, true, MessageFilter.ALL, false);
+        PopService.Popped p = await(s, s.pop(one));
+        PopService.QueuePop q = p.queues().get(0);
+        for (long o : q.offsets()) {
+            await(s, s.ack(id(q, p), o));
+        }
+        assertThat(await(s, s.pop(one)).count()).isZero();
+        await(s, s.reset("G", "T", Map.of(0, 1L))); // an operator sends the group back to offset 1
+        assertThat(bodies(await(s, s.pop(one)))).containsExactly("r1", "r2");
+        PopService restarted = service(16);
+        assertThat(restarted.openCheckpoints()).as("the pop after the reset is open again").isEqualTo(1);
+        assertThat(await(restarted, restarted.pop(one)).count()).as("and invisible").isZero();
+    }
+
+    @Test
     void aChangedInvisibleTimeMovesTheMessageToANewReceipt() throws Exception {
         PopService s = service(16);
         send("T", 0, "slow");
