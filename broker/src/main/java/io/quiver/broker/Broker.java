@@ -80,6 +80,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final MessageStore store;
     private final TopicTable topics;
+    private io.quiver.grpc.GrpcEndpoint grpc;
     private final SubscriptionGroupTable groups;
     private final ConsumerOffsetTable offsets;
     private final ClientRegistry clients;
@@ -460,6 +461,7 @@ public final class Broker implements AutoCloseable {
             metrics.start(config.bindAddress, config.metricsPromExporterPort);
         }
         server.start();
+        startGrpc();
         startReplication();
         started = true;
         scheduler.scheduleAtFixedRate(traffic::sample, Traffic.SAMPLE_PERIOD_MILLIS,
@@ -474,6 +476,24 @@ public final class Broker implements AutoCloseable {
             config.brokerName, config.brokerClusterName, config.bindAddress, server.port(), server.transport(),
             config.brokerAddr(), config.storePathRootDir.toAbsolutePath(), config.flushDiskType,
             (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** The gRPC endpoint beside the remoting port, speaking to this broker over in-process connections. */
+    private void startGrpc() {
+        if (config.grpcServerPort < 0) {
+            return;
+        }
+        io.netty.channel.local.LocalAddress local = server.listenLocally("quiver-broker-" + config.brokerName + "-"
+            + System.identityHashCode(this));
+        grpc = new io.quiver.grpc.GrpcEndpoint(new io.quiver.grpc.GrpcEndpoint.Config(config.bindAddress,
+            config.grpcServerPort, true, config.tlsCertPath, config.tlsKeyPath),
+            new io.quiver.broker.grpc.BrokerGrpcView(config, topics, groups), local);
+        grpc.start();
+    }
+
+    /** The gRPC endpoint's port, or -1 when it has none. */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
     }
 
     public int port() {
@@ -694,6 +714,9 @@ public final class Broker implements AutoCloseable {
             registrar.unregisterAll();
         } catch (RuntimeException e) {
             log.warn("unregistering from name servers failed: {}", e.toString());
+        }
+        if (grpc != null) {
+            grpc.close();
         }
         server.close();
         if (replicaLink != null) {

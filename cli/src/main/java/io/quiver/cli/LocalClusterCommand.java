@@ -111,6 +111,7 @@ final class LocalClusterCommand implements Callable<Integer> {
                     conf.put("namesrvAddr", namesrvAddr);
                     conf.put("listenPort", Integer.toString(port));
                     conf.put("haListenPort", Integer.toString(port + 1));
+                    conf.put("grpcServerPort", Integer.toString(port + 2));
                     conf.put("metricsPromExporterPort", Integer.toString(basePort + 5681 + 10 * g + r));
                     conf.put("brokerIP1", "127.0.0.1");
                     conf.put("bindAddress", "127.0.0.1");

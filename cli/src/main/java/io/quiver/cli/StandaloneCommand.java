@@ -60,6 +60,9 @@ final class StandaloneCommand implements Callable<Integer> {
             System.out.printf("  name server  %s:%d%n", bind, ns.port());
             System.out.printf("  broker       %s:%d  (advertised as %s, cluster %s, name %s)%n", bind, broker.port(),
                 config.brokerAddr(), config.brokerClusterName, config.brokerName);
+            if (broker.grpcPort() > 0) {
+                System.out.printf("  gRPC         %s:%d  (RocketMQ 5 SDKs; TLS and plain text)%n", bind, broker.grpcPort());
+            }
             System.out.printf("  data         %s  (flush: %s)%n", config.storePathRootDir.toAbsolutePath(), config.flushDiskType);
             if ("PROM".equals(config.metricsExporterType)) {
                 System.out.printf("  metrics      http://%s:%d/metrics%n", "0.0.0.0".equals(bind) ? "127.0.0.1" : bind,

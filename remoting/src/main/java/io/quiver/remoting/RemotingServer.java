@@ -40,6 +40,7 @@ public final class RemotingServer implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
+    private Channel localServerChannel;
     private Dispatcher dispatcher;
     private Transport transport = Transport.choose(true);
 
@@ -109,6 +110,35 @@ public final class RemotingServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Also accepts in-process connections ({@link LocalConnector}) at a local address named {@code id}, served by
+     * the same handlers on the same event loops. Commands cross such a connection as objects: no frames are
+     * encoded or decoded and bodies lent by the store are copied once. Call after {@link #start}.
+     */
+    public io.netty.channel.local.LocalAddress listenLocally(String id) {
+        if (dispatcher == null) {
+            throw new IllegalStateException("start the server before listening locally");
+        }
+        io.netty.channel.local.LocalAddress address = new io.netty.channel.local.LocalAddress(id);
+        ServerBootstrap b = new ServerBootstrap()
+            .group(workers, workers)
+            .channel(io.netty.channel.local.LocalServerChannel.class)
+            .childHandler(new ChannelInitializer<io.netty.channel.local.LocalChannel>() {
+                @Override
+                protected void initChannel(io.netty.channel.local.LocalChannel ch) {
+                    ch.pipeline()
+                        .addLast("body-copier", LocalBodyCopier.INSTANCE)
+                        .addLast("dispatcher", dispatcher);
+                }
+            });
+        try {
+            localServerChannel = b.bind(address).sync().channel();
+        } catch (Exception e) {
+            throw new RemotingException(name + " cannot listen locally as " + id + ": " + e.getMessage(), e);
+        }
+        return address;
+    }
+
     /** Requests received with the binary ("ROCKETMQ") header since start. */
     public long binaryRequestCount() {
         return dispatcher == null ? 0 : dispatcher.binaryRequests();
@@ -129,6 +159,9 @@ public final class RemotingServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (localServerChannel != null) {
+            localServerChannel.close().syncUninterruptibly();
+        }
         Transport.stopListening(serverChannel, boss, workers);
     }
 }

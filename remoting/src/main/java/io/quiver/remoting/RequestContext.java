@@ -28,8 +28,10 @@ public final class RequestContext {
         return request;
     }
 
+    /** The client's address; for an in-process connection, the address of the party it stands for. */
     public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) channel.remoteAddress();
+        InetSocketAddress a = LocalPeer.remoteOf(channel);
+        return a != null ? a : new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
     }
 
     /**
@@ -40,8 +42,9 @@ public final class RequestContext {
         return channel.eventLoop();
     }
 
+    /** The address the request came in at; null for an in-process connection. */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channel.localAddress();
+        return channel.localAddress() instanceof InetSocketAddress a ? a : null;
     }
 
     /** A response shell for this request with the given code and remark. */

@@ -38,6 +38,7 @@ public final class QuiverProcess implements AutoCloseable {
     private final int namesrvPort;
     private final int brokerPort;
     private final int metricsPort;
+    private final int grpcPort;
     private final int haPort;
     private final Map<String, String> brokerConf;
     private final String kind;
@@ -86,6 +87,7 @@ public final class QuiverProcess implements AutoCloseable {
         this.namesrvPort = FreePorts.next();
         this.brokerPort = FreePorts.next();
         this.metricsPort = FreePorts.next();
+        this.grpcPort = FreePorts.next();
         this.haPort = FreePorts.next();
         this.brokerConf = brokerConf;
         Runtime.getRuntime().addShutdownHook(new Thread(this::kill));
@@ -105,6 +107,11 @@ public final class QuiverProcess implements AutoCloseable {
 
     public int brokerPort() {
         return brokerPort;
+    }
+
+    /** {@code 127.0.0.1:<port>} of the broker's gRPC endpoint (RocketMQ 5 SDKs). */
+    public String grpcAddress() {
+        return "127.0.0.1:" + grpcPort;
     }
 
     /** The broker's Prometheus endpoint, {@code http://127.0.0.1:<port>/metrics}. */
@@ -162,6 +169,7 @@ public final class QuiverProcess implements AutoCloseable {
             } else if (!kind.equals("namesrv")) {
                 Map<String, String> conf = new java.util.TreeMap<>(TEST_DEFAULTS);
                 conf.put("metricsPromExporterPort", Integer.toString(metricsPort));
+                conf.put("grpcServerPort", Integer.toString(grpcPort));
                 conf.put("haListenPort", Integer.toString(haPort)); // never listenPort + 1, which may be taken
                 conf.putAll(brokerConf);
                 Path file = dataDir.resolve("broker.conf");

@@ -44,6 +44,6 @@ public final class ClientChannel {
     }
 
     public String remoteAddress() {
-        return channel.remoteAddress() == null ? "" : channel.remoteAddress().toString().replaceFirst("^/", "");
+        return io.quiver.remoting.LocalPeer.describe(channel).replaceFirst("^/", "");
     }
 }

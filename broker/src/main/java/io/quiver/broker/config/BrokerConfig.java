@@ -160,6 +160,12 @@ public final class BrokerConfig {
             (c, v) -> c.flushConsumerOffsetInterval = Long.parseLong(v), c -> c.flushConsumerOffsetInterval);
         def("channelExpiredTimeout", "120000", "clients silent for this many ms are dropped",
             (c, v) -> c.channelExpiredTimeout = Long.parseLong(v), c -> c.channelExpiredTimeout);
+        def("grpcServerPort", "8081", "port of the gRPC endpoint (RocketMQ 5 SDKs: Java, Go, Python, Node.js, C#, C++, Rust), TLS and plain text on one port; -1: none",
+            (c, v) -> c.grpcServerPort = parsePortOrNone(v), c -> c.grpcServerPort);
+        def("tlsCertPath", "", "PEM certificate of the gRPC endpoint's TLS; empty: a self-signed one made at start",
+            (c, v) -> c.tlsCertPath = v.trim(), c -> c.tlsCertPath);
+        def("tlsKeyPath", "", "PEM private key (PKCS#8) of tlsCertPath",
+            (c, v) -> c.tlsKeyPath = v.trim(), c -> c.tlsKeyPath);
         def("metricsExporterType", "PROM", "PROM: serve Prometheus metrics at http://<host>:<metricsPromExporterPort>/metrics; DISABLE: none",
             (c, v) -> c.metricsExporterType = parseChoice(v, "PROM", "DISABLE"), c -> c.metricsExporterType);
         def("metricsPromExporterPort", "5557", "port of the Prometheus /metrics endpoint",
@@ -247,6 +253,9 @@ public final class BrokerConfig {
     public volatile long channelExpiredTimeout = 120_000;
     public long rebalanceLockMaxLiveTime = 60_000;
     public String metricsExporterType = "PROM";
+    public int grpcServerPort = 8081;
+    public String tlsCertPath = "";
+    public String tlsKeyPath = "";
     public int metricsPromExporterPort = 5557;
     public int metricsMaxTopicSeries = 1_000;
     public int metricsMaxLagSeries = 10_000;
@@ -330,6 +339,14 @@ public final class BrokerConfig {
         int p = Integer.parseInt(v);
         if (p < 0 || p > 65535) {
             throw new IllegalArgumentException("a port is between 0 and 65535");
+        }
+        return p;
+    }
+
+    private static int parsePortOrNone(String v) {
+        int p = Integer.parseInt(v.trim());
+        if (p < -1 || p > 65535) {
+            throw new IllegalArgumentException("a port is between 0 and 65535, or -1 for none");
         }
         return p;
     }

@@ -1,0 +1,68 @@
+package io.quiver.broker.grpc;
+
+import io.quiver.broker.config.BrokerConfig;
+import io.quiver.broker.config.DelayLevels;
+import io.quiver.broker.metadata.SubscriptionGroupTable;
+import io.quiver.broker.metadata.TopicTable;
+import io.quiver.grpc.BrokerView;
+import io.quiver.protocol.body.SubscriptionGroupConfig;
+import io.quiver.protocol.body.TopicConfig;
+import io.quiver.protocol.message.PermName;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The broker as its gRPC endpoint sees it: names, topics and groups read from the broker's own tables. */
+public final class BrokerGrpcView implements BrokerView {
+    /** The first delay level a redelivery waits (10 s by default), as for remoting consumers. */
+    static final int FIRST_RETRY_LEVEL = 3;
+
+    private final BrokerConfig config;
+    private final TopicTable topics;
+    private final SubscriptionGroupTable groups;
+    private final List<Duration> retryDelays;
+
+    public BrokerGrpcView(BrokerConfig config, TopicTable topics, SubscriptionGroupTable groups) {
+        this.config = config;
+        this.topics = topics;
+        this.groups = groups;
+        DelayLevels levels = DelayLevels.parse(config.messageDelayLevel);
+        List<Duration> delays = new ArrayList<>();
+        for (int l = FIRST_RETRY_LEVEL; l <= levels.maxLevel(); l++) {
+            delays.add(Duration.ofMillis(levels.millis(l)));
+        }
+        this.retryDelays = List.copyOf(delays);
+    }
+
+    @Override
+    public String brokerName() {
+        return config.brokerName;
+    }
+
+    @Override
+    public TopicView topic(String name) {
+        TopicConfig t = topics.get(name);
+        if (t == null) {
+            return config.autoCreateTopicEnable
+                ? new TopicView(name, config.defaultTopicQueueNums, config.defaultTopicQueueNums, PermName.READ_WRITE, null)
+                : null;
+        }
+        String type = t.attributes == null ? null : t.attributes.get("message.type");
+        return new TopicView(name, t.readQueueNums, t.writeQueueNums, t.perm & config.brokerPermission, type);
+    }
+
+    @Override
+    public GroupView group(String name) {
+        SubscriptionGroupConfig g = groups.get(name);
+        if (g == null) {
+            return config.autoCreateSubscriptionGroup ? new GroupView(new SubscriptionGroupConfig(name).retryMaxTimes,
+                retryDelays, false) : null;
+        }
+        return new GroupView(g.retryMaxTimes, retryDelays, g.consumeMessageOrderly);
+    }
+
+    @Override
+    public int maxMessageSize() {
+        return config.maxMessageSize;
+    }
+}

@@ -1,0 +1,180 @@
+package io.quiver.grpc;
+
+import apache.rocketmq.v2.AckMessageRequest;
+import apache.rocketmq.v2.AckMessageResponse;
+import apache.rocketmq.v2.ChangeInvisibleDurationRequest;
+import apache.rocketmq.v2.ChangeInvisibleDurationResponse;
+import apache.rocketmq.v2.Code;
+import apache.rocketmq.v2.EndTransactionRequest;
+import apache.rocketmq.v2.EndTransactionResponse;
+import apache.rocketmq.v2.ForwardMessageToDeadLetterQueueRequest;
+import apache.rocketmq.v2.ForwardMessageToDeadLetterQueueResponse;
+import apache.rocketmq.v2.HeartbeatRequest;
+import apache.rocketmq.v2.HeartbeatResponse;
+import apache.rocketmq.v2.MessagingServiceGrpc;
+import apache.rocketmq.v2.NotifyClientTerminationRequest;
+import apache.rocketmq.v2.NotifyClientTerminationResponse;
+import apache.rocketmq.v2.QueryAssignmentRequest;
+import apache.rocketmq.v2.QueryAssignmentResponse;
+import apache.rocketmq.v2.QueryRouteRequest;
+import apache.rocketmq.v2.QueryRouteResponse;
+import apache.rocketmq.v2.ReceiveMessageRequest;
+import apache.rocketmq.v2.ReceiveMessageResponse;
+import apache.rocketmq.v2.SendMessageRequest;
+import apache.rocketmq.v2.SendMessageResponse;
+import apache.rocketmq.v2.Settings;
+import apache.rocketmq.v2.Status;
+import apache.rocketmq.v2.TelemetryCommand;
+import io.grpc.stub.StreamObserver;
+import java.util.function.Function;
+
+/**
+ * {@code apache.rocketmq.v2.MessagingService}: checks that the caller names itself, finds its session, and hands
+ * the call to the service that owns it. Application errors are answered in the response's {@link Status}, as the
+ * SDKs expect; only a Telemetry stream is refused with a gRPC error.
+ */
+final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBase {
+    private final ClientSessions sessions;
+    private final RouteService routes;
+    private final ClientService clients;
+    private final ProducerService producers;
+    private final ConsumerService consumers;
+
+    MessagingService(ClientSessions sessions, RouteService routes, ClientService clients, ProducerService producers,
+                     ConsumerService consumers) {
+        this.sessions = sessions;
+        this.routes = routes;
+        this.clients = clients;
+        this.producers = producers;
+        this.consumers = consumers;
+    }
+
+    /** The caller's session, or null after answering {@code out} with {@code refusal} of the reason. */
+    private <T> ClientSession session(StreamObserver<T> out, Function<Status, T> refusal) {
+        ClientMetadata m = ClientMetadata.current();
+        String problem = m.problem();
+        if (problem != null) {
+            ClientService.reply(out, refusal.apply(Statuses.of(Code.CLIENT_ID_REQUIRED, problem)));
+            return null;
+        }
+        ClientSession s = sessions.of(m);
+        if (s == null) {
+            ClientService.reply(out, refusal.apply(Statuses.of(Code.TOO_MANY_REQUESTS, "this broker serves "
+                + ClientSessions.MAX_CLIENTS + " gRPC clients already")));
+        }
+        return s;
+    }
+
+    @Override
+    public void queryRoute(QueryRouteRequest req, StreamObserver<QueryRouteResponse> out) {
+        if (session(out, st -> QueryRouteResponse.newBuilder().setStatus(st).build()) != null) {
+            ClientService.reply(out, routes.route(req));
+        }
+    }
+
+    @Override
+    public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
+        ClientSession s = session(out, st -> HeartbeatResponse.newBuilder().setStatus(st).build());
+        if (s != null) {
+            clients.heartbeat(s, req, out);
+        }
+    }
+
+    @Override
+    public void sendMessage(SendMessageRequest req, StreamObserver<SendMessageResponse> out) {
+        ClientSession s = session(out, st -> SendMessageResponse.newBuilder().setStatus(st).build());
+        if (s != null) {
+            producers.send(s, req, out);
+        }
+    }
+
+    @Override
+    public void queryAssignment(QueryAssignmentRequest req, StreamObserver<QueryAssignmentResponse> out) {
+        ClientSession s = session(out, st -> QueryAssignmentResponse.newBuilder().setStatus(st).build());
+        if (s != null) {
+            Settings settings = s.settings();
+            boolean fifo = settings != null && settings.hasSubscription() && settings.getSubscription().getFifo();
+            ClientService.reply(out, routes.assignment(req, fifo));
+        }
+    }
+
+    @Override
+    public void receiveMessage(ReceiveMessageRequest req, StreamObserver<ReceiveMessageResponse> out) {
+        ClientMetadata m = ClientMetadata.current();
+        String problem = m.problem();
+        ClientSession s = problem == null ? sessions.of(m) : null;
+        if (s == null) {
+            out.onNext(ReceiveMessageResponse.newBuilder().setStatus(problem != null
+                ? Statuses.of(Code.CLIENT_ID_REQUIRED, problem)
+                : Statuses.of(Code.TOO_MANY_REQUESTS, "too many gRPC clients")).build());
+            out.onCompleted();
+            return;
+        }
+        consumers.receive(s, req, out);
+    }
+
+    @Override
+    public void ackMessage(AckMessageRequest req, StreamObserver<AckMessageResponse> out) {
+        ClientSession s = session(out, st -> AckMessageResponse.newBuilder().setStatus(st).build());
+        if (s != null) {
+            consumers.ack(s, req, out);
+        }
+    }
+
+    @Override
+    public void forwardMessageToDeadLetterQueue(ForwardMessageToDeadLetterQueueRequest req,
+                                                StreamObserver<ForwardMessageToDeadLetterQueueResponse> out) {
+        ClientSession s = session(out, st -> ForwardMessageToDeadLetterQueueResponse.newBuilder().setStatus(st).build());
+        if (s != null) {
+            consumers.forwardToDeadLetterQueue(s, req, out);
+        }
+    }
+
+    @Override
+    public void endTransaction(EndTransactionRequest req, StreamObserver<EndTransactionResponse> out) {
+        ClientSession s = session(out, st -> EndTransactionResponse.newBuilder().setStatus(st).build());
+        if (s != null) {
+            producers.endTransaction(s, req, out);
+        }
+    }
+
+    @Override
+    public StreamObserver<TelemetryCommand> telemetry(StreamObserver<TelemetryCommand> out) {
+        ClientMetadata m = ClientMetadata.current();
+        String problem = m.problem();
+        ClientSession s = problem == null ? sessions.of(m) : null;
+        if (s == null) {
+            out.onError(io.grpc.Status.INVALID_ARGUMENT.withDescription(problem != null ? problem
+                : "this broker serves " + ClientSessions.MAX_CLIENTS + " gRPC clients already").asRuntimeException());
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(TelemetryCommand value) { }
+
+                @Override
+                public void onError(Throwable t) { }
+
+                @Override
+                public void onCompleted() { }
+            };
+        }
+        return clients.telemetry(s, out);
+    }
+
+    @Override
+    public void notifyClientTermination(NotifyClientTerminationRequest req,
+                                        StreamObserver<NotifyClientTerminationResponse> out) {
+        ClientSession s = session(out, st -> NotifyClientTerminationResponse.newBuilder().setStatus(st).build());
+        if (s != null) {
+            clients.terminate(s, req, out);
+        }
+    }
+
+    @Override
+    public void changeInvisibleDuration(ChangeInvisibleDurationRequest req,
+                                        StreamObserver<ChangeInvisibleDurationResponse> out) {
+        ClientSession s = session(out, st -> ChangeInvisibleDurationResponse.newBuilder().setStatus(st).build());
+        if (s != null) {
+            consumers.changeInvisibleDuration(s, req, out);
+        }
+    }
+}
