@@ -367,10 +367,16 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.POP_MESSAGE, masterOnly(pop::pop), pullPool);
         server.register(RequestCode.ACK_MESSAGE, masterOnly(pop::ack), clientPool);
         server.register(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, masterOnly(pop::changeInvisibleTime), clientPool);
+        server.register(RequestCode.BATCH_ACK_MESSAGE, masterOnly(pop::batchAck), clientPool);
+        server.register(RequestCode.PEEK_MESSAGE, masterOnly(pop::peek), pullPool);
+        server.register(RequestCode.NOTIFICATION, masterOnly(pop::notification), pullPool);
+        server.register(RequestCode.POLLING_INFO, masterOnly(pop::pollingInfo), pullPool);
         io.quiver.broker.assignment.AssignmentHandlers assignment = new io.quiver.broker.assignment.AssignmentHandlers(
             clients, this::route, requestModes);
         server.register(RequestCode.QUERY_ASSIGNMENT, assignment::queryAssignment, adminPool);
         server.register(RequestCode.SET_MESSAGE_REQUEST_MODE, masterOnly(assignment::setMessageRequestMode), adminPool);
+        server.register(RequestCode.GET_ALL_MESSAGE_REQUEST_MODE, (ctx, req) -> ctx.reply(
+            ctx.response(io.quiver.protocol.ResponseCode.SUCCESS, null).body(requestModes.encoded())), adminPool);
         server.onConnectionClosed(this::connectionClosed);
     }
 

@@ -22,6 +22,8 @@ final class ClientSessions {
     private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
     private final LocalConnector connector;
     private final Clock clock;
+    private final java.util.List<java.util.function.Consumer<ClientSession>> onRemove =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
 
     ClientSessions(LocalConnector connector, Clock clock) {
         this.connector = connector;
@@ -63,9 +65,16 @@ final class ClientSessions {
         }));
     }
 
+    /** Calls {@code listener} with every session forgotten. */
+    void onRemove(java.util.function.Consumer<ClientSession> listener) {
+        onRemove.add(listener);
+    }
+
     /** Forgets {@code s} and closes its connection. */
     void remove(ClientSession s) {
-        sessions.remove(s.clientId, s);
+        if (sessions.remove(s.clientId, s)) {
+            onRemove.forEach(l -> l.accept(s));
+        }
         s.close();
     }
 

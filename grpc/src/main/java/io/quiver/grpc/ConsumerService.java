@@ -12,7 +12,6 @@ import apache.rocketmq.v2.ForwardMessageToDeadLetterQueueRequest;
 import apache.rocketmq.v2.ForwardMessageToDeadLetterQueueResponse;
 import apache.rocketmq.v2.ReceiveMessageRequest;
 import apache.rocketmq.v2.ReceiveMessageResponse;
-import apache.rocketmq.v2.Settings;
 import apache.rocketmq.v2.Status;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
@@ -57,10 +56,12 @@ final class ConsumerService {
 
     private final ClientSessions sessions;
     private final BrokerView broker;
+    private final HandleRenewals renewals;
 
-    ConsumerService(ClientSessions sessions, BrokerView broker) {
+    ConsumerService(ClientSessions sessions, BrokerView broker, HandleRenewals renewals) {
         this.sessions = sessions;
         this.broker = broker;
+        this.renewals = renewals;
     }
 
     /**
@@ -98,8 +99,8 @@ final class ConsumerService {
             return;
         }
         long poll = pollMillis(req);
-        Settings settings = s.settings();
-        boolean fifo = settings != null && settings.hasSubscription() && settings.getSubscription().getFifo();
+        BrokerView.GroupView policy = broker.group(group);
+        boolean fifo = policy != null && policy.orderly(); // the group's setting, as the client was told
         RemotingCommand pop = RemotingCommand.request(RequestCode.POP_MESSAGE)
             .putExt("consumerGroup", group).putExt("topic", topic).putExt("queueId", fifo ? req.getMessageQueue().getId() : -1)
             .putExt("maxMsgNums", Math.min(MAX_BATCH, req.getBatchSize())).putExt("invisibleTime", invisible)
@@ -116,7 +117,8 @@ final class ConsumerService {
             if (e != null) {
                 finish(out, Statuses.ofFailure(e), List.of());
             } else if (resp.code() == ResponseCode.SUCCESS) {
-                List<apache.rocketmq.v2.Message> messages = messages(resp, group, s.metadata().namespace());
+                List<apache.rocketmq.v2.Message> messages = messages(resp, group, s.metadata().namespace(),
+                    req.getAutoRenew() ? s : null);
                 finish(out, messages.isEmpty() ? Statuses.of(Code.MESSAGE_NOT_FOUND, NO_NEW_MESSAGE) : Statuses.OK, messages);
             } else if (resp.code() == ResponseCode.POLLING_TIMEOUT || resp.code() == ResponseCode.PULL_NOT_FOUND
                 || resp.code() == ResponseCode.NO_MESSAGE
@@ -141,8 +143,9 @@ final class ConsumerService {
         return poll;
     }
 
-    /** The messages of a POP answer, each with its receipt handle. */
-    private List<apache.rocketmq.v2.Message> messages(RemotingCommand resp, String group, String namespace) {
+    /** The messages of a POP answer, each with its receipt handle; held for renewal for {@code renewFor}, if not null. */
+    private List<apache.rocketmq.v2.Message> messages(RemotingCommand resp, String group, String namespace,
+                                                      ClientSession renewFor) {
         Map<String, String> h = resp.extFields();
         long popTime = Long.parseLong(h.get("popTime"));
         long invisible = Long.parseLong(h.get("invisibleTime"));
@@ -155,6 +158,7 @@ final class ConsumerService {
                 starts.put(f[0] + " " + f[1], Long.parseLong(f[2]));
             }
         }
+        Map<String, Integer> redelivered = redeliveries(h.get("orderCountInfo"));
         List<apache.rocketmq.v2.Message> out = new ArrayList<>();
         byte[] body = resp.body();
         if (body == null) {
@@ -173,7 +177,36 @@ final class ConsumerService {
             Long start = starts.get((retry ? "1" : "0") + " " + d.queueId);
             ReceiptHandle handle = new ReceiptHandle(start == null ? d.queueOffset : start, popTime, invisible, reviveQid,
                 retry, broker.brokerName(), d.queueId, d.queueOffset, d.physicalOffset);
-            out.add(MessageConverter.toGrpc(d, MessageConverter.consumerTopic(d), namespace, handle.encode()));
+            apache.rocketmq.v2.Message m = MessageConverter.toGrpc(d, MessageConverter.consumerTopic(d), namespace,
+                handle.encode());
+            Integer again = redelivered.get((retry ? "1" : "0") + " qo" + d.queueId + "%" + d.queueOffset);
+            if (again != null) { // a FIFO message that came back: it is the same record, so the broker counts for it
+                m = m.toBuilder().setSystemProperties(m.getSystemProperties().toBuilder()
+                    .setDeliveryAttempt(d.reconsumeTimes + 1 + again)).build();
+            }
+            if (renewFor != null) {
+                renewals.hold(renewFor, group, m.getTopic().getName(), m.getSystemProperties().getMessageId(), handle);
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** The per-message counts of a FIFO pop's {@code orderCountInfo}: "marker qo<queue>%<offset>" to count. */
+    static Map<String, Integer> redeliveries(String orderCountInfo) {
+        Map<String, Integer> out = new HashMap<>();
+        if (orderCountInfo == null || orderCountInfo.isEmpty()) {
+            return out;
+        }
+        for (String part : orderCountInfo.split(";")) {
+            String[] f = part.split(" ");
+            if (f.length == 3 && f[1].startsWith("qo")) {
+                try {
+                    out.put(f[0] + " " + f[1], Integer.parseInt(f[2]));
+                } catch (NumberFormatException ignored) {
+                    // not a count: the message reads as a first delivery
+                }
+            }
         }
         return out;
     }
@@ -234,8 +267,10 @@ final class ConsumerService {
             return CompletableFuture.completedFuture(r.setStatus(Statuses.of(Code.INVALID_RECEIPT_HANDLE, e.getMessage()))
                 .build());
         }
-        return sessions.call(s, ackRequest(group, topic, handle), ClientService.BROKER_TIMEOUT_MILLIS).handle((resp, e) -> r.setStatus(
-            e != null ? Statuses.ofFailure(e) : resp.code() == 0 ? Statuses.OK : ackStatus(resp)).build());
+        return renewals.release(s, group, entry.getMessageId(), handle)
+            .thenCompose(newest -> sessions.call(s, ackRequest(group, topic, newest), ClientService.BROKER_TIMEOUT_MILLIS))
+            .handle((resp, e) -> r.setStatus(e != null ? Statuses.ofFailure(e) : resp.code() == 0 ? Statuses.OK
+                : ackStatus(resp)).build());
     }
 
     private static Status ackStatus(RemotingCommand resp) {
@@ -263,18 +298,16 @@ final class ConsumerService {
             return;
         }
         String group = req.getGroup().getName();
-        RemotingCommand change = RemotingCommand.request(RequestCode.CHANGE_MESSAGE_INVISIBLETIME)
-            .putExt("consumerGroup", group).putExt("topic", brokerTopic(group, req.getTopic().getName(), handle))
-            .putExt("queueId", handle.queueId()).putExt("extraInfo", handle.extraInfo())
-            .putExt("offset", handle.queueOffset()).putExt("invisibleTime", invisible);
-        sessions.call(s, change, ClientService.BROKER_TIMEOUT_MILLIS).whenComplete((resp, e) -> {
+        CompletableFuture<ReceiptHandle> newest = renewals.release(s, group, req.getMessageId(), handle);
+        newest.thenCompose(h -> sessions.call(s, changeRequest(group, req.getTopic().getName(), h, invisible),
+            ClientService.BROKER_TIMEOUT_MILLIS)).whenComplete((resp, e) -> {
             ChangeInvisibleDurationResponse.Builder b = ChangeInvisibleDurationResponse.newBuilder();
             if (e != null) {
                 b.setStatus(Statuses.ofFailure(e));
             } else if (resp.code() == ResponseCode.SUCCESS) {
                 long popTime = Long.parseLong(resp.extFields().get("popTime"));
                 long inv = Long.parseLong(resp.extFields().get("invisibleTime"));
-                b.setStatus(Statuses.OK).setReceiptHandle(handle.renewed(popTime, inv).encode());
+                b.setStatus(Statuses.OK).setReceiptHandle(newest.join().renewed(popTime, inv).encode());
             } else if (resp.code() == ResponseCode.MESSAGE_ILLEGAL || resp.code() == ResponseCode.NO_MESSAGE) {
                 b.setStatus(Statuses.of(Code.INVALID_RECEIPT_HANDLE, resp.remark()));
             } else {
@@ -304,14 +337,22 @@ final class ConsumerService {
         RemotingCommand back = RemotingCommand.request(RequestCode.CONSUMER_SEND_MSG_BACK)
             .putExt("offset", handle.commitLogOffset()).putExt("group", group).putExt("delayLevel", -1)
             .putExt("originMsgId", req.getMessageId()).putExt("originTopic", topic).putExt("maxReconsumeTimes", 0);
-        sessions.call(s, back, ClientService.BROKER_TIMEOUT_MILLIS).thenCompose(resp -> {
+        CompletableFuture<ReceiptHandle> newest = renewals.release(s, group, req.getMessageId(), handle);
+        newest.thenCompose(h -> sessions.call(s, back, ClientService.BROKER_TIMEOUT_MILLIS)).thenCompose(resp -> {
             if (resp.code() != ResponseCode.SUCCESS) {
                 return CompletableFuture.completedFuture(Statuses.ofResponse(resp));
             }
-            return sessions.call(s, ackRequest(group, topic, handle), ClientService.BROKER_TIMEOUT_MILLIS)
+            return sessions.call(s, ackRequest(group, topic, newest.join()), ClientService.BROKER_TIMEOUT_MILLIS)
                 .thenApply(a -> a.code() == 0 ? Statuses.OK : Statuses.ofResponse(a));
         }).whenComplete((status, e) -> ClientService.reply(out, ForwardMessageToDeadLetterQueueResponse.newBuilder()
             .setStatus(e != null ? Statuses.ofFailure(e) : status).build()));
+    }
+
+    static RemotingCommand changeRequest(String group, String topic, ReceiptHandle handle, long invisibleMillis) {
+        return RemotingCommand.request(RequestCode.CHANGE_MESSAGE_INVISIBLETIME)
+            .putExt("consumerGroup", group).putExt("topic", brokerTopic(group, topic, handle))
+            .putExt("queueId", handle.queueId()).putExt("extraInfo", handle.extraInfo())
+            .putExt("offset", handle.queueOffset()).putExt("invisibleTime", invisibleMillis);
     }
 
     private static RemotingCommand ackRequest(String group, String topic, ReceiptHandle handle) {

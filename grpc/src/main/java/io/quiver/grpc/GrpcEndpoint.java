@@ -62,9 +62,11 @@ public final class GrpcEndpoint implements AutoCloseable {
             RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (ctx, req) -> { }); // POP consumers do not rebalance
         connector = new LocalConnector("quiver-grpc", brokerAddress, fromBroker, 2, ch -> { });
         sessions = new ClientSessions(connector, Clock.systemUTC());
+        HandleRenewals renewals = new HandleRenewals(sessions, Clock.systemUTC());
+        sessions.onRemove(renewals::forget);
         RouteService routes = new RouteService(broker, RouteService.endpointsOf("127.0.0.1", config.port()));
         MessagingService service = new MessagingService(sessions, routes, new ClientService(sessions, broker),
-            new ProducerService(sessions, broker), new ConsumerService(sessions, broker));
+            new ProducerService(sessions, broker), new ConsumerService(sessions, broker, renewals));
         InetSocketAddress at = new InetSocketAddress(config.bindAddress(), config.port());
         NettyServerBuilder b = NettyServerBuilder.forAddress(at)
             .directExecutor()
@@ -83,14 +85,26 @@ public final class GrpcEndpoint implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        housekeeping.scheduleWithFixedDelay(() -> {
+        housekeeping.scheduleWithFixedDelay(guarded(() -> {
             int n = sessions.expire();
             if (n > 0) {
                 log.info("forgot {} idle gRPC client(s)", n);
             }
-        }, 10, 10, TimeUnit.SECONDS);
+        }), 10, 10, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(guarded(renewals::renewDue), 1, 1, TimeUnit.SECONDS);
         log.info("gRPC endpoint listening on {} ({})", server.getListenSockets(), config.tlsEnable()
             ? "TLS and plain text" : "plain text");
+    }
+
+    /** {@code task}, logging what it throws so that its schedule goes on. */
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("gRPC housekeeping failed: {}", e.toString(), e);
+            }
+        };
     }
 
     public int port() {

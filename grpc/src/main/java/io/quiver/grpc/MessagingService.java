@@ -22,7 +22,6 @@ import apache.rocketmq.v2.ReceiveMessageRequest;
 import apache.rocketmq.v2.ReceiveMessageResponse;
 import apache.rocketmq.v2.SendMessageRequest;
 import apache.rocketmq.v2.SendMessageResponse;
-import apache.rocketmq.v2.Settings;
 import apache.rocketmq.v2.Status;
 import apache.rocketmq.v2.TelemetryCommand;
 import io.grpc.stub.StreamObserver;
@@ -92,9 +91,7 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
     public void queryAssignment(QueryAssignmentRequest req, StreamObserver<QueryAssignmentResponse> out) {
         ClientSession s = session(out, st -> QueryAssignmentResponse.newBuilder().setStatus(st).build());
         if (s != null) {
-            Settings settings = s.settings();
-            boolean fifo = settings != null && settings.hasSubscription() && settings.getSubscription().getFifo();
-            ClientService.reply(out, routes.assignment(req, fifo));
+            ClientService.reply(out, routes.assignment(req));
         }
     }
 

@@ -54,8 +54,10 @@ final class RouteService {
         return out.build();
     }
 
-    QueryAssignmentResponse assignment(QueryAssignmentRequest req, boolean fifo) {
+    QueryAssignmentResponse assignment(QueryAssignmentRequest req) {
         String name = req.getTopic().getName();
+        BrokerView.GroupView policy = broker.group(req.getGroup().getName());
+        boolean fifo = policy != null && policy.orderly();
         BrokerView.TopicView t = broker.topic(name);
         if (t == null || !PermName.isReadable(t.perm()) || t.readQueues() == 0) {
             return QueryAssignmentResponse.newBuilder().setStatus(Statuses.of(Code.FORBIDDEN, "no readable queue of topic "

@@ -68,11 +68,16 @@ public final class RequestCode {
     /** POP consumption (RocketMQ 5): take messages that stay invisible until acknowledged. */
     public static final int POP_MESSAGE = 200_050;
     public static final int ACK_MESSAGE = 200_051;
+    public static final int PEEK_MESSAGE = 200_052;
     public static final int CHANGE_MESSAGE_INVISIBLETIME = 200_053;
+    public static final int NOTIFICATION = 200_054;
+    public static final int POLLING_INFO = 200_055;
+    public static final int BATCH_ACK_MESSAGE = 200_151;
     /** 5.x consumers with setClientRebalance(false): the broker assigns their queues. */
     public static final int QUERY_ASSIGNMENT = 400;
     /** mqadmin setConsumeMode: PULL or POP for a topic and group. */
     public static final int SET_MESSAGE_REQUEST_MODE = 401;
+    public static final int GET_ALL_MESSAGE_REQUEST_MODE = 402;
     /** Controller mode (RocketMQ 5 codes): a broker's heartbeat to every controller. */
     public static final int BROKER_HEARTBEAT = 904;
     /** Controller mode: a master reports the replicas that hold everything it acknowledged. */

@@ -26,10 +26,12 @@ public final class HistoryChecker {
      * What is wrong, each as readable lines (empty when the history is sound). {@code lost}: acknowledged and
      * never read. {@code moved}: read, but not at the queue and offset acknowledged. {@code duplicated}: read more
      * than once. {@code phantom}: read and never sent. {@code reordered}: one sender's acknowledged messages in one
-     * queue at offsets out of send order.
+     * queue at offsets out of send order. {@code retried}, not a fault: an acknowledged message also read elsewhere,
+     * as when the producer tried again after an attempt whose outcome it never learned (a timeout, a closed
+     * connection) although that attempt was stored: RocketMQ's sends are at least once.
      */
     public record Report(int acked, int read, List<String> lost, List<String> moved, List<String> duplicated,
-                         List<String> phantom, List<String> reordered) {
+                         List<String> phantom, List<String> reordered, List<String> retried) {
         public boolean sound() {
             return lost.isEmpty() && moved.isEmpty() && duplicated.isEmpty() && phantom.isEmpty() && reordered.isEmpty();
         }
@@ -39,8 +41,9 @@ public final class HistoryChecker {
             StringBuilder sb = new StringBuilder();
             sb.append(acked).append(" acknowledged, ").append(read).append(" read; lost ").append(lost.size())
                 .append(", moved ").append(moved.size()).append(", duplicated ").append(duplicated.size())
-                .append(", phantom ").append(phantom.size()).append(", reordered ").append(reordered.size());
-            for (List<String> l : List.of(lost, moved, duplicated, phantom, reordered)) {
+                .append(", phantom ").append(phantom.size()).append(", reordered ").append(reordered.size())
+                .append("; stored twice by a producer's retry ").append(retried.size());
+            for (List<String> l : List.of(lost, moved, duplicated, phantom, reordered, retried)) {
                 l.stream().limit(5).forEach(line -> sb.append("\n  ").append(line));
             }
             return sb.toString();
@@ -64,6 +67,11 @@ public final class HistoryChecker {
         List<String> duplicated = new ArrayList<>();
         List<String> phantom = new ArrayList<>();
         List<String> reordered = new ArrayList<>();
+        List<String> retried = new ArrayList<>();
+        Map<String, Acked> ackedByKey = new HashMap<>();
+        for (Acked a : acked) {
+            ackedByKey.put(a.key(), a);
+        }
         for (Acked a : acked) {
             List<Read> found = byKey.get(a.key());
             if (found == null) {
@@ -76,8 +84,13 @@ public final class HistoryChecker {
         Set<String> reported = new HashSet<>();
         for (Map.Entry<String, List<Read>> e : byKey.entrySet()) {
             if (e.getValue().size() > 1 && reported.add(e.getKey())) {
-                duplicated.add(e.getKey() + " was read " + e.getValue().size() + " times: "
-                    + e.getValue().stream().map(r -> r.queue() + "@" + r.queueOffset()).toList());
+                Acked a = ackedByKey.get(e.getKey());
+                String line = e.getKey() + " was read " + e.getValue().size() + " times: "
+                    + e.getValue().stream().map(r -> r.queue() + "@" + r.queueOffset()).toList();
+                boolean oneAtItsPlace = a != null && e.getValue().size() == 2 && e.getValue().stream()
+                    .filter(r -> r.queue().equals(a.queue()) && r.queueOffset() == a.queueOffset()).count() == 1;
+                (oneAtItsPlace ? retried : duplicated).add(line + (oneAtItsPlace ? ", acknowledged at " + a.queue() + "@"
+                    + a.queueOffset() : ""));
             }
             if (!attempted.contains(e.getKey())) {
                 phantom.add(e.getKey() + " was read at " + e.getValue().get(0).queue() + "@"
@@ -97,6 +110,6 @@ public final class HistoryChecker {
                 }
             }
         }
-        return new Report(acked.size(), read.size(), lost, moved, duplicated, phantom, reordered);
+        return new Report(acked.size(), read.size(), lost, moved, duplicated, phantom, reordered, retried);
     }
 }

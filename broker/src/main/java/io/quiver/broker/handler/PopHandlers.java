@@ -39,6 +39,9 @@ public final class PopHandlers {
     private final PopService pops;
     private final LongPollingService waits;
     private final AtomicInteger waiting = new AtomicInteger();
+    /** Pops waiting now per {@code topic@group@queueId} (POLLING_INFO); at most {@link #MAX_WAITING_POPS} keys. */
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> waitingByKey =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     public PopHandlers(BrokerConfig config, TopicTable topics, SubscriptionGroupTable groups, PopService pops,
                        LongPollingService waits) {
@@ -63,11 +66,6 @@ public final class PopHandlers {
         String exp = h.optString("exp");
         if (!PermName.isReadable(config.brokerPermission)) {
             fail(ctx, ResponseCode.NO_PERMISSION, "the broker " + config.brokerName + " is not readable now", invisible);
-            return;
-        }
-        if (order) {
-            fail(ctx, ResponseCode.SYSTEM_ERROR, "FIFO (order=true) POP is not available in this Quiver version yet; "
-                + "orderly consumers pull with queue locks", invisible);
             return;
         }
         if (PopService.retryTopic(group, topicName).length() > io.quiver.protocol.message.TopicNames.MAX_LENGTH
@@ -144,17 +142,17 @@ public final class PopHandlers {
         long seen = waits.watchTopic(r.topic());
         pops.pop(r).whenCompleteAsync((popped, failure) -> {
             if (failure != null) {
-                release(counted);
+                release(counted, r);
                 fail(ctx, ResponseCode.SYSTEM_BUSY, failure.getMessage(), r.invisibleMillis());
                 return;
             }
             if (popped.count() > 0) {
-                release(counted);
+                release(counted, r);
                 ctx.reply(found(ctx, r, popped));
                 return;
             }
             if (System.currentTimeMillis() >= deadline) {
-                release(counted);
+                release(counted, r);
                 ctx.reply(header(ctx.response(ResponseCode.POLLING_TIMEOUT, "no new message"), popped.popTime(),
                     r.invisibleMillis(), r.order(), popped.restNum()));
                 return;
@@ -165,19 +163,13 @@ public final class PopHandlers {
                     popped.popTime(), r.invisibleMillis(), r.order(), 0));
                 return;
             }
-            LongPollingService.Parked wait = new LongPollingService.Parked() {
-                @Override
-                public long deadlineMillis() {
-                    return deadline;
-                }
-
-                @Override
-                public void resume(boolean mayParkAgain) {
-                    attempt(ctx, r, mayParkAgain ? deadline : 0, true);
-                }
-            };
+            if (!counted) {
+                waitingByKey.computeIfAbsent(pollingKey(r.topic(), r.group(), r.queueId()), k -> new AtomicInteger())
+                    .incrementAndGet();
+            }
+            LongPollingService.Parked wait = parked(deadline, again -> attempt(ctx, r, again ? deadline : 0, true));
             if (!waits.parkOnTopic(r.topic(), seen, wait)) {
-                waiting.decrementAndGet();
+                release(true, r);
                 ctx.reply(header(ctx.response(ResponseCode.POLLING_FULL, "too many requests wait for messages already"),
                     popped.popTime(), r.invisibleMillis(), r.order(), 0));
             }
@@ -195,16 +187,22 @@ public final class PopHandlers {
         waits.notifyArrival(topic, LongPollingService.ANY_QUEUE);
     }
 
-    private void release(boolean counted) {
+    private void release(boolean counted, PopService.Request r) {
         if (counted) {
             waiting.decrementAndGet();
+            waitingByKey.computeIfPresent(pollingKey(r.topic(), r.group(), r.queueId()),
+                (k, n) -> n.decrementAndGet() <= 0 ? null : n);
         }
+    }
+
+    static String pollingKey(String topic, String group, int queueId) {
+        return topic + "@" + group + "@" + queueId;
     }
 
     private static RemotingCommand found(RequestContext ctx, PopService.Request r, PopService.Popped p) {
         StringJoiner starts = new StringJoiner(";");
         StringJoiner offsets = new StringJoiner(";");
-        int size = 0;
+        java.util.List<ByteBuffer> records = new java.util.ArrayList<>();
         for (PopService.QueuePop q : p.queues()) {
             String marker = q.retry() ? "1" : "0";
             starts.add(marker + " " + q.queueId() + " " + q.startOffset());
@@ -213,23 +211,64 @@ public final class PopHandlers {
                 list.add(Long.toString(o));
             }
             offsets.add(marker + " " + q.queueId() + " " + list);
-            for (ByteBuffer b : q.records()) {
-                size += b.remaining();
-            }
+            records.addAll(q.records());
         }
-        byte[] body = new byte[size];
-        int at = 0;
-        for (PopService.QueuePop q : p.queues()) {
-            for (ByteBuffer b : q.records()) {
-                int n = b.remaining();
-                b.duplicate().get(body, at, n);
-                at += n;
-            }
-        }
+        byte[] body = concat(records);
         RemotingCommand resp = header(ctx.response(ResponseCode.SUCCESS, "FOUND"), p.popTime(), r.invisibleMillis(),
             r.order(), p.restNum());
         resp.putExt("startOffsetInfo", starts.toString()).putExt("msgOffsetInfo", offsets.toString());
+        if (r.order()) {
+            resp.putExt("orderCountInfo", orderCountInfo(p));
+        }
         return resp.body(body);
+    }
+
+    /**
+     * FIFO pops: how often each message came back, as RocketMQ's clients read it ({@code orderCountInfo}): one
+     * {@code marker qo<queue>%<offset> <count>} per redelivered message, then {@code marker queue minCount} per queue.
+     */
+    public static String orderCountInfo(PopService.Popped p) {
+        StringJoiner out = new StringJoiner(";");
+        for (PopService.QueuePop q : p.queues()) {
+            String marker = q.retry() ? "1" : "0";
+            int min = Integer.MAX_VALUE;
+            for (int i = 0; i < q.offsets().length; i++) {
+                int n = q.redeliveries()[i];
+                if (n > 0) {
+                    out.add(marker + " qo" + q.queueId() + "%" + q.offsets()[i] + " " + n);
+                }
+                min = Math.min(min, n);
+            }
+            out.add(marker + " " + q.queueId() + " " + (min == Integer.MAX_VALUE ? 0 : min));
+        }
+        return out.toString();
+    }
+
+    /** The records one after another, as a POP or PEEK body. */
+    static byte[] concat(java.util.List<ByteBuffer> records) {
+        byte[] body = new byte[records.stream().mapToInt(ByteBuffer::remaining).sum()];
+        int at = 0;
+        for (ByteBuffer b : records) {
+            int n = b.remaining();
+            b.duplicate().get(body, at, n);
+            at += n;
+        }
+        return body;
+    }
+
+    /** A wait until {@code deadline} that, woken, calls {@code resume} with whether it may wait again. */
+    static LongPollingService.Parked parked(long deadline, java.util.function.Consumer<Boolean> resume) {
+        return new LongPollingService.Parked() {
+            @Override
+            public long deadlineMillis() {
+                return deadline;
+            }
+
+            @Override
+            public void resume(boolean mayParkAgain) {
+                resume.accept(mayParkAgain);
+            }
+        };
     }
 
     /** The numeric fields the official clients decode from every POP answer, success or not. */
@@ -242,8 +281,195 @@ public final class PopHandlers {
         ctx.reply(header(ctx.response(code, remark), 0, invisible, false, 0));
     }
 
+    /** Most acknowledgements one BATCH_ACK_MESSAGE may carry (each a checkpoint and a bit set). */
+    static final int MAX_BATCH_ACKS = 1024;
+
+    /**
+     * BATCH_ACK_MESSAGE: a JSON body of acknowledgements, each naming a checkpoint (group, original topic, retry flag,
+     * queue, start offset, pop time) and, as a Base64 bit set, which offsets from its start are acknowledged. As in
+     * RocketMQ, acknowledgements of nothing open are skipped; an empty or unreadable body gets NO_MESSAGE.
+     */
+    public void batchAck(RequestContext ctx, RemotingCommand req) {
+        java.util.List<java.util.concurrent.CompletableFuture<Boolean>> acks = new java.util.ArrayList<>();
+        java.util.Set<String> freed = new java.util.HashSet<>();
+        try {
+            com.fasterxml.jackson.databind.JsonNode body = req.body() == null ? null
+                : io.quiver.protocol.body.Json.mapper().readTree(req.body());
+            com.fasterxml.jackson.databind.JsonNode list = body == null ? null : body.get("acks");
+            if (list == null || !list.isArray() || list.isEmpty()) {
+                ctx.reply(ResponseCode.NO_MESSAGE, "the body lists no acknowledgement (acks)");
+                return;
+            }
+            if (list.size() > MAX_BATCH_ACKS) {
+                ctx.reply(ResponseCode.MESSAGE_ILLEGAL, "at most " + MAX_BATCH_ACKS + " acknowledgements per request, not "
+                    + list.size());
+                return;
+            }
+            for (com.fasterxml.jackson.databind.JsonNode a : list) {
+                String group = text(a, "c", "consumerGroup");
+                String topic = text(a, "t", "topic");
+                boolean retry = "1".equals(text(a, "r", "retry"));
+                long start = number(a, "so", "startOffset");
+                int queueId = (int) number(a, "q", "queueId");
+                long popTime = number(a, "pt", "popTime");
+                java.util.BitSet bits = java.util.BitSet.valueOf(java.util.Base64.getDecoder().decode(text(a, "b", "bitSet")));
+                if (group == null || topic == null || bits.length() > io.quiver.broker.pop.PopLedger.MAX_OFFSETS_PER_CHECKPOINT) {
+                    continue; // not an acknowledgement of anything this broker handed out
+                }
+                String real = retry ? PopService.retryTopic(group, topic) : topic;
+                PopLedger.CheckpointId id = new PopLedger.CheckpointId(new PopLedger.Queue(group, real, queueId), start,
+                    popTime);
+                for (int i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) {
+                    acks.add(pops.ack(id, start + i));
+                }
+                if (a.has("rq") && number(a, "rq", "reviveQueueId") == PopService.ORDER_REVIVE_QID) {
+                    freed.add(real); // FIFO queues may be free again once these are recorded
+                }
+            }
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            ctx.reply(ResponseCode.NO_MESSAGE, "the body is not a batch of acknowledgements: " + e.getMessage());
+            return;
+        }
+        java.util.concurrent.CompletableFuture.allOf(acks.toArray(new java.util.concurrent.CompletableFuture[0]))
+            .whenComplete((v, failure) -> {
+                freed.forEach(t -> waits.notifyArrival(t, LongPollingService.ANY_QUEUE));
+                if (failure != null) {
+                    ctx.reply(ResponseCode.SYSTEM_ERROR, "an acknowledgement was not recorded: " + failure.getMessage());
+                } else {
+                    ctx.reply(ResponseCode.SUCCESS, null);
+                }
+            });
+    }
+
+    private static String text(com.fasterxml.jackson.databind.JsonNode n, String shortName, String longName) {
+        com.fasterxml.jackson.databind.JsonNode v = n.has(shortName) ? n.get(shortName) : n.get(longName);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static long number(com.fasterxml.jackson.databind.JsonNode n, String shortName, String longName) {
+        com.fasterxml.jackson.databind.JsonNode v = n.has(shortName) ? n.get(shortName) : n.get(longName);
+        if (v == null || !v.canConvertToLong() && !v.isTextual()) {
+            throw new IllegalArgumentException("field " + shortName + " is missing or not a number");
+        }
+        return v.isTextual() ? Long.parseLong(v.asText()) : v.asLong();
+    }
+
+    /** The topic a peek, notification or polling-info names, or null after answering why it cannot be used. */
+    private TopicConfig readable(RequestContext ctx, String group, String topicName, int queueId, boolean withPopHeader) {
+        java.util.function.BiConsumer<Integer, String> refuse = (code, remark) -> {
+            RemotingCommand resp = ctx.response(code, remark);
+            ctx.reply(withPopHeader ? header(resp, 0, 0, false, 0) : resp);
+        };
+        if (!PermName.isReadable(config.brokerPermission)) {
+            refuse.accept(ResponseCode.NO_PERMISSION, "the broker " + config.brokerName + " is not readable now");
+            return null;
+        }
+        TopicConfig topic = topics.get(topicName);
+        if (topic == null) {
+            refuse.accept(ResponseCode.TOPIC_NOT_EXIST, "topic " + topicName + " does not exist on broker " + config.brokerName);
+            return null;
+        }
+        if (!PermName.isReadable(topic.perm)) {
+            refuse.accept(ResponseCode.NO_PERMISSION, "topic " + topicName + " is not readable");
+            return null;
+        }
+        if (queueId >= topic.readQueueNums) {
+            refuse.accept(ResponseCode.SYSTEM_ERROR, "queueId " + queueId + " is illegal: topic " + topicName + " has "
+                + topic.readQueueNums + " read queues on broker " + config.brokerName);
+            return null;
+        }
+        if (groups.findOrCreate(group, config.autoCreateSubscriptionGroup) == null) {
+            refuse.accept(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, groups.missingRemark(group,
+                config.autoCreateSubscriptionGroup));
+            return null;
+        }
+        return topic;
+    }
+
+    /** PEEK_MESSAGE: the records the group's next pops would take, taking nothing (POP's body format). */
+    public void peek(RequestContext ctx, RemotingCommand req) {
+        HeaderReader h = new HeaderReader(req);
+        String group = h.string("consumerGroup");
+        String topicName = h.string("topic");
+        int queueId = h.int32("queueId");
+        int max = Math.max(1, Math.min(MAX_MESSAGES_PER_POP, h.int32("maxMsgNums")));
+        TopicConfig topic = readable(ctx, group, topicName, queueId, true);
+        if (topic == null) {
+            return;
+        }
+        pops.peek(group, topicName, queueId, topic.readQueueNums, max).whenCompleteAsync((peeked, failure) -> {
+            if (failure != null) {
+                fail(ctx, ResponseCode.SYSTEM_BUSY, failure.getMessage(), 0);
+                return;
+            }
+            if (peeked.records().isEmpty()) {
+                ctx.reply(header(ctx.response(ResponseCode.PULL_NOT_FOUND, "no message to peek"), 0, 0, false,
+                    peeked.restNum()));
+                return;
+            }
+            ctx.reply(header(ctx.response(ResponseCode.SUCCESS, null), 0, 0, false, peeked.restNum())
+                .body(concat(peeked.records())));
+        }, replyOn(ctx));
+    }
+
+    /**
+     * NOTIFICATION: whether a pop would find something now ({@code hasMsg}); if not, waits up to {@code pollTime} for a
+     * message, woken as pops are, and answers with what it sees then.
+     */
+    public void notification(RequestContext ctx, RemotingCommand req) {
+        HeaderReader h = new HeaderReader(req);
+        String group = h.string("consumerGroup");
+        String topicName = h.string("topic");
+        int queueId = h.int32("queueId");
+        long pollTime = Math.max(0, Math.min(MAX_POLL_MILLIS, h.optInt64("pollTime", 0)));
+        boolean order = "true".equals(h.optString("order"));
+        TopicConfig topic = readable(ctx, group, topicName, queueId, false);
+        if (topic == null) {
+            return;
+        }
+        lookForBacklog(ctx, group, topicName, queueId, topic.readQueueNums, order, System.currentTimeMillis() + pollTime, false);
+    }
+
+    private void lookForBacklog(RequestContext ctx, String group, String topic, int queueId, int queues, boolean order,
+                        long deadline, boolean counted) {
+        long seen = waits.watchTopic(topic);
+        pops.hasBacklog(group, topic, queueId, queues, order).whenCompleteAsync((has, failure) -> {
+            if (failure != null || has || System.currentTimeMillis() >= deadline) {
+                if (counted) {
+                    waiting.decrementAndGet();
+                }
+                ctx.reply(ctx.response(ResponseCode.SUCCESS, null).putExt("hasMsg", failure == null && has));
+                return;
+            }
+            if (!counted && waiting.incrementAndGet() > MAX_WAITING_POPS) {
+                waiting.decrementAndGet();
+                ctx.reply(ctx.response(ResponseCode.SUCCESS, "too many requests wait already").putExt("hasMsg", false));
+                return;
+            }
+            LongPollingService.Parked wait = parked(deadline, again -> lookForBacklog(ctx, group, topic, queueId, queues,
+                order, again ? deadline : 0, true));
+            if (!waits.parkOnTopic(topic, seen, wait)) {
+                waiting.decrementAndGet();
+                ctx.reply(ctx.response(ResponseCode.SUCCESS, "too many requests wait already").putExt("hasMsg", false));
+            }
+        }, replyOn(ctx));
+    }
+
+    /** POLLING_INFO: how many pops of this group, topic and queue (-1: all queues) wait now. */
+    public void pollingInfo(RequestContext ctx, RemotingCommand req) {
+        HeaderReader h = new HeaderReader(req);
+        String group = h.string("consumerGroup");
+        String topicName = h.string("topic");
+        int queueId = h.int32("queueId");
+        if (readable(ctx, group, topicName, queueId, false) == null) {
+            return;
+        }
+        AtomicInteger n = waitingByKey.get(pollingKey(topicName, group, queueId));
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).putExt("pollingNum", n == null ? 0 : n.get()));
+    }
+
     /** A receipt (POP_CK / extraInfo): start offset, pop time, invisible time, revive queue, marker, broker, queue, offset. */
-    record Receipt(long startOffset, long popTime) {
+    record Receipt(long startOffset, long popTime, boolean order) {
         static Receipt parse(String extraInfo) {
             String[] f = extraInfo == null ? new String[0] : extraInfo.trim().split(" ");
             if (f.length < 7) {
@@ -252,7 +478,8 @@ public final class PopHandlers {
                     + "queue)");
             }
             try {
-                return new Receipt(Long.parseLong(f[0]), Long.parseLong(f[1]));
+                return new Receipt(Long.parseLong(f[0]), Long.parseLong(f[1]),
+                    Integer.toString(PopService.ORDER_REVIVE_QID).equals(f[3]));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("extraInfo '" + extraInfo + "' has no numeric start offset and pop time");
             }
@@ -266,7 +493,12 @@ public final class PopHandlers {
             return;
         }
         long offset = h.int64("offset");
+        boolean order = Receipt.parse(h.string("extraInfo")).order();
+        String topic = h.string("topic");
         pops.ack(id, offset).whenComplete((acked, failure) -> {
+            if (order && failure == null && acked) {
+                waits.notifyArrival(topic, LongPollingService.ANY_QUEUE); // a FIFO queue may be free again
+            }
             if (failure != null) {
                 ctx.reply(ResponseCode.SYSTEM_ERROR, "the acknowledgement was not recorded: " + failure.getMessage());
             } else {

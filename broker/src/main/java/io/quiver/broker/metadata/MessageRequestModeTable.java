@@ -38,6 +38,11 @@ public final class MessageRequestModeTable {
         }
     }
 
+    /** The whole table as it is persisted (GET_ALL_MESSAGE_REQUEST_MODE's body). */
+    public synchronized byte[] encoded() {
+        return io.quiver.protocol.body.Json.encode(table);
+    }
+
     /** The group's mode for the topic, or null when none was set. */
     public synchronized MessageRequestMode get(String topic, String group) {
         Map<String, MessageRequestMode> m = table.messageRequestModeMap.get(topic);

@@ -109,6 +109,8 @@ public final class PopLedger {
         final TreeMap<Long, List<Checkpoint>> open = new TreeMap<>();
         /** Whether a FIFO checkpoint is open (the queue is held). */
         int orderOpen;
+        /** FIFO only: how often each offset not yet done came back after its invisible time ended. */
+        final TreeMap<Long, Integer> redeliveries = new TreeMap<>();
 
         QueueState(long popOffset) {
             this.popOffset = popOffset;
@@ -261,10 +263,23 @@ public final class PopLedger {
             QueueState s = queues.get(id.queue());
             if (!left.isEmpty() && s != null) {
                 s.popOffset = Math.min(s.popOffset, left.get(0));
+                for (long o : left) {
+                    s.redeliveries.merge(o, 1, Integer::sum);
+                }
             }
         }
         end(ck);
         return true;
+    }
+
+    /** FIFO: how often {@code offset} of {@code q} came back (0 for a first delivery). */
+    public int redeliveries(Queue q, long offset) {
+        QueueState s = queues.get(q);
+        if (s == null) {
+            return 0;
+        }
+        Integer n = s.redeliveries.get(offset);
+        return n == null ? 0 : n;
     }
 
     /**
@@ -330,6 +345,10 @@ public final class PopLedger {
         }
         if (ck.order) {
             s.orderOpen--;
+        }
+        if (!s.redeliveries.isEmpty()) {
+            long done = s.open.isEmpty() ? s.popOffset : Math.min(s.popOffset, s.open.firstKey());
+            s.redeliveries.headMap(done).clear(); // only offsets still to be consumed are counted
         }
     }
 }

@@ -65,7 +65,7 @@ public final class PopService extends io.quiver.store.DutyCycle {
 
     /** What one queue gave to a pop: {@code retry} when it is the POP retry topic. Records are copies. */
     public record QueuePop(boolean retry, String realTopic, int queueId, long startOffset, long[] offsets,
-                           long scannedTo, List<ByteBuffer> records) {}
+                           long scannedTo, List<ByteBuffer> records, int[] redeliveries) {}
 
     /** What a pop gave: possibly nothing. */
     public record Popped(long popTime, long invisibleMillis, List<QueuePop> queues, long restNum) {
@@ -144,6 +144,83 @@ public final class PopService extends io.quiver.store.DutyCycle {
     /** Acknowledges {@code offset} of checkpoint {@code id}; completes with whether it was open and unacknowledged. */
     public CompletableFuture<Boolean> ack(PopLedger.CheckpointId id, long offset) {
         return submit(done -> ackNow(id, offset, done));
+    }
+
+    /** What a peek saw: copies of the next records a pop would take (no checkpoint), and how many are left. */
+    public record Peeked(List<ByteBuffer> records, long restNum) {}
+
+    /**
+     * PEEK_MESSAGE: up to {@code max} of the records the group's next pops of {@code topic} (queue {@code queueId}, or
+     * every one of its {@code queues} when negative) would take, without taking them.
+     */
+    public CompletableFuture<Peeked> peek(String group, String topic, int queueId, int queues, int max) {
+        return submit(done -> {
+            List<ByteBuffer> out = new ArrayList<>();
+            long rest = 0;
+            for (int q : queueIds(queueId, queues)) {
+                PopLedger.Queue key = new PopLedger.Queue(group, topic, q);
+                long from = nextPopOffset(key);
+                long max0 = store.confirmedMaxOffset(topic, q);
+                rest += Math.max(0, max0 - from);
+                if (out.size() >= max || from >= max0) {
+                    continue;
+                }
+                GetResult g = store.getConfirmed(topic, q, from, max - out.size(), 0, MessageFilter.ALL);
+                try {
+                    for (ByteBuffer b : g.records()) {
+                        ByteBuffer c = ByteBuffer.allocate(b.remaining());
+                        c.put(b.duplicate()).flip();
+                        out.add(c);
+                    }
+                } finally {
+                    g.release();
+                }
+            }
+            done.complete(new Peeked(out, rest));
+        });
+    }
+
+    /**
+     * NOTIFICATION: whether a pop of the group would find something in {@code topic} (queue {@code queueId} or all
+     * {@code queues}) or its POP retry topic; a FIFO pop ({@code order}) not in queues it holds.
+     */
+    public CompletableFuture<Boolean> hasBacklog(String group, String topic, int queueId, int queues, boolean order) {
+        return submit(done -> {
+            List<Integer> ids = new ArrayList<>(queueIds(queueId, queues));
+            for (int q : ids) {
+                PopLedger.Queue key = new PopLedger.Queue(group, topic, q);
+                if (order && ledger.heldByOrder(key)) {
+                    continue;
+                }
+                if (store.confirmedMaxOffset(topic, q) > nextPopOffset(key)) {
+                    done.complete(true);
+                    return;
+                }
+            }
+            String retry = retryTopic(group, topic);
+            done.complete(!order && store.confirmedMaxOffset(retry, 0)
+                > nextPopOffset(new PopLedger.Queue(group, retry, 0)));
+        });
+    }
+
+    private static List<Integer> queueIds(int queueId, int queues) {
+        List<Integer> ids = new ArrayList<>();
+        if (queueId >= 0) {
+            ids.add(queueId);
+        } else {
+            for (int i = 0; i < queues; i++) {
+                ids.add(i);
+            }
+        }
+        return ids;
+    }
+
+    /** Where the group's next pop of a queue starts, without recording anything for a queue not popped yet. */
+    private long nextPopOffset(PopLedger.Queue key) {
+        long min = Math.max(0, store.minOffset(key.topic(), key.queueId()));
+        long committed = offsets.get(key.group(), key.topic(), key.queueId());
+        long initial = committed >= 0 ? committed : min;
+        return Math.max(min, ledger.peekNextOffset(key, initial));
     }
 
     /** Gives {@code offset} of checkpoint {@code id} a new invisible time from now, under a new checkpoint. */
@@ -374,8 +451,15 @@ public final class PopService extends io.quiver.store.DutyCycle {
                 c.put(b.duplicate()).flip();
                 copies.add(c);
             }
+            int[] redeliveries = new int[offsets.length];
+            if (r.order()) {
+                for (int i = 0; i < offsets.length; i++) {
+                    redeliveries[i] = ledger.redeliveries(key, offsets[i]);
+                }
+            }
             ledger.pop(key, offsets, g.nextBeginOffset(), popTime, r.invisibleMillis(), r.order());
-            out.add(new QueuePop(retry, realTopic, queueId, offsets[0], offsets, g.nextBeginOffset(), copies));
+            out.add(new QueuePop(retry, realTopic, queueId, offsets[0], offsets, g.nextBeginOffset(), copies,
+                redeliveries));
             left[0] -= offsets.length;
         } finally {
             g.release();
@@ -442,7 +526,9 @@ public final class PopService extends io.quiver.store.DutyCycle {
             PopLedger.CheckpointId id = ck.id();
             List<MessageDraft> drafts = new ArrayList<>();
             Set<String> originals = new HashSet<>();
-            if (!ck.order()) {
+            if (ck.order()) {
+                originals.add(id.queue().topic()); // its queue is free again: waiting pops may take it
+            } else {
                 for (long offset : ck.unacked()) {
                     MessageDraft d = redelivery(id, offset);
                     if (d != null) {

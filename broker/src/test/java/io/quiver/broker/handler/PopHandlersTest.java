@@ -92,9 +92,6 @@ class PopHandlersTest {
         RemotingCommand sql = HandlerHarness.request(RequestCode.POP_MESSAGE, "consumerGroup", "G", "topic", "T",
             "queueId", -1, "maxMsgNums", 8, "invisibleTime", 60_000, "expType", "SQL92", "exp", "a >");
         expect(h.call(handlers::pop, sql), ResponseCode.SUBSCRIPTION_PARSE_FAILED, "");
-        RemotingCommand fifo = HandlerHarness.request(RequestCode.POP_MESSAGE, "consumerGroup", "G", "topic", "T",
-            "queueId", -1, "maxMsgNums", 8, "invisibleTime", 60_000, "order", true);
-        expect(h.call(handlers::pop, fifo), ResponseCode.SYSTEM_ERROR, "FIFO");
         expect(h.call(handlers::pop, pop("G".repeat(120), "T", -1, 8, 60_000)), ResponseCode.SYSTEM_ERROR,
             "too long for POP");
     }

@@ -68,6 +68,30 @@ class PopLedgerTest {
     }
 
     @Test
+    void aFifoQueueCountsHowOftenEachMessageCameBackUntilItIsDone() {
+        PopLedger l = new PopLedger();
+        l.nextOffset(Q, 0);
+        Checkpoint a = l.pop(Q, new long[] {0, 1, 2}, 3, 1_000, 5_000, true);
+        l.ack(a.id(), 0);
+        l.revived(a.id());
+        assertThat(l.redeliveries(Q, 0)).isZero();
+        assertThat(l.redeliveries(Q, 1)).isEqualTo(1);
+        assertThat(l.redeliveries(Q, 2)).isEqualTo(1);
+        Checkpoint b = l.pop(Q, new long[] {1, 2}, 3, 7_000, 5_000, true);
+        l.ack(b.id(), 1);
+        l.revived(b.id());
+        assertThat(l.redeliveries(Q, 2)).isEqualTo(2);
+        assertThat(l.redeliveries(Q, 1)).as("done: no longer counted").isZero();
+        Checkpoint c = l.pop(Q, new long[] {2}, 3, 13_000, 5_000, true);
+        assertThat(l.ack(c.id(), 2)).isEqualTo(AckOutcome.CHECKPOINT_DONE);
+        assertThat(l.redeliveries(Q, 2)).isZero();
+        assertThat(l.heldByOrder(Q)).isFalse();
+        Checkpoint plain = l.pop(new Queue("G", "T", 1), new long[] {0}, 1, 1_000, 5_000, false);
+        l.revived(plain.id());
+        assertThat(l.redeliveries(new Queue("G", "T", 1), 0)).as("counted for FIFO queues only").isZero();
+    }
+
+    @Test
     void aCheckpointWhoseEntryWasNotWrittenIsTakenBackAndItsMessagesPoppedAgain() {
         PopLedger l = new PopLedger();
         l.nextOffset(Q, 0);

@@ -140,6 +140,31 @@ class PopServiceTest {
     }
 
     @Test
+    void aFifoPopHoldsItsQueueAndWhatWasNotAcknowledgedComesBackInOrderWithItsCount() throws Exception {
+        PopService s = service(16);
+        for (int i = 0; i < 4; i++) {
+            send("T", 0, "f" + i);
+        }
+        PopService.Request fifo = new PopService.Request("G", "T", 0, 2, 2, 10_000, true, MessageFilter.ALL, true);
+        PopService.Popped first = await(s, s.pop(fifo));
+        assertThat(bodies(first)).containsExactly("f0", "f1");
+        assertThat(first.queues().get(0).redeliveries()).containsExactly(0, 0);
+        assertThat(await(s, s.pop(fifo)).count()).as("the queue is held until the batch is done").isZero();
+        PopService.QueuePop q = first.queues().get(0);
+        assertThat(await(s, s.ack(id(q, first), q.offsets()[0]))).isTrue(); // f1 is not acknowledged
+        assertThat(await(s, s.pop(fifo)).count()).as("still held").isZero();
+        now.addAndGet(10_001); // the checkpoint falls due; the pops below run the cycles that revive it
+        PopService.Popped again = null;
+        for (int i = 0; i < 50 && (again == null || again.count() == 0); i++) {
+            again = await(s, s.pop(fifo));
+        }
+        assertThat(bodies(again)).as("f1 again, then f2, in order; never out of the retry topic").containsExactly("f1", "f2");
+        assertThat(again.queues().get(0).redeliveries()).containsExactly(1, 0);
+        assertThat(again.queues().get(0).retry()).isFalse();
+        assertThat(io.quiver.broker.handler.PopHandlers.orderCountInfo(again)).isEqualTo("0 qo0%1 1;0 0 0");
+    }
+
+    @Test
     void unacknowledgedMessagesComeBackThroughTheRetryTopicThenGoToTheDeadLetterQueue() throws Exception {
         PopService s = service(1);
         send("T", 0, "lost");

@@ -1,0 +1,171 @@
+package io.quiver.itgrpc;
+
+import io.quiver.testkit.QuiverProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.rocketmq.client.apis.ClientConfiguration;
+import org.apache.rocketmq.client.apis.ClientServiceProvider;
+import org.apache.rocketmq.client.apis.consumer.ConsumeResult;
+import org.apache.rocketmq.client.apis.consumer.FilterExpression;
+import org.apache.rocketmq.client.apis.consumer.PushConsumer;
+import org.apache.rocketmq.client.apis.producer.Producer;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.message.Message;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Bench tier (never run by default): {@code mvn -B verify -pl itgrpc -Dtest=GrpcBench -DexcludedTestTags=none
+ * -Dsurefire.failIfNoSpecifiedTests=false}. Against one {@code quiver standalone} on its defaults: sync sends from 64
+ * threads (1 KiB bodies) through the official remoting client 4.9.8, then through the gRPC SDK 5.0.7 (plain text),
+ * each after 30 s of the same load; then a backlog of 200 000 messages received and acknowledged by the SDK's push
+ * consumer. Prints msgs/s and the broker's CPU per message for each; asserts nothing about time.
+ */
+@Tag("bench")
+@Timeout(1800)
+class GrpcBench {
+    static final int THREADS = 64;
+    static final int SIZE = 1024;
+    static final long WARMUP_MILLIS = Long.getLong("quiver.bench.warmup", 30_000);
+    static final long MEASURE_MILLIS = Long.getLong("quiver.bench.duration", 15_000);
+    static final int BACKLOG = Integer.getInteger("quiver.bench.backlog", 200_000);
+
+    interface Sender {
+        boolean send(byte[] body) throws Exception;
+    }
+
+    record Figures(double msgsPerSec, double brokerCpuMicrosPerMsg, long failures) {
+        @Override
+        public String toString() {
+            return String.format("%.0f msgs/s, broker CPU %.1f µs/msg, %d failures", msgsPerSec, brokerCpuMicrosPerMsg,
+                failures);
+        }
+    }
+
+    static long cpuNanos(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime, USER_HZ 100
+    }
+
+    /** 64 threads send for warm-up plus measurement; figures over the measurement only. */
+    static Figures load(long pid, Sender sender) throws Exception {
+        LongAdder ok = new LongAdder();
+        LongAdder failed = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        byte[] body = new byte[SIZE];
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < THREADS; i++) {
+            Thread t = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        if (sender.send(body)) {
+                            ok.increment();
+                        } else {
+                            failed.increment();
+                        }
+                    } catch (Exception e) {
+                        failed.increment();
+                    }
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        Thread.sleep(WARMUP_MILLIS);
+        long n0 = ok.sum();
+        long f0 = failed.sum();
+        long c0 = cpuNanos(pid);
+        long t0 = System.nanoTime();
+        Thread.sleep(MEASURE_MILLIS);
+        long n = ok.sum() - n0;
+        long c = cpuNanos(pid) - c0;
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long f = failed.sum() - f0;
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join();
+        }
+        return new Figures(n / secs, c / 1000.0 / Math.max(1, n), f);
+    }
+
+    @Test
+    void remotingAgainstGrpcOnOneBroker() throws Exception {
+        try (QuiverProcess quiver = new QuiverProcess(Files.createTempDirectory("quiver-grpc-bench-"), Map.of()).start()) {
+            long pid = quiver.pid();
+            DefaultMQProducer remoting = new DefaultMQProducer("PG_bench");
+            remoting.setNamesrvAddr(quiver.namesrvAddr());
+            remoting.setSendMsgTimeout(10_000);
+            remoting.start();
+            Figures r = load(pid, body -> remoting.send(new Message("BenchRemoting", body)).getSendStatus()
+                == SendStatus.SEND_OK);
+            remoting.shutdown();
+            System.out.println("RESULT remoting sync:64 " + r);
+
+            ClientServiceProvider sdk = ClientServiceProvider.loadService();
+            ClientConfiguration conf = ClientConfiguration.newBuilder().setEndpoints(quiver.grpcAddress()).enableSsl(false)
+                .setRequestTimeout(Duration.ofSeconds(10)).build();
+            try (Producer grpc = sdk.newProducerBuilder().setClientConfiguration(conf).setTopics("BenchGrpc").build()) {
+                Figures g = load(pid, body -> {
+                    grpc.send(sdk.newMessageBuilder().setTopic("BenchGrpc").setBody(body).build());
+                    return true;
+                });
+                System.out.println("RESULT grpc sync:64 " + g);
+                System.out.printf("RESULT grpc/remoting throughput %.2fx, broker CPU per message %.2fx%n",
+                    g.msgsPerSec() / r.msgsPerSec(), g.brokerCpuMicrosPerMsg() / r.brokerCpuMicrosPerMsg());
+            }
+
+            // the backlog: BACKLOG messages stored first, then consumed by the SDK's push consumer
+            String topic = "BenchBacklog";
+            DefaultMQProducer filler = new DefaultMQProducer("PG_fill");
+            filler.setNamesrvAddr(quiver.namesrvAddr());
+            filler.start();
+            AtomicLong stored = new AtomicLong();
+            List<Thread> fill = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                Thread t = new Thread(() -> {
+                    byte[] body = new byte[SIZE];
+                    while (stored.getAndIncrement() < BACKLOG) {
+                        try {
+                            filler.send(new Message(topic, body));
+                        } catch (Exception e) {
+                            stored.decrementAndGet();
+                        }
+                    }
+                });
+                t.start();
+                fill.add(t);
+            }
+            for (Thread t : fill) {
+                t.join();
+            }
+            filler.shutdown();
+            CountDownLatch all = new CountDownLatch(BACKLOG);
+            long c0 = cpuNanos(pid);
+            long t0 = System.nanoTime();
+            try (PushConsumer consumer = sdk.newPushConsumerBuilder().setClientConfiguration(conf).setConsumerGroup("CG_bench")
+                .setSubscriptionExpressions(Map.of(topic, FilterExpression.SUB_ALL)).setMessageListener(v -> {
+                    all.countDown();
+                    return ConsumeResult.SUCCESS;
+                }).build()) {
+                boolean done = all.await(10, TimeUnit.MINUTES);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                long consumed = BACKLOG - all.getCount();
+                System.out.printf("RESULT grpc push consumer backlog: %d of %d in %.1f s = %.0f msgs/s, broker CPU %.1f µs/msg%s%n",
+                    consumed, BACKLOG, secs, consumed / secs, (cpuNanos(pid) - c0) / 1000.0 / Math.max(1, consumed),
+                    done ? "" : " (incomplete)");
+            }
+        }
+    }
+}
