@@ -19,8 +19,11 @@ import java.time.Duration;
  * registration the broker keeps (the remoting heartbeat a client with these settings stands for).
  */
 final class ClientSettings {
-    /** Messages one receive asks for, told to push consumers. */
-    static final int RECEIVE_BATCH_SIZE = 32;
+    /**
+     * Messages one receive asks for, told to push consumers: more than RocketMQ's proxy (32), since a push consumer
+     * keeps one receive in flight and each pop waits for its log entry to be durable.
+     */
+    static final int RECEIVE_BATCH_SIZE = 128;
     /** Longest wait of one receive, told to consumers. */
     static final Duration LONG_POLLING_TIMEOUT = Duration.ofSeconds(20);
     static final int PRODUCER_MAX_ATTEMPTS = 3;

@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConsumerService {
     /** Most messages one receive returns (the broker's POP limit). */
-    static final int MAX_BATCH = 32;
+    static final int MAX_BATCH = 256;
     static final long MIN_INVISIBLE_MILLIS = 10_000;
     static final long MAX_INVISIBLE_MILLIS = 12 * 3_600_000L;
     /** Invisible time of messages received by push consumers, which ask the broker to renew it. */

@@ -100,10 +100,28 @@ class GrpcBench {
         return new Figures(n / secs, c / 1000.0 / Math.max(1, n), f);
     }
 
+    /** The broker under test: started here, or one already running ({@code -Dquiver.bench.pid}, {@code .namesrv}, {@code .grpc}). */
+    record Target(long pid, String namesrvAddr, String grpcAddress) {}
+
     @Test
     void remotingAgainstGrpcOnOneBroker() throws Exception {
+        String phases = System.getProperty("quiver.bench.phases", "send,consume");
+        if (Long.getLong("quiver.bench.pid") != null) {
+            run(new Target(Long.getLong("quiver.bench.pid"), System.getProperty("quiver.bench.namesrv"),
+                System.getProperty("quiver.bench.grpc")), phases);
+            return;
+        }
         try (QuiverProcess quiver = new QuiverProcess(Files.createTempDirectory("quiver-grpc-bench-"), Map.of()).start()) {
-            long pid = quiver.pid();
+            run(new Target(quiver.pid(), quiver.namesrvAddr(), quiver.grpcAddress()), phases);
+        }
+    }
+
+    private static void run(Target quiver, String phases) throws Exception {
+        long pid = quiver.pid();
+        ClientServiceProvider sdk = ClientServiceProvider.loadService();
+        ClientConfiguration conf = ClientConfiguration.newBuilder().setEndpoints(quiver.grpcAddress()).enableSsl(false)
+            .setRequestTimeout(Duration.ofSeconds(10)).build();
+        if (phases.contains("send")) {
             DefaultMQProducer remoting = new DefaultMQProducer("PG_bench");
             remoting.setNamesrvAddr(quiver.namesrvAddr());
             remoting.setSendMsgTimeout(10_000);
@@ -113,9 +131,6 @@ class GrpcBench {
             remoting.shutdown();
             System.out.println("RESULT remoting sync:64 " + r);
 
-            ClientServiceProvider sdk = ClientServiceProvider.loadService();
-            ClientConfiguration conf = ClientConfiguration.newBuilder().setEndpoints(quiver.grpcAddress()).enableSsl(false)
-                .setRequestTimeout(Duration.ofSeconds(10)).build();
             try (Producer grpc = sdk.newProducerBuilder().setClientConfiguration(conf).setTopics("BenchGrpc").build()) {
                 Figures g = load(pid, body -> {
                     grpc.send(sdk.newMessageBuilder().setTopic("BenchGrpc").setBody(body).build());
@@ -125,12 +140,36 @@ class GrpcBench {
                 System.out.printf("RESULT grpc/remoting throughput %.2fx, broker CPU per message %.2fx%n",
                     g.msgsPerSec() / r.msgsPerSec(), g.brokerCpuMicrosPerMsg() / r.brokerCpuMicrosPerMsg());
             }
-
+        }
+        if (phases.contains("consume")) {
             // the backlog: BACKLOG messages stored first, then consumed by the SDK's push consumer
             String topic = "BenchBacklog";
             DefaultMQProducer filler = new DefaultMQProducer("PG_fill");
             filler.setNamesrvAddr(quiver.namesrvAddr());
             filler.start();
+            // warm-up: the same group consumes while messages keep coming, for WARMUP_MILLIS, then catches up
+            LongAdder warmConsumed = new LongAdder();
+            AtomicLong warmSent = new AtomicLong();
+            try (PushConsumer warm = sdk.newPushConsumerBuilder().setClientConfiguration(conf).setConsumerGroup("CG_bench")
+                .setSubscriptionExpressions(Map.of(topic, FilterExpression.SUB_ALL)).setMessageListener(v -> {
+                    warmConsumed.increment();
+                    return ConsumeResult.SUCCESS;
+                }).build()) {
+                long until = System.currentTimeMillis() + WARMUP_MILLIS;
+                byte[] body = new byte[SIZE];
+                while (System.currentTimeMillis() < until) {
+                    filler.send(new Message(topic, body));
+                    warmSent.incrementAndGet();
+                    if (warmSent.get() - warmConsumed.sum() > 20_000) {
+                        Thread.sleep(10); // keep the backlog of the warm-up small
+                    }
+                }
+                long waitUntil = System.currentTimeMillis() + 120_000;
+                while (warmConsumed.sum() < warmSent.get() && System.currentTimeMillis() < waitUntil) {
+                    Thread.sleep(100);
+                }
+                System.out.printf("warm-up: %d sent, %d consumed%n", warmSent.get(), warmConsumed.sum());
+            }
             AtomicLong stored = new AtomicLong();
             List<Thread> fill = new ArrayList<>();
             for (int i = 0; i < 16; i++) {

@@ -25,8 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * confirmation in controller mode; at most {@link #MAX_WAITING_POPS} wait at once (beyond: POLLING_FULL).
  */
 public final class PopHandlers {
-    /** Most messages one pop returns (the official clients' limit too). */
-    public static final int MAX_MESSAGES_PER_POP = 32;
+    /**
+     * Most messages one pop returns. The official remoting clients ask 32 at most (RocketMQ's brokers refuse more);
+     * Quiver's gRPC endpoint asks more for push consumers, and {@link PopService#MAX_POP_BYTES} bounds the bytes.
+     */
+    public static final int MAX_MESSAGES_PER_POP = 256;
     public static final int MAX_WAITING_POPS = 10_000;
     /** Longest wait of one pop (the official clients ask 15 s). */
     static final long MAX_POLL_MILLIS = 60_000;

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Layout: version byte, kind byte, group, topic (each a 2-byte length and UTF-8), queue id (int), start offset and
  * pop time (longs); then for a checkpoint: invisible time (long), FIFO flag (byte), scanned-to (long), count (int)
- * and each offset as a delta from the previous (varint); for an acknowledgement: the offset (long).
+ * and each offset as a delta from the previous (varint); for an acknowledgement: the offset (long); for several
+ * acknowledgements of one checkpoint: count (int) and each offset as a delta from the previous (varint).
  */
 public sealed interface PopLogRecord {
     /** The internal topic holding the pop log. */
@@ -26,6 +27,9 @@ public sealed interface PopLogRecord {
 
     /** One offset of a checkpoint was acknowledged. */
     record Ack(PopLedger.CheckpointId id, long offset) implements PopLogRecord {}
+
+    /** Several offsets of a checkpoint were acknowledged (ascending): the acknowledgements of one cycle, one entry. */
+    record Acks(PopLedger.CheckpointId id, long[] offsets) implements PopLogRecord {}
 
     /** A due checkpoint's unacknowledged messages were redelivered (appended with the redelivered messages). */
     record Revived(PopLedger.CheckpointId id) implements PopLogRecord {}
@@ -42,6 +46,10 @@ public sealed interface PopLogRecord {
             ledger.pop(p.id().queue(), p.offsets(), p.scannedTo(), p.id().popTime(), p.invisibleMillis(), p.order());
         } else if (this instanceof Ack a) {
             ledger.ack(a.id(), a.offset());
+        } else if (this instanceof Acks a) {
+            for (long o : a.offsets()) {
+                ledger.ack(a.id(), o);
+            }
         } else {
             ledger.revived(id());
         }
@@ -55,9 +63,12 @@ public sealed interface PopLogRecord {
             size += 8 + 1 + 8 + 4 + 10 * p.offsets().length;
         } else if (r instanceof Ack) {
             size += 8;
+        } else if (r instanceof Acks a) {
+            size += 4 + 10 * a.offsets().length;
         }
         ByteBuffer b = ByteBuffer.allocate(size);
-        b.put(VERSION).put(r instanceof Pop ? (byte) 1 : r instanceof Ack ? (byte) 2 : r instanceof Revived ? (byte) 3 : (byte) 4);
+        b.put(VERSION).put(r instanceof Pop ? (byte) 1 : r instanceof Ack ? (byte) 2 : r instanceof Revived ? (byte) 3
+            : r instanceof Acks ? (byte) 5 : (byte) 4);
         b.putShort((short) group.length).put(group).putShort((short) topic.length).put(topic);
         b.putInt(r.id().queue().queueId()).putLong(r.id().startOffset()).putLong(r.id().popTime());
         if (r instanceof Pop p) {
@@ -69,6 +80,13 @@ public sealed interface PopLogRecord {
             }
         } else if (r instanceof Ack a) {
             b.putLong(a.offset());
+        } else if (r instanceof Acks a) {
+            b.putInt(a.offsets().length);
+            long prev = a.id().startOffset();
+            for (long o : a.offsets()) {
+                putVarLong(b, o - prev);
+                prev = o;
+            }
         }
         byte[] out = new byte[b.position()];
         b.flip().get(out);
@@ -108,6 +126,19 @@ public sealed interface PopLogRecord {
                 case 2 -> new Ack(id, b.getLong());
                 case 3 -> new Revived(id);
                 case 4 -> new Reset(id);
+                case 5 -> {
+                    int n = b.getInt();
+                    if (n < 1 || n > PopLedger.MAX_OFFSETS_PER_CHECKPOINT) {
+                        throw new IllegalArgumentException("pop log entry acknowledges " + n + " offsets");
+                    }
+                    long[] offsets = new long[n];
+                    long prev = id.startOffset();
+                    for (int i = 0; i < n; i++) {
+                        prev += getVarLong(b);
+                        offsets[i] = prev;
+                    }
+                    yield new Acks(id, offsets);
+                }
                 default -> throw new IllegalArgumentException("pop log entry of unknown kind " + kind);
             };
         } catch (BufferUnderflowException e) {

@@ -343,6 +343,7 @@ public final class PopService extends io.quiver.store.DutyCycle {
         for (Runnable task; (task = inbox.poll()) != null && n < 1_000; n++) {
             task.run();
         }
+        writeAcks();
         long now = clock.millis();
         n += revive(now);
         if (now - lastCommit >= COMMIT_PERIOD_MILLIS) {
@@ -360,11 +361,16 @@ public final class PopService extends io.quiver.store.DutyCycle {
     }
 
     static final long MIN_IDLE_MILLIS = 5;
+    /** About the most bytes one pop returns (a message larger than the rest still goes alone). */
+    public static final int MAX_POP_BYTES = 8 * 1024 * 1024;
+
+    /** Acknowledgements handled this cycle and not yet written, by checkpoint (at most the inbox's 1 000 a cycle). */
+    private final Map<PopLedger.CheckpointId, List<PendingAck>> pendingAcks = new java.util.LinkedHashMap<>();
 
     private void popNow(Request r, CompletableFuture<Popped> done) {
         long popTime = clock.millis();
         List<QueuePop> out = new ArrayList<>();
-        int[] left = {Math.max(1, r.maxMessages())};
+        int[] left = {Math.max(1, r.maxMessages()), MAX_POP_BYTES}; // messages, then bytes
         String retry = retryTopic(r.group(), r.topic());
         boolean retryFirst = !r.order() && random.nextInt(5) == 0;
         if (retryFirst) {
@@ -381,12 +387,12 @@ public final class PopService extends io.quiver.store.DutyCycle {
             }
         }
         for (int q : queues) {
-            if (left[0] <= 0) {
+            if (left[0] <= 0 || left[1] <= 0) {
                 break;
             }
             popQueue(r, r.topic(), q, false, popTime, left, out);
         }
-        if (!retryFirst && !r.order() && left[0] > 0) {
+        if (!retryFirst && !r.order() && left[0] > 0 && left[1] > 0) {
             popQueue(r, retry, 0, true, popTime, left, out);
         }
         long rest = 0;
@@ -417,7 +423,7 @@ public final class PopService extends io.quiver.store.DutyCycle {
         });
     }
 
-    /** Pops up to {@code left[0]} messages of one queue into {@code out}. */
+    /** Pops up to {@code left[0]} messages and about {@code left[1]} bytes of one queue into {@code out}. */
     private void popQueue(Request r, String realTopic, int queueId, boolean retry, long popTime, int[] left,
                           List<QueuePop> out) {
         PopLedger.Queue key = new PopLedger.Queue(r.group(), realTopic, queueId);
@@ -434,7 +440,7 @@ public final class PopService extends io.quiver.store.DutyCycle {
             return;
         }
         GetResult g = store.getConfirmed(realTopic, queueId, from, Math.min(left[0], PopLedger.MAX_OFFSETS_PER_CHECKPOINT),
-            0, r.filter());
+            left[1], r.filter());
         try {
             if (g.records().isEmpty()) {
                 if (g.nextBeginOffset() > from) {
@@ -450,6 +456,7 @@ public final class PopService extends io.quiver.store.DutyCycle {
                 ByteBuffer c = ByteBuffer.allocate(b.remaining());
                 c.put(b.duplicate()).flip();
                 copies.add(c);
+                left[1] -= c.remaining();
             }
             int[] redeliveries = new int[offsets.length];
             if (r.order()) {
@@ -475,8 +482,31 @@ public final class PopService extends io.quiver.store.DutyCycle {
         if (o == PopLedger.AckOutcome.CHECKPOINT_DONE) {
             entryOffsets.remove(id);
         }
-        PopLogRecord rec = new PopLogRecord.Ack(id, offset);
-        append(List.of(entry(rec)), List.of(rec), () -> done.complete(true), done::completeExceptionally);
+        // recorded with the other acknowledgements of this cycle: one entry per checkpoint, one append
+        pendingAcks.computeIfAbsent(id, k -> new ArrayList<>(4)).add(new PendingAck(offset, done));
+    }
+
+    private record PendingAck(long offset, CompletableFuture<Boolean> done) {}
+
+    /** Appends the acknowledgements gathered this cycle; each is answered once its entry is durable. */
+    private void writeAcks() {
+        if (pendingAcks.isEmpty()) {
+            return;
+        }
+        List<MessageDraft> drafts = new ArrayList<>();
+        List<PopLogRecord> recs = new ArrayList<>();
+        List<CompletableFuture<Boolean>> dones = new ArrayList<>();
+        for (Map.Entry<PopLedger.CheckpointId, List<PendingAck>> e : pendingAcks.entrySet()) {
+            long[] offsets = e.getValue().stream().mapToLong(PendingAck::offset).sorted().toArray();
+            PopLogRecord rec = offsets.length == 1 ? new PopLogRecord.Ack(e.getKey(), offsets[0])
+                : new PopLogRecord.Acks(e.getKey(), offsets);
+            recs.add(rec);
+            drafts.add(entry(rec));
+            e.getValue().forEach(a -> dones.add(a.done()));
+        }
+        pendingAcks.clear();
+        append(drafts, recs, () -> dones.forEach(d -> d.complete(true)),
+            failure -> dones.forEach(d -> d.completeExceptionally(failure)));
     }
 
     private void changeNow(PopLedger.CheckpointId id, long offset, long invisibleMillis, CompletableFuture<Changed> done) {

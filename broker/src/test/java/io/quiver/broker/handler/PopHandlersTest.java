@@ -82,7 +82,7 @@ class PopHandlersTest {
 
     @Test
     void badPopsAreRefusedWithTheOfficialCodes() {
-        expect(h.call(handlers::pop, pop("G", "T", -1, 33, 60_000)), ResponseCode.SYSTEM_ERROR, "maxMsgNums must be 1 to 32");
+        expect(h.call(handlers::pop, pop("G", "T", -1, 257, 60_000)), ResponseCode.SYSTEM_ERROR, "maxMsgNums must be 1 to 256");
         expect(h.call(handlers::pop, pop("G", "T", -1, 8, 10)), ResponseCode.SYSTEM_ERROR, "invisibleTime");
         expect(h.call(handlers::pop, pop("G", "Nope", -1, 8, 60_000)), ResponseCode.TOPIC_NOT_EXIST, "Nope");
         expect(h.call(handlers::pop, pop("G", "WriteOnly", -1, 8, 60_000)), ResponseCode.NO_PERMISSION, "not readable");

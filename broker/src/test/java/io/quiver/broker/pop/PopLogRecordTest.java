@@ -27,6 +27,10 @@ class PopLogRecordTest {
         assertThat(pop.order()).isTrue();
         assertThat(PopLogRecord.decode(PopLogRecord.encode(new PopLogRecord.Ack(id, 1_000_000_000_001L))))
             .isEqualTo(new PopLogRecord.Ack(id, 1_000_000_000_001L));
+        PopLogRecord.Acks acks = (PopLogRecord.Acks) PopLogRecord.decode(PopLogRecord.encode(
+            new PopLogRecord.Acks(id, new long[] {1_000_000_000_001L, 1_000_000_000_005L, 1_000_000_000_300L})));
+        assertThat(acks.id()).isEqualTo(id);
+        assertThat(acks.offsets()).containsExactly(1_000_000_000_001L, 1_000_000_000_005L, 1_000_000_000_300L);
         assertThat(PopLogRecord.decode(PopLogRecord.encode(new PopLogRecord.Revived(id))))
             .isEqualTo(new PopLogRecord.Revived(id));
         assertThat(PopLogRecord.decode(PopLogRecord.encode(new PopLogRecord.Reset(id))))
@@ -63,7 +67,10 @@ class PopLogRecordTest {
                     open.remove(id);
                     continue;
                 }
-                PopLogRecord r = new PopLogRecord.Ack(id, ck.unacked().get(0));
+                List<Long> left = ck.unacked();
+                PopLogRecord r = left.size() > 1 && rnd.nextBoolean()
+                    ? new PopLogRecord.Acks(id, new long[] {left.get(0), left.get(left.size() - 1)})
+                    : new PopLogRecord.Ack(id, left.get(0));
                 r.applyTo(live);
                 log.add(PopLogRecord.encode(r));
             } else {
