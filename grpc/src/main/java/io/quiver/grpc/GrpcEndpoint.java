@@ -66,7 +66,7 @@ public final class GrpcEndpoint implements AutoCloseable {
         sessions.onRemove(renewals::forget);
         RouteService routes = new RouteService(broker, RouteService.endpointsOf("127.0.0.1", config.port()));
         MessagingService service = new MessagingService(sessions, routes, new ClientService(sessions, broker),
-            new ProducerService(sessions, broker), new ConsumerService(sessions, broker, renewals));
+            new ProducerService(sessions, broker), new ConsumerService(sessions, broker, renewals), new OffsetService(sessions));
         InetSocketAddress at = new InetSocketAddress(config.bindAddress(), config.port());
         NettyServerBuilder b = NettyServerBuilder.forAddress(at)
             .directExecutor()

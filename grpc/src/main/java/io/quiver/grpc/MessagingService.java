@@ -38,14 +38,16 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
     private final ClientService clients;
     private final ProducerService producers;
     private final ConsumerService consumers;
+    private final OffsetService offsets;
 
     MessagingService(ClientSessions sessions, RouteService routes, ClientService clients, ProducerService producers,
-                     ConsumerService consumers) {
+                     ConsumerService consumers, OffsetService offsets) {
         this.sessions = sessions;
         this.routes = routes;
         this.clients = clients;
         this.producers = producers;
         this.consumers = consumers;
+        this.offsets = offsets;
     }
 
     /** The caller's session, or null after answering {@code out} with {@code refusal} of the reason. */
@@ -64,6 +66,14 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
         return s;
     }
 
+    /** Runs {@code work} with the caller's session, or answers {@code out} with why there is none. */
+    private <T> void serve(StreamObserver<T> out, Function<Status, T> refusal, java.util.function.Consumer<ClientSession> work) {
+        ClientSession s = session(out, refusal);
+        if (s != null) {
+            work.accept(s);
+        }
+    }
+
     @Override
     public void queryRoute(QueryRouteRequest req, StreamObserver<QueryRouteResponse> out) {
         if (session(out, st -> QueryRouteResponse.newBuilder().setStatus(st).build()) != null) {
@@ -73,18 +83,12 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
 
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
-        ClientSession s = session(out, st -> HeartbeatResponse.newBuilder().setStatus(st).build());
-        if (s != null) {
-            clients.heartbeat(s, req, out);
-        }
+        serve(out, st -> HeartbeatResponse.newBuilder().setStatus(st).build(), s -> clients.heartbeat(s, req, out));
     }
 
     @Override
     public void sendMessage(SendMessageRequest req, StreamObserver<SendMessageResponse> out) {
-        ClientSession s = session(out, st -> SendMessageResponse.newBuilder().setStatus(st).build());
-        if (s != null) {
-            producers.send(s, req, out);
-        }
+        serve(out, st -> SendMessageResponse.newBuilder().setStatus(st).build(), s -> producers.send(s, req, out));
     }
 
     @Override
@@ -112,27 +116,18 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
 
     @Override
     public void ackMessage(AckMessageRequest req, StreamObserver<AckMessageResponse> out) {
-        ClientSession s = session(out, st -> AckMessageResponse.newBuilder().setStatus(st).build());
-        if (s != null) {
-            consumers.ack(s, req, out);
-        }
+        serve(out, st -> AckMessageResponse.newBuilder().setStatus(st).build(), s -> consumers.ack(s, req, out));
     }
 
     @Override
     public void forwardMessageToDeadLetterQueue(ForwardMessageToDeadLetterQueueRequest req,
                                                 StreamObserver<ForwardMessageToDeadLetterQueueResponse> out) {
-        ClientSession s = session(out, st -> ForwardMessageToDeadLetterQueueResponse.newBuilder().setStatus(st).build());
-        if (s != null) {
-            consumers.forwardToDeadLetterQueue(s, req, out);
-        }
+        serve(out, st -> ForwardMessageToDeadLetterQueueResponse.newBuilder().setStatus(st).build(), s -> consumers.forwardToDeadLetterQueue(s, req, out));
     }
 
     @Override
     public void endTransaction(EndTransactionRequest req, StreamObserver<EndTransactionResponse> out) {
-        ClientSession s = session(out, st -> EndTransactionResponse.newBuilder().setStatus(st).build());
-        if (s != null) {
-            producers.endTransaction(s, req, out);
-        }
+        serve(out, st -> EndTransactionResponse.newBuilder().setStatus(st).build(), s -> producers.endTransaction(s, req, out));
     }
 
     @Override
@@ -160,18 +155,35 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
     @Override
     public void notifyClientTermination(NotifyClientTerminationRequest req,
                                         StreamObserver<NotifyClientTerminationResponse> out) {
-        ClientSession s = session(out, st -> NotifyClientTerminationResponse.newBuilder().setStatus(st).build());
-        if (s != null) {
-            clients.terminate(s, req, out);
-        }
+        serve(out, st -> NotifyClientTerminationResponse.newBuilder().setStatus(st).build(), s -> clients.terminate(s, req, out));
     }
 
     @Override
     public void changeInvisibleDuration(ChangeInvisibleDurationRequest req,
                                         StreamObserver<ChangeInvisibleDurationResponse> out) {
-        ClientSession s = session(out, st -> ChangeInvisibleDurationResponse.newBuilder().setStatus(st).build());
-        if (s != null) {
-            consumers.changeInvisibleDuration(s, req, out);
-        }
+        serve(out, st -> ChangeInvisibleDurationResponse.newBuilder().setStatus(st).build(), s -> consumers.changeInvisibleDuration(s, req, out));
+    }
+
+    @Override
+    public void pullMessage(apache.rocketmq.v2.PullMessageRequest req,
+                            StreamObserver<apache.rocketmq.v2.PullMessageResponse> out) {
+        serve(out, st -> apache.rocketmq.v2.PullMessageResponse.newBuilder().setStatus(st).build(), s -> offsets.pull(s, req, out));
+    }
+
+    @Override
+    public void getOffset(apache.rocketmq.v2.GetOffsetRequest req, StreamObserver<apache.rocketmq.v2.GetOffsetResponse> out) {
+        serve(out, st -> apache.rocketmq.v2.GetOffsetResponse.newBuilder().setStatus(st).build(), s -> offsets.getOffset(s, req, out));
+    }
+
+    @Override
+    public void updateOffset(apache.rocketmq.v2.UpdateOffsetRequest req,
+                             StreamObserver<apache.rocketmq.v2.UpdateOffsetResponse> out) {
+        serve(out, st -> apache.rocketmq.v2.UpdateOffsetResponse.newBuilder().setStatus(st).build(), s -> offsets.updateOffset(s, req, out));
+    }
+
+    @Override
+    public void queryOffset(apache.rocketmq.v2.QueryOffsetRequest req,
+                            StreamObserver<apache.rocketmq.v2.QueryOffsetResponse> out) {
+        serve(out, st -> apache.rocketmq.v2.QueryOffsetResponse.newBuilder().setStatus(st).build(), s -> offsets.queryOffset(s, req, out));
     }
 }
