@@ -10,7 +10,6 @@ import apache.rocketmq.v2.Code;
 import apache.rocketmq.v2.Message;
 import apache.rocketmq.v2.MessageType;
 import apache.rocketmq.v2.MessagingServiceGrpc;
-import apache.rocketmq.v2.PullMessageRequest;
 import apache.rocketmq.v2.QueryRouteRequest;
 import apache.rocketmq.v2.QueryRouteResponse;
 import apache.rocketmq.v2.Resource;
@@ -185,7 +184,12 @@ class GrpcEndpointTest {
 
     @Test
     void anRpcThisBrokerDoesNotServeIsUnimplementedAndMalformedProtobufIsRefused() {
-        assertThatThrownBy(() -> stub("c1").pullMessage(PullMessageRequest.getDefaultInstance()).hasNext())
+        // RecallMessage came with rocketmq-proto 2.0.4; this endpoint serves 2.0.3's RPCs
+        MethodDescriptor<byte[], byte[]> recall = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("apache.rocketmq.v2.MessagingService/RecallMessage")
+            .setRequestMarshaller(new Bytes()).setResponseMarshaller(new Bytes()).build();
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel.newCall(recall,
+            io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS)), new byte[0]))
             .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("UNIMPLEMENTED");
         MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("apache.rocketmq.v2.MessagingService/SendMessage")
