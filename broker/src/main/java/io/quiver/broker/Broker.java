@@ -493,7 +493,7 @@ public final class Broker implements AutoCloseable {
             + System.identityHashCode(this));
         grpc = new io.quiver.grpc.GrpcEndpoint(new io.quiver.grpc.GrpcEndpoint.Config(config.bindAddress,
             config.grpcServerPort, true, config.tlsCertPath, config.tlsKeyPath),
-            new io.quiver.broker.grpc.BrokerGrpcView(config, topics, groups), local);
+            new io.quiver.broker.grpc.BrokerGrpcView(config, topics, groups), local, server.localLoop());
         grpc.start();
     }
 

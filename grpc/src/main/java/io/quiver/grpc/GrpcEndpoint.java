@@ -40,15 +40,26 @@ public final class GrpcEndpoint implements AutoCloseable {
     private final Config config;
     private final BrokerView broker;
     private final LocalAddress brokerAddress;
+    private final io.netty.channel.EventLoopGroup brokerLoop;
     private LocalConnector connector;
     private ClientSessions sessions;
     private ScheduledExecutorService housekeeping;
     private Server server;
 
     public GrpcEndpoint(Config config, BrokerView broker, LocalAddress brokerAddress) {
+        this(config, broker, brokerAddress, null);
+    }
+
+    /**
+     * {@code brokerLoop}: the broker's event loop for in-process connections ({@code RemotingServer.localLoop()}), so
+     * both ends of each client's connection share it; null: loops of the endpoint's own.
+     */
+    public GrpcEndpoint(Config config, BrokerView broker, LocalAddress brokerAddress,
+                        io.netty.channel.EventLoopGroup brokerLoop) {
         this.config = config;
         this.broker = broker;
         this.brokerAddress = brokerAddress;
+        this.brokerLoop = brokerLoop;
     }
 
     public void start() {
@@ -60,7 +71,9 @@ public final class GrpcEndpoint implements AutoCloseable {
                 }
             },
             RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (ctx, req) -> { }); // POP consumers do not rebalance
-        connector = new LocalConnector("quiver-grpc", brokerAddress, fromBroker, 2, ch -> { });
+        connector = brokerLoop != null
+            ? new LocalConnector("quiver-grpc", brokerAddress, fromBroker, brokerLoop, false, ch -> { })
+            : new LocalConnector("quiver-grpc", brokerAddress, fromBroker, 2, ch -> { });
         sessions = new ClientSessions(connector, Clock.systemUTC());
         HandleRenewals renewals = new HandleRenewals(sessions, Clock.systemUTC());
         sessions.onRemove(renewals::forget);

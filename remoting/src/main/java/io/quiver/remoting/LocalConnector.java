@@ -26,17 +26,29 @@ import java.util.function.Consumer;
  */
 public final class LocalConnector implements AutoCloseable {
     private final EventLoopGroup group;
+    private final boolean owned;
     private final Bootstrap bootstrap;
     private final LocalAddress server;
     private final AtomicLong seq = new AtomicLong();
 
     public LocalConnector(String name, LocalAddress server, Map<Integer, RequestHandler> handlers, int threads,
                           Consumer<Channel> onClose) {
+        this(name, server, handlers, new DefaultEventLoopGroup(threads, new DefaultThreadFactory(name + "-local", true)),
+            true, onClose);
+    }
+
+    /**
+     * Connections on {@code loops}; given the server's {@link RemotingServer#localLoop()}, both ends of each connection
+     * share one thread and commands cross without a switch. {@code owned}: whether {@link #close} shuts them down.
+     */
+    public LocalConnector(String name, LocalAddress server, Map<Integer, RequestHandler> handlers, EventLoopGroup loops,
+                          boolean owned, Consumer<Channel> onClose) {
         this.server = server;
+        this.owned = owned;
         Map<Integer, Dispatcher.Registration> regs = new HashMap<>();
         handlers.forEach((code, h) -> regs.put(code, new Dispatcher.Registration(h, null)));
         Dispatcher dispatcher = new Dispatcher(name, Map.copyOf(regs), onClose);
-        group = new DefaultEventLoopGroup(threads, new DefaultThreadFactory(name + "-local", true));
+        group = loops;
         bootstrap = new Bootstrap().group(group).channel(LocalChannel.class)
             .handler(new ChannelInitializer<LocalChannel>() {
                 @Override
@@ -74,6 +86,8 @@ public final class LocalConnector implements AutoCloseable {
 
     @Override
     public void close() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (owned) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 }

@@ -41,6 +41,7 @@ public final class RemotingServer implements AutoCloseable {
     private EventLoopGroup workers;
     private Channel serverChannel;
     private Channel localServerChannel;
+    private io.netty.channel.EventLoopGroup localLoop;
     private Dispatcher dispatcher;
     private Transport transport = Transport.choose(true);
 
@@ -112,16 +113,18 @@ public final class RemotingServer implements AutoCloseable {
 
     /**
      * Also accepts in-process connections ({@link LocalConnector}) at a local address named {@code id}, served by
-     * the same handlers on the same event loops. Commands cross such a connection as objects: no frames are
-     * encoded or decoded and bodies lent by the store are copied once. Call after {@link #start}.
+     * the same handlers on one event loop of their own ({@link #localLoop()}): a connector whose connections run on
+     * that loop too hands commands across without a thread switch. Commands cross such a connection as objects: no
+     * frames are encoded or decoded and bodies lent by the store are copied once. Call after {@link #start}.
      */
     public io.netty.channel.local.LocalAddress listenLocally(String id) {
         if (dispatcher == null) {
             throw new IllegalStateException("start the server before listening locally");
         }
         io.netty.channel.local.LocalAddress address = new io.netty.channel.local.LocalAddress(id);
+        localLoop = new io.netty.channel.DefaultEventLoopGroup(1, new DefaultThreadFactory(name + "-local", true));
         ServerBootstrap b = new ServerBootstrap()
-            .group(workers, workers)
+            .group(localLoop, localLoop)
             .channel(io.netty.channel.local.LocalServerChannel.class)
             .childHandler(new ChannelInitializer<io.netty.channel.local.LocalChannel>() {
                 @Override
@@ -137,6 +140,11 @@ public final class RemotingServer implements AutoCloseable {
             throw new RemotingException(name + " cannot listen locally as " + id + ": " + e.getMessage(), e);
         }
         return address;
+    }
+
+    /** The event loop of the in-process connections, or null before {@link #listenLocally}. */
+    public io.netty.channel.EventLoopGroup localLoop() {
+        return localLoop;
     }
 
     /** Requests received with the binary ("ROCKETMQ") header since start. */
@@ -161,6 +169,9 @@ public final class RemotingServer implements AutoCloseable {
     public void close() {
         if (localServerChannel != null) {
             localServerChannel.close().syncUninterruptibly();
+        }
+        if (localLoop != null) {
+            localLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         Transport.stopListening(serverChannel, boss, workers);
     }

@@ -361,6 +361,15 @@ public final class PopService extends io.quiver.store.DutyCycle {
     }
 
     static final long MIN_IDLE_MILLIS = 5;
+    /**
+     * Whether a pop or an acknowledgement waits until its pop-log entry is forced to disk (and held by the in-sync
+     * replicas) before it is answered. It does not: a written entry survives a kill -9 of the broker (it is in the
+     * operating system's page cache), and an entry a power loss or a failover takes back only brings its messages back
+     * (popped again, or redelivered), never loses one: POP is at least once. Waiting cost a disk force per pop and
+     * per cycle of acknowledgements. Redeliveries ({@link #revive}) still wait: they store messages.
+     */
+    static final boolean LOG_WAITS_FOR_DISK = false;
+
     /** About the most bytes one pop returns (a message larger than the rest still goes alone). */
     public static final int MAX_POP_BYTES = 8 * 1024 * 1024;
 
@@ -639,15 +648,15 @@ public final class PopService extends io.quiver.store.DutyCycle {
     }
 
     /**
-     * Appends pop-log entries (with any messages before them), durably (forced under SYNC_FLUSH, and held by the
-     * in-sync replicas where sends wait for them). The client's answer and the bookkeeping both happen on the pop
-     * thread once the store is done.
+     * Appends pop-log entries once they are written to the commit log, without waiting for the disk or the replicas
+     * ({@link #LOG_WAITS_FOR_DISK}). The client's answer and the bookkeeping both happen on the pop thread once the
+     * store is done.
      */
     private void append(List<MessageDraft> drafts, List<PopLogRecord> recs, Runnable ok,
                         java.util.function.Consumer<Throwable> failed) {
         long floor = store.maxOffset(PopLogRecord.TOPIC, 0);
         appendFloors.merge(floor, 1, Integer::sum);
-        store.put(drafts, true).whenComplete((put, failure) -> submitQuietly(() -> {
+        store.put(drafts, LOG_WAITS_FOR_DISK).whenComplete((put, failure) -> submitQuietly(() -> {
             appendFloors.computeIfPresent(floor, (k, v) -> v == 1 ? null : v - 1);
             if (failure != null || !put.isStored()) {
                 failed.accept(failure != null ? failure : new IllegalStateException(put.remark()));
