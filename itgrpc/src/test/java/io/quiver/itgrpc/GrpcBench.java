@@ -45,12 +45,18 @@ class GrpcBench {
         boolean send(byte[] body) throws Exception;
     }
 
-    record Figures(double msgsPerSec, double brokerCpuMicrosPerMsg, long failures) {
+    record Figures(double msgsPerSec, double brokerCpuMicrosPerMsg, double clientCpuMicrosPerMsg, long failures) {
         @Override
         public String toString() {
-            return String.format("%.0f msgs/s, broker CPU %.1f µs/msg, %d failures", msgsPerSec, brokerCpuMicrosPerMsg,
-                failures);
+            return String.format("%.0f msgs/s, broker CPU %.1f µs/msg, client CPU %.1f µs/msg, %d failures", msgsPerSec,
+                brokerCpuMicrosPerMsg, clientCpuMicrosPerMsg, failures);
         }
+    }
+
+    /** CPU time of this (the client's) JVM. */
+    static long clientCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+            .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static long cpuNanos(long pid) throws Exception {
@@ -87,17 +93,19 @@ class GrpcBench {
         long n0 = ok.sum();
         long f0 = failed.sum();
         long c0 = cpuNanos(pid);
+        long k0 = clientCpuNanos();
         long t0 = System.nanoTime();
         Thread.sleep(MEASURE_MILLIS);
         long n = ok.sum() - n0;
         long c = cpuNanos(pid) - c0;
+        long k = clientCpuNanos() - k0;
         double secs = (System.nanoTime() - t0) / 1e9;
         long f = failed.sum() - f0;
         stop.set(true);
         for (Thread t : threads) {
             t.join();
         }
-        return new Figures(n / secs, c / 1000.0 / Math.max(1, n), f);
+        return new Figures(n / secs, c / 1000.0 / Math.max(1, n), k / 1000.0 / Math.max(1, n), f);
     }
 
     /** The broker under test: started here, or one already running ({@code -Dquiver.bench.pid}, {@code .namesrv}, {@code .grpc}). */
@@ -191,6 +199,7 @@ class GrpcBench {
             }
             filler.shutdown();
             CountDownLatch all = new CountDownLatch(BACKLOG);
+            long k0 = clientCpuNanos();
             long c0 = cpuNanos(pid);
             long t0 = System.nanoTime();
             try (PushConsumer consumer = sdk.newPushConsumerBuilder().setClientConfiguration(conf).setConsumerGroup("CG_bench")
@@ -201,9 +210,10 @@ class GrpcBench {
                 boolean done = all.await(10, TimeUnit.MINUTES);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 long consumed = BACKLOG - all.getCount();
-                System.out.printf("RESULT grpc push consumer backlog: %d of %d in %.1f s = %.0f msgs/s, broker CPU %.1f µs/msg%s%n",
-                    consumed, BACKLOG, secs, consumed / secs, (cpuNanos(pid) - c0) / 1000.0 / Math.max(1, consumed),
-                    done ? "" : " (incomplete)");
+                System.out.printf("RESULT grpc push consumer backlog: %d of %d in %.1f s = %.0f msgs/s, broker CPU %.1f "
+                    + "µs/msg, client CPU %.1f µs/msg%s%n", consumed, BACKLOG, secs, consumed / secs,
+                    (cpuNanos(pid) - c0) / 1000.0 / Math.max(1, consumed),
+                    (clientCpuNanos() - k0) / 1000.0 / Math.max(1, consumed), done ? "" : " (incomplete)");
             }
         }
     }

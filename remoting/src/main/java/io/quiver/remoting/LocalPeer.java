@@ -22,9 +22,23 @@ public final class LocalPeer {
         return new LocalAddress(PREFIX + host + "/" + peer.getPort() + "/" + seq);
     }
 
+    private static final io.netty.util.AttributeKey<InetSocketAddress> PEER =
+        io.netty.util.AttributeKey.valueOf("quiver.local.peer");
+
     /** The remote party of {@code channel}: its socket peer, the peer a local connection stands for, or null. */
     public static InetSocketAddress remoteOf(Channel channel) {
-        return decode(channel.remoteAddress());
+        java.net.SocketAddress a = channel.remoteAddress();
+        if (a instanceof InetSocketAddress i) {
+            return i;
+        }
+        InetSocketAddress known = channel.attr(PEER).get();
+        if (known == null) {
+            known = decode(a); // parsed once per connection, not once per request
+            if (known != null) {
+                channel.attr(PEER).set(known);
+            }
+        }
+        return known;
     }
 
     /** The socket address {@code a} is or stands for; null when it is neither. */
