@@ -21,7 +21,8 @@ import java.util.List;
 /**
  * QueryRoute and QueryAssignment. The queues are this broker's, reached at the address the client used to ask
  * (so a client behind NAT or a port mapping comes back the way it came). A topic without a {@code message.type}
- * attribute takes every message type.
+ * attribute takes every message type. A FIFO group is assigned every queue; any other group up to
+ * {@link #RECEIVE_LANES} lanes that each pop from all queues.
  */
 final class RouteService {
     private final BrokerView broker;
@@ -72,10 +73,17 @@ final class RouteService {
                 out.addAssignments(assign(req.getTopic(), i, perm, b));
             }
         } else {
-            out.addAssignments(assign(req.getTopic(), -1, perm, b)); // pop from any queue of the broker
+            // each assignment is a lane: its receives pop from every queue of the broker, and a push consumer keeps
+            // one receive in flight per lane
+            for (int i = 0; i < Math.min(RECEIVE_LANES, t.readQueues()); i++) {
+                out.addAssignments(assign(req.getTopic(), i, perm, b));
+            }
         }
         return out.build();
     }
+
+    /** Assignments a push consumer of a non-FIFO group gets from one broker (RocketMQ's proxy gives one). */
+    static final int RECEIVE_LANES = 4;
 
     private static Assignment assign(Resource topic, int queueId, Permission perm, Broker b) {
         return Assignment.newBuilder().setMessageQueue(MessageQueue.newBuilder().setTopic(topic).setId(queueId)

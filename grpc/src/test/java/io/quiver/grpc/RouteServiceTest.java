@@ -27,4 +27,40 @@ class RouteServiceTest {
         assertThat(RouteService.acceptedTypes("FIFO")).isEqualTo(List.of(MessageType.FIFO));
         assertThat(RouteService.acceptedTypes("odd")).isEqualTo(List.of(MessageType.MESSAGE_TYPE_UNSPECIFIED));
     }
+
+    @Test
+    void aFifoGroupIsAssignedEveryQueueAndAnyOtherGroupUpToFourLanes() {
+        BrokerView view = new BrokerView() {
+            @Override
+            public String brokerName() {
+                return "b";
+            }
+
+            @Override
+            public TopicView topic(String name) {
+                return new TopicView(name, 8, 8, PermName.READ_WRITE, null);
+            }
+
+            @Override
+            public GroupView group(String name) {
+                return new GroupView(16, List.of(java.time.Duration.ofSeconds(1)), name.startsWith("fifo"));
+            }
+
+            @Override
+            public int maxMessageSize() {
+                return 1024;
+            }
+        };
+        RouteService r = new RouteService(view, RouteService.endpointsOf("127.0.0.1", 8081));
+        apache.rocketmq.v2.Resource topic = apache.rocketmq.v2.Resource.newBuilder().setName("T").build();
+        var fifo = r.assignment(apache.rocketmq.v2.QueryAssignmentRequest.newBuilder().setTopic(topic)
+            .setGroup(apache.rocketmq.v2.Resource.newBuilder().setName("fifo-g")).build());
+        assertThat(fifo.getAssignmentsList()).extracting(a -> a.getMessageQueue().getId()).containsExactly(0, 1, 2, 3, 4, 5,
+            6, 7);
+        var plain = r.assignment(apache.rocketmq.v2.QueryAssignmentRequest.newBuilder().setTopic(topic)
+            .setGroup(apache.rocketmq.v2.Resource.newBuilder().setName("g")).build());
+        assertThat(plain.getAssignmentsList()).extracting(a -> a.getMessageQueue().getId()).containsExactly(0, 1, 2, 3);
+        assertThat(plain.getAssignments(0).getMessageQueue().getBroker().getEndpoints().getAddresses(0).getPort())
+            .isEqualTo(8081);
+    }
 }
