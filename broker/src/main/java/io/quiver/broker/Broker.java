@@ -365,9 +365,10 @@ public final class Broker implements AutoCloseable {
             longPolling);
         pops.onRedelivered(pop::retryStored);
         server.register(RequestCode.POP_MESSAGE, masterOnly(pop::pop), pullPool);
-        server.register(RequestCode.ACK_MESSAGE, masterOnly(pop::ack), clientPool);
-        server.register(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, masterOnly(pop::changeInvisibleTime), clientPool);
-        server.register(RequestCode.BATCH_ACK_MESSAGE, masterOnly(pop::batchAck), clientPool);
+        // decoded and handed to the POP service on the connection's own loop: nothing here blocks
+        server.register(RequestCode.ACK_MESSAGE, masterOnly(pop::ack), null);
+        server.register(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, masterOnly(pop::changeInvisibleTime), null);
+        server.register(RequestCode.BATCH_ACK_MESSAGE, masterOnly(pop::batchAck), null);
         server.register(RequestCode.PEEK_MESSAGE, masterOnly(pop::peek), pullPool);
         server.register(RequestCode.NOTIFICATION, masterOnly(pop::notification), pullPool);
         server.register(RequestCode.POLLING_INFO, masterOnly(pop::pollingInfo), pullPool);
