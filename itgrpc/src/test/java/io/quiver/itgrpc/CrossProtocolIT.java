@@ -134,6 +134,12 @@ class CrossProtocolIT {
             } finally {
                 admin.shutdown();
             }
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(quiver.metricsUrl())).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics.lines().filter(l -> l.startsWith("quiver_consumer_group_clients{")
+                && l.contains("group=\"" + group + "\"") && l.contains("consume_type=\"CONSUME_ACTIVELY\"")))
+                .as("the gRPC consumer counts as an online client of its group").singleElement().asString()
+                .endsWith(" 1.0");
             List<MessageView> got = new ArrayList<>();
             long end = System.currentTimeMillis() + 30_000;
             while (got.size() < 10 && System.currentTimeMillis() < end) {

@@ -202,6 +202,21 @@ public final class MetricsEndpoint implements AutoCloseable {
         GaugeWithCallback.builder().name("quiver_client_connections")
             .help("Client connections that have sent a heartbeat")
             .callback(cb -> cb.call(sources.clients().connectionCount())).register(registry);
+        GaugeWithCallback.builder().name("quiver_consumer_group_clients")
+            .help("Online clients of each consumer group (remoting, POP and gRPC alike), by the consume type they "
+                + "registered: CONSUME_PASSIVELY (push), CONSUME_ACTIVELY (pull, gRPC simple consumers), CONSUME_POP; at "
+                + "most metricsMaxLagSeries series")
+            .labelNames("group", "consume_type")
+            .callback(cb -> {
+                int emitted = 0;
+                for (io.quiver.broker.client.ConsumerGroupState g : sources.clients().consumerGroups()) {
+                    if (emitted++ >= sources.maxLagSeries()) {
+                        break;
+                    }
+                    String type = g.consumeType();
+                    cb.call(g.channels().size(), g.group(), type == null ? "" : type);
+                }
+            }).register(registry);
         GaugeWithCallback.builder().name("quiver_pulls_parked")
             .help("Pulls held by long polling until a message arrives or they time out")
             .callback(cb -> cb.call(sources.parkedPulls().getAsInt())).register(registry);
