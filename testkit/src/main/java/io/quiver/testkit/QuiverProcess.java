@@ -37,8 +37,8 @@ public final class QuiverProcess implements AutoCloseable {
     private final Path dataDir;
     private final int namesrvPort;
     private final int brokerPort;
-    private final int metricsPort;
-    private final int grpcPort;
+    private int metricsPort;
+    private int grpcPort;
     private final int haPort;
     private final Map<String, String> brokerConf;
     private final String kind;
@@ -139,7 +139,30 @@ public final class QuiverProcess implements AutoCloseable {
     }
 
     /** Starts the process and waits until it reports ready; throws with its output if it does not. */
+    /**
+     * Starts the process and waits until it is ready. A port picked free at construction can be taken by someone else
+     * before the process binds it: when the process fails on a port that only it uses (metrics, gRPC), those two are
+     * picked again and the start is tried once more.
+     */
     public QuiverProcess start() {
+        try {
+            return startOnce();
+        } catch (IllegalStateException e) {
+            String out = String.join("\n", output());
+            boolean ownPortTaken = out.contains("gRPC endpoint cannot listen")
+                || out.contains("Address already in use") && out.contains("metrics");
+            if (!ownPortTaken) {
+                throw e;
+            }
+            metricsPort = FreePorts.next();
+            grpcPort = FreePorts.next();
+            output.add("---- a port was taken; starting again with metrics port " + metricsPort + " and gRPC port "
+                + grpcPort);
+            return startOnce();
+        }
+    }
+
+    private QuiverProcess startOnce() {
         try {
             Files.createDirectories(dataDir);
             List<String> cmd = new ArrayList<>(List.of(dist.resolve("bin/quiver").toString(), kind));
@@ -184,6 +207,7 @@ public final class QuiverProcess implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             process = pb.start();
             CountDownLatch ready = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean sawReady = new java.util.concurrent.atomic.AtomicBoolean();
             reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
@@ -197,6 +221,7 @@ public final class QuiverProcess implements AutoCloseable {
                         log.flush();
                         if (line.contains("is ready in") || line.startsWith("Quiver name server listening")
                             || line.startsWith("Quiver broker ") || line.startsWith("Quiver controller ")) {
+                            sawReady.set(true);
                             ready.countDown();
                         }
                     }
@@ -208,7 +233,7 @@ public final class QuiverProcess implements AutoCloseable {
             }, "quiver-output-" + brokerPort);
             reader.setDaemon(true);
             reader.start();
-            if (!ready.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !process.isAlive()) {
+            if (!ready.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS) || !sawReady.get() || !process.isAlive()) {
                 kill();
                 throw new IllegalStateException("Quiver did not start:\n" + String.join("\n", output()));
             }
