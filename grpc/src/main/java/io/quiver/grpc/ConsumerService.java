@@ -110,12 +110,16 @@ final class ConsumerService {
             pop.putExt("expType", req.getFilterExpression().getType() == FilterType.SQL ? "SQL92" : "TAG")
                 .putExt("exp", req.getFilterExpression().getExpression());
         }
-        if (out instanceof ServerCallStreamObserver<ReceiveMessageResponse> call) {
-            call.setOnCancelHandler(() -> { }); // a client gone mid-wait: the answer is dropped, the pop's messages come back
+        ServerCallStreamObserver<ReceiveMessageResponse> call =
+            out instanceof ServerCallStreamObserver<ReceiveMessageResponse> c ? c : null;
+        if (call != null) {
+            call.setOnCancelHandler(() -> { }); // the answer is dropped; its messages are handed back below
         }
         sessions.call(s, pop, poll + 5_000).whenComplete((resp, e) -> {
             if (e != null) {
                 finish(out, Statuses.ofFailure(e), List.of());
+            } else if (resp.code() == ResponseCode.SUCCESS && call != null && call.isCancelled()) {
+                handBack(s, group, topic, resp); // the client stopped waiting (it closed, or its deadline passed)
             } else if (resp.code() == ResponseCode.SUCCESS) {
                 List<apache.rocketmq.v2.Message> messages = messages(resp, group, s.metadata().namespace(),
                     req.getAutoRenew() ? s : null);
@@ -129,6 +133,18 @@ final class ConsumerService {
                 finish(out, Statuses.ofResponse(resp), List.of());
             }
         });
+    }
+
+    /**
+     * Makes the messages of a pop nobody will receive visible again at once, rather than after their invisible time
+     * (a minute for a push consumer): a receive cancelled while its pop was under way, for example the long poll of a
+     * consumer that has just closed.
+     */
+    private void handBack(ClientSession s, String group, String topic, RemotingCommand popped) {
+        for (apache.rocketmq.v2.Message m : messages(popped, group, s.metadata().namespace(), null)) {
+            ReceiptHandle handle = ReceiptHandle.decode(m.getSystemProperties().getReceiptHandle());
+            sessions.call(s, changeRequest(group, topic, handle, 0), ClientService.BROKER_TIMEOUT_MILLIS);
+        }
     }
 
     /** How long a receive may wait: what it asks (20 s at most), within its deadline less a margin. */

@@ -142,6 +142,10 @@ public final class PopHandlers {
     }
 
     private void attempt(RequestContext ctx, PopService.Request r, long deadline, boolean counted) {
+        if (counted && ctx.channel() != null && !ctx.channel().isActive()) {
+            release(true, r); // its client is gone: a pop now would hide messages from everyone for their invisible time
+            return;
+        }
         long seen = waits.watchTopic(r.topic());
         pops.pop(r).whenCompleteAsync((popped, failure) -> {
             if (failure != null) {

@@ -12,6 +12,11 @@ import apache.rocketmq.v2.PullMessageRequest;
 import apache.rocketmq.v2.PullMessageResponse;
 import apache.rocketmq.v2.QueryOffsetPolicy;
 import apache.rocketmq.v2.QueryOffsetRequest;
+import apache.rocketmq.v2.ReceiveMessageRequest;
+import apache.rocketmq.v2.ReceiveMessageResponse;
+import apache.rocketmq.v2.FilterExpression;
+import apache.rocketmq.v2.FilterType;
+import com.google.protobuf.util.Durations;
 import apache.rocketmq.v2.Resource;
 import apache.rocketmq.v2.SendMessageRequest;
 import apache.rocketmq.v2.SendMessageResponse;
@@ -70,9 +75,14 @@ class BrokerGrpcTest {
         broker = new Broker(c);
         broker.start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", broker.grpcPort()).usePlaintext().build();
+        stub = MessagingServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
+            headers()));
+    }
+
+    private static Metadata headers() {
         Metadata h = new Metadata();
         h.put(Metadata.Key.of("x-mq-client-id", Metadata.ASCII_STRING_MARSHALLER), "test@1@1@x");
-        stub = MessagingServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
+        return h;
     }
 
     @AfterEach
@@ -147,5 +157,67 @@ class BrokerGrpcTest {
             .setQueryOffsetPolicy(QueryOffsetPolicy.END).build()).getOffset()).isEqualTo(5);
         assertThat(call().queryOffset(QueryOffsetRequest.newBuilder().setMessageQueue(queue(0))
             .setQueryOffsetPolicy(QueryOffsetPolicy.TIMESTAMP).build()).getStatus().getCode()).isEqualTo(Code.BAD_REQUEST);
+    }
+
+    private Message plain(String topic, String id, String body) {
+        return Message.newBuilder().setTopic(Resource.newBuilder().setName(topic))
+            .setSystemProperties(SystemProperties.newBuilder().setMessageId(id).setMessageType(MessageType.NORMAL))
+            .setBody(ByteString.copyFromUtf8(body)).build();
+    }
+
+    private static ReceiveMessageRequest receive(String topic, long pollMillis) {
+        return ReceiveMessageRequest.newBuilder().setGroup(Resource.newBuilder().setName("CG_cancel"))
+            .setMessageQueue(MessageQueue.newBuilder().setTopic(Resource.newBuilder().setName(topic)).setId(0))
+            .setFilterExpression(FilterExpression.newBuilder().setType(FilterType.TAG).setExpression("*"))
+            .setBatchSize(32).setInvisibleDuration(Durations.fromSeconds(30))
+            .setLongPollingTimeout(Durations.fromMillis(pollMillis)).build();
+    }
+
+    /** The bodies of one receive's answer. */
+    private List<String> bodies(Iterator<ReceiveMessageResponse> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(r -> {
+            if (r.hasMessage()) {
+                out.add(r.getMessage().getBody().toStringUtf8());
+            }
+        });
+        return out;
+    }
+
+    @Test
+    void aMessagePoppedForAReceiveTheClientCancelledIsVisibleAgainAtOnce() throws Exception {
+        assertThat(call().sendMessage(SendMessageRequest.newBuilder().addMessages(plain("Cancelled", "ID0", "first"))
+            .build()).getStatus().getCode()).isEqualTo(Code.OK);
+        assertThat(bodies(call().receiveMessage(receive("Cancelled", 1_000)))).containsExactly("first");
+
+        // a long poll that finds nothing, cancelled by its client while it waits at the broker
+        io.grpc.Context.CancellableContext waiting = io.grpc.Context.current().withCancellation();
+        List<ReceiveMessageResponse> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        waiting.run(() -> MessagingServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
+            headers())).withDeadlineAfter(20, TimeUnit.SECONDS).receiveMessage(receive("Cancelled", 15_000),
+            new io.grpc.stub.StreamObserver<>() {
+                public void onNext(ReceiveMessageResponse r) {
+                    got.add(r);
+                }
+
+                public void onError(Throwable t) {
+                }
+
+                public void onCompleted() {
+                }
+            }));
+        Thread.sleep(500);
+        waiting.cancel(null);
+        Thread.sleep(500);
+        // stored now, it wakes the abandoned pop; the message must not stay hidden for the pop's 30 s
+        assertThat(call().sendMessage(SendMessageRequest.newBuilder().addMessages(plain("Cancelled", "ID1", "second"))
+            .build()).getStatus().getCode()).isEqualTo(Code.OK);
+        long t0 = System.nanoTime();
+        List<String> again = new ArrayList<>();
+        while (again.isEmpty() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(15)) {
+            again.addAll(bodies(call().receiveMessage(receive("Cancelled", 2_000))));
+        }
+        assertThat(again).containsExactly("second");
+        assertThat(got).as("nothing reached the cancelled call").noneMatch(ReceiveMessageResponse::hasMessage);
     }
 }

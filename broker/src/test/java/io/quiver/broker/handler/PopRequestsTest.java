@@ -47,6 +47,7 @@ class PopRequestsTest {
     MessageStore store;
     PopService pops;
     PopHandlers handlers;
+    LongPollingService waits;
 
     @BeforeEach
     void setUp() {
@@ -68,13 +69,15 @@ class PopRequestsTest {
                 }
             }, g -> 16, t -> { }, dir.resolve("pop-progress.json"));
         pops.start();
-        handlers = new PopHandlers(config, topics, groups, pops, new LongPollingService(System::currentTimeMillis,
-            Runnable::run));
+        waits = new LongPollingService(System::currentTimeMillis, Runnable::run);
+        waits.start();
+        handlers = new PopHandlers(config, topics, groups, pops, waits);
     }
 
     @AfterEach
     void tearDown() {
         h.close();
+        waits.close();
         pops.close();
         store.close();
     }
@@ -182,6 +185,41 @@ class PopRequestsTest {
             Thread.sleep(5);
         }
         throw new AssertionError("the waiting pop was never counted");
+    }
+
+    @Test
+    void aWaitingPopWhoseClientHasGoneTakesNothingWhenAMessageArrives() throws Exception {
+        h.start(handlers::pop, HandlerHarness.request(RequestCode.POP_MESSAGE, "consumerGroup", "G", "topic", "T",
+            "queueId", 1, "maxMsgNums", 8, "invisibleTime", 60_000, "pollTime", 20_000, "bornTime", 1, "initMode", 0));
+        try (HandlerHarness other = new HandlerHarness()) {
+            for (int i = 0; i < 400 && !"1".equals(other.call(handlers::pollingInfo, HandlerHarness.request(
+                RequestCode.POLLING_INFO, "consumerGroup", "G", "topic", "T", "queueId", 1)).extFields().get("pollingNum"));
+                 i++) {
+                h.channel.runPendingTasks(); // the pop's answer to itself: nothing yet, so it waits
+                Thread.sleep(5);
+            }
+            h.channel.close(); // the waiting client disconnects
+            send(1, "after");
+            waits.notifyArrival("T", 1); // as the store's dispatch does
+            String polling = null;
+            for (int i = 0; i < 400 && !"0".equals(polling); i++) {
+                Thread.sleep(5);
+                polling = other.call(handlers::pollingInfo, HandlerHarness.request(RequestCode.POLLING_INFO,
+                    "consumerGroup", "G", "topic", "T", "queueId", 1)).extFields().get("pollingNum");
+            }
+            assertThat(polling).as("the wait is over").isEqualTo("0");
+            // the message was not popped (and hidden for a minute) for the client that left
+            other.start(handlers::pop, HandlerHarness.request(RequestCode.POP_MESSAGE, "consumerGroup", "G", "topic", "T",
+                "queueId", 1, "maxMsgNums", 8, "invisibleTime", 60_000, "pollTime", 0, "bornTime", 1, "initMode", 0));
+            RemotingCommand resp = null;
+            for (int i = 0; i < 2_000 && resp == null; i++) {
+                resp = other.nextReply();
+                Thread.sleep(resp == null ? 5 : 0);
+            }
+            assertThat(resp).isNotNull();
+            assertThat(resp.code()).isEqualTo(ResponseCode.SUCCESS);
+            assertThat(bodies(resp)).containsExactly("after");
+        }
     }
 
     @Test
