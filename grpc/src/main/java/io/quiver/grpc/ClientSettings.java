@@ -20,10 +20,12 @@ import java.time.Duration;
  */
 final class ClientSettings {
     /**
-     * Messages one receive asks for, told to push consumers: more than RocketMQ's proxy (32), since a push consumer
-     * keeps one receive in flight and each pop waits for its log entry to be durable.
+     * Messages one receive asks for, told to push consumers: RocketMQ's proxy's 32. The Java SDK holds at most 1 024
+     * messages (received, and not yet acknowledged) over all its assignments, and waits a whole second before the next
+     * receive of an assignment that is full: with {@link RouteService#RECEIVE_LANES} lanes, larger batches filled
+     * theirs and waited (at 128 the SDK logged its cache full while consuming a backlog).
      */
-    static final int RECEIVE_BATCH_SIZE = 128;
+    static final int RECEIVE_BATCH_SIZE = 32;
     /** Longest wait of one receive, told to consumers. */
     static final Duration LONG_POLLING_TIMEOUT = Duration.ofSeconds(20);
     static final int PRODUCER_MAX_ATTEMPTS = 3;

@@ -155,48 +155,22 @@ class GrpcBench {
             DefaultMQProducer filler = new DefaultMQProducer("PG_fill");
             filler.setNamesrvAddr(quiver.namesrvAddr());
             filler.start();
-            // warm-up: the same group consumes while messages keep coming, for WARMUP_MILLIS, then catches up
+            // warm-up: the same group consumes while 16 threads keep storing, for WARMUP_MILLIS, then catches up
             LongAdder warmConsumed = new LongAdder();
-            AtomicLong warmSent = new AtomicLong();
             try (PushConsumer warm = sdk.newPushConsumerBuilder().setClientConfiguration(conf).setConsumerGroup("CG_bench")
                 .setSubscriptionExpressions(Map.of(topic, FilterExpression.SUB_ALL)).setMessageListener(v -> {
                     warmConsumed.increment();
                     return ConsumeResult.SUCCESS;
                 }).build()) {
-                long until = System.currentTimeMillis() + WARMUP_MILLIS;
-                byte[] body = new byte[SIZE];
-                while (System.currentTimeMillis() < until) {
-                    filler.send(new Message(topic, body));
-                    warmSent.incrementAndGet();
-                    if (warmSent.get() - warmConsumed.sum() > 20_000) {
-                        Thread.sleep(10); // keep the backlog of the warm-up small
-                    }
-                }
+                long warmSent = fill(filler, topic, Long.MAX_VALUE, System.currentTimeMillis() + WARMUP_MILLIS,
+                    warmConsumed);
                 long waitUntil = System.currentTimeMillis() + 120_000;
-                while (warmConsumed.sum() < warmSent.get() && System.currentTimeMillis() < waitUntil) {
+                while (warmConsumed.sum() < warmSent && System.currentTimeMillis() < waitUntil) {
                     Thread.sleep(100);
                 }
-                System.out.printf("warm-up: %d sent, %d consumed%n", warmSent.get(), warmConsumed.sum());
+                System.out.printf("warm-up: %d sent, %d consumed%n", warmSent, warmConsumed.sum());
             }
-            AtomicLong stored = new AtomicLong();
-            List<Thread> fill = new ArrayList<>();
-            for (int i = 0; i < 16; i++) {
-                Thread t = new Thread(() -> {
-                    byte[] body = new byte[SIZE];
-                    while (stored.getAndIncrement() < BACKLOG) {
-                        try {
-                            filler.send(new Message(topic, body));
-                        } catch (Exception e) {
-                            stored.decrementAndGet();
-                        }
-                    }
-                });
-                t.start();
-                fill.add(t);
-            }
-            for (Thread t : fill) {
-                t.join();
-            }
+            fill(filler, topic, BACKLOG, Long.MAX_VALUE, null);
             filler.shutdown();
             CountDownLatch all = new CountDownLatch(BACKLOG);
             long k0 = clientCpuNanos();
@@ -207,7 +181,15 @@ class GrpcBench {
                     all.countDown();
                     return ConsumeResult.SUCCESS;
                 }).build()) {
-                boolean done = all.await(10, TimeUnit.MINUTES);
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                long last = BACKLOG;
+                StringBuilder perSecond = new StringBuilder();
+                while (!all.await(1, TimeUnit.SECONDS) && System.nanoTime() < deadline) {
+                    perSecond.append(last - all.getCount()).append(' ');
+                    last = all.getCount();
+                }
+                boolean done = all.getCount() == 0;
+                System.out.println("consumed per second: " + perSecond);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 long consumed = BACKLOG - all.getCount();
                 System.out.printf("RESULT grpc push consumer backlog: %d of %d in %.1f s = %.0f msgs/s, broker CPU %.1f "
@@ -216,5 +198,44 @@ class GrpcBench {
                     (clientCpuNanos() - k0) / 1000.0 / Math.max(1, consumed), done ? "" : " (incomplete)");
             }
         }
+    }
+
+    /**
+     * Stores 1 KiB messages from 16 threads until {@code count} are stored or {@code untilMillis} has passed; while
+     * {@code consumed} is given, the stored-but-unconsumed gap is kept under 50 000. Returns how many were stored.
+     */
+    private static long fill(DefaultMQProducer filler, String topic, long count, long untilMillis, LongAdder consumed)
+        throws InterruptedException {
+        AtomicLong claimed = new AtomicLong();
+        LongAdder stored = new LongAdder();
+        List<Thread> fill = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Thread t = new Thread(() -> {
+                byte[] body = new byte[SIZE];
+                while (System.currentTimeMillis() < untilMillis) {
+                    try {
+                        if (consumed != null && stored.sum() - consumed.sum() > 50_000) {
+                            Thread.sleep(10);
+                            continue;
+                        }
+                        if (claimed.incrementAndGet() > count) {
+                            return;
+                        }
+                        filler.send(new Message(topic, body));
+                        stored.increment();
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception e) {
+                        claimed.decrementAndGet(); // tried again
+                    }
+                }
+            });
+            t.start();
+            fill.add(t);
+        }
+        for (Thread t : fill) {
+            t.join();
+        }
+        return stored.sum();
     }
 }
