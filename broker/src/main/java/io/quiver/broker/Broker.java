@@ -81,6 +81,7 @@ public final class Broker implements AutoCloseable {
     private final MessageStore store;
     private final TopicTable topics;
     private io.quiver.grpc.GrpcEndpoint grpc;
+    private SendHandler sendHandler;
     private final SubscriptionGroupTable groups;
     private final ConsumerOffsetTable offsets;
     private final ClientRegistry clients;
@@ -258,16 +259,41 @@ public final class Broker implements AutoCloseable {
             return handler;
         }
         return (ctx, req) -> {
-            if (!role.leaseHolds().getAsBoolean()) {
-                ctx.reply(io.quiver.protocol.ResponseCode.SERVICE_NOT_AVAILABLE, "broker " + config.brokerName
-                    + " is not confirmed as master by the controllers (its lease ran out): it takes no sends now");
-            } else if (inSyncTooSmall) {
-                ctx.reply(io.quiver.protocol.ResponseCode.SYSTEM_ERROR, "in-sync replicas not enough: broker "
-                    + config.brokerName + " has fewer replicas in sync than minInSyncReplicas; nothing was stored");
+            io.quiver.broker.send.Refusal no = leaseRefusal();
+            if (no != null) {
+                ctx.reply(no.code(), no.remark());
             } else {
                 handler.handle(ctx, req);
             }
         };
+    }
+
+    /** Why a master under the controllers' watch takes no send now (its lease ran out, too few replicas in sync), or null. */
+    private io.quiver.broker.send.Refusal leaseRefusal() {
+        if (role == null || config.isReplica()) {
+            return null;
+        }
+        if (!role.leaseHolds().getAsBoolean()) {
+            return new io.quiver.broker.send.Refusal(io.quiver.protocol.ResponseCode.SERVICE_NOT_AVAILABLE, "broker "
+                + config.brokerName + " is not confirmed as master by the controllers (its lease ran out): it takes no "
+                + "sends now");
+        }
+        if (inSyncTooSmall) {
+            return new io.quiver.broker.send.Refusal(io.quiver.protocol.ResponseCode.SYSTEM_ERROR, "in-sync replicas not "
+                + "enough: broker " + config.brokerName + " has fewer replicas in sync than minInSyncReplicas; nothing "
+                + "was stored");
+        }
+        return null;
+    }
+
+    /** A send decoded by the gRPC endpoint, through the same guard and pipeline as SEND_MESSAGE_V2. */
+    private java.util.concurrent.CompletableFuture<io.quiver.broker.send.SendOutcome> grpcSend(io.quiver.broker.send.SendRequest r,
+                                                                          java.util.concurrent.Executor completeOn) {
+        io.quiver.broker.send.Refusal no = leaseRefusal();
+        if (no != null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(io.quiver.broker.send.SendOutcome.refused(no.code(), no.remark()));
+        }
+        return sendHandler.send(r, completeOn);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -293,9 +319,10 @@ public final class Broker implements AutoCloseable {
         MessageAppender appender = store::put;
         Diversions diversions = diversions();
 
-        io.quiver.remoting.RequestHandler send = leaseGuard(new SendHandler(new SendValidator(config),
+        sendHandler = new SendHandler(new SendValidator(config),
             new SendRouter(config, groups, topicResolver, diversions, storeHostBytes, System::currentTimeMillis),
-            appender, sendObserver(), storeHostBytes, config.listenPort));
+            appender, sendObserver(), storeHostBytes, config.listenPort);
+        io.quiver.remoting.RequestHandler send = leaseGuard(sendHandler);
         server.register(RequestCode.SEND_MESSAGE, send, null);
         server.register(RequestCode.SEND_MESSAGE_V2, send, null);
         server.register(RequestCode.SEND_BATCH_MESSAGE, send, null);
@@ -494,7 +521,7 @@ public final class Broker implements AutoCloseable {
             + System.identityHashCode(this));
         grpc = new io.quiver.grpc.GrpcEndpoint(new io.quiver.grpc.GrpcEndpoint.Config(config.bindAddress,
             config.grpcServerPort, true, config.tlsCertPath, config.tlsKeyPath),
-            new io.quiver.broker.grpc.BrokerGrpcView(config, topics, groups), local, server.localLoop());
+            new io.quiver.broker.grpc.BrokerGrpcView(config, topics, groups, this::grpcSend), local, server.localLoop());
         grpc.start();
     }
 

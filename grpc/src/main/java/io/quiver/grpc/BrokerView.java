@@ -1,12 +1,18 @@
 package io.quiver.grpc;
 
+import io.quiver.protocol.header.SendMessageRequestHeader;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
- * What the gRPC endpoint needs to know of the broker it serves and cannot ask over remoting: its name, its topics'
- * queues and message types, its consumer groups' retry policy and its size limit. The broker implements it over its
- * own tables; tests implement it directly.
+ * What the gRPC endpoint needs of the broker it serves beside its remoting requests: its name, its topics' queues and
+ * message types, its consumer groups' retry policy, its size limit, and its send pipeline entered directly (a send is
+ * the endpoint's most frequent call, so it skips the remoting command and the in-process hop). The broker implements
+ * it over its own tables; tests implement it directly.
  */
 public interface BrokerView {
     String brokerName();
@@ -28,4 +34,20 @@ public interface BrokerView {
 
     /** A group's policy: how often a message is redelivered, the delays between, and whether it consumes in order. */
     record GroupView(int retryMaxTimes, List<Duration> retryDelays, boolean orderly) {}
+
+    /**
+     * Stores one message through the broker's send pipeline, the one SEND_MESSAGE_V2 takes (checks, routing, delay,
+     * transactions, statistics), completed on {@code completeOn}.
+     *
+     * @param properties the message's properties, the broker's to change
+     * @param from       the producer's address
+     */
+    CompletableFuture<Sent> send(SendMessageRequestHeader header, Map<String, String> properties, byte[] body,
+                                 InetSocketAddress from, Executor completeOn);
+
+    /**
+     * A send's outcome: a remoting response code and remark; for a stored message its queue offset and where its record
+     * starts in the commit log.
+     */
+    record Sent(int code, String remark, long queueOffset, long commitLogOffset) {}
 }

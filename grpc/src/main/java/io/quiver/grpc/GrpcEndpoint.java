@@ -79,7 +79,8 @@ public final class GrpcEndpoint implements AutoCloseable {
         sessions.onRemove(renewals::forget);
         RouteService routes = new RouteService(broker, RouteService.endpointsOf("127.0.0.1", config.port()));
         MessagingService service = new MessagingService(sessions, routes, new ClientService(sessions, broker),
-            new ProducerService(sessions, broker), new ConsumerService(sessions, broker, renewals), new OffsetService(sessions));
+            new ProducerService(sessions, broker,
+                brokerLoop != null ? brokerLoop : Runnable::run), new ConsumerService(sessions, broker, renewals), new OffsetService(sessions));
         InetSocketAddress at = new InetSocketAddress(config.bindAddress(), config.port());
         NettyServerBuilder b = NettyServerBuilder.forAddress(at)
             .directExecutor()

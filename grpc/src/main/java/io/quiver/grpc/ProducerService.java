@@ -19,7 +19,6 @@ import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.protocol.header.SendMessageRequestHeader;
 import io.quiver.protocol.message.DecodedMessage;
-import io.quiver.protocol.message.MessageId;
 import io.quiver.protocol.message.MessageProperties;
 import io.quiver.protocol.message.MessageRecord;
 import io.quiver.protocol.message.TopicNames;
@@ -31,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SendMessage and EndTransaction as the broker's SEND_MESSAGE_V2 and END_TRANSACTION, sent over the client's own
- * connection; and the broker's transaction checks, passed on to the producer over its Telemetry stream.
+ * SendMessage, handed straight to the broker's send pipeline ({@link BrokerView#send}); EndTransaction as the broker's
+ * END_TRANSACTION, sent over the client's own connection; and the broker's transaction checks, passed on to the
+ * producer over its Telemetry stream.
  */
 final class ProducerService {
     private static final Logger log = LoggerFactory.getLogger(ProducerService.class);
@@ -42,10 +42,16 @@ final class ProducerService {
 
     private final ClientSessions sessions;
     private final BrokerView broker;
+    private final java.util.concurrent.Executor completeOn;
 
-    ProducerService(ClientSessions sessions, BrokerView broker) {
+    /**
+     * @param completeOn where stored sends are answered: the broker's in-process loop (an answer built on the store's
+     *                   writer would hold up the next write)
+     */
+    ProducerService(ClientSessions sessions, BrokerView broker, java.util.concurrent.Executor completeOn) {
         this.sessions = sessions;
         this.broker = broker;
+        this.completeOn = completeOn;
     }
 
     void send(ClientSession s, SendMessageRequest req, StreamObserver<SendMessageResponse> out) {
@@ -100,15 +106,19 @@ final class ProducerService {
             return CompletableFuture.completedFuture(entry(Statuses.of(Code.MESSAGE_CORRUPTED, e.getMessage()), messageId));
         }
         boolean transactional = m.getSystemProperties().getMessageType() == MessageType.TRANSACTION;
-        RemotingCommand req = RemotingCommand.request(RequestCode.SEND_MESSAGE_V2).body(body);
         BrokerView.TopicView view = broker.topic(topic);
         int createQueues = view != null ? Math.max(1, view.writeQueues()) : 4; // as many as the route showed
-        new SendMessageRequestHeader(topic, topic, TopicNames.AUTO_CREATE_TEMPLATE, createQueues,
-            queueId(m), MessageConverter.sysFlag(m), bornMillis(m), 0,
-            MessageProperties.encode(MessageConverter.properties(m, topic)),
-            Math.max(0, m.getSystemProperties().getDeliveryAttempt() - 1), false, null, false, broker.brokerName())
-            .encodeV2(req);
-        return sessions.call(s, req, SEND_TIMEOUT_MILLIS).handle((resp, e) -> {
+        SendMessageRequestHeader header = new SendMessageRequestHeader(topic, topic, TopicNames.AUTO_CREATE_TEMPLATE,
+            createQueues, queueId(m), MessageConverter.sysFlag(m), bornMillis(m), 0, null,
+            Math.max(0, m.getSystemProperties().getDeliveryAttempt() - 1), false, null, false, broker.brokerName());
+        CompletableFuture<BrokerView.Sent> sent;
+        try {
+            sent = broker.send(header, new java.util.HashMap<>(MessageConverter.properties(m, topic)), body,
+                s.metadata().remote(), completeOn);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handle((resp, e) -> {
             if (e != null) {
                 return entry(Statuses.ofFailure(e), messageId);
             }
@@ -119,12 +129,9 @@ final class ProducerService {
             }
             SendResultEntry.Builder b = SendResultEntry.newBuilder()
                 .setStatus(code == Code.OK ? Statuses.OK : Statuses.of(code, resp.remark()))
-                .setMessageId(messageId);
-            String queueOffset = resp.extFields() == null ? null : resp.extFields().get("queueOffset");
-            b.setOffset(queueOffset == null ? 0 : Long.parseLong(queueOffset));
+                .setMessageId(messageId).setOffset(resp.queueOffset());
             if (transactional) {
-                long commitLogOffset = MessageId.decode(resp.extFields().get("msgId").split(",")[0]).commitLogOffset();
-                b.setTransactionId(new TransactionId(commitLogOffset, b.getOffset(), messageId).encode());
+                b.setTransactionId(new TransactionId(resp.commitLogOffset(), resp.queueOffset(), messageId).encode());
             }
             return b.build();
         });

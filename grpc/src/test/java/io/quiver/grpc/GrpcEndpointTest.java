@@ -60,12 +60,6 @@ class GrpcEndpointTest {
     void start() {
         broker = new RemotingServer("fake-broker", "127.0.0.1", 0, 1 << 20);
         broker.register(RequestCode.HEART_BEAT, (ctx, req) -> ctx.reply(ResponseCode.SUCCESS, null), null);
-        broker.register(RequestCode.SEND_MESSAGE_V2, (ctx, req) -> {
-            int n = sends.getAndIncrement();
-            ctx.reply(ctx.response(ResponseCode.SUCCESS, null)
-                .putExt("msgId", MessageId.offsetId(new byte[] {127, 0, 0, 1}, 10911, 100L * n))
-                .putExt("queueId", 0).putExt("queueOffset", n));
-        }, null);
         broker.register(RequestCode.ACK_MESSAGE, (ctx, req) -> {
             acks.incrementAndGet();
             ctx.reply(ResponseCode.SUCCESS, null);
@@ -90,6 +84,15 @@ class GrpcEndpointTest {
             @Override
             public int maxMessageSize() {
                 return MAX_MESSAGE_SIZE;
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Sent> send(
+                io.quiver.protocol.header.SendMessageRequestHeader header, java.util.Map<String, String> properties,
+                byte[] body, java.net.InetSocketAddress from, java.util.concurrent.Executor completeOn) {
+                int n = sends.getAndIncrement();
+                return java.util.concurrent.CompletableFuture.completedFuture(new Sent(ResponseCode.SUCCESS, null, n,
+                    100L * n));
             }
         };
         endpoint = new GrpcEndpoint(new GrpcEndpoint.Config("127.0.0.1", 0, true, null, null), view,

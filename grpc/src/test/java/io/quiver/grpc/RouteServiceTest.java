@@ -50,6 +50,13 @@ class RouteServiceTest {
             public int maxMessageSize() {
                 return 1024;
             }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Sent> send(
+                io.quiver.protocol.header.SendMessageRequestHeader header, java.util.Map<String, String> properties,
+                byte[] body, java.net.InetSocketAddress from, java.util.concurrent.Executor completeOn) {
+                throw new AssertionError("no send expected");
+            }
         };
         RouteService r = new RouteService(view, RouteService.endpointsOf("127.0.0.1", 8081));
         apache.rocketmq.v2.Resource topic = apache.rocketmq.v2.Resource.newBuilder().setName("T").build();

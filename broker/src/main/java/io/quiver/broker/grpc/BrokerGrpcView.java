@@ -7,12 +7,23 @@ import io.quiver.broker.metadata.TopicTable;
 import io.quiver.grpc.BrokerView;
 import io.quiver.protocol.body.SubscriptionGroupConfig;
 import io.quiver.protocol.body.TopicConfig;
+import io.quiver.broker.send.SendOutcome;
+import io.quiver.broker.send.SendRequest;
+import io.quiver.protocol.header.SendMessageRequestHeader;
+import io.quiver.protocol.message.MessageSysFlag;
 import io.quiver.protocol.message.PermName;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
-/** The broker as its gRPC endpoint sees it: names, topics and groups read from the broker's own tables. */
+/**
+ * The broker as its gRPC endpoint sees it: names, topics and groups read from the broker's own tables, and its send
+ * pipeline.
+ */
 public final class BrokerGrpcView implements BrokerView {
     /** The first delay level a redelivery waits (10 s by default), as for remoting consumers. */
     static final int FIRST_RETRY_LEVEL = 3;
@@ -21,9 +32,17 @@ public final class BrokerGrpcView implements BrokerView {
     private final TopicTable topics;
     private final SubscriptionGroupTable groups;
     private final List<Duration> retryDelays;
+    private final Sender sender;
 
-    public BrokerGrpcView(BrokerConfig config, TopicTable topics, SubscriptionGroupTable groups) {
+    /** The broker's send pipeline behind its guards. */
+    @FunctionalInterface
+    public interface Sender {
+        CompletableFuture<SendOutcome> send(SendRequest r, Executor completeOn);
+    }
+
+    public BrokerGrpcView(BrokerConfig config, TopicTable topics, SubscriptionGroupTable groups, Sender sender) {
         this.config = config;
+        this.sender = sender;
         this.topics = topics;
         this.groups = groups;
         DelayLevels levels = DelayLevels.parse(config.messageDelayLevel);
@@ -64,5 +83,14 @@ public final class BrokerGrpcView implements BrokerView {
     @Override
     public int maxMessageSize() {
         return config.maxMessageSize;
+    }
+
+    @Override
+    public CompletableFuture<Sent> send(SendMessageRequestHeader header, Map<String, String> properties, byte[] body,
+                                        InetSocketAddress from, Executor completeOn) {
+        boolean tx = MessageSysFlag.transactionType(header.sysFlag()) == MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+        SendRequest r = new SendRequest(header, body, false, tx, properties, from.getAddress().getAddress(), from.getPort());
+        return sender.send(r, completeOn).thenApply(o -> new Sent(o.code(), o.remark(), o.queueOffset(),
+            o.commitLogOffsets().length > 0 ? o.commitLogOffsets()[0] : -1));
     }
 }

@@ -13,12 +13,16 @@ import io.quiver.protocol.message.MessageDraft;
 import io.quiver.protocol.message.MessageId;
 import io.quiver.remoting.RequestContext;
 import io.quiver.remoting.RequestHandler;
+import io.quiver.broker.send.SendOutcome;
 import io.quiver.store.PutResult;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * SEND_MESSAGE, SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE (fact sheet §5), as a pipeline with one step per
  * concern: decode ({@link SendRequest}) → validate ({@link SendValidator}) → route ({@link SendRouter}) →
- * append (the store's writer thread; durable before the answer in SYNC_FLUSH) → reply. Runs on the
+ * append (the store's writer thread; durable before the answer in SYNC_FLUSH) → reply. The gRPC endpoint enters
+ * at {@link #send} with a request it decoded itself. Runs on the
  * connection's event loop; the store completes the append back on that same event loop, which writes the
  * reply. No disk I/O happens on this thread.
  */
@@ -42,31 +46,32 @@ public final class SendHandler implements RequestHandler {
 
     @Override
     public void handle(RequestContext ctx, RemotingCommand req) {
+        SendRequest r = SendRequest.decode(req, ctx.remoteAddress());
+        send(r, ctx.executor()).whenComplete((o, e) -> ctx.reply(e != null
+            ? ctx.response(ResponseCode.SYSTEM_ERROR, "storing the message failed: " + e) : response(ctx, o)));
+    }
+
+    /**
+     * Validates, routes and stores one decoded send; the outcome is completed on {@code completeOn} (the remoting
+     * connection's event loop, or the gRPC endpoint's). Never completes exceptionally for a refusal: that is an outcome.
+     */
+    public CompletableFuture<SendOutcome> send(SendRequest r, Executor completeOn) {
         long startNanos = System.nanoTime();
         observer.arrived();
-        SendRequest r = SendRequest.decode(req, ctx.remoteAddress());
         Refusal refusal = validator.check(r);
         if (refusal != null) {
-            ctx.reply(refusal.code(), refusal.remark());
-            return;
+            return CompletableFuture.completedFuture(SendOutcome.refused(refusal.code(), refusal.remark()));
         }
         Route route = router.route(r);
         if (route instanceof Route.Refused no) {
-            ctx.reply(no.refusal().code(), no.refusal().remark());
-            return;
+            return CompletableFuture.completedFuture(SendOutcome.refused(no.refusal().code(), no.refusal().remark()));
         }
         Route.Store store = (Route.Store) route;
-        java.util.concurrent.CompletableFuture<PutResult> appended =
-            appender.append(store.drafts(), store.waitDurable(), ctx.executor());
+        CompletableFuture<PutResult> appended = appender.append(store.drafts(), store.waitDurable(), completeOn);
         if (!store.topicWritten().isDone()) {
-            appended = appended.thenCombineAsync(store.topicWritten(), (result, written) -> result, ctx.executor());
+            appended = appended.thenCombineAsync(store.topicWritten(), (result, written) -> result, completeOn);
         }
-        appended.whenComplete((result, e) -> {
-            if (e != null) {
-                ctx.reply(ResponseCode.SYSTEM_ERROR, "storing the message failed: " + e);
-                return;
-            }
-            ctx.reply(response(ctx, result, store));
+        return appended.thenApply(result -> {
             if (result.isStored()) {
                 long bytes = 0;
                 for (MessageDraft d : store.drafts()) {
@@ -74,6 +79,8 @@ public final class SendHandler implements RequestHandler {
                 }
                 observer.stored(r.topic(), store.drafts().size(), bytes, startNanos);
             }
+            return new SendOutcome(responseCode(result.status()), result.remark(), result.commitLogOffsets(),
+                store.queueId(), result.firstQueueOffset(), store.transactionId());
         });
     }
 
@@ -91,22 +98,22 @@ public final class SendHandler implements RequestHandler {
         };
     }
 
-    private RemotingCommand response(RequestContext ctx, PutResult r, Route.Store store) {
-        int code = responseCode(r.status());
-        RemotingCommand resp = ctx.response(code, r.remark());
+    private RemotingCommand response(RequestContext ctx, SendOutcome o) {
+        int code = o.code();
+        RemotingCommand resp = ctx.response(code, o.remark());
         // The official producers read the message's ids with each of the four "stored" codes.
         if (code == ResponseCode.SUCCESS || code == ResponseCode.FLUSH_DISK_TIMEOUT
             || code == ResponseCode.FLUSH_SLAVE_TIMEOUT || code == ResponseCode.SLAVE_NOT_AVAILABLE) {
             StringBuilder ids = new StringBuilder();
-            for (long off : r.commitLogOffsets()) {
+            for (long off : o.commitLogOffsets()) {
                 if (ids.length() > 0) {
                     ids.append(',');
                 }
                 ids.append(MessageId.offsetId(storeHost, storePort, off));
             }
-            resp.putExt("msgId", ids.toString()).putExt("queueId", store.queueId())
-                .putExt("queueOffset", r.firstQueueOffset()).putExt("MSG_REGION", "DefaultRegion")
-                .putExt("TRACE_ON", "true").putExt("transactionId", store.transactionId());
+            resp.putExt("msgId", ids.toString()).putExt("queueId", o.queueId())
+                .putExt("queueOffset", o.queueOffset()).putExt("MSG_REGION", "DefaultRegion")
+                .putExt("TRACE_ON", "true").putExt("transactionId", o.transactionId());
         }
         return resp;
     }
