@@ -82,6 +82,7 @@ public final class Broker implements AutoCloseable {
     private final TopicTable topics;
     private io.quiver.grpc.GrpcEndpoint grpc;
     private SendHandler sendHandler;
+    private io.quiver.broker.handler.PopHandlers popHandlers;
     private final SubscriptionGroupTable groups;
     private final ConsumerOffsetTable offsets;
     private final ClientRegistry clients;
@@ -390,6 +391,7 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.QUIVER_DRAIN, this::drainRequested, adminPool);
         io.quiver.broker.handler.PopHandlers pop = new io.quiver.broker.handler.PopHandlers(config, topics, groups, pops,
             longPolling);
+        popHandlers = pop;
         pops.onRedelivered(pop::retryStored);
         server.register(RequestCode.POP_MESSAGE, masterOnly(pop::pop), pullPool);
         // decoded and handed to the POP service on the connection's own loop: nothing here blocks
@@ -521,7 +523,8 @@ public final class Broker implements AutoCloseable {
             + System.identityHashCode(this));
         grpc = new io.quiver.grpc.GrpcEndpoint(new io.quiver.grpc.GrpcEndpoint.Config(config.bindAddress,
             config.grpcServerPort, true, config.tlsCertPath, config.tlsKeyPath),
-            new io.quiver.broker.grpc.BrokerGrpcView(config, topics, groups, this::grpcSend), local, server.localLoop());
+            new io.quiver.broker.grpc.BrokerGrpcView(config, topics, groups, this::grpcSend,
+                popHandlers), local, server.localLoop());
         grpc.start();
     }
 

@@ -50,4 +50,14 @@ public interface BrokerView {
      * starts in the commit log.
      */
     record Sent(int code, String remark, long queueOffset, long commitLogOffset) {}
+
+    /**
+     * Acknowledges a message received over POP, as ACK_MESSAGE does: {@code topic} is where the broker holds it (the
+     * group's POP retry topic for a redelivery), {@code extraInfo} the receipt's broker part. Never completes
+     * exceptionally; the outcome is a remoting response code and remark.
+     */
+    CompletableFuture<Answer> ack(String group, String topic, int queueId, String extraInfo, long offset);
+
+    /** A remoting response code and remark, for calls that answer nothing more. */
+    record Answer(int code, String remark) {}
 }

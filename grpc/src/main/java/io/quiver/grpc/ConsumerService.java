@@ -284,16 +284,24 @@ final class ConsumerService {
                 .build());
         }
         return renewals.release(s, group, entry.getMessageId(), handle)
-            .thenCompose(newest -> sessions.call(s, ackRequest(group, topic, newest), ClientService.BROKER_TIMEOUT_MILLIS))
-            .handle((resp, e) -> r.setStatus(e != null ? Statuses.ofFailure(e) : resp.code() == 0 ? Statuses.OK
-                : ackStatus(resp)).build());
+            .thenCompose(newest -> ack(group, topic, newest))
+            .handle((a, e) -> r.setStatus(e != null ? Statuses.ofFailure(e) : ackStatus(a)).build());
     }
 
-    private static Status ackStatus(RemotingCommand resp) {
-        if (resp.code() == ResponseCode.MESSAGE_ILLEGAL) {
-            return Statuses.of(Code.INVALID_RECEIPT_HANDLE, resp.remark());
+    /** Acknowledges at the broker directly (the call the SDKs make once per message, so no remoting command). */
+    private CompletableFuture<BrokerView.Answer> ack(String group, String topic, ReceiptHandle handle) {
+        return broker.ack(group, brokerTopic(group, topic, handle), handle.queueId(), handle.extraInfo(),
+            handle.queueOffset());
+    }
+
+    private static Status ackStatus(BrokerView.Answer a) {
+        if (a.code() == ResponseCode.SUCCESS) {
+            return Statuses.OK;
         }
-        return Statuses.ofResponse(resp);
+        if (a.code() == ResponseCode.MESSAGE_ILLEGAL) {
+            return Statuses.of(Code.INVALID_RECEIPT_HANDLE, a.remark());
+        }
+        return Statuses.of(Statuses.of(a.code()), a.remark() == null ? "" : a.remark());
     }
 
     void changeInvisibleDuration(ClientSession s, ChangeInvisibleDurationRequest req,
@@ -358,8 +366,7 @@ final class ConsumerService {
             if (resp.code() != ResponseCode.SUCCESS) {
                 return CompletableFuture.completedFuture(Statuses.ofResponse(resp));
             }
-            return sessions.call(s, ackRequest(group, topic, newest.join()), ClientService.BROKER_TIMEOUT_MILLIS)
-                .thenApply(a -> a.code() == 0 ? Statuses.OK : Statuses.ofResponse(a));
+            return ack(group, topic, newest.join()).thenApply(ConsumerService::ackStatus);
         }).whenComplete((status, e) -> ClientService.reply(out, ForwardMessageToDeadLetterQueueResponse.newBuilder()
             .setStatus(e != null ? Statuses.ofFailure(e) : status).build()));
     }
@@ -369,12 +376,6 @@ final class ConsumerService {
             .putExt("consumerGroup", group).putExt("topic", brokerTopic(group, topic, handle))
             .putExt("queueId", handle.queueId()).putExt("extraInfo", handle.extraInfo())
             .putExt("offset", handle.queueOffset()).putExt("invisibleTime", invisibleMillis);
-    }
-
-    private static RemotingCommand ackRequest(String group, String topic, ReceiptHandle handle) {
-        return RemotingCommand.request(RequestCode.ACK_MESSAGE).putExt("consumerGroup", group)
-            .putExt("topic", brokerTopic(group, topic, handle)).putExt("queueId", handle.queueId())
-            .putExt("extraInfo", handle.extraInfo()).putExt("offset", handle.queueOffset());
     }
 
     /** The topic the broker holds a received message in: the group's POP retry topic for a redelivery. */

@@ -60,10 +60,6 @@ class GrpcEndpointTest {
     void start() {
         broker = new RemotingServer("fake-broker", "127.0.0.1", 0, 1 << 20);
         broker.register(RequestCode.HEART_BEAT, (ctx, req) -> ctx.reply(ResponseCode.SUCCESS, null), null);
-        broker.register(RequestCode.ACK_MESSAGE, (ctx, req) -> {
-            acks.incrementAndGet();
-            ctx.reply(ResponseCode.SUCCESS, null);
-        }, null);
         broker.start();
         BrokerView view = new BrokerView() {
             @Override
@@ -93,6 +89,13 @@ class GrpcEndpointTest {
                 int n = sends.getAndIncrement();
                 return java.util.concurrent.CompletableFuture.completedFuture(new Sent(ResponseCode.SUCCESS, null, n,
                     100L * n));
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Answer> ack(String group, String topic, int queueId,
+                                                                      String extraInfo, long offset) {
+                acks.incrementAndGet();
+                return java.util.concurrent.CompletableFuture.completedFuture(new Answer(ResponseCode.SUCCESS, null));
             }
         };
         endpoint = new GrpcEndpoint(new GrpcEndpoint.Config("127.0.0.1", 0, true, null, null), view,

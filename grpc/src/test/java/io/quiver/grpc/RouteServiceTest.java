@@ -57,6 +57,12 @@ class RouteServiceTest {
                 byte[] body, java.net.InetSocketAddress from, java.util.concurrent.Executor completeOn) {
                 throw new AssertionError("no send expected");
             }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Answer> ack(String group, String topic, int queueId,
+                                                                      String extraInfo, long offset) {
+                throw new AssertionError("no acknowledgement expected");
+            }
         };
         RouteService r = new RouteService(view, RouteService.endpointsOf("127.0.0.1", 8081));
         apache.rocketmq.v2.Resource topic = apache.rocketmq.v2.Resource.newBuilder().setName("T").build();

@@ -7,8 +7,10 @@ import io.quiver.broker.metadata.TopicTable;
 import io.quiver.grpc.BrokerView;
 import io.quiver.protocol.body.SubscriptionGroupConfig;
 import io.quiver.protocol.body.TopicConfig;
+import io.quiver.broker.handler.PopHandlers;
 import io.quiver.broker.send.SendOutcome;
 import io.quiver.broker.send.SendRequest;
+import io.quiver.protocol.ResponseCode;
 import io.quiver.protocol.header.SendMessageRequestHeader;
 import io.quiver.protocol.message.MessageSysFlag;
 import io.quiver.protocol.message.PermName;
@@ -33,6 +35,7 @@ public final class BrokerGrpcView implements BrokerView {
     private final SubscriptionGroupTable groups;
     private final List<Duration> retryDelays;
     private final Sender sender;
+    private final PopHandlers pops;
 
     /** The broker's send pipeline behind its guards. */
     @FunctionalInterface
@@ -40,9 +43,11 @@ public final class BrokerGrpcView implements BrokerView {
         CompletableFuture<SendOutcome> send(SendRequest r, Executor completeOn);
     }
 
-    public BrokerGrpcView(BrokerConfig config, TopicTable topics, SubscriptionGroupTable groups, Sender sender) {
+    public BrokerGrpcView(BrokerConfig config, TopicTable topics, SubscriptionGroupTable groups, Sender sender,
+                          PopHandlers pops) {
         this.config = config;
         this.sender = sender;
+        this.pops = pops;
         this.topics = topics;
         this.groups = groups;
         DelayLevels levels = DelayLevels.parse(config.messageDelayLevel);
@@ -92,5 +97,14 @@ public final class BrokerGrpcView implements BrokerView {
         SendRequest r = new SendRequest(header, body, false, tx, properties, from.getAddress().getAddress(), from.getPort());
         return sender.send(r, completeOn).thenApply(o -> new Sent(o.code(), o.remark(), o.queueOffset(),
             o.commitLogOffsets().length > 0 ? o.commitLogOffsets()[0] : -1));
+    }
+
+    @Override
+    public CompletableFuture<Answer> ack(String group, String topic, int queueId, String extraInfo, long offset) {
+        if (config.isReplica()) { // as ACK_MESSAGE at a replica
+            return CompletableFuture.completedFuture(new Answer(ResponseCode.SERVICE_NOT_AVAILABLE, "broker "
+                + config.brokerName + " is a replica (brokerRole=SLAVE): acknowledgements go to its master"));
+        }
+        return pops.ack(group, topic, queueId, extraInfo, offset).thenApply(a -> new Answer(a.code(), a.remark()));
     }
 }

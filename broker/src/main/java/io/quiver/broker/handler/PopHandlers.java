@@ -495,24 +495,44 @@ public final class PopHandlers {
 
     public void ack(RequestContext ctx, RemotingCommand req) {
         HeaderReader h = new HeaderReader(req);
-        PopLedger.CheckpointId id = checkpoint(ctx, h);
-        if (id == null) {
-            return;
+        ack(h.string("consumerGroup"), h.string("topic"), h.int32("queueId"), h.string("extraInfo"), h.int64("offset"))
+            .whenComplete((o, failure) -> ctx.reply(o.code() == ResponseCode.MESSAGE_ILLEGAL
+                || o.code() == ResponseCode.TOPIC_NOT_EXIST ? changed(ctx.response(o.code(), o.remark()), 0, 0)
+                : ctx.response(o.code(), o.remark())));
+    }
+
+    /** What became of one acknowledgement: a remoting response code and remark. */
+    public record Acked(int code, String remark) {}
+
+    /**
+     * Acknowledges the message at {@code offset} popped under the receipt {@code extraInfo}; never completes
+     * exceptionally. ACK_MESSAGE enters here once decoded, and so does the gRPC endpoint's AckMessage.
+     */
+    public java.util.concurrent.CompletableFuture<Acked> ack(String group, String topic, int queueId, String extraInfo,
+                                                            long offset) {
+        Receipt receipt;
+        try {
+            receipt = Receipt.parse(extraInfo);
+        } catch (IllegalArgumentException e) {
+            return java.util.concurrent.CompletableFuture.completedFuture(new Acked(ResponseCode.MESSAGE_ILLEGAL,
+                e.getMessage()));
         }
-        long offset = h.int64("offset");
-        boolean order = Receipt.parse(h.string("extraInfo")).order();
-        String topic = h.string("topic");
-        pops.ack(id, offset).whenComplete((acked, failure) -> {
-            if (order && failure == null && acked) {
+        if (topics.get(topic) == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(new Acked(ResponseCode.TOPIC_NOT_EXIST,
+                "topic " + topic + " does not exist on broker " + config.brokerName));
+        }
+        PopLedger.CheckpointId id = new PopLedger.CheckpointId(new PopLedger.Queue(group, topic, queueId),
+            receipt.startOffset(), receipt.popTime());
+        return pops.ack(id, offset).handle((acked, failure) -> {
+            if (failure != null) {
+                return new Acked(ResponseCode.SYSTEM_ERROR, "the acknowledgement was not recorded: " + failure.getMessage());
+            }
+            if (receipt.order() && acked) {
                 waits.notifyArrival(topic, LongPollingService.ANY_QUEUE); // a FIFO queue may be free again
             }
-            if (failure != null) {
-                ctx.reply(ResponseCode.SYSTEM_ERROR, "the acknowledgement was not recorded: " + failure.getMessage());
-            } else {
-                // as RocketMQ: an acknowledgement of nothing open is not an error
-                ctx.reply(ResponseCode.SUCCESS, acked ? null : "nothing invisible under this receipt (already acknowledged "
-                    + "or redelivered)");
-            }
+            // as RocketMQ: an acknowledgement of nothing open is not an error
+            return new Acked(ResponseCode.SUCCESS, acked ? null : "nothing invisible under this receipt (already "
+                + "acknowledged or redelivered)");
         });
     }
 
