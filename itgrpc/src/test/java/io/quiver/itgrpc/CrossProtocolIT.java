@@ -128,9 +128,13 @@ class CrossProtocolIT {
             admin.setInstanceName(name("a"));
             admin.start();
             try {
-                ConsumerConnection conn = admin.examineConsumerConnectionInfo(group);
-                assertThat(conn.getConnectionSet()).as("the gRPC consumer is online").hasSize(1);
-                assertThat(conn.getConnectionSet().iterator().next().getClientId()).contains("@");
+                // the group's retry topic reaches the name server with the broker's next registration, soon after
+                // the consumer's first heartbeat; the admin client finds the group's broker through it
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+                    ConsumerConnection conn = admin.examineConsumerConnectionInfo(group);
+                    assertThat(conn.getConnectionSet()).as("the gRPC consumer is online").hasSize(1);
+                    assertThat(conn.getConnectionSet().iterator().next().getClientId()).contains("@");
+                });
             } finally {
                 admin.shutdown();
             }
