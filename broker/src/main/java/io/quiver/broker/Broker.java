@@ -454,6 +454,17 @@ public final class Broker implements AutoCloseable {
         };
     }
 
+    /** One request to a name server picked at random; fails when none is configured or it does not answer. */
+    private java.util.concurrent.CompletableFuture<io.quiver.protocol.RemotingCommand> askNameServer(
+        io.quiver.protocol.RemotingCommand req) {
+        List<String> addrs = registrar.addresses();
+        if (addrs.isEmpty()) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no name server"));
+        }
+        return namesrvClient.invoke(addrs.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(addrs.size())), req,
+            3_000);
+    }
+
     /** A topic's route from the first name server (null when it knows none). */
     private java.util.concurrent.CompletableFuture<io.quiver.protocol.body.TopicRouteData> route(String topic) {
         List<String> addrs = registrar.addresses();
@@ -524,8 +535,9 @@ public final class Broker implements AutoCloseable {
         grpc = new io.quiver.grpc.GrpcEndpoint(new io.quiver.grpc.GrpcEndpoint.Config(config.bindAddress,
             config.grpcServerPort, true, config.tlsCertPath, config.tlsKeyPath),
             new io.quiver.broker.grpc.BrokerGrpcView(config, topics, groups, this::grpcSend,
-                popHandlers), local, server.localLoop());
+                popHandlers, this::askNameServer), local, server.localLoop());
         grpc.start();
+        registrar.grpcAddress(config.brokerIP1 + ":" + grpc.port());
     }
 
     /** The gRPC endpoint's port, or -1 when it has none. */

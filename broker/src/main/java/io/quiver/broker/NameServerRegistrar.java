@@ -45,6 +45,7 @@ final class NameServerRegistrar {
     private volatile boolean unregistered;
     /** Controller mode, a master: the epoch it was elected in, stated in its registrations (0: none). */
     private volatile long masterEpoch;
+    private volatile String grpcAddr;
 
     /** Controller mode, a master: state {@code epoch} in every registration, so a deposed master cannot take the route. */
     void masterEpoch(long epoch) {
@@ -142,6 +143,11 @@ final class NameServerRegistrar {
         }
     }
 
+    /** The gRPC endpoint registered with this broker from now on ("host:port"), for other brokers' gRPC routes. */
+    public void grpcAddress(String hostPort) {
+        grpcAddr = hostPort;
+    }
+
     private void registerAllNow() {
         BrokerConfig c = config;
         RegisterBrokerBody body = new RegisterBrokerBody();
@@ -160,7 +166,7 @@ final class NameServerRegistrar {
             RemotingCommand req = RemotingCommand.request(RequestCode.REGISTER_BROKER).body(bytes);
             new RequestHeaders.RegisterBroker(c.brokerName, c.brokerAddr(), c.brokerClusterName,
                 c.haServerAddr(), c.brokerId, false, (int) (crc.getValue() & 0x7FFFFFFF), null,
-                c.brokerId == 0 && masterEpoch > 0 ? masterEpoch : null)
+                c.brokerId == 0 && masterEpoch > 0 ? masterEpoch : null, grpcAddr)
                 .encode(req);
             calls.add(client.invoke(addr, req, CALL_TIMEOUT_MILLIS).whenComplete((resp, e) -> {
                 if (e != null) {

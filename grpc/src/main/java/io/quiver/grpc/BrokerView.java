@@ -60,4 +60,13 @@ public interface BrokerView {
 
     /** A remoting response code and remark, for calls that answer nothing more. */
     record Answer(int code, String remark) {}
+
+    /**
+     * The masters of the other broker groups that serve {@code topic}, with their gRPC endpoints, as the name servers
+     * know them: empty when there are none or no name server answers. Never completes exceptionally.
+     */
+    CompletableFuture<List<Peer>> peers(String topic);
+
+    /** Another broker group's master and its queues of a topic. */
+    record Peer(String brokerName, String host, int port, int readQueues, int writeQueues, int perm) {}
 }

@@ -77,7 +77,7 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
     @Override
     public void queryRoute(QueryRouteRequest req, StreamObserver<QueryRouteResponse> out) {
         if (session(out, st -> QueryRouteResponse.newBuilder().setStatus(st).build()) != null) {
-            ClientService.reply(out, routes.route(req));
+            routes.route(req).thenAccept(r -> ClientService.reply(out, r));
         }
     }
 
@@ -95,7 +95,7 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
     public void queryAssignment(QueryAssignmentRequest req, StreamObserver<QueryAssignmentResponse> out) {
         ClientSession s = session(out, st -> QueryAssignmentResponse.newBuilder().setStatus(st).build());
         if (s != null) {
-            ClientService.reply(out, routes.assignment(req));
+            routes.assignment(req).thenAccept(r -> ClientService.reply(out, r));
         }
     }
 

@@ -97,6 +97,11 @@ class GrpcEndpointTest {
                 acks.incrementAndGet();
                 return java.util.concurrent.CompletableFuture.completedFuture(new Answer(ResponseCode.SUCCESS, null));
             }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<List<Peer>> peers(String topic) {
+                return java.util.concurrent.CompletableFuture.completedFuture(List.of());
+            }
         };
         endpoint = new GrpcEndpoint(new GrpcEndpoint.Config("127.0.0.1", 0, true, null, null), view,
             broker.listenLocally("fake-broker-" + System.nanoTime()));

@@ -32,6 +32,11 @@ public final class NameServer implements AutoCloseable {
 
     private final NameServerConfig config;
     private final RouteTable routes = new RouteTable();
+    /** Brokers' gRPC endpoints by broker address, as they registered them (Quiver's extension). */
+    private final java.util.concurrent.ConcurrentHashMap<String, String> grpcAddrs =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    /** Most brokers whose gRPC endpoint is kept. */
+    static final int MAX_GRPC_ADDRS = 10_000;
     private final KvConfigTable kv;
     private final RemotingServer server;
     private final ScheduledExecutorService scheduler;
@@ -150,6 +155,9 @@ public final class NameServer implements AutoCloseable {
             ctx.reply(ResponseCode.SYSTEM_ERROR, master.refusal());
             return;
         }
+        if (h.grpcAddr() != null && (grpcAddrs.size() < MAX_GRPC_ADDRS || grpcAddrs.containsKey(h.brokerAddr()))) {
+            grpcAddrs.put(h.brokerAddr(), h.grpcAddr());
+        }
         RemotingCommand resp = ctx.response(ResponseCode.SUCCESS, null);
         // A replica learns its master from these (fact sheet: RegisterBrokerResponseHeader); null fields are omitted.
         resp.putExt("masterAddr", master.masterAddr()).putExt("haServerAddr", master.haServerAddr());
@@ -165,6 +173,7 @@ public final class NameServer implements AutoCloseable {
     private void unregisterBroker(RequestContext ctx, RemotingCommand req) {
         RequestHeaders.UnregisterBroker h = RequestHeaders.UnregisterBroker.decode(req);
         routes.unregister(h.brokerAddr(), "it unregistered");
+        grpcAddrs.remove(h.brokerAddr());
         ctx.reply(ResponseCode.SUCCESS, null);
     }
 
@@ -186,7 +195,20 @@ public final class NameServer implements AutoCloseable {
         if (orderConf != null) {
             route.orderTopicConf = orderConf;
         }
-        ok(ctx, Json.encode(route));
+        RemotingCommand resp = ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(route));
+        if (req.extFields() != null && req.extFields().containsKey(RequestHeaders.GrpcAddresses.ASK)) {
+            Map<String, String> grpc = new java.util.LinkedHashMap<>();
+            for (io.quiver.protocol.body.BrokerData b : route.brokerDatas) {
+                for (String addr : b.brokerAddrs.values()) {
+                    String g = grpcAddrs.get(addr);
+                    if (g != null) {
+                        grpc.put(addr, g);
+                    }
+                }
+            }
+            resp.putExt(RequestHeaders.GrpcAddresses.FIELD, RequestHeaders.GrpcAddresses.encode(grpc));
+        }
+        ctx.reply(resp);
     }
 
     private void putKv(RequestContext ctx, RemotingCommand req) {

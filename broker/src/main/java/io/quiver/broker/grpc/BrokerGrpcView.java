@@ -10,7 +10,13 @@ import io.quiver.protocol.body.TopicConfig;
 import io.quiver.broker.handler.PopHandlers;
 import io.quiver.broker.send.SendOutcome;
 import io.quiver.broker.send.SendRequest;
+import io.quiver.protocol.RemotingCommand;
+import io.quiver.protocol.RequestCode;
 import io.quiver.protocol.ResponseCode;
+import io.quiver.protocol.body.BrokerData;
+import io.quiver.protocol.body.Json;
+import io.quiver.protocol.body.TopicRouteData;
+import io.quiver.protocol.header.RequestHeaders;
 import io.quiver.protocol.header.SendMessageRequestHeader;
 import io.quiver.protocol.message.MessageSysFlag;
 import io.quiver.protocol.message.PermName;
@@ -36,6 +42,7 @@ public final class BrokerGrpcView implements BrokerView {
     private final List<Duration> retryDelays;
     private final Sender sender;
     private final PopHandlers pops;
+    private final NameServerCall nameServer;
 
     /** The broker's send pipeline behind its guards. */
     @FunctionalInterface
@@ -43,9 +50,16 @@ public final class BrokerGrpcView implements BrokerView {
         CompletableFuture<SendOutcome> send(SendRequest r, Executor completeOn);
     }
 
+    /** One request to a name server (any of them); fails when none answers. */
+    @FunctionalInterface
+    public interface NameServerCall {
+        CompletableFuture<RemotingCommand> ask(RemotingCommand request);
+    }
+
     public BrokerGrpcView(BrokerConfig config, TopicTable topics, SubscriptionGroupTable groups, Sender sender,
-                          PopHandlers pops) {
+                          PopHandlers pops, NameServerCall nameServer) {
         this.config = config;
+        this.nameServer = nameServer;
         this.sender = sender;
         this.pops = pops;
         this.topics = topics;
@@ -106,5 +120,45 @@ public final class BrokerGrpcView implements BrokerView {
                 + config.brokerName + " is a replica (brokerRole=SLAVE): acknowledgements go to its master"));
         }
         return pops.ack(group, topic, queueId, extraInfo, offset).thenApply(a -> new Answer(a.code(), a.remark()));
+    }
+
+    @Override
+    public CompletableFuture<List<Peer>> peers(String topic) {
+        RemotingCommand req = RemotingCommand.request(RequestCode.GET_ROUTEINFO_BY_TOPIC).putExt("topic", topic)
+            .putExt(RequestHeaders.GrpcAddresses.ASK, true);
+        CompletableFuture<RemotingCommand> answer;
+        try {
+            answer = nameServer.ask(req);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        return answer.handle((resp, e) -> e != null || resp.code() != ResponseCode.SUCCESS || resp.body() == null
+            ? List.<Peer>of() : peers(Json.decode(resp.body(), TopicRouteData.class),
+            RequestHeaders.GrpcAddresses.decode(resp.ext(RequestHeaders.GrpcAddresses.FIELD))));
+    }
+
+    /** The masters of other broker groups in {@code route} that registered a gRPC endpoint. */
+    List<Peer> peers(TopicRouteData route, Map<String, String> grpcByBrokerAddr) {
+        List<Peer> out = new ArrayList<>();
+        for (BrokerData b : route.brokerDatas) {
+            String master = b.brokerAddrs.get(0L);
+            String grpc = master == null ? null : grpcByBrokerAddr.get(master);
+            int colon = grpc == null ? -1 : grpc.lastIndexOf(':');
+            if (b.brokerName == null || b.brokerName.equals(config.brokerName) || colon <= 0) {
+                continue;
+            }
+            for (TopicRouteData.QueueData q : route.queueDatas) {
+                if (b.brokerName.equals(q.brokerName)) {
+                    try {
+                        out.add(new Peer(b.brokerName, grpc.substring(0, colon), Integer.parseInt(grpc.substring(colon + 1)),
+                            q.readQueueNums, q.writeQueueNums, q.perm));
+                    } catch (NumberFormatException ignored) {
+                        // not an endpoint: that broker is left out of gRPC routes
+                    }
+                    break;
+                }
+            }
+        }
+        return out;
     }
 }

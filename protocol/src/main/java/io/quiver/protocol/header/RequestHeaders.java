@@ -1,6 +1,7 @@
 package io.quiver.protocol.header;
 
 import io.quiver.protocol.RemotingCommand;
+import java.util.Map;
 
 /**
  * The small request headers, each a record with a {@code decode} that names any missing field.
@@ -95,11 +96,18 @@ public final class RequestHeaders {
      */
     public record RegisterBroker(String brokerName, String brokerAddr, String clusterName, String haServerAddr,
                                  long brokerId, boolean compressed, int bodyCrc32, Long heartbeatTimeoutMillis,
-                                 Long masterEpoch) {
+                                 Long masterEpoch, String grpcAddr) {
         public RegisterBroker(String brokerName, String brokerAddr, String clusterName, String haServerAddr,
                               long brokerId, boolean compressed, int bodyCrc32, Long heartbeatTimeoutMillis) {
             this(brokerName, brokerAddr, clusterName, haServerAddr, brokerId, compressed, bodyCrc32, heartbeatTimeoutMillis,
-                null);
+                null, null);
+        }
+
+        public RegisterBroker(String brokerName, String brokerAddr, String clusterName, String haServerAddr,
+                              long brokerId, boolean compressed, int bodyCrc32, Long heartbeatTimeoutMillis,
+                              Long masterEpoch) {
+            this(brokerName, brokerAddr, clusterName, haServerAddr, brokerId, compressed, bodyCrc32, heartbeatTimeoutMillis,
+                masterEpoch, null);
         }
 
         public static RegisterBroker decode(RemotingCommand cmd) {
@@ -108,14 +116,53 @@ public final class RequestHeaders {
             return new RegisterBroker(r.string("brokerName"), r.string("brokerAddr"), r.string("clusterName"),
                 ha == null ? "" : ha, r.int64("brokerId"), r.optBool("compressed", false), r.optInt32("bodyCrc32", 0),
                 r.optString("heartbeatTimeoutMillis") == null ? null : r.int64("heartbeatTimeoutMillis"),
-                r.optString("quiverMasterEpoch") == null ? null : r.int64("quiverMasterEpoch"));
+                r.optString("quiverMasterEpoch") == null ? null : r.int64("quiverMasterEpoch"),
+                r.optString("quiverGrpcAddr"));
         }
 
         public void encode(RemotingCommand cmd) {
             cmd.putExt("brokerName", brokerName).putExt("brokerAddr", brokerAddr).putExt("clusterName", clusterName)
                 .putExt("haServerAddr", haServerAddr).putExt("brokerId", brokerId).putExt("compressed", compressed)
                 .putExt("bodyCrc32", bodyCrc32).putExt("heartbeatTimeoutMillis", heartbeatTimeoutMillis)
-                .putExt("quiverMasterEpoch", masterEpoch);
+                .putExt("quiverMasterEpoch", masterEpoch).putExt("quiverGrpcAddr", grpcAddr);
+        }
+    }
+
+    /**
+     * Quiver's extension of GET_ROUTEINFO_BY_TOPIC for brokers' gRPC endpoints: a request that sets {@link #ASK} is
+     * answered with the gRPC address ("host:port") of every broker of the route that registered one, in the response
+     * field {@link #FIELD} as {@code brokerAddr=grpcAddr} pairs joined by ';'. Official clients neither ask nor read it.
+     */
+    public static final class GrpcAddresses {
+        public static final String ASK = "quiverGrpc";
+        public static final String FIELD = "quiverGrpcAddrs";
+
+        private GrpcAddresses() {}
+
+        public static String encode(Map<String, String> byBrokerAddr) {
+            StringBuilder b = new StringBuilder();
+            byBrokerAddr.forEach((broker, grpc) -> {
+                if (b.length() > 0) {
+                    b.append(';');
+                }
+                b.append(broker).append('=').append(grpc);
+            });
+            return b.toString();
+        }
+
+        /** The pairs of {@code field}; malformed pairs are skipped (an older name server answers nothing). */
+        public static Map<String, String> decode(String field) {
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            if (field == null || field.isEmpty()) {
+                return out;
+            }
+            for (String pair : field.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && eq < pair.length() - 1) {
+                    out.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+            }
+            return out;
         }
     }
 

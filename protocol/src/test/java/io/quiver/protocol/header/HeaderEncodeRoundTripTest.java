@@ -63,6 +63,28 @@ class HeaderEncodeRoundTripTest {
 
     @ParameterizedTest
     @EnumSource(SerializeType.class)
+    void registerBrokerWithItsEpochAndGrpcEndpoint(SerializeType type) {
+        RequestHeaders.RegisterBroker h = new RequestHeaders.RegisterBroker("broker-a", "10.0.0.1:10911",
+            "DefaultCluster", "10.0.0.1:10912", 0L, false, 17, null, 4L, "10.0.0.1:8081");
+        RemotingCommand cmd = RemotingCommand.request(RequestCode.REGISTER_BROKER);
+        h.encode(cmd);
+        assertThat(RequestHeaders.RegisterBroker.decode(throughTheWire(cmd, type))).isEqualTo(h);
+    }
+
+    @org.junit.jupiter.api.Test
+    void grpcAddressesOfARouteAnswer() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("10.0.0.1:10911", "10.0.0.1:8081");
+        m.put("10.0.0.2:10911", "10.0.0.2:8091");
+        String field = RequestHeaders.GrpcAddresses.encode(m);
+        assertThat(field).isEqualTo("10.0.0.1:10911=10.0.0.1:8081;10.0.0.2:10911=10.0.0.2:8091");
+        assertThat(RequestHeaders.GrpcAddresses.decode(field)).isEqualTo(m);
+        assertThat(RequestHeaders.GrpcAddresses.decode(null)).isEmpty();
+        assertThat(RequestHeaders.GrpcAddresses.decode("junk;=x;y=;a=b")).containsExactly(java.util.Map.entry("a", "b"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(SerializeType.class)
     void unregisterBroker(SerializeType type) {
         RequestHeaders.UnregisterBroker h = new RequestHeaders.UnregisterBroker("broker-a", "10.0.0.1:10911",
             "DefaultCluster", Long.MAX_VALUE);
