@@ -57,8 +57,12 @@ final class ConsumerService {
     private final ClientSessions sessions;
     private final BrokerView broker;
     private final HandleRenewals renewals;
+    private final java.util.function.Supplier<java.util.concurrent.Executor> answerOn;
 
-    ConsumerService(ClientSessions sessions, BrokerView broker, HandleRenewals renewals) {
+    /** @param answerOn where a call's acknowledgements are answered, asked on the call's thread (its connection's loop) */
+    ConsumerService(ClientSessions sessions, BrokerView broker, HandleRenewals renewals,
+                    java.util.function.Supplier<java.util.concurrent.Executor> answerOn) {
+        this.answerOn = answerOn;
         this.sessions = sessions;
         this.broker = broker;
         this.renewals = renewals;
@@ -260,7 +264,7 @@ final class ConsumerService {
         for (AckMessageEntry entry : req.getEntriesList()) {
             results.add(ackOne(s, group, topic, entry));
         }
-        CompletableFuture.allOf(results.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
+        CompletableFuture.allOf(results.toArray(new CompletableFuture[0])).whenCompleteAsync((v, e) -> {
             AckMessageResponse.Builder resp = AckMessageResponse.newBuilder();
             List<Status> statuses = new ArrayList<>();
             for (CompletableFuture<AckMessageResultEntry> f : results) {
@@ -269,7 +273,7 @@ final class ConsumerService {
                 statuses.add(r.getStatus());
             }
             ClientService.reply(out, resp.setStatus(ProducerService.summary(statuses)).build());
-        });
+        }, answerOn.get());
     }
 
     private CompletableFuture<AckMessageResultEntry> ackOne(ClientSession s, String group, String topic,

@@ -41,6 +41,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     private final BrokerView broker;
     private final LocalAddress brokerAddress;
     private final io.netty.channel.EventLoopGroup brokerLoop;
+    private CallLoops loops;
     private LocalConnector connector;
     private ClientSessions sessions;
     private ScheduledExecutorService housekeeping;
@@ -78,11 +79,13 @@ public final class GrpcEndpoint implements AutoCloseable {
         HandleRenewals renewals = new HandleRenewals(sessions, Clock.systemUTC());
         sessions.onRemove(renewals::forget);
         RouteService routes = new RouteService(broker, RouteService.endpointsOf("127.0.0.1", config.port()));
+        loops = new CallLoops(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        java.util.concurrent.Executor fallback = brokerLoop != null ? brokerLoop : Runnable::run;
         MessagingService service = new MessagingService(sessions, routes, new ClientService(sessions, broker),
-            new ProducerService(sessions, broker,
-                brokerLoop != null ? brokerLoop : Runnable::run), new ConsumerService(sessions, broker, renewals), new OffsetService(sessions));
+            new ProducerService(sessions, broker, () -> loops.current(fallback)),
+            new ConsumerService(sessions, broker, renewals, () -> loops.current(fallback)), new OffsetService(sessions));
         InetSocketAddress at = new InetSocketAddress(config.bindAddress(), config.port());
-        NettyServerBuilder b = NettyServerBuilder.forAddress(at)
+        NettyServerBuilder b = loops.configure(NettyServerBuilder.forAddress(at))
             .directExecutor()
             .maxInboundMessageSize(broker.maxMessageSize() + INBOUND_MARGIN_BYTES)
             .maxConnectionIdle(IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS)
@@ -181,6 +184,9 @@ public final class GrpcEndpoint implements AutoCloseable {
         }
         if (connector != null) {
             connector.close();
+        }
+        if (loops != null) {
+            loops.close();
         }
     }
 }

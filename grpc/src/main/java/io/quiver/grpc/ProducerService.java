@@ -42,13 +42,14 @@ final class ProducerService {
 
     private final ClientSessions sessions;
     private final BrokerView broker;
-    private final java.util.concurrent.Executor completeOn;
+    private final java.util.function.Supplier<java.util.concurrent.Executor> completeOn;
 
     /**
-     * @param completeOn where stored sends are answered: the broker's in-process loop (an answer built on the store's
-     *                   writer would hold up the next write)
+     * @param completeOn where a call's stored sends are answered, asked on the call's thread: the loop serving the
+     *                   call's connection (an answer built on the store's writer would hold up the next write)
      */
-    ProducerService(ClientSessions sessions, BrokerView broker, java.util.concurrent.Executor completeOn) {
+    ProducerService(ClientSessions sessions, BrokerView broker,
+                    java.util.function.Supplier<java.util.concurrent.Executor> completeOn) {
         this.sessions = sessions;
         this.broker = broker;
         this.completeOn = completeOn;
@@ -80,8 +81,9 @@ final class ProducerService {
             }
         }
         List<CompletableFuture<SendResultEntry>> entries = new ArrayList<>();
+        java.util.concurrent.Executor here = completeOn.get();
         for (Message m : req.getMessagesList()) {
-            entries.add(sendOne(s, m));
+            entries.add(sendOne(s, m, here));
         }
         CompletableFuture.allOf(entries.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
             SendMessageResponse.Builder resp = SendMessageResponse.newBuilder();
@@ -96,7 +98,7 @@ final class ProducerService {
         });
     }
 
-    private CompletableFuture<SendResultEntry> sendOne(ClientSession s, Message m) {
+    private CompletableFuture<SendResultEntry> sendOne(ClientSession s, Message m, java.util.concurrent.Executor completeOn) {
         String topic = m.getTopic().getName();
         String messageId = m.getSystemProperties().getMessageId();
         byte[] body;
