@@ -384,6 +384,6 @@ final class ConsumerService {
 
     /** The topic the broker holds a received message in: the group's POP retry topic for a redelivery. */
     static String brokerTopic(String group, String topic, ReceiptHandle handle) {
-        return handle.retry() ? TopicNames.RETRY_PREFIX + group + "_" + topic : topic;
+        return handle.retry() ? TopicNames.popRetryTopic(group, topic) : topic;
     }
 }

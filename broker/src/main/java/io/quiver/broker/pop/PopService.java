@@ -56,7 +56,7 @@ public final class PopService extends io.quiver.store.DutyCycle {
 
     /** The POP retry topic of a group and topic. */
     public static String retryTopic(String group, String topic) {
-        return TopicNames.RETRY_PREFIX + group + "_" + topic;
+        return TopicNames.popRetryTopic(group, topic);
     }
 
     /** What one pop asks for. {@code queueId} -1: every queue of the topic ({@code queues} of them). */

@@ -103,6 +103,11 @@ public final class TopicNames {
         return RETRY_PREFIX + group;
     }
 
+    /** Where POP redelivers a group's messages of {@code topic} (RocketMQ 5's naming, one per group and topic). */
+    public static String popRetryTopic(String group, String topic) {
+        return RETRY_PREFIX + group + "_" + topic;
+    }
+
     public static String dlqTopic(String group) {
         return DLQ_PREFIX + group;
     }
