@@ -28,6 +28,11 @@ public final class RequestContext {
         return request;
     }
 
+    /** Whether the client's connection is still open (a reply to a closed one goes nowhere). */
+    public boolean isConnected() {
+        return channel.isActive();
+    }
+
     /** The client's address; for an in-process connection, the address of the party it stands for. */
     public InetSocketAddress remoteAddress() {
         InetSocketAddress a = LocalPeer.remoteOf(channel);

@@ -142,7 +142,7 @@ public final class PopHandlers {
     }
 
     private void attempt(RequestContext ctx, PopService.Request r, long deadline, boolean counted) {
-        if (counted && ctx.channel() != null && !ctx.channel().isActive()) {
+        if (counted && !ctx.isConnected()) {
             release(true, r); // its client is gone: a pop now would hide messages from everyone for their invisible time
             return;
         }
