@@ -28,7 +28,8 @@ public final class HistoryChecker {
      * than once. {@code phantom}: read and never sent. {@code reordered}: one sender's acknowledged messages in one
      * queue at offsets out of send order. {@code retried}, not a fault: an acknowledged message also read elsewhere,
      * as when the producer tried again after an attempt whose outcome it never learned (a timeout, a closed
-     * connection) although that attempt was stored: RocketMQ's sends are at least once.
+     * connection) although that attempt was stored; or a send never acknowledged whose attempts (at most
+     * {@link #MAX_SEND_ATTEMPTS}, each in another queue) were stored: RocketMQ's sends are at least once.
      */
     public record Report(int acked, int read, List<String> lost, List<String> moved, List<String> duplicated,
                          List<String> phantom, List<String> reordered, List<String> retried) {
@@ -49,6 +50,9 @@ public final class HistoryChecker {
             return sb.toString();
         }
     }
+
+    /** Most attempts of one send by the official producers (retryTimesWhenSendFailed 2, their default, plus one). */
+    public static final int MAX_SEND_ATTEMPTS = 3;
 
     private HistoryChecker() {}
 
@@ -89,8 +93,11 @@ public final class HistoryChecker {
                     + e.getValue().stream().map(r -> r.queue() + "@" + r.queueOffset()).toList();
                 boolean oneAtItsPlace = a != null && e.getValue().size() == 2 && e.getValue().stream()
                     .filter(r -> r.queue().equals(a.queue()) && r.queueOffset() == a.queueOffset()).count() == 1;
-                (oneAtItsPlace ? retried : duplicated).add(line + (oneAtItsPlace ? ", acknowledged at " + a.queue() + "@"
-                    + a.queueOffset() : ""));
+                // a send that failed in the end after attempts that were stored: each retry goes to another queue
+                boolean failedAttempts = a == null && e.getValue().size() <= MAX_SEND_ATTEMPTS
+                    && e.getValue().stream().map(Read::queue).distinct().count() == e.getValue().size();
+                (oneAtItsPlace || failedAttempts ? retried : duplicated).add(line + (oneAtItsPlace ? ", acknowledged at "
+                    + a.queue() + "@" + a.queueOffset() : failedAttempts ? ", never acknowledged" : ""));
             }
             if (!attempted.contains(e.getKey())) {
                 phantom.add(e.getKey() + " was read at " + e.getValue().get(0).queue() + "@"

@@ -47,4 +47,15 @@ class HistoryCheckerTest {
         assertThat(r.sound()).as(r.summary()).isTrue();
         assertThat(r.retried()).hasSize(1);
     }
+
+    @Test
+    void aFailedSendWhoseAttemptsWereStoredInTurnIsAtLeastOnceNotAFault() {
+        var r = HistoryChecker.check(List.of(), Set.of("a"),
+            List.of(new Read("a", "q/0", 591), new Read("a", "q/1", 660)));
+        assertThat(r.sound()).as(r.summary()).isTrue();
+        assertThat(r.retried()).singleElement().asString().endsWith("never acknowledged");
+        var four = HistoryChecker.check(List.of(), Set.of("a"), List.of(new Read("a", "q/0", 1), new Read("a", "q/1", 1),
+            new Read("a", "q/2", 1), new Read("a", "q/3", 1)));
+        assertThat(four.duplicated()).as("more copies than attempts").hasSize(1);
+    }
 }
