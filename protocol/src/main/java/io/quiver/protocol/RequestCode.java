@@ -33,6 +33,12 @@ public final class RequestCode {
     public static final int LOCK_BATCH_MQ = 41;
     public static final int UNLOCK_BATCH_MQ = 42;
     public static final int CHECK_CLIENT_CONFIG = 46;
+    /** ACL 1.0 administration (mqadmin updateAclConfig, deleteAclConfig, clusterAclConfigVersion, ...). */
+    public static final int UPDATE_AND_CREATE_ACL_CONFIG = 50;
+    public static final int DELETE_ACL_CONFIG = 51;
+    public static final int GET_BROKER_CLUSTER_ACL_INFO = 52;
+    public static final int UPDATE_GLOBAL_WHITE_ADDRS_CONFIG = 53;
+    public static final int GET_BROKER_CLUSTER_ACL_CONFIG = 54;
     public static final int PUT_KV_CONFIG = 100;
     public static final int GET_KV_CONFIG = 101;
     public static final int DELETE_KV_CONFIG = 102;
