@@ -83,6 +83,8 @@ public final class Broker implements AutoCloseable {
     private io.quiver.grpc.GrpcEndpoint grpc;
     private SendHandler sendHandler;
     private io.quiver.broker.handler.PopHandlers popHandlers;
+    /** The access control of requests and gRPC calls; null without {@code aclEnable}. */
+    private volatile io.quiver.acl.AccessGuard accessGuard;
     private final SubscriptionGroupTable groups;
     private final ConsumerOffsetTable offsets;
     private final ClientRegistry clients;
@@ -507,6 +509,7 @@ public final class Broker implements AutoCloseable {
         if ("PROM".equals(config.metricsExporterType)) {
             metrics.start(config.bindAddress, config.metricsPromExporterPort);
         }
+        startAcl();
         server.start();
         startGrpc();
         startReplication();
@@ -525,6 +528,27 @@ public final class Broker implements AutoCloseable {
             (System.nanoTime() - t0) / 1_000_000);
     }
 
+    /**
+     * With {@code aclEnable}, every request from a network connection is checked against the accounts of the ACL file
+     * (read again when it changes, every {@link #ACL_RELOAD_SECONDS} s) before its handler sees it.
+     */
+    private void startAcl() {
+        if (!config.aclEnable) {
+            return;
+        }
+        java.nio.file.Path file = config.aclFile.isEmpty()
+            ? config.storePathRootDir.resolve("config").resolve("plain_acl.yml") : java.nio.file.Path.of(config.aclFile);
+        io.quiver.acl.AclFile acl = new io.quiver.acl.AclFile(file);
+        acl.reloadIfChanged();
+        io.quiver.acl.AccessGuard guard = new io.quiver.acl.AccessGuard(acl::rules);
+        accessGuard = guard;
+        server.guard((req, from) -> guard.refusal(req, from.getAddress().getHostAddress()));
+        scheduler.scheduleWithFixedDelay(acl::reloadIfChanged, ACL_RELOAD_SECONDS, ACL_RELOAD_SECONDS, TimeUnit.SECONDS);
+        log.info("ACL is on: accounts from {}", file);
+    }
+
+    static final long ACL_RELOAD_SECONDS = 5;
+
     /** The gRPC endpoint beside the remoting port, speaking to this broker over in-process connections. */
     private void startGrpc() {
         if (config.grpcServerPort < 0) {
@@ -535,7 +559,8 @@ public final class Broker implements AutoCloseable {
         grpc = new io.quiver.grpc.GrpcEndpoint(new io.quiver.grpc.GrpcEndpoint.Config(config.bindAddress,
             config.grpcServerPort, true, config.tlsCertPath, config.tlsKeyPath),
             new io.quiver.broker.grpc.BrokerGrpcView(config, topics, groups, this::grpcSend,
-                popHandlers, this::askNameServer), local, server.localLoop());
+                popHandlers, this::askNameServer,
+                (auth, dateTime, ip) -> accessGuard == null ? null : accessGuard.grpcRefusal(auth, dateTime, ip)), local, server.localLoop());
         grpc.start();
         registrar.grpcAddress(config.brokerIP1 + ":" + grpc.port());
     }

@@ -28,6 +28,9 @@ final class ServerOptions {
             Map<String, String> values = readProperties(configFile);
             List<String> warnings = config.apply(values);
             warnings.forEach(w -> System.err.println("warning: " + configFile + ": " + w));
+            if (config.aclFile.isEmpty()) {
+                config.aclFile = configFile.toAbsolutePath().resolveSibling("plain_acl.yml").toString();
+            }
         }
         if (host != null) {
             config.bindAddress = host;

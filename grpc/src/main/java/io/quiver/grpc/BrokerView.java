@@ -69,4 +69,15 @@ public interface BrokerView {
 
     /** Another broker group's master and its queues of a topic. */
     record Peer(String brokerName, String host, int port, int readQueues, int writeQueues, int perm) {}
+
+    /**
+     * Why a gRPC call with these headers from {@code remoteIp} is refused by the broker's access control, or null when
+     * it may be served (always, without ACL).
+     *
+     * @param authorization the {@code authorization} header (null when absent)
+     * @param dateTime      the {@code x-mq-date-time} header it signs (null when absent)
+     */
+    default String grpcRefusal(String authorization, String dateTime, String remoteIp) {
+        return null;
+    }
 }

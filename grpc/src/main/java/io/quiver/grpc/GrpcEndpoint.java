@@ -90,7 +90,7 @@ public final class GrpcEndpoint implements AutoCloseable {
             .maxInboundMessageSize(broker.maxMessageSize() + INBOUND_MARGIN_BYTES)
             .maxConnectionIdle(IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS)
             .protocolNegotiator(new TlsOrPlaintext(config.tlsEnable() ? sslContextInBackground() : null))
-            .addService(ServerInterceptors.intercept(service, ClientMetadata.INTERCEPTOR));
+            .addService(ServerInterceptors.intercept(service, ClientMetadata.INTERCEPTOR, new Authentication(broker)));
         try {
             server = b.build().start();
         } catch (java.io.IOException e) {

@@ -37,10 +37,47 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private final Consumer<Channel> onClose;
     private final java.util.concurrent.atomic.LongAdder binaryRequests = new java.util.concurrent.atomic.LongAdder();
 
+    private final RequestGuard guard;
+    /** When a refusal was last logged, and how many were not logged since: at most one line a second. */
+    private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder unloggedRefusals = new java.util.concurrent.atomic.LongAdder();
+
     Dispatcher(String endpoint, Map<Integer, Registration> registrations, Consumer<Channel> onClose) {
+        this(endpoint, registrations, onClose, null);
+    }
+
+    Dispatcher(String endpoint, Map<Integer, Registration> registrations, Consumer<Channel> onClose, RequestGuard guard) {
         this.endpoint = endpoint;
         this.registrations = registrations;
         this.onClose = onClose;
+        this.guard = guard;
+    }
+
+    /** The guard's refusal of {@code rc}'s request, answered and logged; false when it may be served. */
+    private boolean refused(RequestContext rc) {
+        if (guard == null || rc.channel() instanceof io.netty.channel.local.LocalChannel) {
+            return false;
+        }
+        String why;
+        try {
+            why = guard.refusal(rc.request(), rc.remoteAddress());
+        } catch (RuntimeException e) {
+            why = "the request could not be checked: " + e.getMessage();
+        }
+        if (why == null) {
+            return false;
+        }
+        long now = System.currentTimeMillis();
+        long last = lastRefusalLog.get();
+        if (now - last >= 1_000 && lastRefusalLog.compareAndSet(last, now)) {
+            long more = unloggedRefusals.sumThenReset();
+            log.warn("{}: refused request code {} from {}: {}{}", endpoint, rc.request().code(), rc.remoteAddress(), why,
+                more > 0 ? " (and " + more + " more refusals not logged)" : "");
+        } else {
+            unloggedRefusals.increment();
+        }
+        rc.reply(ResponseCode.NO_PERMISSION, why);
+        return true;
     }
 
     static PendingCalls pendingCalls(Channel channel) {
@@ -85,6 +122,9 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             binaryRequests.increment();
         }
         RequestContext rc = new RequestContext(ctx.channel(), cmd);
+        if (refused(rc)) {
+            return;
+        }
         Registration reg = registrations.get(cmd.code());
         if (reg == null) {
             rc.reply(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, " request type " + cmd.code() + " not supported");

@@ -43,6 +43,7 @@ public final class RemotingServer implements AutoCloseable {
     private Channel localServerChannel;
     private io.netty.channel.EventLoopGroup localLoop;
     private Dispatcher dispatcher;
+    private RequestGuard guard;
     private Transport transport = Transport.choose(true);
 
     public RemotingServer(String name, String bindHost, int port, int maxFrameBytes) {
@@ -58,6 +59,15 @@ public final class RemotingServer implements AutoCloseable {
             throw new IllegalStateException("handlers must be registered before start");
         }
         registrations.put(code, new Dispatcher.Registration(handler, executor));
+    }
+
+    /** Asks {@code g} about every request from a network connection before its handler; call before {@link #start}. */
+    public RemotingServer guard(RequestGuard g) {
+        if (serverChannel != null) {
+            throw new IllegalStateException("the guard must be set before start");
+        }
+        this.guard = g;
+        return this;
     }
 
     /** Called on the event loop whenever a client connection closes. */
@@ -80,7 +90,7 @@ public final class RemotingServer implements AutoCloseable {
 
     public void start() {
         dispatcher = new Dispatcher(name, Map.copyOf(registrations),
-            ch -> closeListeners.forEach(l -> l.accept(ch)));
+            ch -> closeListeners.forEach(l -> l.accept(ch)), guard);
         boss = transport.group(1, new DefaultThreadFactory(name + "-accept", true));
         workers = transport.group(Math.max(2, Runtime.getRuntime().availableProcessors()),
             new DefaultThreadFactory(name + "-io", true));

@@ -166,6 +166,11 @@ public final class BrokerConfig {
             (c, v) -> c.tlsCertPath = v.trim(), c -> c.tlsCertPath);
         def("tlsKeyPath", "", "PEM private key (PKCS#8) of tlsCertPath",
             (c, v) -> c.tlsKeyPath = v.trim(), c -> c.tlsKeyPath);
+        def("aclEnable", "false", "check every client request against the accounts of aclFile (RocketMQ's ACL 1.0: requests "
+            + "signed by AclClientRPCHook); refusals get NO_PERMISSION", (c, v) -> c.aclEnable = parseBool(v), c -> c.aclEnable);
+        def("aclFile", "", "the ACL accounts, in RocketMQ's plain_acl.yml format, read again when the file changes; empty: "
+            + "plain_acl.yml beside the --config file, else config/plain_acl.yml under storePathRootDir",
+            (c, v) -> c.aclFile = v.trim(), c -> c.aclFile);
         def("metricsExporterType", "PROM", "PROM: serve Prometheus metrics at http://<host>:<metricsPromExporterPort>/metrics; DISABLE: none",
             (c, v) -> c.metricsExporterType = parseChoice(v, "PROM", "DISABLE"), c -> c.metricsExporterType);
         def("metricsPromExporterPort", "5557", "port of the Prometheus /metrics endpoint",
@@ -254,6 +259,8 @@ public final class BrokerConfig {
     public long rebalanceLockMaxLiveTime = 60_000;
     public String metricsExporterType = "PROM";
     public int grpcServerPort = 8081;
+    public boolean aclEnable = false;
+    public String aclFile = "";
     public String tlsCertPath = "";
     public String tlsKeyPath = "";
     public int metricsPromExporterPort = 5557;

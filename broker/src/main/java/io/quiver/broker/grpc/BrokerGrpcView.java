@@ -43,6 +43,7 @@ public final class BrokerGrpcView implements BrokerView {
     private final Sender sender;
     private final PopHandlers pops;
     private final NameServerCall nameServer;
+    private final GrpcAccess access;
 
     /** The broker's send pipeline behind its guards. */
     @FunctionalInterface
@@ -56,9 +57,16 @@ public final class BrokerGrpcView implements BrokerView {
         CompletableFuture<RemotingCommand> ask(RemotingCommand request);
     }
 
+    /** The broker's access control for gRPC calls: why a call with these headers is refused, or null. */
+    @FunctionalInterface
+    public interface GrpcAccess {
+        String refusal(String authorization, String dateTime, String remoteIp);
+    }
+
     public BrokerGrpcView(BrokerConfig config, TopicTable topics, SubscriptionGroupTable groups, Sender sender,
-                          PopHandlers pops, NameServerCall nameServer) {
+                          PopHandlers pops, NameServerCall nameServer, GrpcAccess access) {
         this.config = config;
+        this.access = access;
         this.nameServer = nameServer;
         this.sender = sender;
         this.pops = pops;
@@ -160,5 +168,10 @@ public final class BrokerGrpcView implements BrokerView {
             }
         }
         return out;
+    }
+
+    @Override
+    public String grpcRefusal(String authorization, String dateTime, String remoteIp) {
+        return access.refusal(authorization, dateTime, remoteIp);
     }
 }

@@ -1,0 +1,181 @@
+package io.quiver.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.quiver.testkit.QuiverProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.rocketmq.acl.common.AclClientRPCHook;
+import org.apache.rocketmq.acl.common.SessionCredentials;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.client.consumer.rebalance.AllocateMessageQueueAveragely;
+import org.apache.rocketmq.client.exception.MQBrokerException;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.TopicConfig;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.remoting.RPCHook;
+import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Integration tier, ACL on: the official 4.9.8 clients sign their requests with {@code AclClientRPCHook}, as an
+ * application of a RocketMQ cluster with ACL does, against {@code quiver standalone} with {@code aclEnable=true} and a
+ * plain_acl.yml of three accounts.
+ */
+@Timeout(180)
+class AclIT {
+    static final String TOPIC = "AclOrders";
+    static final String ACCOUNTS = """
+        globalWhiteRemoteAddresses:
+        accounts:
+          - accessKey: producer1
+            secretKey: producer-secret
+            defaultTopicPerm: DENY
+            defaultGroupPerm: DENY
+            topicPerms:
+              - AclOrders=%s
+          - accessKey: consumer1
+            secretKey: consumer-secret
+            defaultTopicPerm: SUB
+            defaultGroupPerm: SUB
+          - accessKey: rocketmq2
+            secretKey: admin-secret
+            admin: true
+        """;
+    private static QuiverProcess quiver;
+    private static Path aclFile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = Files.createTempDirectory("quiver-it-acl-");
+        aclFile = dir.resolve("plain_acl.yml");
+        Files.writeString(aclFile, ACCOUNTS.formatted("PUB"));
+        quiver = new QuiverProcess(dir, Map.of("aclEnable", "true", "aclFile", aclFile.toString(),
+            "mappedFileSizeCommitLog", Integer.toString(64 * 1024 * 1024))).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (quiver != null) {
+            quiver.close();
+        }
+    }
+
+    static RPCHook as(String accessKey, String secretKey) {
+        return new AclClientRPCHook(new SessionCredentials(accessKey, secretKey));
+    }
+
+    static DefaultMQProducer producer(RPCHook hook, String group) throws Exception {
+        DefaultMQProducer p = hook == null ? new DefaultMQProducer(group) : new DefaultMQProducer(group, hook);
+        p.setNamesrvAddr(quiver.namesrvAddr());
+        p.setInstanceName(group);
+        p.setRetryTimesWhenSendFailed(0);
+        p.start();
+        return p;
+    }
+
+    static DefaultMQAdminExt admin(RPCHook hook, String name) throws Exception {
+        DefaultMQAdminExt a = new DefaultMQAdminExt(hook);
+        a.setNamesrvAddr(quiver.namesrvAddr());
+        a.setInstanceName(name);
+        a.start();
+        return a;
+    }
+
+    /** The broker's NO_PERMISSION remark behind a failed send (the producer wraps it after its attempts). */
+    static String refusal(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(call);
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof MQBrokerException b) {
+                assertThat(b.getResponseCode()).as(b.getErrorMessage()).isEqualTo(16);
+                return b.getErrorMessage();
+            }
+        }
+        throw new AssertionError("no refusal by the broker, but: " + t, t);
+    }
+
+    static Message message(String body) {
+        return new Message(TOPIC, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void accountsMaySendConsumeAndAdministerWhatTheFileAllowsAndNothingElse() throws Exception {
+        DefaultMQAdminExt operator = admin(as("consumer1", "consumer-secret"), "acl-operator");
+        DefaultMQAdminExt root = admin(as("rocketmq2", "admin-secret"), "acl-root");
+        try {
+            assertThatThrownBy(() -> operator.createAndUpdateTopicConfig(quiver.brokerAddr(),
+                new TopicConfig(TOPIC, 4, 4, 6)))
+                .isInstanceOfSatisfying(MQClientException.class, e -> {
+                    assertThat(e.getResponseCode()).isEqualTo(16);
+                    assertThat(e.getErrorMessage()).contains("needs an admin account");
+                });
+            root.createAndUpdateTopicConfig(quiver.brokerAddr(), new TopicConfig(TOPIC, 4, 4, 6));
+        } finally {
+            operator.shutdown();
+            root.shutdown();
+        }
+
+        DefaultMQProducer allowed = producer(as("producer1", "producer-secret"), "PG_acl_ok");
+        DefaultMQProducer wrongSecret = producer(as("producer1", "not-the-secret"), "PG_acl_bad");
+        DefaultMQProducer unsigned = producer(null, "PG_acl_none");
+        DefaultMQProducer subscriber = producer(as("consumer1", "consumer-secret"), "PG_acl_sub");
+        try {
+            for (int i = 0; i < 5; i++) {
+                assertThat(allowed.send(message("m" + i)).getSendStatus()).isEqualTo(SendStatus.SEND_OK);
+            }
+            assertThat(refusal(() -> wrongSecret.send(message("x"))))
+                .contains("Signature does not match").doesNotContain("producer-secret");
+            assertThat(refusal(() -> unsigned.send(message("x")))).contains("no AccessKey");
+            assertThat(refusal(() -> subscriber.send(message("x")))).contains("may not publish to topic AclOrders");
+        } finally {
+            wrongSecret.shutdown();
+            unsigned.shutdown();
+            subscriber.shutdown();
+        }
+
+        Set<String> got = ConcurrentHashMap.newKeySet();
+        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer("CG_acl", as("consumer1", "consumer-secret"),
+            new AllocateMessageQueueAveragely());
+        consumer.setNamesrvAddr(quiver.namesrvAddr());
+        consumer.setInstanceName("acl-consumer");
+        consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        consumer.subscribe(TOPIC, "*");
+        consumer.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+            msgs.forEach(m -> got.add(new String(m.getBody(), StandardCharsets.UTF_8)));
+            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+        });
+        consumer.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> got.size() == 5);
+            assertThat(got).containsExactlyInAnyOrder("m0", "m1", "m2", "m3", "m4");
+        } finally {
+            consumer.shutdown();
+        }
+
+        // the file changes: producer1 loses PUB on the topic, and its next sends are refused
+        Files.writeString(aclFile, ACCOUNTS.formatted("SUB"));
+        Files.setLastModifiedTime(aclFile, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 1_000));
+        try {
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .untilAsserted(() -> assertThat(refusal(() -> allowed.send(message("late"))))
+                    .contains("may not publish to topic AclOrders (it has SUB)"));
+        } finally {
+            allowed.shutdown();
+        }
+    }
+}
