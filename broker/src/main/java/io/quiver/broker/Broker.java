@@ -507,7 +507,7 @@ public final class Broker implements AutoCloseable {
         }
         longPolling.start();
         if ("PROM".equals(config.metricsExporterType)) {
-            metrics.start(config.bindAddress, config.metricsPromExporterPort);
+            metrics.start(config.metricsPromExporterHost, config.metricsPromExporterPort);
         }
         startAcl();
         server.start();

@@ -65,7 +65,7 @@ final class StandaloneCommand implements Callable<Integer> {
             }
             System.out.printf("  data         %s  (flush: %s)%n", config.storePathRootDir.toAbsolutePath(), config.flushDiskType);
             if ("PROM".equals(config.metricsExporterType)) {
-                System.out.printf("  metrics      http://%s:%d/metrics%n", "0.0.0.0".equals(bind) ? "127.0.0.1" : bind,
+                System.out.printf("  metrics      http://%s:%d/metrics%n", config.metricsPromExporterHost,
                     config.metricsPromExporterPort);
             }
             if (logFile != null) {

@@ -175,6 +175,9 @@ public final class BrokerConfig {
             (c, v) -> c.metricsExporterType = parseChoice(v, "PROM", "DISABLE"), c -> c.metricsExporterType);
         def("metricsPromExporterPort", "5557", "port of the Prometheus /metrics endpoint",
             (c, v) -> c.metricsPromExporterPort = parsePort(v), c -> c.metricsPromExporterPort);
+        def("metricsPromExporterHost", "127.0.0.1", "address the /metrics endpoint listens on: loopback unless set (0.0.0.0: "
+            + "every interface, for a Prometheus on another host; RocketMQ's default is brokerIP1)",
+            (c, v) -> c.metricsPromExporterHost = v.trim().isEmpty() ? "127.0.0.1" : v.trim(), c -> c.metricsPromExporterHost);
         def("metricsMaxTopicSeries", "1000", "topics with their own metric series; further topics are counted as topic=\"_other\" (Quiver)",
             (c, v) -> c.metricsMaxTopicSeries = parsePositive(v), c -> c.metricsMaxTopicSeries);
         def("metricsMaxLagSeries", "10000", "most per-queue consumer-lag series in one scrape (Quiver)",
@@ -258,6 +261,7 @@ public final class BrokerConfig {
     public volatile long channelExpiredTimeout = 120_000;
     public long rebalanceLockMaxLiveTime = 60_000;
     public String metricsExporterType = "PROM";
+    public String metricsPromExporterHost = "127.0.0.1";
     public int grpcServerPort = 8081;
     public boolean aclEnable = false;
     public String aclFile = "";
