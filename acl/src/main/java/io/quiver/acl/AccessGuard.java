@@ -51,31 +51,39 @@ public final class AccessGuard {
             return "request code " + req.code() + " needs an admin account; AccessKey " + ak + " is not one";
         }
         for (Needs.Need n : needs.resources()) {
-            int owned = a.permOf(n.resource());
-            if (!Perm.allows(owned, n.perm())) {
-                boolean group = io.quiver.protocol.message.TopicNames.isRetry(n.resource());
-                String name = group ? "group " + n.resource().substring(io.quiver.protocol.message.TopicNames.RETRY_PREFIX
-                    .length()) : "topic " + n.resource();
-                return "AccessKey " + ak + " may not " + (n.perm() == Perm.PUB ? "publish to " : "subscribe to ") + name
-                    + " (it has " + Perm.name(owned) + ")";
+            String no = refusal(a, n.resource(), n.perm());
+            if (no != null) {
+                return no;
             }
         }
         return null;
     }
 
     /**
-     * Null when a gRPC call with these headers from {@code remoteIp} may be served; otherwise why not. The SDKs send
-     * {@code authorization: MQv2-HMAC-SHA1 Credential=<AccessKey>, SignedHeaders=x-mq-date-time, Signature=<hex>}, the
-     * HMAC-SHA1 of the {@code x-mq-date-time} value. Until permissions per topic and group are checked for gRPC calls,
-     * only admin accounts (and white-listed addresses) may make them.
+     * The outcome of a gRPC call's authentication: a refusal, or the account whose permissions apply (null: every
+     * permission, for an admin account or a white-listed address).
      */
-    public String grpcRefusal(String authorization, String dateTime, String remoteIp) {
+    public record GrpcDecision(String refusal, Account account) {
+        static GrpcDecision refuse(String why) {
+            return new GrpcDecision(why, null);
+        }
+    }
+
+    static final GrpcDecision EVERYTHING = new GrpcDecision(null, null);
+
+    /**
+     * Authenticates a gRPC call with these headers from {@code remoteIp}. The SDKs send
+     * {@code authorization: MQv2-HMAC-SHA1 Credential=<AccessKey>, SignedHeaders=x-mq-date-time, Signature=<hex>}, the
+     * HMAC-SHA1 of the {@code x-mq-date-time} value; each call is then checked with {@link #refusal(Account, String, int)}.
+     */
+    public GrpcDecision grpcDecision(String authorization, String dateTime, String remoteIp) {
         AclRules r = rules.get();
         if (globallyWhite(r, remoteIp)) {
-            return null;
+            return EVERYTHING;
         }
         if (authorization == null || authorization.isBlank()) {
-            return "no authorization header: ACL is on; give the SDK an account's keys (a credential provider)";
+            return GrpcDecision.refuse("no authorization header: ACL is on; give the SDK an account's keys (a credential "
+                + "provider)");
         }
         String ak = null;
         String signature = null;
@@ -89,29 +97,45 @@ public final class AccessGuard {
             }
         }
         if (ak == null || ak.isEmpty()) {
-            return "the authorization header names no Credential";
+            return GrpcDecision.refuse("the authorization header names no Credential");
         }
         Account a = r.accounts().get(ak);
         if (a == null) {
-            return "no account has the AccessKey " + printable(ak);
+            return GrpcDecision.refuse("no account has the AccessKey " + printable(ak));
         }
         if (a.whiteRemoteAddress().matches(remoteIp)) {
-            return null;
+            return EVERYTHING;
         }
         if (signature == null || signature.isEmpty()) {
-            return "the authorization header of AccessKey " + ak + " has no Signature";
+            return GrpcDecision.refuse("the authorization header of AccessKey " + ak + " has no Signature");
         }
         if (dateTime == null || dateTime.isEmpty()) {
-            return "no x-mq-date-time header, which the signature of AccessKey " + ak + " covers";
+            return GrpcDecision.refuse("no x-mq-date-time header, which the signature of AccessKey " + ak + " covers");
         }
-        if (!AclSignature.same(AclSignature.signGrpc(dateTime, a.secretKey()), signature.toUpperCase(java.util.Locale.ROOT))) {
-            return "the Signature does not match for AccessKey " + ak + " (a wrong secret key)";
+        if (!AclSignature.same(AclSignature.signGrpc(dateTime, a.secretKey()),
+            signature.toUpperCase(java.util.Locale.ROOT))) {
+            return GrpcDecision.refuse("the Signature does not match for AccessKey " + ak + " (a wrong secret key)");
         }
-        if (!a.admin()) {
-            return "AccessKey " + ak + " is not an admin account: while ACL is on, gRPC calls need one (permissions per "
-                + "topic and group are not checked for gRPC calls yet)";
+        return a.admin() ? EVERYTHING : new GrpcDecision(null, a);
+    }
+
+    /**
+     * Why {@code a} may not have {@code perm} ({@link Perm#PUB}, {@link Perm#SUB} or {@link Perm#ANY}) on a topic, or on
+     * a group named by its retry topic; null when it may (always for a null account).
+     */
+    public static String refusal(Account a, String resource, int perm) {
+        if (a == null || a.admin()) {
+            return null;
         }
-        return null;
+        int owned = a.permOf(resource);
+        if (Perm.allows(owned, perm)) {
+            return null;
+        }
+        boolean group = io.quiver.protocol.message.TopicNames.isRetry(resource);
+        String name = group ? "group " + resource.substring(io.quiver.protocol.message.TopicNames.RETRY_PREFIX.length())
+            : "topic " + resource;
+        String verb = perm == Perm.PUB ? "publish to " : perm == Perm.SUB ? "subscribe to " : "use ";
+        return "AccessKey " + a.accessKey() + " may not " + verb + name + " (it has " + Perm.name(owned) + ")";
     }
 
     private static boolean globallyWhite(AclRules r, String ip) {

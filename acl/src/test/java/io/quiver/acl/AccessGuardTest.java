@@ -141,22 +141,29 @@ class AccessGuardTest {
     }
 
     @Test
-    void aGrpcCallIsAuthenticatedByItsSignedDateTimeAndNeedsAnAdminAccountForNow() throws Exception {
+    void aGrpcCallIsAuthenticatedByItsSignedDateTimeAndThenJudgedByItsAccountsPermissions() throws Exception {
         AclRules r = rules(FILE);
         AccessGuard guard = new AccessGuard(() -> r);
         String dt = "20261201T153000Z";
         String admin = "MQv2-HMAC-SHA1 Credential=rocketmq2, SignedHeaders=x-mq-date-time, Signature="
             + AclSignature.signGrpc(dt, "admin-secret");
-        assertThat(guard.grpcRefusal(admin, dt, "10.0.0.1")).isNull();
+        assertThat(guard.grpcDecision(admin, dt, "10.0.0.1")).isEqualTo(new AccessGuard.GrpcDecision(null, null));
         String lowerHex = "MQv2-HMAC-SHA1 Credential=rocketmq2, SignedHeaders=x-mq-date-time, Signature="
             + AclSignature.signGrpc(dt, "admin-secret").toLowerCase(java.util.Locale.ROOT);
-        assertThat(guard.grpcRefusal(lowerHex, dt, "10.0.0.1")).as("hex in lower case").isNull();
-        assertThat(guard.grpcRefusal(admin, "20261201T153001Z", "10.0.0.1")).contains("Signature does not match");
-        String consumer = "MQv2-HMAC-SHA1 Credential=consumer1, SignedHeaders=x-mq-date-time, Signature="
-            + AclSignature.signGrpc(dt, "secret-of-consumer");
-        assertThat(guard.grpcRefusal(consumer, dt, "10.0.0.1")).contains("not an admin account");
-        assertThat(guard.grpcRefusal(null, dt, "10.0.0.1")).startsWith("no authorization header");
-        assertThat(guard.grpcRefusal("MQv2-HMAC-SHA1 Signature=00", dt, "10.0.0.1")).contains("no Credential");
-        assertThat(guard.grpcRefusal(null, null, "10.10.103.5")).as("globally white-listed").isNull();
+        assertThat(guard.grpcDecision(lowerHex, dt, "10.0.0.1").refusal()).as("hex in lower case").isNull();
+        assertThat(guard.grpcDecision(admin, "20261201T153001Z", "10.0.0.1").refusal())
+            .contains("Signature does not match");
+        String producer = "MQv2-HMAC-SHA1 Credential=producer1, SignedHeaders=x-mq-date-time, Signature="
+            + AclSignature.signGrpc(dt, "12345678");
+        AccessGuard.GrpcDecision d = guard.grpcDecision(producer, dt, "10.0.0.1");
+        assertThat(d.refusal()).isNull();
+        assertThat(AccessGuard.refusal(d.account(), "Orders", Perm.PUB)).isNull();
+        assertThat(AccessGuard.refusal(d.account(), "Orders", Perm.ANY)).isNull();
+        assertThat(AccessGuard.refusal(d.account(), "Orders", Perm.SUB)).contains("may not subscribe to topic Orders");
+        assertThat(AccessGuard.refusal(d.account(), "%RETRY%Blocked", Perm.SUB)).contains("group Blocked (it has DENY)");
+        assertThat(AccessGuard.refusal(d.account(), "Other", Perm.ANY)).contains("may not use topic Other");
+        assertThat(guard.grpcDecision(null, dt, "10.0.0.1").refusal()).startsWith("no authorization header");
+        assertThat(guard.grpcDecision("MQv2-HMAC-SHA1 Signature=00", dt, "10.0.0.1").refusal()).contains("no Credential");
+        assertThat(guard.grpcDecision(null, null, "10.10.103.5").refusal()).as("globally white-listed").isNull();
     }
 }

@@ -549,6 +549,25 @@ public final class Broker implements AutoCloseable {
 
     static final long ACL_RELOAD_SECONDS = 5;
 
+    /** What a gRPC call may do under the ACL (everything without it). */
+    private io.quiver.grpc.BrokerView.Access grpcAccess(String authorization, String dateTime, String remoteIp) {
+        io.quiver.acl.AccessGuard guard = accessGuard;
+        if (guard == null) {
+            return io.quiver.grpc.BrokerView.Access.OPEN;
+        }
+        io.quiver.acl.AccessGuard.GrpcDecision d = guard.grpcDecision(authorization, dateTime, remoteIp);
+        if (d.refusal() != null) {
+            return new io.quiver.grpc.BrokerView.Access(d.refusal(), null);
+        }
+        io.quiver.acl.Account account = d.account();
+        return new io.quiver.grpc.BrokerView.Access(null, account == null ? io.quiver.grpc.Grant.ALL
+            : (resource, need) -> io.quiver.acl.AccessGuard.refusal(account, resource, switch (need) {
+                case PUB -> io.quiver.acl.Perm.PUB;
+                case SUB -> io.quiver.acl.Perm.SUB;
+                case ANY -> io.quiver.acl.Perm.ANY;
+            }));
+    }
+
     /** The gRPC endpoint beside the remoting port, speaking to this broker over in-process connections. */
     private void startGrpc() {
         if (config.grpcServerPort < 0) {
@@ -560,7 +579,7 @@ public final class Broker implements AutoCloseable {
             config.grpcServerPort, true, config.tlsCertPath, config.tlsKeyPath),
             new io.quiver.broker.grpc.BrokerGrpcView(config, topics, groups, this::grpcSend,
                 popHandlers, this::askNameServer,
-                (auth, dateTime, ip) -> accessGuard == null ? null : accessGuard.grpcRefusal(auth, dateTime, ip)), local, server.localLoop());
+                this::grpcAccess), local, server.localLoop());
         grpc.start();
         registrar.grpcAddress(config.brokerIP1 + ":" + grpc.port());
     }

@@ -10,8 +10,9 @@ import java.net.InetSocketAddress;
 
 /**
  * Refuses, with PERMISSION_DENIED and the reason, every call the broker's access control does not accept
- * ({@link BrokerView#grpcRefusal}): the SDKs sign each call in the {@code authorization} header, over the value of
- * {@code x-mq-date-time}.
+ * ({@link BrokerView#grpcAccess}): the SDKs sign each call in the {@code authorization} header, over the value of
+ * {@code x-mq-date-time}. An accepted call carries what its caller may do in its {@link io.grpc.Context}
+ * ({@link #grant()}), which each RPC checks against the topic and group it names.
  */
 final class Authentication implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -28,16 +29,25 @@ final class Authentication implements ServerInterceptor {
                                                       ServerCallHandler<Q, R> next) {
         String ip = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) instanceof InetSocketAddress a
             ? a.getAddress().getHostAddress() : "127.0.0.1";
-        String refusal;
+        BrokerView.Access access;
         try {
-            refusal = broker.grpcRefusal(headers.get(AUTHORIZATION), headers.get(DATE_TIME), ip);
+            access = broker.grpcAccess(headers.get(AUTHORIZATION), headers.get(DATE_TIME), ip);
         } catch (RuntimeException e) {
-            refusal = "the call could not be checked: " + e.getMessage();
+            access = new BrokerView.Access("the call could not be checked: " + e.getMessage(), null);
         }
-        if (refusal != null) {
-            call.close(Status.PERMISSION_DENIED.withDescription(refusal), new Metadata());
+        if (access.refusal() != null) {
+            call.close(Status.PERMISSION_DENIED.withDescription(access.refusal()), new Metadata());
             return new ServerCall.Listener<>() { };
         }
-        return next.startCall(call, headers);
+        return io.grpc.Contexts.interceptCall(io.grpc.Context.current().withValue(GRANT, access.grant()), call, headers,
+            next);
+    }
+
+    private static final io.grpc.Context.Key<Grant> GRANT = io.grpc.Context.key("quiver-grant");
+
+    /** What the caller of the current call may do ({@link Grant#ALL} outside a call that passed this interceptor). */
+    static Grant grant() {
+        Grant g = GRANT.get();
+        return g != null ? g : Grant.ALL;
     }
 }

@@ -71,13 +71,18 @@ public interface BrokerView {
     record Peer(String brokerName, String host, int port, int readQueues, int writeQueues, int perm) {}
 
     /**
-     * Why a gRPC call with these headers from {@code remoteIp} is refused by the broker's access control, or null when
-     * it may be served (always, without ACL).
+     * The broker's access control of a gRPC call with these headers from {@code remoteIp}: a refusal, or what the caller
+     * may do (always everything, without ACL).
      *
      * @param authorization the {@code authorization} header (null when absent)
      * @param dateTime      the {@code x-mq-date-time} header it signs (null when absent)
      */
-    default String grpcRefusal(String authorization, String dateTime, String remoteIp) {
-        return null;
+    default Access grpcAccess(String authorization, String dateTime, String remoteIp) {
+        return Access.OPEN;
+    }
+
+    /** A call's access: refused with {@code refusal}, or served with what {@code grant} allows. */
+    record Access(String refusal, Grant grant) {
+        public static final Access OPEN = new Access(null, Grant.ALL);
     }
 }

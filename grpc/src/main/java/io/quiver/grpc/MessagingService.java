@@ -66,6 +66,24 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
         return s;
     }
 
+    /**
+     * Answers {@code out} with FORBIDDEN and returns true when the caller may not {@code need} {@code topic} or
+     * subscribe as {@code group} (either may be null or empty: not asked).
+     */
+    private static <T> boolean forbidden(StreamObserver<T> out, Function<Status, T> refusal, String topic, Grant.Need need,
+                                         String group) {
+        Grant g = Authentication.grant();
+        String why = topic == null || topic.isEmpty() ? null : g.refusal(topic, need);
+        if (why == null && group != null && !group.isEmpty()) {
+            why = g.refusal(io.quiver.protocol.message.TopicNames.retryTopic(group), Grant.Need.SUB);
+        }
+        if (why == null) {
+            return false;
+        }
+        ClientService.reply(out, refusal.apply(Statuses.of(Code.FORBIDDEN, why)));
+        return true;
+    }
+
     /** Runs {@code work} with the caller's session, or answers {@code out} with why there is none. */
     private <T> void serve(StreamObserver<T> out, Function<Status, T> refusal, java.util.function.Consumer<ClientSession> work) {
         ClientSession s = session(out, refusal);
@@ -76,6 +94,10 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
 
     @Override
     public void queryRoute(QueryRouteRequest req, StreamObserver<QueryRouteResponse> out) {
+        if (forbidden(out, st -> QueryRouteResponse.newBuilder().setStatus(st).build(),
+            req.getTopic().getName(), Grant.Need.ANY, null)) {
+            return;
+        }
         if (session(out, st -> QueryRouteResponse.newBuilder().setStatus(st).build()) != null) {
             routes.route(req).thenAccept(r -> ClientService.reply(out, r));
         }
@@ -83,16 +105,28 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
 
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
+        if (forbidden(out, st -> HeartbeatResponse.newBuilder().setStatus(st).build(),
+            null, Grant.Need.SUB, req.getGroup().getName())) {
+            return;
+        }
         serve(out, st -> HeartbeatResponse.newBuilder().setStatus(st).build(), s -> clients.heartbeat(s, req, out));
     }
 
     @Override
     public void sendMessage(SendMessageRequest req, StreamObserver<SendMessageResponse> out) {
+        if (forbidden(out, st -> SendMessageResponse.newBuilder().setStatus(st).build(),
+            req.getMessagesCount() == 0 ? null : req.getMessages(0).getTopic().getName(), Grant.Need.PUB, null)) {
+            return;
+        }
         serve(out, st -> SendMessageResponse.newBuilder().setStatus(st).build(), s -> producers.send(s, req, out));
     }
 
     @Override
     public void queryAssignment(QueryAssignmentRequest req, StreamObserver<QueryAssignmentResponse> out) {
+        if (forbidden(out, st -> QueryAssignmentResponse.newBuilder().setStatus(st).build(),
+            req.getTopic().getName(), Grant.Need.SUB, req.getGroup().getName())) {
+            return;
+        }
         ClientSession s = session(out, st -> QueryAssignmentResponse.newBuilder().setStatus(st).build());
         if (s != null) {
             routes.assignment(req).thenAccept(r -> ClientService.reply(out, r));
@@ -101,6 +135,10 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
 
     @Override
     public void receiveMessage(ReceiveMessageRequest req, StreamObserver<ReceiveMessageResponse> out) {
+        if (forbidden(out, st -> ReceiveMessageResponse.newBuilder().setStatus(st).build(),
+            req.getMessageQueue().getTopic().getName(), Grant.Need.SUB, req.getGroup().getName())) {
+            return;
+        }
         ClientMetadata m = ClientMetadata.current();
         String problem = m.problem();
         ClientSession s = problem == null ? sessions.of(m) : null;
@@ -116,17 +154,29 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
 
     @Override
     public void ackMessage(AckMessageRequest req, StreamObserver<AckMessageResponse> out) {
+        if (forbidden(out, st -> AckMessageResponse.newBuilder().setStatus(st).build(),
+            req.getTopic().getName(), Grant.Need.SUB, req.getGroup().getName())) {
+            return;
+        }
         serve(out, st -> AckMessageResponse.newBuilder().setStatus(st).build(), s -> consumers.ack(s, req, out));
     }
 
     @Override
     public void forwardMessageToDeadLetterQueue(ForwardMessageToDeadLetterQueueRequest req,
                                                 StreamObserver<ForwardMessageToDeadLetterQueueResponse> out) {
+        if (forbidden(out, st -> ForwardMessageToDeadLetterQueueResponse.newBuilder().setStatus(st).build(),
+            req.getTopic().getName(), Grant.Need.SUB, req.getGroup().getName())) {
+            return;
+        }
         serve(out, st -> ForwardMessageToDeadLetterQueueResponse.newBuilder().setStatus(st).build(), s -> consumers.forwardToDeadLetterQueue(s, req, out));
     }
 
     @Override
     public void endTransaction(EndTransactionRequest req, StreamObserver<EndTransactionResponse> out) {
+        if (forbidden(out, st -> EndTransactionResponse.newBuilder().setStatus(st).build(),
+            req.getTopic().getName(), Grant.Need.PUB, null)) {
+            return;
+        }
         serve(out, st -> EndTransactionResponse.newBuilder().setStatus(st).build(), s -> producers.endTransaction(s, req, out));
     }
 
@@ -155,35 +205,59 @@ final class MessagingService extends MessagingServiceGrpc.MessagingServiceImplBa
     @Override
     public void notifyClientTermination(NotifyClientTerminationRequest req,
                                         StreamObserver<NotifyClientTerminationResponse> out) {
+        if (forbidden(out, st -> NotifyClientTerminationResponse.newBuilder().setStatus(st).build(),
+            null, Grant.Need.SUB, req.getGroup().getName())) {
+            return;
+        }
         serve(out, st -> NotifyClientTerminationResponse.newBuilder().setStatus(st).build(), s -> clients.terminate(s, req, out));
     }
 
     @Override
     public void changeInvisibleDuration(ChangeInvisibleDurationRequest req,
                                         StreamObserver<ChangeInvisibleDurationResponse> out) {
+        if (forbidden(out, st -> ChangeInvisibleDurationResponse.newBuilder().setStatus(st).build(),
+            req.getTopic().getName(), Grant.Need.SUB, req.getGroup().getName())) {
+            return;
+        }
         serve(out, st -> ChangeInvisibleDurationResponse.newBuilder().setStatus(st).build(), s -> consumers.changeInvisibleDuration(s, req, out));
     }
 
     @Override
     public void pullMessage(apache.rocketmq.v2.PullMessageRequest req,
                             StreamObserver<apache.rocketmq.v2.PullMessageResponse> out) {
+        if (forbidden(out, st -> apache.rocketmq.v2.PullMessageResponse.newBuilder().setStatus(st).build(),
+            req.getMessageQueue().getTopic().getName(), Grant.Need.SUB, req.getGroup().getName())) {
+            return;
+        }
         serve(out, st -> apache.rocketmq.v2.PullMessageResponse.newBuilder().setStatus(st).build(), s -> offsets.pull(s, req, out));
     }
 
     @Override
     public void getOffset(apache.rocketmq.v2.GetOffsetRequest req, StreamObserver<apache.rocketmq.v2.GetOffsetResponse> out) {
+        if (forbidden(out, st -> apache.rocketmq.v2.GetOffsetResponse.newBuilder().setStatus(st).build(),
+            req.getMessageQueue().getTopic().getName(), Grant.Need.SUB, req.getGroup().getName())) {
+            return;
+        }
         serve(out, st -> apache.rocketmq.v2.GetOffsetResponse.newBuilder().setStatus(st).build(), s -> offsets.getOffset(s, req, out));
     }
 
     @Override
     public void updateOffset(apache.rocketmq.v2.UpdateOffsetRequest req,
                              StreamObserver<apache.rocketmq.v2.UpdateOffsetResponse> out) {
+        if (forbidden(out, st -> apache.rocketmq.v2.UpdateOffsetResponse.newBuilder().setStatus(st).build(),
+            req.getMessageQueue().getTopic().getName(), Grant.Need.SUB, req.getGroup().getName())) {
+            return;
+        }
         serve(out, st -> apache.rocketmq.v2.UpdateOffsetResponse.newBuilder().setStatus(st).build(), s -> offsets.updateOffset(s, req, out));
     }
 
     @Override
     public void queryOffset(apache.rocketmq.v2.QueryOffsetRequest req,
                             StreamObserver<apache.rocketmq.v2.QueryOffsetResponse> out) {
+        if (forbidden(out, st -> apache.rocketmq.v2.QueryOffsetResponse.newBuilder().setStatus(st).build(),
+            req.getMessageQueue().getTopic().getName(), Grant.Need.SUB, null)) {
+            return;
+        }
         serve(out, st -> apache.rocketmq.v2.QueryOffsetResponse.newBuilder().setStatus(st).build(), s -> offsets.queryOffset(s, req, out));
     }
 }

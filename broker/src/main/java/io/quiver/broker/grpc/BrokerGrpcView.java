@@ -57,10 +57,10 @@ public final class BrokerGrpcView implements BrokerView {
         CompletableFuture<RemotingCommand> ask(RemotingCommand request);
     }
 
-    /** The broker's access control for gRPC calls: why a call with these headers is refused, or null. */
+    /** The broker's access control for gRPC calls: what a call with these headers may do, or why it is refused. */
     @FunctionalInterface
     public interface GrpcAccess {
-        String refusal(String authorization, String dateTime, String remoteIp);
+        Access access(String authorization, String dateTime, String remoteIp);
     }
 
     public BrokerGrpcView(BrokerConfig config, TopicTable topics, SubscriptionGroupTable groups, Sender sender,
@@ -171,7 +171,7 @@ public final class BrokerGrpcView implements BrokerView {
     }
 
     @Override
-    public String grpcRefusal(String authorization, String dateTime, String remoteIp) {
-        return access.refusal(authorization, dateTime, remoteIp);
+    public Access grpcAccess(String authorization, String dateTime, String remoteIp) {
+        return access.access(authorization, dateTime, remoteIp);
     }
 }
