@@ -39,8 +39,7 @@ public final class AccessGuard {
         if (given == null || given.isEmpty()) {
             return "the request of AccessKey " + ak + " has no Signature";
         }
-        byte[] content = AclSignature.content(req.extFields(), req.body(), req.version());
-        if (!AclSignature.same(AclSignature.sign(content, a.secretKey()), given)) {
+        if (!AclSignature.same(a.signer().sign(req.extFields(), req.body(), req.version()), given)) {
             return "the Signature does not match for AccessKey " + ak + " (a wrong secret key, or a request changed after signing)";
         }
         if (a.admin()) {
@@ -112,7 +111,7 @@ public final class AccessGuard {
         if (dateTime == null || dateTime.isEmpty()) {
             return GrpcDecision.refuse("no x-mq-date-time header, which the signature of AccessKey " + ak + " covers");
         }
-        if (!AclSignature.same(AclSignature.signGrpc(dateTime, a.secretKey()),
+        if (!AclSignature.same(a.signer().signGrpc(dateTime),
             signature.toUpperCase(java.util.Locale.ROOT))) {
             return GrpcDecision.refuse("the Signature does not match for AccessKey " + ak + " (a wrong secret key)");
         }

@@ -1,5 +1,6 @@
 package io.quiver.acl;
 
+import io.quiver.protocol.acl.AclSignature;
 import io.quiver.protocol.message.TopicNames;
 import java.util.Map;
 
@@ -12,7 +13,14 @@ import java.util.Map;
  */
 public record Account(String accessKey, String secretKey, AddressPattern whiteRemoteAddress, boolean admin,
                       int defaultTopicPerm, int defaultGroupPerm, Map<String, Integer> topicPerms,
-                      Map<String, Integer> groupPerms) {
+                      Map<String, Integer> groupPerms, AclSignature.Signer signer) {
+
+    public Account(String accessKey, String secretKey, AddressPattern whiteRemoteAddress, boolean admin,
+                   int defaultTopicPerm, int defaultGroupPerm, Map<String, Integer> topicPerms,
+                   Map<String, Integer> groupPerms) {
+        this(accessKey, secretKey, whiteRemoteAddress, admin, defaultTopicPerm, defaultGroupPerm, topicPerms, groupPerms,
+            AclSignature.Signer.of(secretKey));
+    }
 
     /** What this account may do with {@code resource}: a topic, or a group's retry topic. */
     public int permOf(String resource) {

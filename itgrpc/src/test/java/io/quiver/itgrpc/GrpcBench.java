@@ -1,15 +1,16 @@
 package io.quiver.itgrpc;
 
 import io.quiver.testkit.QuiverProcess;
+import io.quiver.testkit.SyncLoad;
+import io.quiver.testkit.SyncLoad.Figures;
+import io.quiver.testkit.SyncLoad.Sender;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.rocketmq.client.apis.ClientConfiguration;
@@ -41,71 +42,16 @@ class GrpcBench {
     static final long MEASURE_MILLIS = Long.getLong("quiver.bench.duration", 15_000);
     static final int BACKLOG = Integer.getInteger("quiver.bench.backlog", 200_000);
 
-    interface Sender {
-        boolean send(byte[] body) throws Exception;
+    static Figures load(long pid, Sender sender) throws Exception {
+        return SyncLoad.run(pid, THREADS, SIZE, WARMUP_MILLIS, MEASURE_MILLIS, sender);
     }
 
-    record Figures(double msgsPerSec, double brokerCpuMicrosPerMsg, double clientCpuMicrosPerMsg, long failures) {
-        @Override
-        public String toString() {
-            return String.format("%.0f msgs/s, broker CPU %.1f µs/msg, client CPU %.1f µs/msg, %d failures", msgsPerSec,
-                brokerCpuMicrosPerMsg, clientCpuMicrosPerMsg, failures);
-        }
-    }
-
-    /** CPU time of this (the client's) JVM. */
     static long clientCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-            .getOperatingSystemMXBean()).getProcessCpuTime();
+        return SyncLoad.clientCpuNanos();
     }
 
     static long cpuNanos(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime, USER_HZ 100
-    }
-
-    /** 64 threads send for warm-up plus measurement; figures over the measurement only. */
-    static Figures load(long pid, Sender sender) throws Exception {
-        LongAdder ok = new LongAdder();
-        LongAdder failed = new LongAdder();
-        AtomicBoolean stop = new AtomicBoolean();
-        byte[] body = new byte[SIZE];
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < THREADS; i++) {
-            Thread t = new Thread(() -> {
-                while (!stop.get()) {
-                    try {
-                        if (sender.send(body)) {
-                            ok.increment();
-                        } else {
-                            failed.increment();
-                        }
-                    } catch (Exception e) {
-                        failed.increment();
-                    }
-                }
-            });
-            t.start();
-            threads.add(t);
-        }
-        Thread.sleep(WARMUP_MILLIS);
-        long n0 = ok.sum();
-        long f0 = failed.sum();
-        long c0 = cpuNanos(pid);
-        long k0 = clientCpuNanos();
-        long t0 = System.nanoTime();
-        Thread.sleep(MEASURE_MILLIS);
-        long n = ok.sum() - n0;
-        long c = cpuNanos(pid) - c0;
-        long k = clientCpuNanos() - k0;
-        double secs = (System.nanoTime() - t0) / 1e9;
-        long f = failed.sum() - f0;
-        stop.set(true);
-        for (Thread t : threads) {
-            t.join();
-        }
-        return new Figures(n / secs, c / 1000.0 / Math.max(1, n), k / 1000.0 / Math.max(1, n), f);
+        return SyncLoad.cpuNanos(pid);
     }
 
     /** The broker under test: started here, or one already running ({@code -Dquiver.bench.pid}, {@code .namesrv}, {@code .grpc}). */

@@ -42,4 +42,14 @@ class AclSignatureTest {
         assertThat(AclSignature.same(sig, AclSignature.signGrpc("20261201T120001Z", "12345678"))).isFalse();
         assertThat(AclSignature.same(sig, null)).isFalse();
     }
+
+    @Test
+    void aSignerGivesTheSameSignaturesAsSigningOnce() {
+        Map<String, String> f = new HashMap<>(Map.of("AccessKey", "RocketMQ", "consumerGroup", "GID_demo"));
+        AclSignature.Signer signer = AclSignature.Signer.of("12345678");
+        assertThat(signer.sign(f, null, 409)).isEqualTo("GmJ0bmOjtWHY1+m0PZ66wMWRZZo=");
+        byte[] body = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
+        assertThat(signer.sign(f, body, 409)).isEqualTo(AclSignature.sign(AclSignature.content(f, body, 409), "12345678"));
+        assertThat(signer.signGrpc("20261201T120000Z")).isEqualTo(AclSignature.signGrpc("20261201T120000Z", "12345678"));
+    }
 }
