@@ -41,8 +41,8 @@ public record Needs(boolean admin, List<Need> resources) {
         }
         List<Need> out = new ArrayList<>();
         switch (code) {
-            case RequestCode.SEND_MESSAGE -> send(out, req.ext("topic"), req.ext("producerGroup"));
-            case RequestCode.SEND_MESSAGE_V2, RequestCode.SEND_BATCH_MESSAGE -> send(out, req.ext("b"), req.ext("a"));
+            case RequestCode.SEND_MESSAGE -> send(out, req.ext("topic"));
+            case RequestCode.SEND_MESSAGE_V2, RequestCode.SEND_BATCH_MESSAGE -> send(out, req.ext("b"));
             case RequestCode.CONSUMER_SEND_MSG_BACK -> group(out, req.ext("group"));
             case RequestCode.PULL_MESSAGE, RequestCode.LITE_PULL_MESSAGE, RequestCode.QUERY_CONSUMER_OFFSET,
                  RequestCode.UPDATE_CONSUMER_OFFSET, RequestCode.POP_MESSAGE, RequestCode.ACK_MESSAGE,
@@ -62,12 +62,9 @@ public record Needs(boolean admin, List<Need> resources) {
         return new Needs(false, out);
     }
 
-    private static void send(List<Need> out, String topic, String producerGroup) {
-        if (topic != null && TopicNames.isRetry(topic)) {
-            out.add(new Need(topic, Perm.SUB)); // a consumer sending back to its group's retry topic
-        } else {
-            topic(out, topic, Perm.PUB);
-        }
+    /** PUB on the topic; {@link #topic} turns a retry topic into SUB on its group (a consumer sending back). */
+    private static void send(List<Need> out, String topic) {
+        topic(out, topic, Perm.PUB);
     }
 
     private static void topic(List<Need> out, String topic, int perm) {
