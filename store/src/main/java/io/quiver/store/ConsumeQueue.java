@@ -246,6 +246,56 @@ final class ConsumeQueue {
         return file.detachBefore(minOffset * ENTRY_BYTES);
     }
 
+    /** Judges, for crash recovery, whether an entry points at the intact record it names. */
+    interface EntryCheck {
+        boolean holds(long queueOffset, Entry e);
+    }
+
+    /**
+     * Crash recovery only, once the commit log's end is settled: leaves no empty or false entry below the max,
+     * because the next start finds a queue's end as its first empty entry and an empty one below the max would
+     * hide every entry after it. Entries that are empty or point at or after {@code trustedBelow} (where
+     * recovery's scan began: everything before it was forced before the checkpoint that named it) are judged
+     * by {@code check}, walking down from the max to the first trusted entry. Those after the last good one
+     * are dropped; those below it become placeholders that point at the next good entry's record, which
+     * readers step over as holes (its queue offset is not theirs). Returns how many placeholders were written.
+     */
+    int seal(long trustedBelow, EntryCheck check) {
+        Entry e = new Entry();
+        long keep = -1;
+        long nextGoodOffset = 0;
+        int nextGoodSize = 0;
+        int placeholders = 0;
+        long o = maxOffset - 1;
+        for (; o >= minOffset; o--) {
+            boolean readable = read(o, e);
+            if (readable && e.size > 0 && e.commitLogOffset < trustedBelow) {
+                break;
+            }
+            if (readable && e.size > 0 && check.holds(o, e)) {
+                keep = keep < 0 ? o + 1 : keep;
+                nextGoodOffset = e.commitLogOffset;
+                nextGoodSize = e.size;
+            } else if (keep >= 0 && overwrite(o, nextGoodOffset, nextGoodSize)) {
+                placeholders++;
+            }
+        }
+        truncateEntries(keep < 0 ? o + 1 : keep);
+        return placeholders;
+    }
+
+    /** Writes entry {@code queueOffset} below the max with an ordinary write (its block may be a hole). */
+    private boolean overwrite(long queueOffset, long commitLogOffset, int size) {
+        long byteOffset = queueOffset * ENTRY_BYTES;
+        MappedSegment seg = file.segmentFor(byteOffset);
+        if (seg == null) {
+            return false;
+        }
+        ByteBuffer entry = ByteBuffer.allocate(ENTRY_BYTES).putLong(commitLogOffset).putInt(size).putLong(0).flip();
+        seg.write(entry, (int) (byteOffset - seg.baseOffset()));
+        return true;
+    }
+
     /** Drops entries whose record lies at or beyond {@code commitLogEnd} (recovery only). */
     void truncateTo(long commitLogEnd) {
         Entry e = new Entry();

@@ -1,5 +1,6 @@
 package io.quiver.store;
 
+import io.quiver.protocol.message.MessageRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +12,9 @@ import org.slf4j.LoggerFactory;
  * gives the exact end and nothing is scanned. After a crash, records are verified from the checkpoint's
  * safe offset on: every valid record is (re)indexed in its consume queue. Damage with valid records after it
  * (a flipped bit, a lost page) is stepped over, so it costs only what it overwrote; damage or zeros with
- * nothing valid after them end the log (a torn tail), the rest is erased, and queue entries that point past
- * the end are dropped.
+ * nothing valid after them end the log (a torn tail), and the rest is erased. Then each queue is sealed: its
+ * entries from the scan's start on that point at damage, past the end or at another record are dropped after
+ * its last good entry and become holes below it, so no queue keeps an empty entry below its end.
  * Runs on the starting thread before any reader or writer exists.
  */
 final class Recovery {
@@ -60,8 +62,14 @@ final class Recovery {
         long[] counts = new long[2];
         long end = scan(start, counts);
         cl.truncateTo(end, true);
-        for (ConsumeQueue cq : store.allQueues()) {
-            cq.truncateTo(end);
+        int placeholders = 0;
+        ReadHold hold = new ReadHold();
+        try {
+            for (ConsumeQueue cq : store.allQueues()) {
+                placeholders += cq.seal(start, (queueOffset, e) -> pointsAtItsRecord(cq, queueOffset, e, end, hold));
+            }
+        } finally {
+            hold.release();
         }
         // The store writes a checkpoint at the new end next: what it promises (entries rebuilt, tail erased)
         // must be on disk first, or a second crash soon after would find neither and scan from too late.
@@ -70,8 +78,27 @@ final class Recovery {
             cq.flush();
         }
         log.warn("crash recovery: scanned {} bytes from {} in {} ms, {} records verified, {} re-indexed, {} damaged "
-                + "ranges stepped over; commit log ends at {}",
-            end - start, start, (System.nanoTime() - t0) / 1_000_000, counts[0], counts[1], damaged.size(), end);
+                + "ranges stepped over, {} queue entries left as holes; commit log ends at {}",
+            end - start, start, (System.nanoTime() - t0) / 1_000_000, counts[0], counts[1], damaged.size(), placeholders,
+            end);
+    }
+
+    /**
+     * Whether entry {@code queueOffset} of {@code cq} points at an intact record below {@code end} that names
+     * this queue and this offset (an entry left from before a crash may point at damage, past the end, or at
+     * another record).
+     */
+    private boolean pointsAtItsRecord(ConsumeQueue cq, long queueOffset, ConsumeQueue.Entry e, long end,
+                                      ReadHold hold) {
+        CommitLog cl = store.commitLog();
+        if (e.commitLogOffset < cl.minOffset() || e.commitLogOffset + e.size > end) {
+            return false;
+        }
+        ByteBuffer r = cl.read(e.commitLogOffset, e.size, hold);
+        return r != null && cl.verify(e.commitLogOffset, e.size, hold)
+            && r.getLong(MessageRecord.POS_QUEUE_OFFSET) == queueOffset
+            && r.getInt(MessageRecord.POS_QUEUE_ID) == cq.queueId()
+            && cq.topic().equals(MessageRecord.topicOf(r));
     }
 
     private long scan(long from, long[] counts) {

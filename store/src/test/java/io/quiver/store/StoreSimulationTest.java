@@ -208,6 +208,7 @@ class StoreSimulationTest {
                 }
             }
             disk.failForces(forceFailureRate);
+            assertNoEmptyEntryBelowMax();
             totals.damagedRanges += store.damagedAtRecovery().size();
             history.add("recovered to " + store.commitLogWritePosition());
         }
@@ -327,6 +328,23 @@ class StoreSimulationTest {
             ByteBuffer at = store.recordAt(logOffset);
             sb.append("; the log at ").append(logOffset).append(" holds ").append(at == null ? "no record" : "id " + idOf(at));
             return sb.toString();
+        }
+
+        /**
+         * After a start, every entry of every queue below its max is written (a record's or a placeholder's):
+         * the next start finds a queue's end as the first empty entry, so an empty one below the max would hide
+         * every entry after it.
+         */
+        private void assertNoEmptyEntryBelowMax() {
+            ConsumeQueue.Entry e = new ConsumeQueue.Entry();
+            for (ConsumeQueue cq : store.allQueues()) {
+                for (long o = cq.minOffset(); o < cq.maxOffset(); o++) {
+                    assertThat(cq.read(o, e) && e.size > 0)
+                        .as("queue %s-%d entry %d below max %d is written; history %s", cq.topic(), cq.queueId(), o,
+                            cq.maxOffset(), history)
+                        .isTrue();
+                }
+            }
         }
 
         /** Reads every queue and checks what is served against what was sent and acknowledged. */
