@@ -93,7 +93,12 @@ public final class Broker implements AutoCloseable {
     private final LongPollingService longPolling;
     private final TopicResolver topicResolver;
     private final RemotingServer server;
-    private final RemotingClient namesrvClient = new RemotingClient("broker");
+    /** TLS of the remoting port (tls.server.*), certificates read again when they change. */
+    private final io.quiver.remoting.tls.ServerTls listenerTls;
+    /** TLS of this broker's own connections (tls.enable / useTLS), or null for plain text. */
+    private final io.netty.handler.ssl.SslContext outgoingTls;
+    /** This broker's connections to name servers and its master; TLS with tls.enable. */
+    private final RemotingClient namesrvClient;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService metadataWriter;
     private final List<ExecutorService> pools = new ArrayList<>();
@@ -173,9 +178,14 @@ public final class Broker implements AutoCloseable {
             config.maxSubscriptionGroupCount);
         this.clients = new ClientRegistry(config.maxClientsPerGroup);
         this.locks = new QueueLockTable(config.rebalanceLockMaxLiveTime);
+        io.quiver.remoting.tls.TlsSettings tls = config.tlsSettings();
+        this.listenerTls = io.quiver.remoting.tls.ServerTls.start("broker", tls);
+        this.outgoingTls = io.quiver.remoting.tls.ServerTls.clientContext(tls);
+        this.namesrvClient = new RemotingClient("broker", outgoingTls);
         this.server = new RemotingServer("broker", config.bindAddress, config.listenPort,
             RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES)
-            .transport(io.quiver.remoting.Transport.choose(config.useEpollNativeSelector));
+            .transport(io.quiver.remoting.Transport.choose(config.useEpollNativeSelector))
+            .tls(listenerTls);
         if (config.useEpollNativeSelector && server.transport() != io.quiver.remoting.Transport.EPOLL) {
             log.info("serving with the JDK's NIO: the native epoll transport is not available here ({})",
                 io.quiver.remoting.Transport.nativeUnavailableReason());
@@ -521,6 +531,8 @@ public final class Broker implements AutoCloseable {
             TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::persistOffsets, config.flushConsumerOffsetInterval,
             config.flushConsumerOffsetInterval, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(listenerTls::reloadIfChanged, TLS_RELOAD_SECONDS, TLS_RELOAD_SECONDS,
+            TimeUnit.SECONDS);
         registrar.start(); // the first registration completes (or times out) before the broker reports ready
         log.info("broker {} of cluster {} listening on {}:{} ({}, advertised {}), data in {}, {} ({} ms)",
             config.brokerName, config.brokerClusterName, config.bindAddress, server.port(), server.transport(),
@@ -548,6 +560,8 @@ public final class Broker implements AutoCloseable {
     }
 
     static final long ACL_RELOAD_SECONDS = 5;
+    /** How often the TLS certificate files are looked at for a change. */
+    static final long TLS_RELOAD_SECONDS = 5;
 
     /** What a gRPC call may do under the ACL (everything without it). */
     private io.quiver.grpc.BrokerView.Access grpcAccess(String authorization, String dateTime, String remoteIp) {
@@ -575,8 +589,13 @@ public final class Broker implements AutoCloseable {
         }
         io.netty.channel.local.LocalAddress local = server.listenLocally("quiver-broker-" + config.brokerName + "-"
             + System.identityHashCode(this));
+        // The endpoint follows tls.server.mode, with its own certificate (tlsCertPath) or else the remoting port's.
+        io.quiver.remoting.tls.TlsSettings tls = config.tlsSettings();
+        boolean own = !config.tlsCertPath.isEmpty();
         grpc = new io.quiver.grpc.GrpcEndpoint(new io.quiver.grpc.GrpcEndpoint.Config(config.bindAddress,
-            config.grpcServerPort, true, config.tlsCertPath, config.tlsKeyPath),
+            config.grpcServerPort, tls.mode() != io.quiver.remoting.tls.TlsMode.DISABLED,
+            own ? config.tlsCertPath : tls.certPath(), own ? config.tlsKeyPath : tls.keyPath(),
+            tls.mode() == io.quiver.remoting.tls.TlsMode.ENFORCING),
             new io.quiver.broker.grpc.BrokerGrpcView(config, topics, groups, this::grpcSend,
                 popHandlers, this::askNameServer,
                 this::grpcAccess), local, server.localLoop());
@@ -622,7 +641,7 @@ public final class Broker implements AutoCloseable {
             java.util.function.Supplier<String> master = role != null ? () -> config.haMasterAddress
                 : () -> config.haMasterAddress != null ? config.haMasterAddress : registrar.masterHaAddress();
             replicaLink = new io.quiver.replication.ReplicaLink(identity, config.brokerId, store, master, Clock.SYSTEM,
-                server.transport());
+                server.transport(), outgoingTls);
             if (role != null) {
                 replicaLink.fenceBelow(role.masterEpoch());
             }
@@ -636,7 +655,7 @@ public final class Broker implements AutoCloseable {
                     : "comes from the name servers");
         } else {
             shipping = new io.quiver.replication.ShippingServer(identity, store, config.bindAddress, config.haPort(),
-                Clock.SYSTEM);
+                Clock.SYSTEM).tls(listenerTls);
             store.onPublished(shipping::wake);
             shipping.start(server.transport());
             if (role != null) {

@@ -79,7 +79,8 @@ public final class FailoverAgent implements AutoCloseable {
             throw new IllegalArgumentException("enableControllerMode=true needs controllerAddr=host:port;host:port;...");
         }
         this.base = config;
-        this.controllers = new ControllerClient(config.controllerAddr, Math.max(1_000, 2L * config.brokerHeartbeatInterval));
+        this.controllers = new ControllerClient(config.controllerAddr, Math.max(1_000, 2L * config.brokerHeartbeatInterval),
+            io.quiver.remoting.tls.ServerTls.clientContext(config.tlsSettings()));
     }
 
     /** Registers (retrying until a controller answers) and starts heartbeating; returns at once. */

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 final class AdminClient implements AutoCloseable {
     static final long TIMEOUT_MILLIS = 10_000;
 
-    private final RemotingClient client = new RemotingClient("quiver-cli");
+    /** TLS with -Dtls.enable=true (JAVA_OPTS), as RocketMQ's mqadmin; tls.client.* for mutual TLS. */
+    private final RemotingClient client = new RemotingClient("quiver-cli",
+        io.quiver.remoting.tls.ServerTls.clientContext(io.quiver.remoting.tls.TlsSettings.from(System::getProperty)));
     private final List<String> namesrvs = new ArrayList<>();
 
     AdminClient(String namesrvAddrs) {

@@ -44,7 +44,10 @@ final class ControllerCommand implements Callable<Integer> {
                 .setLevel(ch.qos.logback.classic.Level.WARN);
             ControllerNode node = new ControllerNode(config).start();
             servers.add(node);
-            io.quiver.controller.ControllerServer listener = new io.quiver.controller.ControllerServer(node).start();
+            io.quiver.controller.ControllerServer listener = new io.quiver.controller.ControllerServer(node,
+                io.quiver.remoting.tls.ServerTls.start("controller",
+                    io.quiver.remoting.tls.TlsSettings.from(k -> kv.containsKey(k) ? kv.get(k) : System.getProperty(k))))
+                .start();
             servers.add(listener);
             String metrics = "";
             if (config.metricsEnabled()) {

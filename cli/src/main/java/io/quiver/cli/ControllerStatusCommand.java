@@ -28,7 +28,8 @@ final class ControllerStatusCommand implements Callable<Integer> {
     public Integer call() {
         return Failure.run(() -> {
             String problems = "";
-            try (RemotingClient client = new RemotingClient("quiver-cli")) {
+            try (RemotingClient client = new RemotingClient("quiver-cli", io.quiver.remoting.tls.ServerTls.clientContext(
+                io.quiver.remoting.tls.TlsSettings.from(System::getProperty)))) {
                 for (String addr : controllers.split(";")) {
                     if (addr.isBlank()) {
                         continue;

@@ -31,7 +31,8 @@ final class NameServerCommand implements Callable<Integer> {
         try {
             io.quiver.cli.logging.LogFiles.start(dataDir.resolve("logs"));
             Map<String, String> kv = configFile == null ? Map.of() : ServerOptions.readProperties(configFile);
-            NameServer ns = new NameServer(NameServerConfig.of(host, port, dataDir));
+            NameServer ns = new NameServer(NameServerConfig.of(host, port, dataDir).withTls(
+                io.quiver.remoting.tls.TlsSettings.from(k -> kv.containsKey(k) ? kv.get(k) : System.getProperty(k))));
             String withController = "";
             if (Boolean.parseBoolean(kv.getOrDefault("enableControllerInNamesrv", "false").trim())) {
                 Map<String, String> ckv = new java.util.LinkedHashMap<>(kv);

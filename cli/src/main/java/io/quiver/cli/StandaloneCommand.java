@@ -46,7 +46,7 @@ final class StandaloneCommand implements Callable<Integer> {
         Servers servers = new Servers();
         try {
             java.nio.file.Path logFile = io.quiver.cli.logging.LogFiles.start(root.resolve("logs"));
-            NameServer ns = new NameServer(NameServerConfig.of(bind, namesrvPort, root));
+            NameServer ns = new NameServer(NameServerConfig.of(bind, namesrvPort, root).withTls(config.tlsSettings()));
             ns.start();
             servers.add(ns);
             config.namesrvAddr = "127.0.0.1:" + ns.port();

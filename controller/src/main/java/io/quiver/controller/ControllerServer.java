@@ -47,10 +47,15 @@ public final class ControllerServer implements AutoCloseable {
             return t;
         });
 
-    /** A controller with a listener of its own on {@code listenPort}. */
+    /** A controller with a listener of its own on {@code listenPort}, without TLS. */
     public ControllerServer(ControllerNode node) {
+        this(node, (io.quiver.remoting.tls.ServerTls) null);
+    }
+
+    /** A controller with a listener of its own on {@code listenPort}, serving TLS as {@code tls} says (null: none). */
+    public ControllerServer(ControllerNode node, io.quiver.remoting.tls.ServerTls tls) {
         this(node, new RemotingServer("controller", node.config().bindAddress(), node.config().listenPort(),
-            RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES));
+            RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES).tls(tls));
     }
 
     private ControllerServer(ControllerNode node, RemotingServer own) {

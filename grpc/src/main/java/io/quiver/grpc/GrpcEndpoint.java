@@ -33,9 +33,14 @@ public final class GrpcEndpoint implements AutoCloseable {
     /**
      * Where and how to listen. {@code tlsCertPath}/{@code tlsKeyPath} (PEM) give the certificate; without them a
      * self-signed one is made at start, as RocketMQ's proxy does in its default test mode. {@code tlsEnable} false
-     * serves plain text only.
+     * serves plain text only; {@code tlsOnly} closes plain-text connections (tls.server.mode=enforcing).
      */
-    public record Config(String bindAddress, int port, boolean tlsEnable, String tlsCertPath, String tlsKeyPath) {}
+    public record Config(String bindAddress, int port, boolean tlsEnable, String tlsCertPath, String tlsKeyPath,
+                         boolean tlsOnly) {
+        public Config(String bindAddress, int port, boolean tlsEnable, String tlsCertPath, String tlsKeyPath) {
+            this(bindAddress, port, tlsEnable, tlsCertPath, tlsKeyPath, false);
+        }
+    }
 
     private final Config config;
     private final BrokerView broker;
@@ -89,7 +94,8 @@ public final class GrpcEndpoint implements AutoCloseable {
             .directExecutor()
             .maxInboundMessageSize(broker.maxMessageSize() + INBOUND_MARGIN_BYTES)
             .maxConnectionIdle(IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS)
-            .protocolNegotiator(new TlsOrPlaintext(config.tlsEnable() ? sslContextInBackground() : null))
+            .protocolNegotiator(new TlsOrPlaintext(config.tlsEnable() ? sslContextInBackground() : null,
+                config.tlsEnable() && config.tlsOnly()))
             .addService(ServerInterceptors.intercept(service, ClientMetadata.INTERCEPTOR, new Authentication(broker)));
         try {
             server = b.build().start();

@@ -26,9 +26,12 @@ final class TlsOrPlaintext implements InternalProtocolNegotiator.ProtocolNegotia
     static final int SNIFF_BYTES = 5;
 
     private final java.util.concurrent.CompletableFuture<SslContext> ssl;
+    /** Plain-text connections are closed (tls.server.mode=enforcing). */
+    private final boolean tlsOnly;
 
-    TlsOrPlaintext(java.util.concurrent.CompletableFuture<SslContext> ssl) {
+    TlsOrPlaintext(java.util.concurrent.CompletableFuture<SslContext> ssl, boolean tlsOnly) {
         this.ssl = ssl;
+        this.tlsOnly = tlsOnly;
     }
 
     @Override
@@ -61,7 +64,10 @@ final class TlsOrPlaintext implements InternalProtocolNegotiator.ProtocolNegotia
             }
             decided = true;
             boolean tls = ssl != null && SslHandler.isEncrypted(in, false);
-            if (!tls) {
+            if (!tls && tlsOnly) {
+                in.skipBytes(in.readableBytes());
+                ctx.close(); // an SDK without TLS gets UNAVAILABLE
+            } else if (!tls) {
                 hand(ctx, InternalProtocolNegotiators.serverPlaintext().newHandler(grpcHandler));
             } else if (ssl.isDone() && !ssl.isCompletedExceptionally()) {
                 hand(ctx, InternalProtocolNegotiators.serverTls(ssl.join()).newHandler(grpcHandler));

@@ -10,10 +10,21 @@ import org.apache.rocketmq.common.message.MessageQueue;
 
 /**
  * Produces and reads back messages in its own JVM, so that JVM-wide client settings (such as
- * {@code rocketmq.serialize.type}) apply to it alone. Args: namesrv topic count. Prints RECEIVED lines.
+ * {@code rocketmq.serialize.type}, {@code tls.*}) apply to it alone. Args: namesrv topic count. Prints RECEIVED lines,
+ * then DONE; on failure FAILED and the error, exit code 2.
  */
 public final class ChildRoundTrip {
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            roundTrip(args);
+            System.exit(0);
+        } catch (Exception | Error e) {
+            System.out.println("FAILED " + e);
+            System.exit(2); // the client's own threads would keep this JVM alive
+        }
+    }
+
+    private static void roundTrip(String[] args) throws Exception {
         String namesrv = args[0];
         String topic = args[1];
         int count = Integer.parseInt(args[2]);

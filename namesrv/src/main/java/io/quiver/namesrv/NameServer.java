@@ -39,6 +39,9 @@ public final class NameServer implements AutoCloseable {
     static final int MAX_GRPC_ADDRS = 10_000;
     private final KvConfigTable kv;
     private final RemotingServer server;
+    /** TLS of the listen port, certificates read again when they change (every {@link #TLS_RELOAD_SECONDS} s). */
+    private final io.quiver.remoting.tls.ServerTls listenerTls;
+    static final long TLS_RELOAD_SECONDS = 5;
     private final ScheduledExecutorService scheduler;
     /** KV requests write a file: they run here, off the network threads; a full queue answers SYSTEM_BUSY. */
     private final java.util.concurrent.ThreadPoolExecutor kvPool;
@@ -55,8 +58,9 @@ public final class NameServer implements AutoCloseable {
     public NameServer(NameServerConfig config) {
         this.config = config;
         this.kv = new KvConfigTable(config.kvConfigFile());
+        this.listenerTls = io.quiver.remoting.tls.ServerTls.start("namesrv", config.tls());
         this.server = new RemotingServer("namesrv", config.bindHost(), config.port(),
-            RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES);
+            RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES).tls(listenerTls);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "namesrv-expiry");
             t.setDaemon(true);
@@ -108,6 +112,8 @@ public final class NameServer implements AutoCloseable {
                 log.error("broker expiry failed", e);
             }
         }, config.scanIntervalMillis(), config.scanIntervalMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(listenerTls::reloadIfChanged, TLS_RELOAD_SECONDS, TLS_RELOAD_SECONDS,
+            TimeUnit.SECONDS);
         log.info("name server listening on {}:{}", config.bindHost(), server.port());
     }
 

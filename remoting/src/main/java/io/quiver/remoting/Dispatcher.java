@@ -38,9 +38,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private final java.util.concurrent.atomic.LongAdder binaryRequests = new java.util.concurrent.atomic.LongAdder();
 
     private final RequestGuard guard;
-    /** When a refusal was last logged, and how many were not logged since: at most one line a second. */
-    private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.LongAdder unloggedRefusals = new java.util.concurrent.atomic.LongAdder();
+    private final LimitedLog refusalLog = new LimitedLog();
 
     Dispatcher(String endpoint, Map<Integer, Registration> registrations, Consumer<Channel> onClose) {
         this(endpoint, registrations, onClose, null);
@@ -67,14 +65,9 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         if (why == null) {
             return false;
         }
-        long now = System.currentTimeMillis();
-        long last = lastRefusalLog.get();
-        if (now - last >= 1_000 && lastRefusalLog.compareAndSet(last, now)) {
-            long more = unloggedRefusals.sumThenReset();
+        if (refusalLog.admit()) {
             log.warn("{}: refused request code {} from {}: {}{}", endpoint, rc.request().code(), rc.remoteAddress(), why,
-                more > 0 ? " (and " + more + " more refusals not logged)" : "");
-        } else {
-            unloggedRefusals.increment();
+                refusalLog.leftOutSuffix("refusals"));
         }
         rc.reply(ResponseCode.NO_PERMISSION, why);
         return true;

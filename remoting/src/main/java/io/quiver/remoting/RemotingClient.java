@@ -29,6 +29,11 @@ public final class RemotingClient implements AutoCloseable {
     private final Map<String, ChannelFuture> channels = new ConcurrentHashMap<>();
 
     public RemotingClient(String name) {
+        this(name, null);
+    }
+
+    /** Connections that use TLS with {@code tls} (a client context), or plain text when it is null. */
+    public RemotingClient(String name, io.netty.handler.ssl.SslContext tls) {
         group = new NioEventLoopGroup(1, new DefaultThreadFactory(name + "-client", true));
         Dispatcher dispatcher = new Dispatcher(name, Map.of(), ch -> { });
         bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
@@ -37,6 +42,9 @@ public final class RemotingClient implements AutoCloseable {
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                    }
                     ch.pipeline()
                         .addLast(new FrameDecoder(RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES))
                         .addLast(FrameEncoder.INSTANCE)

@@ -45,6 +45,8 @@ public final class RemotingServer implements AutoCloseable {
     private Dispatcher dispatcher;
     private RequestGuard guard;
     private Transport transport = Transport.choose(true);
+    private io.quiver.remoting.tls.ServerTls tls;
+    private final LimitedLog tlsRefusals = new LimitedLog();
 
     public RemotingServer(String name, String bindHost, int port, int maxFrameBytes) {
         this.name = name;
@@ -67,6 +69,18 @@ public final class RemotingServer implements AutoCloseable {
             throw new IllegalStateException("the guard must be set before start");
         }
         this.guard = g;
+        return this;
+    }
+
+    /**
+     * Serves TLS as {@code t} says ({@code tls.server.mode}: plain text only, both on one port, or TLS only); call
+     * before {@link #start}. Without it the port serves plain text and knows nothing of TLS.
+     */
+    public RemotingServer tls(io.quiver.remoting.tls.ServerTls t) {
+        if (serverChannel != null) {
+            throw new IllegalStateException("TLS must be set before start");
+        }
+        this.tls = t;
         return this;
     }
 
@@ -104,6 +118,9 @@ public final class RemotingServer implements AutoCloseable {
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                        ch.pipeline().addLast("tls-sniffer", TlsSniffer.forRemoting(name, tls, maxFrameBytes, tlsRefusals));
+                    }
                     ch.pipeline()
                         // Replies finished by the same store completion leave in one write, not one each.
                         .addLast("flush-consolidation", new FlushConsolidationHandler(MAX_FLUSHES_CONSOLIDATED, true))

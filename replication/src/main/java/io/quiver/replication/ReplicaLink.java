@@ -83,6 +83,12 @@ public final class ReplicaLink implements AutoCloseable {
     /** As above, on {@code transport} (the broker's: native epoll where Linux has it). */
     public ReplicaLink(ShippingServer.Identity identity, long brokerId, MessageStore store, Supplier<String> masterAddress,
                        Clock clock, io.quiver.remoting.Transport transport) {
+        this(identity, brokerId, store, masterAddress, clock, transport, null);
+    }
+
+    /** As above, over TLS with {@code tls} (a client context; null: plain text). */
+    public ReplicaLink(ShippingServer.Identity identity, long brokerId, MessageStore store, Supplier<String> masterAddress,
+                       Clock clock, io.quiver.remoting.Transport transport, io.netty.handler.ssl.SslContext tls) {
         this.identity = identity;
         this.brokerId = brokerId;
         this.store = store;
@@ -96,6 +102,9 @@ public final class ReplicaLink implements AutoCloseable {
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                    }
                     ch.pipeline().addLast("idle", new IdleStateHandler(ShippingServer.IDLE_CLOSE_SECONDS, 0, 0,
                         TimeUnit.SECONDS));
                     FrameHandlers.install(ch.pipeline());

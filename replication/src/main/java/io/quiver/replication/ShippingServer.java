@@ -80,6 +80,18 @@ public final class ShippingServer implements AutoCloseable {
         this.clock = clock;
     }
 
+    private io.quiver.remoting.tls.ServerTls tls;
+    private final io.quiver.remoting.LimitedLog tlsRefusals = new io.quiver.remoting.LimitedLog();
+
+    /**
+     * Serves TLS as the broker's remoting port does ({@code tls.server.mode}, its certificate and client
+     * authentication: replicas present their tls.client certificate); call before {@link #start}.
+     */
+    public ShippingServer tls(io.quiver.remoting.tls.ServerTls t) {
+        this.tls = t;
+        return this;
+    }
+
     public void start(Transport transport) {
         boss = transport.group(1, new DefaultThreadFactory("quiver-ha-accept", true));
         workers = transport.group(1, new DefaultThreadFactory("quiver-ha-ship", true));
@@ -91,6 +103,10 @@ public final class ShippingServer implements AutoCloseable {
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                        ch.pipeline().addLast("tls-sniffer",
+                            io.quiver.remoting.TlsSniffer.closingPlainText("replication", tls, tlsRefusals));
+                    }
                     ch.pipeline().addLast("idle", new IdleStateHandler(IDLE_CLOSE_SECONDS, 0, 0, TimeUnit.SECONDS));
                     FrameHandlers.install(ch.pipeline());
                     ch.pipeline().addLast("session", new ShippingSession(ShippingServer.this, store));

@@ -162,7 +162,7 @@ public final class BrokerConfig {
             (c, v) -> c.channelExpiredTimeout = Long.parseLong(v), c -> c.channelExpiredTimeout);
         def("grpcServerPort", "8081", "port of the gRPC endpoint (RocketMQ 5 SDKs: Java, Go, Python, Node.js, C#, C++, Rust), TLS and plain text on one port; -1: none",
             (c, v) -> c.grpcServerPort = parsePortOrNone(v), c -> c.grpcServerPort);
-        def("tlsCertPath", "", "PEM certificate of the gRPC endpoint's TLS; empty: a self-signed one made at start",
+        def("tlsCertPath", "", "PEM certificate of the gRPC endpoint's TLS; empty: tls.server.certPath, else a self-signed one made at start",
             (c, v) -> c.tlsCertPath = v.trim(), c -> c.tlsCertPath);
         def("tlsKeyPath", "", "PEM private key (PKCS#8) of tlsCertPath",
             (c, v) -> c.tlsKeyPath = v.trim(), c -> c.tlsKeyPath);
@@ -175,6 +175,16 @@ public final class BrokerConfig {
             (c, v) -> c.metricsExporterType = parseChoice(v, "PROM", "DISABLE"), c -> c.metricsExporterType);
         def("metricsPromExporterPort", "5557", "port of the Prometheus /metrics endpoint",
             (c, v) -> c.metricsPromExporterPort = parsePort(v), c -> c.metricsPromExporterPort);
+        for (String[] k : io.quiver.remoting.tls.TlsSettings.KEYS) {
+            String key = k[0];
+            def(key, k[1], k[2], (c, v) -> {
+                c.tls.put(key, v);
+                c.tlsSettings(); // a value that does not parse is refused now, naming its key
+            }, c -> key.endsWith("Password") ? (c.tls.getOrDefault(key, "").isEmpty() ? "" : "(set, not shown)")
+                : c.tls.getOrDefault(key, k[1]));
+        }
+        def("useTLS", "(tls.enable)", "this broker's own connections (to name servers, its master, controllers) use "
+            + "TLS; overrides tls.enable", (c, v) -> c.useTLS = parseBool(v), c -> c.useTLS == null ? "(tls.enable)" : c.useTLS);
         def("metricsPromExporterHost", "127.0.0.1", "address the /metrics endpoint listens on: loopback unless set (0.0.0.0: "
             + "every interface, for a Prometheus on another host; RocketMQ's default is brokerIP1)",
             (c, v) -> c.metricsPromExporterHost = v.trim().isEmpty() ? "127.0.0.1" : v.trim(), c -> c.metricsPromExporterHost);
@@ -202,6 +212,22 @@ public final class BrokerConfig {
                             Function<BrokerConfig, Object> read) {
         SETTINGS.put(key, new Setting(key, dflt, meaning, parse, read));
     }
+
+    /** The tls.* settings given in the configuration (others come from system properties, as RocketMQ reads them). */
+    private final Map<String, String> tls = new java.util.HashMap<>();
+
+    /**
+     * TLS of the remoting port and of this broker's own connections: the tls.* keys of the configuration, else the
+     * system property of the same name (-Dtls.server.mode=..., RocketMQ's way), else the default.
+     */
+    public io.quiver.remoting.tls.TlsSettings tlsSettings() {
+        io.quiver.remoting.tls.TlsSettings s =
+            io.quiver.remoting.tls.TlsSettings.from(k -> tls.containsKey(k) ? tls.get(k) : System.getProperty(k));
+        return useTLS == null ? s : s.withClientEnable(useTLS);
+    }
+
+    /** broker.conf's useTLS (RocketMQ's key for the broker's own connections); null: tls.enable decides. */
+    public Boolean useTLS;
 
     public String brokerClusterName = "DefaultCluster";
     public String brokerName = "broker-a";

@@ -33,9 +33,15 @@ public final class ControllerClient implements AutoCloseable {
 
     private final List<String> addresses;
     private final long timeoutMillis;
-    private final RemotingClient client = new RemotingClient("broker-controller");
+    private final RemotingClient client;
 
     public ControllerClient(String controllerAddr, long timeoutMillis) {
+        this(controllerAddr, timeoutMillis, null);
+    }
+
+    /** With {@code tls} (a client context; null: plain text) on every connection to the controllers. */
+    public ControllerClient(String controllerAddr, long timeoutMillis, io.netty.handler.ssl.SslContext tls) {
+        this.client = new RemotingClient("broker-controller", tls);
         List<String> list = new ArrayList<>();
         for (String a : controllerAddr.split(";")) {
             if (!a.isBlank()) {
