@@ -22,6 +22,15 @@ public final class AclFile {
     private volatile AclRules rules = AclRules.NONE;
     private long seenModified = Long.MIN_VALUE;
     private long seenSize = -1;
+    /** Counts the times new rules came into force, and when the last did (RocketMQ's DataVersion of the file). */
+    private volatile Version version = new Version(0, System.currentTimeMillis());
+
+    /** How many times the rules changed, and when they last did. */
+    public record Version(long counter, long timestamp) {}
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()
+            .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
 
     public AclFile(Path path) {
         this.path = path;
@@ -29,6 +38,76 @@ public final class AclFile {
 
     public Path path() {
         return path;
+    }
+
+    public Version version() {
+        return version;
+    }
+
+    /**
+     * Changes the file as {@code edit} says (an ACL admin request), writes it in place of the old one (a new file
+     * moved over it, so a reader never sees half of it) and puts its rules in force at once. The change is refused,
+     * and nothing written, when it leaves a file that cannot be used; the exception says why, never a secret.
+     */
+    public synchronized void edit(AclEdits.Edit edit) throws AclRules.Invalid {
+        com.fasterxml.jackson.databind.node.ObjectNode root;
+        try {
+            byte[] now = Files.exists(path) ? Files.readAllBytes(path) : new byte[0];
+            com.fasterxml.jackson.databind.JsonNode tree = now.length == 0 ? null : YAML.readTree(now);
+            if (tree == null || tree.isNull() || tree.isMissingNode()) {
+                root = YAML.createObjectNode();
+            } else if (tree.isObject()) {
+                root = (com.fasterxml.jackson.databind.node.ObjectNode) tree;
+            } else {
+                throw new AclRules.Invalid("the file is not a mapping with globalWhiteRemoteAddresses and accounts");
+            }
+        } catch (IOException e) {
+            throw new AclRules.Invalid("the ACL file cannot be read: " + e.getMessage());
+        }
+        try {
+            edit.apply(root);
+        } catch (IllegalArgumentException e) {
+            throw new AclRules.Invalid(e.getMessage());
+        }
+        byte[] next;
+        try {
+            next = YAML.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new AclRules.Invalid("the changed file cannot be written: " + e.getMessage());
+        }
+        AclRules parsed = AclRules.parse(next);
+        try {
+            Path dir = path.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+            Files.write(tmp, next);
+            Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+            seenModified = a.lastModifiedTime().toMillis();
+            seenSize = a.size();
+        } catch (IOException e) {
+            throw new AclRules.Invalid("the ACL file cannot be written: " + e.getMessage());
+        }
+        inForce(parsed);
+        log.info("ACL file {} changed by an admin request: {} accounts, {} white-listed address patterns", path,
+            parsed.accounts().size(), parsed.globalWhiteRemoteAddresses().size());
+    }
+
+    /** The file as written, as a YAML tree (an empty mapping when there is none or it is empty). */
+    public synchronized com.fasterxml.jackson.databind.JsonNode document() throws AclRules.Invalid {
+        try {
+            byte[] now = Files.exists(path) ? Files.readAllBytes(path) : new byte[0];
+            com.fasterxml.jackson.databind.JsonNode tree = now.length == 0 ? null : YAML.readTree(now);
+            return tree == null || tree.isNull() || tree.isMissingNode() ? YAML.createObjectNode() : tree;
+        } catch (IOException e) {
+            throw new AclRules.Invalid("the ACL file cannot be read: " + e.getMessage());
+        }
+    }
+
+    private void inForce(AclRules next) {
+        rules = next;
+        version = new Version(version.counter() + 1, System.currentTimeMillis());
     }
 
     /** The rules in force. */
@@ -49,7 +128,7 @@ public final class AclFile {
                 log.warn("ACL file {} does not exist: no account is known and every request is refused", path);
                 seenSize = -2;
                 seenModified = Long.MIN_VALUE;
-                rules = AclRules.NONE;
+                inForce(AclRules.NONE);
                 return true;
             }
             return false;
@@ -69,7 +148,7 @@ public final class AclFile {
         }
         try {
             AclRules next = AclRules.parse(Files.readAllBytes(path));
-            rules = next;
+            inForce(next);
             log.info("ACL file {} read: {} accounts, {} white-listed address patterns", path, next.accounts().size(),
                 next.globalWhiteRemoteAddresses().size());
             return true;

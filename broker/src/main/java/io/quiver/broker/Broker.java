@@ -85,6 +85,8 @@ public final class Broker implements AutoCloseable {
     private io.quiver.broker.handler.PopHandlers popHandlers;
     /** The access control of requests and gRPC calls; null without {@code aclEnable}. */
     private volatile io.quiver.acl.AccessGuard accessGuard;
+    /** The ACL accounts' file with {@code aclEnable}; null without. */
+    private final io.quiver.acl.AclFile aclFile;
     private final SubscriptionGroupTable groups;
     private final ConsumerOffsetTable offsets;
     private final ClientRegistry clients;
@@ -178,6 +180,8 @@ public final class Broker implements AutoCloseable {
             config.maxSubscriptionGroupCount);
         this.clients = new ClientRegistry(config.maxClientsPerGroup);
         this.locks = new QueueLockTable(config.rebalanceLockMaxLiveTime);
+        this.aclFile = !config.aclEnable ? null : new io.quiver.acl.AclFile(config.aclFile.isEmpty()
+            ? config.storePathRootDir.resolve("config").resolve("plain_acl.yml") : java.nio.file.Path.of(config.aclFile));
         io.quiver.remoting.tls.TlsSettings tls = config.tlsSettings();
         this.listenerTls = io.quiver.remoting.tls.ServerTls.start("broker", tls);
         this.outgoingTls = io.quiver.remoting.tls.ServerTls.clientContext(tls);
@@ -379,6 +383,13 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.GET_BROKER_CONFIG, info::brokerConfig, adminPool);
         server.register(RequestCode.GET_BROKER_RUNTIME_INFO, info::runtimeInfo, adminPool);
         server.register(RequestCode.UPDATE_BROKER_CONFIG, new BrokerConfigUpdateHandler(config, registerSoon), adminPool);
+        var aclAdmin = new io.quiver.broker.handler.AclAdminHandlers(aclFile, config);
+        // Each broker keeps its own ACL file (not replicated): replicas take changes too, as mqadmin sends them to all.
+        server.register(RequestCode.UPDATE_AND_CREATE_ACL_CONFIG, aclAdmin::updateAccount, adminPool);
+        server.register(RequestCode.DELETE_ACL_CONFIG, aclAdmin::deleteAccount, adminPool);
+        server.register(RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG, aclAdmin::updateGlobalWhiteAddresses, adminPool);
+        server.register(RequestCode.GET_BROKER_CLUSTER_ACL_INFO, aclAdmin::version, adminPool);
+        server.register(RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG, aclAdmin::config, adminPool);
         MessageLookupHandlers lookup = new MessageLookupHandlers(store);
         server.register(RequestCode.VIEW_MESSAGE_BY_ID, lookup::viewMessage, pullPool);
         server.register(RequestCode.QUERY_MESSAGE, lookup::queryMessage, pullPool);
@@ -548,9 +559,8 @@ public final class Broker implements AutoCloseable {
         if (!config.aclEnable) {
             return;
         }
-        java.nio.file.Path file = config.aclFile.isEmpty()
-            ? config.storePathRootDir.resolve("config").resolve("plain_acl.yml") : java.nio.file.Path.of(config.aclFile);
-        io.quiver.acl.AclFile acl = new io.quiver.acl.AclFile(file);
+        io.quiver.acl.AclFile acl = aclFile;
+        java.nio.file.Path file = acl.path();
         acl.reloadIfChanged();
         io.quiver.acl.AccessGuard guard = new io.quiver.acl.AccessGuard(acl::rules);
         accessGuard = guard;

@@ -178,4 +178,81 @@ class AclIT {
             allowed.shutdown();
         }
     }
+
+    /** A topic of its own for the admin test, so that the other test's counts stay its own. */
+    static final String ADMIN_TOPIC = "AclAdminOrders";
+
+    static Message adminTopicMessage(String body) {
+        return new Message(ADMIN_TOPIC, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The failure code behind a refused admin call. */
+    static int refusedWith(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(call);
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof MQBrokerException b) {
+                return b.getResponseCode();
+            }
+            if (c instanceof MQClientException m && m.getResponseCode() > 0) {
+                return m.getResponseCode(); // the admin client's wrapping of a refusal
+            }
+        }
+        throw new AssertionError("not refused by the broker, but: " + t, t);
+    }
+
+    @Test
+    void adminAccountsEditTheAccountsThroughDefaultMQAdminExtAndTheChangesAreInForceAtOnce() throws Exception {
+        DefaultMQAdminExt root = admin(as("rocketmq2", "admin-secret"), "acl-admin-root");
+        DefaultMQAdminExt operator = admin(as("consumer1", "consumer-secret"), "acl-admin-operator");
+        String addr = quiver.brokerAddr();
+        try {
+            org.apache.rocketmq.common.protocol.body.ClusterAclVersionInfo before =
+                root.examineBrokerClusterAclVersionInfo(addr);
+            assertThat(before.getBrokerName()).isNotBlank();
+            assertThat(before.getAllAclConfigDataVersion()).containsKey(aclFile.toString());
+
+            org.apache.rocketmq.common.PlainAccessConfig p2 = new org.apache.rocketmq.common.PlainAccessConfig();
+            p2.setAccessKey("producer2");
+            p2.setSecretKey("producer2-secret");
+            p2.setDefaultTopicPerm("DENY");
+            p2.setDefaultGroupPerm("DENY");
+            p2.setTopicPerms(java.util.List.of(ADMIN_TOPIC + "=PUB"));
+            assertThat(refusedWith(() -> operator.createAndUpdatePlainAccessConfig(addr, p2)))
+                .as("only admin accounts edit the accounts").isEqualTo(16);
+            root.createAndUpdatePlainAccessConfig(addr, p2);
+            assertThat(Files.readString(aclFile)).contains("producer2").contains(ADMIN_TOPIC + "=PUB");
+            root.createAndUpdateTopicConfig(addr, new TopicConfig(ADMIN_TOPIC, 4, 4, 6));
+            org.apache.rocketmq.common.protocol.body.ClusterAclVersionInfo after =
+                root.examineBrokerClusterAclVersionInfo(addr);
+            assertThat(after.getAclConfigDataVersion().getCounter().get())
+                .isGreaterThan(before.getAclConfigDataVersion().getCounter().get());
+
+            DefaultMQProducer p = producer(as("producer2", "producer2-secret"), "PG_acl_admin_p2");
+            try {
+                assertThat(p.send(adminTopicMessage("by producer2")).getSendStatus()).isEqualTo(SendStatus.SEND_OK);
+
+                org.apache.rocketmq.common.PlainAccessConfig bad = new org.apache.rocketmq.common.PlainAccessConfig();
+                bad.setAccessKey("producer2");
+                bad.setDefaultTopicPerm("EVERYTHING");
+                String fileBefore = Files.readString(aclFile);
+                assertThat(refusedWith(() -> root.createAndUpdatePlainAccessConfig(addr, bad))).isEqualTo(209);
+                assertThat(Files.readString(aclFile)).as("a refused change writes nothing").isEqualTo(fileBefore);
+                assertThat(p.send(adminTopicMessage("still allowed")).getSendStatus()).isEqualTo(SendStatus.SEND_OK);
+
+                root.updateGlobalWhiteAddrConfig(addr, "10.10.*.*");
+                assertThat(Files.readString(aclFile)).contains("10.10.*.*");
+                root.updateGlobalWhiteAddrConfig(addr, "");
+
+                root.deletePlainAccessConfig(addr, "producer2");
+                assertThat(Files.readString(aclFile)).doesNotContain("producer2");
+                assertThat(refusal(() -> p.send(adminTopicMessage("after delete")))).contains("producer2");
+                assertThat(refusedWith(() -> root.deletePlainAccessConfig(addr, "producer2"))).isEqualTo(210);
+            } finally {
+                p.shutdown();
+            }
+        } finally {
+            operator.shutdown();
+            root.shutdown();
+        }
+    }
 }

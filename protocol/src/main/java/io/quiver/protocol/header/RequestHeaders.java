@@ -1,6 +1,7 @@
 package io.quiver.protocol.header;
 
 import io.quiver.protocol.RemotingCommand;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -335,5 +336,52 @@ public final class RequestHeaders {
         public static Namespace decode(RemotingCommand cmd) {
             return new Namespace(new HeaderReader(cmd).string("namespace"));
         }
+    }
+
+    /**
+     * UPDATE_AND_CREATE_ACL_CONFIG (50): an account to create or change. Fields absent (null) are left as they are on
+     * an existing account; lists arrive joined with commas.
+     */
+    public record AclAccountEdit(String accessKey, String secretKey, String whiteRemoteAddress, Boolean admin,
+                                 String defaultTopicPerm, String defaultGroupPerm, List<String> topicPerms,
+                                 List<String> groupPerms) {
+        public static AclAccountEdit decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            String admin = r.optString("admin");
+            return new AclAccountEdit(r.string("accessKey"), r.optString("secretKey"), r.optString("whiteRemoteAddress"),
+                admin == null || admin.isBlank() ? null : Boolean.parseBoolean(admin.trim()),
+                r.optString("defaultTopicPerm"), r.optString("defaultGroupPerm"), commaList(r.optString("topicPerms")),
+                commaList(r.optString("groupPerms")));
+        }
+    }
+
+    /** DELETE_ACL_CONFIG (51). */
+    public record AclAccessKey(String accessKey) {
+        public static AclAccessKey decode(RemotingCommand cmd) {
+            return new AclAccessKey(new HeaderReader(cmd).string("accessKey"));
+        }
+    }
+
+    /** UPDATE_GLOBAL_WHITE_ADDRS_CONFIG (53): the new global white list; {@code aclFileFullPath} names a file. */
+    public record AclGlobalWhiteAddrs(List<String> globalWhiteAddrs, String aclFileFullPath) {
+        public static AclGlobalWhiteAddrs decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            List<String> addrs = commaList(r.optString("globalWhiteAddrs"));
+            return new AclGlobalWhiteAddrs(addrs == null ? List.of() : addrs, r.optString("aclFileFullPath"));
+        }
+    }
+
+    /** A comma-joined list as sent by the official admin client; null when the field is absent. */
+    static List<String> commaList(String joined) {
+        if (joined == null) {
+            return null;
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (String s : joined.split(",")) {
+            if (!s.isBlank()) {
+                out.add(s.trim());
+            }
+        }
+        return out;
     }
 }
