@@ -60,8 +60,6 @@ class AclBench {
         System.out.println("RESULT sync:64 without ACL: " + open);
         SyncLoad.Figures signed = run(true);
         System.out.println("RESULT sync:64 with ACL, signed: " + signed);
-        System.out.printf("RESULT ACL/no ACL: throughput %.2fx, broker CPU per message %.2fx, client CPU per message "
-            + "%.2fx%n", signed.msgsPerSec() / open.msgsPerSec(), signed.brokerCpuMicrosPerMsg()
-            / open.brokerCpuMicrosPerMsg(), signed.clientCpuMicrosPerMsg() / open.clientCpuMicrosPerMsg());
+        System.out.println("RESULT ACL/no ACL: " + signed.ratiosTo(open));
     }
 }

@@ -57,8 +57,6 @@ class TlsBench {
         System.out.println("RESULT sync:64 plain text: " + plain);
         SyncLoad.Figures tls = run(true);
         System.out.println("RESULT sync:64 TLS: " + tls);
-        System.out.printf("RESULT TLS/plain: throughput %.2fx, broker CPU per message %.2fx, client CPU per message "
-            + "%.2fx%n", tls.msgsPerSec() / plain.msgsPerSec(), tls.brokerCpuMicrosPerMsg()
-            / plain.brokerCpuMicrosPerMsg(), tls.clientCpuMicrosPerMsg() / plain.clientCpuMicrosPerMsg());
+        System.out.println("RESULT TLS/plain: " + tls.ratiosTo(plain));
     }
 }

@@ -25,6 +25,13 @@ public final class SyncLoad {
             return String.format("%.0f msgs/s, broker CPU %.1f µs/msg, client CPU %.1f µs/msg, %d failures", msgsPerSec,
                 brokerCpuMicrosPerMsg, clientCpuMicrosPerMsg, failures);
         }
+
+        /** These figures as ratios to {@code base}'s: throughput, broker and client CPU per message. */
+        public String ratiosTo(Figures base) {
+            return String.format("throughput %.2fx, broker CPU per message %.2fx, client CPU per message %.2fx",
+                msgsPerSec / base.msgsPerSec, brokerCpuMicrosPerMsg / base.brokerCpuMicrosPerMsg,
+                clientCpuMicrosPerMsg / base.clientCpuMicrosPerMsg);
+        }
     }
 
     private SyncLoad() {}
