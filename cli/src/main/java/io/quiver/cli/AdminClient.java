@@ -21,7 +21,18 @@ final class AdminClient implements AutoCloseable {
         io.quiver.remoting.tls.ServerTls.clientContext(io.quiver.remoting.tls.TlsSettings.from(System::getProperty)));
     private final List<String> namesrvs = new ArrayList<>();
 
+    /** With ACL: the account that signs every request, and its signer; null without. */
+    private final String accessKey;
+    private final io.quiver.protocol.acl.AclSignature.Signer signer;
+
     AdminClient(String namesrvAddrs) {
+        this(namesrvAddrs, null, null);
+    }
+
+    /** Signs every request as {@code accessKey} ({@code AclClientRPCHook}'s signature), when it is not null. */
+    AdminClient(String namesrvAddrs, String accessKey, String secretKey) {
+        this.accessKey = accessKey;
+        this.signer = accessKey == null ? null : io.quiver.protocol.acl.AclSignature.Signer.of(secretKey);
         for (String a : namesrvAddrs.split(";")) {
             if (!a.isBlank()) {
                 namesrvs.add(a.trim());
@@ -43,6 +54,11 @@ final class AdminClient implements AutoCloseable {
 
     /** Calls {@code addr} and returns whatever it answers; throws only if it cannot be reached. */
     RemotingCommand callAny(String addr, RemotingCommand req) {
+        if (signer != null) {
+            req.putExt(io.quiver.protocol.acl.AclSignature.ACCESS_KEY, accessKey);
+            req.putExt(io.quiver.protocol.acl.AclSignature.SIGNATURE,
+                signer.sign(req.extFields(), req.body(), req.version()));
+        }
         try {
             return client.invoke(addr, req, TIMEOUT_MILLIS).get(TIMEOUT_MILLIS + 1_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.quiver.testkit.QuiverCli;
 import io.quiver.testkit.QuiverProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -254,5 +255,40 @@ class AclIT {
             operator.shutdown();
             root.shutdown();
         }
+    }
+
+    @Test
+    void quiverAclVerbsEditTheAccountsWhenSignedByAnAdminAccount() throws Exception {
+        String ns = quiver.namesrvAddr();
+        Map<String, String> root = Map.of("QUIVER_ACCESS_KEY", "rocketmq2", "QUIVER_SECRET_KEY", "admin-secret",
+            "QUIVER_ACL_SECRET", "cli-user-secret");
+        QuiverCli.Result unsigned = QuiverCli.run("acl", "list", "--namesrv", ns);
+        assertThat(unsigned.exitCode()).as(unsigned.toString()).isNotZero();
+        assertThat(unsigned.err()).contains("AccessKey");
+
+        QuiverCli.Result created = QuiverCli.run(root, "acl", "update", "cliuser01", "--namesrv", ns,
+            "--default-topic-perm", "SUB", "--topic-perm", "AclOrders=PUB", "--topic-perm", "Other=DENY");
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+        assertThat(created.out()).contains("account cliuser01 updated");
+        assertThat(Files.readString(aclFile)).contains("cliuser01").contains("cli-user-secret").contains("Other=DENY");
+
+        QuiverCli.Result listed = QuiverCli.run(root, "acl", "list", "--namesrv", ns, "--json");
+        assertThat(listed.exitCode()).as(listed.toString()).isZero();
+        assertThat(listed.out()).contains("\"cliuser01\"").contains("AclOrders=PUB").doesNotContain("secret");
+        QuiverCli.Result table = QuiverCli.run(root, "acl", "list", "--namesrv", ns);
+        assertThat(table.out()).contains("cliuser01").contains("default SUB; AclOrders=PUB, Other=DENY");
+
+        QuiverCli.Result version = QuiverCli.run(root, "acl", "version", "--namesrv", ns, "--json");
+        assertThat(version.exitCode()).as(version.toString()).isZero();
+        assertThat(version.out()).contains("\"changes\"");
+
+        QuiverCli.Result bad = QuiverCli.run(root, "acl", "update", "cliuser01", "--namesrv", ns,
+            "--default-group-perm", "SOMETIMES");
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.err()).contains("209").contains("SOMETIMES");
+
+        QuiverCli.Result deleted = QuiverCli.run(root, "acl", "delete", "cliuser01", "--namesrv", ns);
+        assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
+        assertThat(Files.readString(aclFile)).doesNotContain("cliuser01");
     }
 }

@@ -23,6 +23,11 @@ public final class QuiverCli {
     private QuiverCli() {}
 
     public static Result run(String... args) {
+        return run(java.util.Map.of(), args);
+    }
+
+    /** As {@link #run(String...)}, with {@code env} added to the environment. */
+    public static Result run(java.util.Map<String, String> env, String... args) {
         String d = System.getProperty("quiver.dist");
         if (d == null) {
             throw new IllegalStateException("system property quiver.dist (the built distribution) is not set");
@@ -33,6 +38,7 @@ public final class QuiverCli {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().remove("QUIVER_NAMESRV");
+            pb.environment().putAll(env);
             Process p = pb.start();
             p.getOutputStream().close();
             var out = p.getInputStream().readAllBytes();
