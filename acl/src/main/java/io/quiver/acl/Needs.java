@@ -31,7 +31,12 @@ public record Needs(boolean admin, List<Need> resources) {
         RequestCode.RESET_CONSUMER_CLIENT_OFFSET, RequestCode.PUT_KV_CONFIG, RequestCode.DELETE_KV_CONFIG,
         RequestCode.QUIVER_DLQ_REDRIVE, RequestCode.QUIVER_DRAIN,
         RequestCode.UPDATE_AND_CREATE_ACL_CONFIG, RequestCode.DELETE_ACL_CONFIG, RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG,
-        RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG);
+        RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG,
+        // a name server's: what brokers send about themselves (they sign with innerClientAuthenticationCredentials)
+        RequestCode.REGISTER_BROKER, RequestCode.UNREGISTER_BROKER, RequestCode.QUERY_DATA_VERSION,
+        // a controller's: what changes a group's master or its in-sync set
+        RequestCode.CONTROLLER_REGISTER_BROKER, RequestCode.CONTROLLER_ALTER_SYNC_STATE_SET,
+        RequestCode.CONTROLLER_ELECT_MASTER, RequestCode.BROKER_HEARTBEAT);
 
     /** The needs of {@code req}; a body that cannot be read needs what it would need with nothing in it. */
     public static Needs of(RemotingCommand req) {

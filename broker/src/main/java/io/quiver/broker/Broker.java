@@ -144,6 +144,14 @@ public final class Broker implements AutoCloseable {
     }
 
     public Broker(BrokerConfig config, ControllerRole role) {
+        this(config, role, null);
+    }
+
+    /**
+     * With {@code sharedAcl}: the ACL file object this broker uses (with aclEnable), shared with a name server in the
+     * same process so that an account an admin request adds is known to both at once; null: its own.
+     */
+    public Broker(BrokerConfig config, ControllerRole role, io.quiver.acl.AclFile sharedAcl) {
         this.config = config;
         this.role = role;
         try {
@@ -180,12 +188,14 @@ public final class Broker implements AutoCloseable {
             config.maxSubscriptionGroupCount);
         this.clients = new ClientRegistry(config.maxClientsPerGroup);
         this.locks = new QueueLockTable(config.rebalanceLockMaxLiveTime);
-        this.aclFile = !config.aclEnable ? null : new io.quiver.acl.AclFile(config.aclFile.isEmpty()
-            ? config.storePathRootDir.resolve("config").resolve("plain_acl.yml") : java.nio.file.Path.of(config.aclFile));
+        this.aclFile = !config.aclEnable ? null : sharedAcl != null ? sharedAcl : new io.quiver.acl.AclFile(config.aclFilePath());
         io.quiver.remoting.tls.TlsSettings tls = config.tlsSettings();
         this.listenerTls = io.quiver.remoting.tls.ServerTls.start("broker", tls);
         this.outgoingTls = io.quiver.remoting.tls.ServerTls.clientContext(tls);
         this.namesrvClient = new RemotingClient("broker", outgoingTls);
+        if (config.innerAccessKey != null) {
+            namesrvClient.signAs(config.innerAccessKey, config.innerSecretKey);
+        }
         this.server = new RemotingServer("broker", config.bindAddress, config.listenPort,
             RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES)
             .transport(io.quiver.remoting.Transport.choose(config.useEpollNativeSelector))
@@ -557,6 +567,13 @@ public final class Broker implements AutoCloseable {
      */
     private void startAcl() {
         if (!config.aclEnable) {
+            if (config.adminRequestsLoopbackOnly) {
+                server.guard((req, from) -> !from.getAddress().isLoopbackAddress() && io.quiver.acl.Needs.of(req).admin()
+                    ? "request code " + req.code() + " changes the broker and is served from its own host only "
+                        + "(adminRequestsLoopbackOnly=true); run the admin tool there, or turn ACL on and sign as an admin "
+                        + "account" : null);
+                log.info("admin requests are served from this host only (adminRequestsLoopbackOnly)");
+            }
             return;
         }
         io.quiver.acl.AclFile acl = aclFile;

@@ -81,6 +81,9 @@ public final class FailoverAgent implements AutoCloseable {
         this.base = config;
         this.controllers = new ControllerClient(config.controllerAddr, Math.max(1_000, 2L * config.brokerHeartbeatInterval),
             io.quiver.remoting.tls.ServerTls.clientContext(config.tlsSettings()));
+        if (config.innerAccessKey != null) {
+            controllers.signAs(config.innerAccessKey, config.innerSecretKey);
+        }
     }
 
     /** Registers (retrying until a controller answers) and starts heartbeating; returns at once. */

@@ -55,9 +55,7 @@ final class AdminClient implements AutoCloseable {
     /** Calls {@code addr} and returns whatever it answers; throws only if it cannot be reached. */
     RemotingCommand callAny(String addr, RemotingCommand req) {
         if (signer != null) {
-            req.putExt(io.quiver.protocol.acl.AclSignature.ACCESS_KEY, accessKey);
-            req.putExt(io.quiver.protocol.acl.AclSignature.SIGNATURE,
-                signer.sign(req.extFields(), req.body(), req.version()));
+            signer.signRequest(req, accessKey);
         }
         try {
             return client.invoke(addr, req, TIMEOUT_MILLIS).get(TIMEOUT_MILLIS + 1_000, TimeUnit.MILLISECONDS);

@@ -22,7 +22,9 @@ final class NameServerCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "settings (key=value); with "
         + "enableControllerInNamesrv=true and the controller's keys (controllerPeers, controllerSelfId, "
-        + "controllerStorePath, ...) the name server is also a failover controller, which brokers reach at its port")
+        + "controllerStorePath, ...) the name server is also a failover controller, which brokers reach at its port; "
+        + "aclEnable=true (and aclFile, default plain_acl.yml beside this file): every request signed by a known account, "
+        + "brokers' registrations by an admin one; tls.* keys: TLS")
     Path configFile;
 
     @Override
@@ -31,8 +33,12 @@ final class NameServerCommand implements Callable<Integer> {
         try {
             io.quiver.cli.logging.LogFiles.start(dataDir.resolve("logs"));
             Map<String, String> kv = configFile == null ? Map.of() : ServerOptions.readProperties(configFile);
+            boolean acl = Boolean.parseBoolean(kv.getOrDefault("aclEnable", "false").trim());
+            Path aclFile = !acl ? null : kv.containsKey("aclFile") && !kv.get("aclFile").isBlank()
+                ? Path.of(kv.get("aclFile").trim()) : configFile.toAbsolutePath().resolveSibling("plain_acl.yml");
             NameServer ns = new NameServer(NameServerConfig.of(host, port, dataDir).withTls(
-                io.quiver.remoting.tls.TlsSettings.from(k -> kv.containsKey(k) ? kv.get(k) : System.getProperty(k))));
+                io.quiver.remoting.tls.TlsSettings.from(k -> kv.containsKey(k) ? kv.get(k) : System.getProperty(k)))
+                .withAcl(aclFile == null ? null : new io.quiver.acl.AclFile(aclFile)));
             String withController = "";
             if (Boolean.parseBoolean(kv.getOrDefault("enableControllerInNamesrv", "false").trim())) {
                 Map<String, String> ckv = new java.util.LinkedHashMap<>(kv);

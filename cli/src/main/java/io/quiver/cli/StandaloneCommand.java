@@ -46,11 +46,19 @@ final class StandaloneCommand implements Callable<Integer> {
         Servers servers = new Servers();
         try {
             java.nio.file.Path logFile = io.quiver.cli.logging.LogFiles.start(root.resolve("logs"));
-            NameServer ns = new NameServer(NameServerConfig.of(bind, namesrvPort, root).withTls(config.tlsSettings()));
+            if (config.aclEnable && config.innerAccessKey == null) {
+                throw new IllegalArgumentException("aclEnable=true: the name server checks signatures too, so the broker "
+                    + "needs an admin account of " + config.aclFilePath() + " for its own requests: set "
+                    + "innerClientAuthenticationCredentials={\"accessKey\":\"...\",\"secretKey\":\"...\"}");
+            }
+            // one ACL file object for both: an account an admin request adds is known to both at once
+            io.quiver.acl.AclFile acl = config.aclEnable ? new io.quiver.acl.AclFile(config.aclFilePath()) : null;
+            NameServer ns = new NameServer(NameServerConfig.of(bind, namesrvPort, root).withTls(config.tlsSettings())
+                .withAcl(acl));
             ns.start();
             servers.add(ns);
             config.namesrvAddr = "127.0.0.1:" + ns.port();
-            Broker broker = new Broker(config);
+            Broker broker = new Broker(config, null, acl);
             broker.onDrained(Servers::exitAfterDrain);
             broker.start();
             servers.add(broker);

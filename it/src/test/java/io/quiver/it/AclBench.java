@@ -37,8 +37,12 @@ class AclBench {
                 defaultGroupPerm: SUB
                 topicPerms:
                   - AclBench=PUB
+              - accessKey: benchBroker
+                secretKey: bench-broker-secret
+                admin: true
             """);
-        Map<String, String> conf = acl ? Map.of("aclEnable", "true", "aclFile", file.toString()) : Map.of();
+        Map<String, String> conf = acl ? Map.of("aclEnable", "true", "aclFile", file.toString(),
+            "innerClientAuthenticationCredentials", "{\"accessKey\":\"benchBroker\",\"secretKey\":\"bench-broker-secret\"}") : Map.of();
         try (QuiverProcess quiver = new QuiverProcess(dir, conf).start()) {
             DefaultMQProducer p = acl ? new DefaultMQProducer("PG_aclbench", new AclClientRPCHook(new SessionCredentials(
                 "benchProducer", "bench-secret"))) : new DefaultMQProducer("PG_aclbench");

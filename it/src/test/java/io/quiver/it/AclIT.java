@@ -67,6 +67,8 @@ class AclIT {
         aclFile = dir.resolve("plain_acl.yml");
         Files.writeString(aclFile, ACCOUNTS.formatted("PUB"));
         quiver = new QuiverProcess(dir, Map.of("aclEnable", "true", "aclFile", aclFile.toString(),
+            // the broker's own requests to the name server, which checks signatures too
+            "innerClientAuthenticationCredentials", "{\"accessKey\":\"rocketmq2\",\"secretKey\":\"admin-secret\"}",
             "mappedFileSizeCommitLog", Integer.toString(64 * 1024 * 1024))).start();
     }
 
@@ -139,9 +141,27 @@ class AclIT {
             for (int i = 0; i < 5; i++) {
                 assertThat(allowed.send(message("m" + i)).getSendStatus()).isEqualTo(SendStatus.SEND_OK);
             }
-            assertThat(refusal(() -> wrongSecret.send(message("x"))))
-                .contains("Signature does not match").doesNotContain("producer-secret");
-            assertThat(refusal(() -> unsigned.send(message("x")))).contains("no AccessKey");
+            @SuppressWarnings("deprecation")
+            var wrongApi = wrongSecret.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl();
+            assertThatThrownBy(() -> wrongApi.getTopicRouteInfoFromNameServer(TOPIC, 3_000))
+                .isInstanceOfSatisfying(MQClientException.class, e -> assertThat(e.getErrorMessage())
+                    .contains("Signature does not match").doesNotContain("producer-secret"));
+            // and the broker checks on its own: a request sent straight to it with the wrong secret
+            assertThatThrownBy(() -> wrongApi.getTopicStatsInfo(quiver.brokerAddr(), TOPIC, 3_000))
+                .hasMessageContaining("Signature does not match");
+            // the name server checks signatures too: an unsigned client gets no route, so it cannot send
+            assertThatThrownBy(() -> unsigned.send(message("x"))).isInstanceOf(MQClientException.class)
+                .hasMessageContaining("No route info");
+            @SuppressWarnings("deprecation")
+            var unsignedApi = unsigned.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl();
+            assertThatThrownBy(() -> unsignedApi.getTopicRouteInfoFromNameServer(TOPIC, 3_000))
+                .isInstanceOfSatisfying(MQClientException.class, e -> {
+                    assertThat(e.getResponseCode()).isEqualTo(16);
+                    assertThat(e.getErrorMessage()).contains("no AccessKey");
+                });
+            @SuppressWarnings("deprecation")
+            var signedApi = subscriber.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl();
+            assertThat(signedApi.getTopicRouteInfoFromNameServer(TOPIC, 3_000).getBrokerDatas()).hasSize(1);
             assertThat(refusal(() -> subscriber.send(message("x")))).contains("may not publish to topic AclOrders");
         } finally {
             wrongSecret.shutdown();
@@ -290,5 +310,17 @@ class AclIT {
         QuiverCli.Result deleted = QuiverCli.run(root, "acl", "delete", "cliuser01", "--namesrv", ns);
         assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
         assertThat(Files.readString(aclFile)).doesNotContain("cliuser01");
+    }
+
+    @Test
+    void aStandaloneWithAclButNoAccountForItsBrokerRefusesToStartAndSaysWhatToSet() throws Exception {
+        Path dir = Files.createTempDirectory("quiver-it-acl-nocreds-");
+        QuiverProcess p = new QuiverProcess(dir, Map.of("aclEnable", "true", "aclFile", aclFile.toString()));
+        try {
+            assertThatThrownBy(p::start).isInstanceOf(IllegalStateException.class);
+            assertThat(String.join("\n", p.output())).contains("innerClientAuthenticationCredentials");
+        } finally {
+            p.close();
+        }
     }
 }

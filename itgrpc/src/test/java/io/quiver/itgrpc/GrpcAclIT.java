@@ -53,6 +53,7 @@ class GrpcAclIT {
                   - GrpcAcl=PUB
             """);
         quiver = new QuiverProcess(dir, Map.of("aclEnable", "true", "aclFile", acl.toString(),
+            "innerClientAuthenticationCredentials", "{\"accessKey\":\"rocketmq2\",\"secretKey\":\"admin-secret\"}",
             "mappedFileSizeCommitLog", Integer.toString(64 * 1024 * 1024))).start();
     }
 

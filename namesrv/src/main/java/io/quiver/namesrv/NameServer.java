@@ -42,6 +42,8 @@ public final class NameServer implements AutoCloseable {
     /** TLS of the listen port, certificates read again when they change (every {@link #TLS_RELOAD_SECONDS} s). */
     private final io.quiver.remoting.tls.ServerTls listenerTls;
     static final long TLS_RELOAD_SECONDS = 5;
+    /** With ACL on, the accounts every request is checked against (read again every 5 s when changed); else null. */
+    private final io.quiver.acl.AclFile acl;
     private final ScheduledExecutorService scheduler;
     /** KV requests write a file: they run here, off the network threads; a full queue answers SYSTEM_BUSY. */
     private final java.util.concurrent.ThreadPoolExecutor kvPool;
@@ -61,6 +63,11 @@ public final class NameServer implements AutoCloseable {
         this.listenerTls = io.quiver.remoting.tls.ServerTls.start("namesrv", config.tls());
         this.server = new RemotingServer("namesrv", config.bindHost(), config.port(),
             RemotingCommandCodec.DEFAULT_MAX_FRAME_BYTES).tls(listenerTls);
+        this.acl = config.acl();
+        if (acl != null) {
+            io.quiver.acl.AccessGuard guard = new io.quiver.acl.AccessGuard(acl::rules);
+            server.guard((req, from) -> guard.refusal(req, from.getAddress().getHostAddress()));
+        }
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "namesrv-expiry");
             t.setDaemon(true);
@@ -104,6 +111,11 @@ public final class NameServer implements AutoCloseable {
 
     public void start() {
         kv.load();
+        if (acl != null) {
+            acl.reloadIfChanged();
+            scheduler.scheduleWithFixedDelay(acl::reloadIfChanged, TLS_RELOAD_SECONDS, TLS_RELOAD_SECONDS, TimeUnit.SECONDS);
+            log.info("name server ACL is on: accounts from {}", acl.path());
+        }
         server.start();
         scheduler.scheduleWithFixedDelay(() -> {
             try {

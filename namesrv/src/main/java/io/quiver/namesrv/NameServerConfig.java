@@ -12,19 +12,28 @@ import java.nio.file.Path;
  * @param brokerTimeoutMillis    a broker that has not registered for this long is removed
  * @param scanIntervalMillis     how often expiry runs
  * @param tls                    TLS of the listen port (tls.server.*)
+ * @param acl                    with ACL on, the accounts every request is checked against; null: ACL off
  */
 public record NameServerConfig(String bindHost, int port, Path kvConfigFile, long brokerTimeoutMillis,
-                               long scanIntervalMillis, TlsSettings tls) {
+                               long scanIntervalMillis, TlsSettings tls, io.quiver.acl.AclFile acl) {
     public static final int DEFAULT_PORT = 9876;
     public static final long DEFAULT_BROKER_TIMEOUT_MILLIS = 120_000;
 
     public static NameServerConfig of(String bindHost, int port, Path dataDir) {
         return new NameServerConfig(bindHost, port, dataDir == null ? null : dataDir.resolve("namesrv/kvConfig.json"),
-            DEFAULT_BROKER_TIMEOUT_MILLIS, 5_000, TlsSettings.from(System::getProperty));
+            DEFAULT_BROKER_TIMEOUT_MILLIS, 5_000, TlsSettings.from(System::getProperty), null);
     }
 
     /** These settings with {@code t} as the listen port's TLS. */
     public NameServerConfig withTls(TlsSettings t) {
-        return new NameServerConfig(bindHost, port, kvConfigFile, brokerTimeoutMillis, scanIntervalMillis, t);
+        return new NameServerConfig(bindHost, port, kvConfigFile, brokerTimeoutMillis, scanIntervalMillis, t, acl);
+    }
+
+    /**
+     * These settings with every request checked against the accounts of {@code file} (null: ACL off); the name server
+     * reads it again when it changes. A broker in the same process may share the object.
+     */
+    public NameServerConfig withAcl(io.quiver.acl.AclFile file) {
+        return new NameServerConfig(bindHost, port, kvConfigFile, brokerTimeoutMillis, scanIntervalMillis, tls, file);
     }
 }

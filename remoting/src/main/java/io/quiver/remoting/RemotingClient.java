@@ -53,14 +53,35 @@ public final class RemotingClient implements AutoCloseable {
             });
     }
 
+    /** With ACL: the account every request is signed as, and its signer; null: unsigned. */
+    private volatile String accessKey;
+    private volatile io.quiver.protocol.acl.AclSignature.Signer signer;
+
+    /** Signs every request from now on as {@code accessKey} with {@code secretKey} (RocketMQ's ACL 1.0 signature). */
+    public RemotingClient signAs(String accessKey, String secretKey) {
+        this.signer = io.quiver.protocol.acl.AclSignature.Signer.of(secretKey);
+        this.accessKey = accessKey;
+        return this;
+    }
+
+    private RemotingCommand signed(RemotingCommand request) {
+        io.quiver.protocol.acl.AclSignature.Signer s = signer;
+        if (s != null) {
+            s.signRequest(request, accessKey);
+        }
+        return request;
+    }
+
     /** Sends a two-way request to {@code address} ({@code host:port}). */
     public CompletableFuture<RemotingCommand> invoke(String address, RemotingCommand request, long timeoutMillis) {
+        signed(request);
         return channel(address).thenCompose(ch -> Dispatcher.invoke(ch, request, timeoutMillis));
     }
 
     /** Sends a request that gets no answer; completes when written. */
     public CompletableFuture<Void> invokeOneway(String address, RemotingCommand request) {
         request.markOneway();
+        signed(request);
         return channel(address).thenCompose(ch -> {
             CompletableFuture<Void> done = new CompletableFuture<>();
             ch.writeAndFlush(request).addListener(w -> {

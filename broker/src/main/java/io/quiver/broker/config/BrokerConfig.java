@@ -168,6 +168,9 @@ public final class BrokerConfig {
             (c, v) -> c.tlsKeyPath = v.trim(), c -> c.tlsKeyPath);
         def("aclEnable", "false", "check every client request against the accounts of aclFile (RocketMQ's ACL 1.0: requests "
             + "signed by AclClientRPCHook); refusals get NO_PERMISSION", (c, v) -> c.aclEnable = parseBool(v), c -> c.aclEnable);
+        def("adminRequestsLoopbackOnly", "false", "with ACL off: requests that change topics, groups, offsets, settings "
+            + "or accounts are served only from this host (127.0.0.1/::1), others get NO_PERMISSION; with ACL on, admin "
+            + "accounts decide", (c, v) -> c.adminRequestsLoopbackOnly = parseBool(v), c -> c.adminRequestsLoopbackOnly);
         def("aclFile", "", "the ACL accounts, in RocketMQ's plain_acl.yml format, read again when the file changes; empty: "
             + "plain_acl.yml beside the --config file, else config/plain_acl.yml under storePathRootDir",
             (c, v) -> c.aclFile = v.trim(), c -> c.aclFile);
@@ -183,6 +186,10 @@ public final class BrokerConfig {
             }, c -> key.endsWith("Password") ? (c.tls.getOrDefault(key, "").isEmpty() ? "" : "(set, not shown)")
                 : c.tls.getOrDefault(key, k[1]));
         }
+        def("innerClientAuthenticationCredentials", "", "the account this broker signs its own requests with (to name "
+            + "servers, its master, controllers), as JSON {\"accessKey\":\"...\",\"secretKey\":\"...\"} (RocketMQ 5.3's "
+            + "key); needed where those check ACL, an admin account there", (c, v) -> c.innerCredentials(v),
+            c -> c.innerAccessKey == null ? "" : "(accessKey " + c.innerAccessKey + ", secret not shown)");
         def("useTLS", "(tls.enable)", "this broker's own connections (to name servers, its master, controllers) use "
             + "TLS; overrides tls.enable", (c, v) -> c.useTLS = parseBool(v), c -> c.useTLS == null ? "(tls.enable)" : c.useTLS);
         def("metricsPromExporterHost", "127.0.0.1", "address the /metrics endpoint listens on: loopback unless set (0.0.0.0: "
@@ -226,8 +233,40 @@ public final class BrokerConfig {
         return useTLS == null ? s : s.withClientEnable(useTLS);
     }
 
+    /** The ACL file: {@code aclFile}, else config/plain_acl.yml under storePathRootDir. */
+    public Path aclFilePath() {
+        return aclFile.isEmpty() ? storePathRootDir.resolve("config").resolve("plain_acl.yml") : Path.of(aclFile);
+    }
+
+    /** The account of innerClientAuthenticationCredentials, or null: this broker's own requests are not signed. */
+    public String innerAccessKey;
+    public String innerSecretKey;
+
+    private void innerCredentials(String json) {
+        if (json.isBlank()) {
+            innerAccessKey = null;
+            innerSecretKey = null;
+            return;
+        }
+        com.fasterxml.jackson.databind.JsonNode n;
+        try {
+            n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: write {\"accessKey\":\"...\",\"secretKey\":\"...\"}");
+        }
+        String ak = n == null ? null : n.path("accessKey").asText(null);
+        String sk = n == null ? null : n.path("secretKey").asText(null);
+        if (ak == null || ak.isBlank() || sk == null || sk.isBlank()) {
+            throw new IllegalArgumentException("both accessKey and secretKey are needed");
+        }
+        innerAccessKey = ak.trim();
+        innerSecretKey = sk;
+    }
+
     /** broker.conf's useTLS (RocketMQ's key for the broker's own connections); null: tls.enable decides. */
     public Boolean useTLS;
+
+    public boolean adminRequestsLoopbackOnly;
 
     public String brokerClusterName = "DefaultCluster";
     public String brokerName = "broker-a";

@@ -40,6 +40,12 @@ public final class ControllerClient implements AutoCloseable {
     }
 
     /** With {@code tls} (a client context; null: plain text) on every connection to the controllers. */
+    /** Signs every request as {@code accessKey} (ACL on the controllers); returns this client. */
+    public ControllerClient signAs(String accessKey, String secretKey) {
+        client.signAs(accessKey, secretKey);
+        return this;
+    }
+
     public ControllerClient(String controllerAddr, long timeoutMillis, io.netty.handler.ssl.SslContext tls) {
         this.client = new RemotingClient("broker-controller", tls);
         List<String> list = new ArrayList<>();

@@ -116,6 +116,12 @@ public final class AclSignature {
             return Base64.getEncoder().encodeToString(mac.doFinal());
         }
 
+        /** Signs {@code req} as {@code accessKey}: adds its AccessKey field, then the Signature over every field and the body. */
+        public void signRequest(io.quiver.protocol.RemotingCommand req, String accessKey) {
+            req.putExt(ACCESS_KEY, accessKey);
+            req.putExt(SIGNATURE, sign(req.extFields(), req.body(), req.version()));
+        }
+
         /** The gRPC signature of {@code dateTime}; see {@link #signGrpc}. */
         public String signGrpc(String dateTime) {
             return HexFormat.of().withUpperCase().formatHex(mac().doFinal(dateTime.getBytes(StandardCharsets.UTF_8)));

@@ -124,8 +124,13 @@ public final class ServerTls {
     private SslContext selfSigned() {
         try {
             DevCertificates.Issued cert = DevCertificates.selfSigned();
-            log.warn("{}: TLS with a self-signed certificate (no tls.server.certPath): for trying TLS only; clients "
-                + "cannot tell this server from another", name);
+            String what = "{}: TLS with a self-signed certificate (no tls.server.certPath): for trying TLS only; clients "
+                + "cannot tell this server from another";
+            if (settings.mode() == TlsMode.ENFORCING) {
+                log.warn(what, name);
+            } else {
+                log.info(what, name); // the default (permissive): plain-text clients are unaffected
+            }
             return withClientAuth(SslContextBuilder.forServer(cert.key(), cert.certificate())).build();
         } catch (SSLException | RuntimeException e) {
             log.error("{}: no TLS: a self-signed certificate could not be made: {}", name, rootMessage(e));
