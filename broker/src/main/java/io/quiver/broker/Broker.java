@@ -538,7 +538,9 @@ public final class Broker implements AutoCloseable {
         }
         longPolling.start();
         if ("PROM".equals(config.metricsExporterType)) {
-            metrics.start(config.metricsPromExporterHost, config.metricsPromExporterPort);
+            // With TLS enforced on the remoting port, /metrics is HTTPS with the same certificate.
+            metrics.start(config.metricsPromExporterHost, config.metricsPromExporterPort,
+                listenerTls.mode() == io.quiver.remoting.tls.TlsMode.ENFORCING ? listenerTls.jdkServerContext() : null);
         }
         startAcl();
         server.start();

@@ -354,10 +354,7 @@ public final class FailoverAgent implements AutoCloseable {
     }
 
     static BrokerConfig copy(BrokerConfig c) {
-        BrokerConfig out = new BrokerConfig();
-        out.apply(c.asMap());
-        out.storePathRootDir = c.storePathRootDir;
-        return out;
+        return c.copy();
     }
 
     /** The broker running now (null before registration). For status and tests. */

@@ -200,6 +200,9 @@ class AclIT {
         }
     }
 
+    /** A topic of its own for the pull and white-list test. */
+    static final String PULL_TOPIC = "AclPullOrders";
+
     /** A topic of its own for the admin test, so that the other test's counts stay its own. */
     static final String ADMIN_TOPIC = "AclAdminOrders";
 
@@ -321,6 +324,94 @@ class AclIT {
             assertThat(String.join("\n", p.output())).contains("innerClientAuthenticationCredentials");
         } finally {
             p.close();
+        }
+    }
+
+    @Test
+    @SuppressWarnings("deprecation")
+    void adminRequestsPullsAndTheWhiteListFollowTheAccounts() throws Exception {
+        DefaultMQAdminExt root = admin(as("rocketmq2", "admin-secret"), "acl-more-root");
+        DefaultMQAdminExt operator = admin(as("consumer1", "consumer-secret"), "acl-more-operator");
+        String addr = quiver.brokerAddr();
+        String scratch = "AclScratch";
+        try {
+            root.createAndUpdateTopicConfig(addr, new TopicConfig(scratch, 4, 4, 6));
+            java.util.Properties live = new java.util.Properties();
+            live.setProperty("longPollingEnable", "true");
+            // what a non-admin account may not do, and an admin account may
+            assertThat(refusedWith(() -> operator.updateBrokerConfig(addr, live))).isEqualTo(16);
+            root.updateBrokerConfig(addr, live);
+            assertThat(refusedWith(() -> operator.resetOffsetByTimestamp(scratch, "CG_acl", 0L, true))).isEqualTo(16);
+            Throwable reset = org.assertj.core.api.Assertions.catchThrowable(
+                () -> root.resetOffsetByTimestamp(scratch, "CG_acl", 0L, true));
+            if (reset != null) { // no consumer online may be reported; a refusal may not
+                assertThat(refusedWith(() -> { throw reset; })).isNotEqualTo(16);
+            }
+            assertThat(refusedWith(() -> operator.deleteTopicInBroker(Set.of(addr), scratch))).isEqualTo(16);
+            root.deleteTopicInBroker(Set.of(addr), scratch);
+
+            // pulls: SUB on the topic and the group (producer1 may publish whatever the other tests left it)
+            org.apache.rocketmq.common.PlainAccessConfig p1 = new org.apache.rocketmq.common.PlainAccessConfig();
+            p1.setAccessKey("producer1");
+            p1.setSecretKey("producer-secret");
+            p1.setTopicPerms(java.util.List.of(TOPIC + "=PUB", PULL_TOPIC + "=PUB"));
+            root.createAndUpdatePlainAccessConfig(addr, p1);
+            try (var seed = new AutoCloseableProducer(producer(as("producer1", "producer-secret"), "PG_acl_more"))) {
+                root.createAndUpdateTopicConfig(addr, new TopicConfig(PULL_TOPIC, 4, 4, 6));
+                var sent = seed.p().send(new Message(PULL_TOPIC, "pull-me".getBytes(StandardCharsets.UTF_8)));
+                assertThat(sent.getSendStatus()).isEqualTo(SendStatus.SEND_OK);
+                var q = sent.getMessageQueue();
+                var reader = new org.apache.rocketmq.client.consumer.DefaultMQPullConsumer("CG_acl_pull",
+                    as("consumer1", "consumer-secret"));
+                reader.setNamesrvAddr(quiver.namesrvAddr());
+                reader.setInstanceName("acl-pull-reader");
+                reader.start();
+                var noGroup = new org.apache.rocketmq.client.consumer.DefaultMQPullConsumer("CG_acl_pull_denied",
+                    as("producer1", "producer-secret"));
+                noGroup.setNamesrvAddr(quiver.namesrvAddr());
+                noGroup.setInstanceName("acl-pull-denied");
+                noGroup.start();
+                try {
+                    var got = reader.pull(q, "*", sent.getQueueOffset(), 8);
+                    assertThat(got.getMsgFoundList()).isNotEmpty();
+                    assertThat(new String(got.getMsgFoundList().get(0).getBody(), StandardCharsets.UTF_8))
+                        .isEqualTo("pull-me");
+                    assertThat(refusal(() -> noGroup.pull(q, "*", sent.getQueueOffset(), 8)))
+                        .contains("producer1");
+                } finally {
+                    noGroup.shutdown();
+                    reader.shutdown();
+                }
+            }
+
+            // the global white list: an unsigned client from a listed address passes (name server and broker)
+            @SuppressWarnings("deprecation")
+            String brokerHost = root.examineTopicRouteInfo(PULL_TOPIC).getBrokerDatas().get(0).getBrokerAddrs().get(0L)
+                .split(":")[0];
+            root.updateGlobalWhiteAddrConfig(addr, "127.0.0.1," + brokerHost);
+            try {
+                DefaultMQProducer unsigned = producer(null, "PG_acl_white");
+                try {
+                    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
+                        unsigned.send(new Message(PULL_TOPIC, "white-listed".getBytes(StandardCharsets.UTF_8)))
+                            .getSendStatus() == SendStatus.SEND_OK);
+                } finally {
+                    unsigned.shutdown();
+                }
+            } finally {
+                root.updateGlobalWhiteAddrConfig(addr, "");
+            }
+        } finally {
+            operator.shutdown();
+            root.shutdown();
+        }
+    }
+
+    /** A started producer that shuts down at the end of a try block. */
+    record AutoCloseableProducer(DefaultMQProducer p) implements AutoCloseable {
+        @Override
+        public void close() {
+            p.shutdown();
         }
     }
 }

@@ -371,7 +371,33 @@ public final class BrokerConfig {
         return warnings;
     }
 
-    /** Current values of every setting, as strings (GET_BROKER_CONFIG). */
+    /**
+     * Settings whose {@link #asMap} value is for people (a default described, a secret not shown), so {@link #copy}
+     * carries them over as they were given instead.
+     */
+    private static final java.util.Set<String> COPIED_AS_GIVEN;
+
+    static {
+        java.util.Set<String> keys = new java.util.HashSet<>(java.util.Set.of("useTLS", "innerClientAuthenticationCredentials"));
+        io.quiver.remoting.tls.TlsSettings.KEYS.forEach(k -> keys.add(k[0]));
+        COPIED_AS_GIVEN = java.util.Set.copyOf(keys);
+    }
+
+    /** A copy with every setting as in this one (a broker restarting in another role starts from it). */
+    public BrokerConfig copy() {
+        BrokerConfig out = new BrokerConfig();
+        Map<String, String> m = asMap();
+        m.keySet().removeAll(COPIED_AS_GIVEN);
+        out.apply(m);
+        out.tls.putAll(tls);
+        out.useTLS = useTLS;
+        out.innerAccessKey = innerAccessKey;
+        out.innerSecretKey = innerSecretKey;
+        out.storePathRootDir = storePathRootDir;
+        return out;
+    }
+
+    /** Current values of every setting, as strings (GET_BROKER_CONFIG); secrets are not shown. */
     public Map<String, String> asMap() {
         Map<String, String> m = new LinkedHashMap<>();
         SETTINGS.forEach((k, s) -> m.put(k, String.valueOf(s.read().apply(this))));

@@ -235,14 +235,23 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     /** Starts serving {@code /metrics} on {@code host:port}; fails with an actionable message if it cannot. */
     public void start(String host, int port) {
+        start(host, port, null);
+    }
+
+    /** As {@link #start(String, int)}, over HTTPS with {@code https} when it is not null. */
+    public void start(String host, int port, javax.net.ssl.SSLContext https) {
         sources.store().onForce(nanos -> flushLatency.observe(nanos / 1e9));
         try {
-            http = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
+            HTTPServer.Builder b = HTTPServer.builder().hostname(host).port(port).registry(registry);
+            if (https != null) {
+                b.httpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(https));
+            }
+            http = b.buildAndStart();
         } catch (IOException e) {
             throw new IllegalStateException("cannot serve metrics on " + host + ":" + port + " (" + e.getMessage()
                 + "); set metricsPromExporterPort to a free port, or metricsExporterType=DISABLE", e);
         }
-        log.info("metrics at http://{}:{}/metrics", host, http.getPort());
+        log.info("metrics at {}://{}:{}/metrics", https != null ? "https" : "http", host, http.getPort());
     }
 
     public void observeSend(long startNanos) {

@@ -77,4 +77,23 @@ class BrokerConfigTest {
         assertThat(c.asMap()).containsKeys("brokerName", "listenPort", "flushDiskType", "maxMessageSize")
             .hasSize(BrokerConfig.settings().size());
     }
+
+    @Test
+    void aCopyKeepsEverySettingAndGetBrokerConfigShowsNoSecret() {
+        BrokerConfig c = new BrokerConfig();
+        c.apply(java.util.Map.of("brokerName", "broker-x", "tls.server.mode", "enforcing",
+            "tls.server.keyPassword", "key-password", "useTLS", "false",
+            "innerClientAuthenticationCredentials", "{\"accessKey\":\"inner01\",\"secretKey\":\"inner-secret\"}"));
+        c.listenPort = 12345;
+        BrokerConfig copy = c.copy();
+        assertThat(copy.brokerName).isEqualTo("broker-x");
+        assertThat(copy.listenPort).isEqualTo(12345);
+        assertThat(copy.tlsSettings()).isEqualTo(c.tlsSettings());
+        assertThat(copy.tlsSettings().keyPassword()).isEqualTo("key-password");
+        assertThat(copy.tlsSettings().clientEnable()).as("useTLS=false overrides enforcing's default").isFalse();
+        assertThat(copy.innerAccessKey).isEqualTo("inner01");
+        assertThat(copy.innerSecretKey).isEqualTo("inner-secret");
+        assertThat(new BrokerConfig().copy().tlsSettings()).isEqualTo(new BrokerConfig().tlsSettings());
+        assertThat(c.asMap().toString()).doesNotContain("key-password").doesNotContain("inner-secret");
+    }
 }

@@ -63,4 +63,37 @@ class MetricsBindTest {
             broker.close(false);
         }
     }
+
+    @Test
+    void withTlsEnforcedMetricsAreServedOverHttpsOnly() throws Exception {
+        io.quiver.remoting.tls.DevCertificates.Issued ca = io.quiver.remoting.tls.DevCertificates.authority("test CA");
+        io.quiver.remoting.tls.DevCertificates.server(ca, "metrics").write(dir, "server");
+        BrokerConfig c = new BrokerConfig();
+        c.listenPort = freePort();
+        c.haListenPort = freePort();
+        c.grpcServerPort = -1;
+        c.namesrvAddr = "";
+        c.metricsPromExporterPort = freePort();
+        c.storePathRootDir = dir.resolve("store");
+        c.mappedFileSizeCommitLog = 16 * 1024 * 1024;
+        c.apply(java.util.Map.of("tls.server.mode", "enforcing",
+            "tls.server.certPath", dir.resolve("server.pem").toString(),
+            "tls.server.keyPath", dir.resolve("server.key").toString()));
+        Broker broker = new Broker(c);
+        broker.start();
+        try {
+            javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+            trustAll.init(null, io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+            HttpResponse<String> r = HttpClient.newBuilder().sslContext(trustAll).build().send(HttpRequest.newBuilder(
+                URI.create("https://127.0.0.1:" + c.metricsPromExporterPort + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("quiver_");
+            assertThatThrownBy(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + c.metricsPromExporterPort + "/metrics")).timeout(java.time.Duration.ofSeconds(5))
+                .build(), HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
+        } finally {
+            broker.close(false);
+        }
+    }
 }

@@ -121,9 +121,36 @@ public final class ServerTls {
         }
     }
 
+    /**
+     * A JDK {@link javax.net.ssl.SSLContext} with this listener's certificate (as it is now), for an HTTPS endpoint
+     * such as /metrics; no client certificate is asked. Waits for a self-signed certificate still being made.
+     */
+    public javax.net.ssl.SSLContext jdkServerContext() {
+        try {
+            SslContextBuilder b;
+            if (settings.certPath().isEmpty()) {
+                context.join();
+                DevCertificates.Issued cert = selfSignedCert;
+                b = SslContextBuilder.forServer(cert.key(), cert.certificate());
+            } else {
+                b = SslContextBuilder.forServer(readable("tls.server.certPath", settings.certPath()),
+                    readable("tls.server.keyPath", settings.keyPath()),
+                    settings.keyPassword().isEmpty() ? null : settings.keyPassword());
+            }
+            return ((io.netty.handler.ssl.JdkSslContext) b.sslProvider(io.netty.handler.ssl.SslProvider.JDK).build())
+                .context();
+        } catch (SSLException | RuntimeException e) {
+            throw new IllegalArgumentException(name + ": the TLS certificate cannot serve HTTPS: " + rootMessage(e), e);
+        }
+    }
+
+    /** The self-signed certificate made at start, when there are no files. */
+    private volatile DevCertificates.Issued selfSignedCert;
+
     private SslContext selfSigned() {
         try {
             DevCertificates.Issued cert = DevCertificates.selfSigned();
+            selfSignedCert = cert;
             String what = "{}: TLS with a self-signed certificate (no tls.server.certPath): for trying TLS only; clients "
                 + "cannot tell this server from another";
             if (settings.mode() == TlsMode.ENFORCING) {
