@@ -33,8 +33,24 @@ final class ControllerCluster implements AutoCloseable {
     private final Map<Integer, Map<String, String>> overrides = new HashMap<>();
     final String brokerName;
     private final ObjectMapper json = new ObjectMapper();
+    /** Whether every port of this cluster enforces TLS; the CLI's environment then turns it on. */
+    private final boolean tls;
+    private final Map<String, String> cliEnv;
 
     ControllerCluster(Path root, String brokerName, int replicas, Map<String, String> brokerConf) {
+        this(root, brokerName, replicas, brokerConf, Map.of());
+    }
+
+    /**
+     * With {@code tls}: settings (tls.*) given to the controllers and the brokers alike; the CLI and the producers of
+     * this cluster then connect with TLS.
+     */
+    ControllerCluster(Path root, String brokerName, int replicas, Map<String, String> brokerConf, Map<String, String> tls) {
+        this.tls = !tls.isEmpty();
+        this.cliEnv = this.tls ? Map.of("JAVA_OPTS", "-Dtls.enable=true") : Map.of();
+        Map<String, String> withTls = new HashMap<>(brokerConf);
+        withTls.putAll(tls);
+        brokerConf = withTls;
         this.brokerName = brokerName;
         this.root = root;
         this.replicas = replicas;
@@ -49,9 +65,10 @@ final class ControllerCluster implements AutoCloseable {
         controllerAddrs = String.join(";", listen);
         controllerListen = List.copyOf(listen);
         for (int i = 0; i < 3; i++) {
-            controllers.add(QuiverProcess.controller(root.resolve("c" + i), Map.of("controllerPeers",
-                String.join(";", peers), "controllerSelfId", "n" + i,
-                "listenPort", listen.get(i).substring(listen.get(i).indexOf(':') + 1))));
+            Map<String, String> conf = new HashMap<>(Map.of("controllerPeers", String.join(";", peers),
+                "controllerSelfId", "n" + i, "listenPort", listen.get(i).substring(listen.get(i).indexOf(':') + 1)));
+            conf.putAll(tls);
+            controllers.add(QuiverProcess.controller(root.resolve("c" + i), conf));
         }
     }
 
@@ -106,14 +123,15 @@ final class ControllerCluster implements AutoCloseable {
         p.setInstanceName(group + "-" + System.nanoTime());
         p.setPollNameServerInterval(1_000);
         p.setSendMsgTimeout(3_000);
+        p.setUseTLS(tls);
         p.start();
         return p;
     }
 
     /** Creates {@code topic} with four queues on the master, through the CLI. */
     void createTopic(String topic) {
-        QuiverCli.Result created = QuiverCli.run("topic", "create", "--namesrv", namesrv.namesrvAddr(), "--queues", "4",
-            topic);
+        QuiverCli.Result created = QuiverCli.run(cliEnv, "topic", "create", "--namesrv", namesrv.namesrvAddr(),
+            "--queues", "4", topic);
         if (created.exitCode() != 0) {
             throw new IllegalStateException("cannot create " + topic + ": " + created);
         }
@@ -138,7 +156,7 @@ final class ControllerCluster implements AutoCloseable {
 
     /** The group as a live controller answers it ({@code quiver controller status --json}), or null. */
     JsonNode group() {
-        QuiverCli.Result r = QuiverCli.run("controller", "status", "--controller", controllerAddrs, "--json");
+        QuiverCli.Result r = QuiverCli.run(cliEnv, "controller", "status", "--controller", controllerAddrs, "--json");
         if (r.exitCode() != 0) {
             return null;
         }

@@ -66,7 +66,8 @@ class TlsReplicationIT {
                     sent.add(r);
                 }
                 assertThat(master.output()).noneMatch(l -> l.contains("plain-text client reached a TLS-only port"));
-                assertThat(fetch(master.metricsUrl())).contains("quiver_replication_replicas_in_sync 1.0");
+                assertThat(master.fetchMetrics()).as("over HTTPS: TLS is enforced")
+                    .contains("quiver_replication_replicas_in_sync 1.0");
 
                 master.close(); // what the replica has, read from it alone
                 var api = p.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl();
@@ -80,11 +81,5 @@ class TlsReplicationIT {
                 p.shutdown();
             }
         }
-    }
-
-    private static String fetch(String url) throws Exception {
-        var http = java.net.http.HttpClient.newHttpClient();
-        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 }

@@ -114,9 +114,48 @@ public final class QuiverProcess implements AutoCloseable {
         return "127.0.0.1:" + grpcPort;
     }
 
-    /** The broker's Prometheus endpoint, {@code http://127.0.0.1:<port>/metrics}. */
+    /** The broker's Prometheus endpoint, {@code http://127.0.0.1:<port>/metrics} (https when TLS is enforced). */
     public String metricsUrl() {
-        return "http://127.0.0.1:" + metricsPort + "/metrics";
+        return (tlsEnforced() ? "https" : "http") + "://127.0.0.1:" + metricsPort + "/metrics";
+    }
+
+    private boolean tlsEnforced() {
+        return "enforcing".equalsIgnoreCase(brokerConf.getOrDefault("tls.server.mode", "").trim());
+    }
+
+    /** The text of the broker's /metrics; over HTTPS (any certificate accepted) when TLS is enforced. */
+    public String fetchMetrics() {
+        try {
+            java.net.http.HttpClient.Builder b = java.net.http.HttpClient.newBuilder();
+            if (tlsEnforced()) {
+                javax.net.ssl.SSLContext any = javax.net.ssl.SSLContext.getInstance("TLS");
+                any.init(null, new javax.net.ssl.TrustManager[] {new AnyCertificate()}, null);
+                b.sslContext(any);
+            }
+            return b.build().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl())).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read " + metricsUrl() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Tests only: accepts whatever certificate a test's own broker presents. */
+    private static final class AnyCertificate implements javax.net.ssl.X509TrustManager {
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+            return new java.security.cert.X509Certificate[0];
+        }
     }
 
     public Path dataDir() {

@@ -30,11 +30,9 @@ class MetricsBindTest {
         }
     }
 
-    @Test
-    void metricsListenOnLoopbackByDefault() throws Exception {
+    /** A broker of its own on free ports, without name servers or gRPC. */
+    private BrokerConfig config() throws Exception {
         BrokerConfig c = new BrokerConfig();
-        assertThat(c.metricsPromExporterHost).isEqualTo("127.0.0.1");
-        c.bindAddress = "0.0.0.0";
         c.listenPort = freePort();
         c.haListenPort = freePort();
         c.grpcServerPort = -1;
@@ -42,6 +40,14 @@ class MetricsBindTest {
         c.metricsPromExporterPort = freePort();
         c.storePathRootDir = dir.resolve("store");
         c.mappedFileSizeCommitLog = 16 * 1024 * 1024;
+        return c;
+    }
+
+    @Test
+    void metricsListenOnLoopbackByDefault() throws Exception {
+        BrokerConfig c = config();
+        assertThat(c.metricsPromExporterHost).isEqualTo("127.0.0.1");
+        c.bindAddress = "0.0.0.0";
         Broker broker = new Broker(c);
         broker.start();
         try {
@@ -68,14 +74,7 @@ class MetricsBindTest {
     void withTlsEnforcedMetricsAreServedOverHttpsOnly() throws Exception {
         io.quiver.remoting.tls.DevCertificates.Issued ca = io.quiver.remoting.tls.DevCertificates.authority("test CA");
         io.quiver.remoting.tls.DevCertificates.server(ca, "metrics").write(dir, "server");
-        BrokerConfig c = new BrokerConfig();
-        c.listenPort = freePort();
-        c.haListenPort = freePort();
-        c.grpcServerPort = -1;
-        c.namesrvAddr = "";
-        c.metricsPromExporterPort = freePort();
-        c.storePathRootDir = dir.resolve("store");
-        c.mappedFileSizeCommitLog = 16 * 1024 * 1024;
+        BrokerConfig c = config();
         c.apply(java.util.Map.of("tls.server.mode", "enforcing",
             "tls.server.certPath", dir.resolve("server.pem").toString(),
             "tls.server.keyPath", dir.resolve("server.key").toString()));
