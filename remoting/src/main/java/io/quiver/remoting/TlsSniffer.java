@@ -21,14 +21,18 @@ import org.slf4j.LoggerFactory;
  * First handler of a connection to a listener with TLS: its first byte tells a TLS handshake (0x16, a TLS record of
  * type handshake) from a remoting frame (whose length would have to exceed the largest frame to start so). A TLS
  * connection gets an {@link SslHandler} in this handler's place; a plain one goes straight on. What the mode does
- * not allow is refused with a log line (at most one a second): a plain-text client of an enforcing port gets its
- * first request answered with SYSTEM_ERROR and a remark that says to turn TLS on, then the connection closes; a TLS
+ * not allow is refused with a log line (at most one a second): a plain-text client of an enforcing port gets each
+ * request answered with SYSTEM_ERROR and a remark that says to turn TLS on (the connection closes after a few dozen,
+ * or when idle); a TLS
  * handshake at a plain-text port is closed at once (no TLS answer can be given without TLS).
  */
 public final class TlsSniffer extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(TlsSniffer.class);
     /** The first byte of a TLS record that carries a handshake. */
     static final int TLS_HANDSHAKE = 0x16;
+
+    /** Requests a refused plain-text connection gets answered before it is closed. */
+    static final int MAX_REFUSED_REQUESTS = 64;
 
     static final String ENFORCING_REMARK = "this port accepts TLS connections only (tls.server.mode=enforcing): "
         + "connect with TLS (-Dtls.enable=true, or setUseTLS(true) on the client)";
@@ -47,14 +51,16 @@ public final class TlsSniffer extends ByteToMessageDecoder {
         this.refusals = refusals;
     }
 
-    /** For a remoting port: a refused plain-text client gets its first request answered with the reason. */
+    /** For a remoting port: a refused plain-text client gets each request answered with the reason. */
     static TlsSniffer forRemoting(String endpoint, ServerTls tls, int maxFrameBytes, LimitedLog refusals) {
-        return new TlsSniffer(endpoint, tls, ctx -> ctx.pipeline()
+        TlsSniffer[] self = new TlsSniffer[1];
+        self[0] = new TlsSniffer(endpoint, tls, ctx -> ctx.pipeline()
             // The refuser passes nothing on: the handlers after it never see a request (the idle handler still
             // closes a connection that never completes one).
-            .addAfter(ctx.name(), "refuse-plain", new PlainTextRefuser())
+            .addAfter(ctx.name(), "refuse-plain", new PlainTextRefuser(self[0]))
             .addAfter(ctx.name(), "refuse-encoder", FrameEncoder.INSTANCE)
             .addAfter(ctx.name(), "refuse-decoder", new FrameDecoder(maxFrameBytes)), refusals);
+        return self[0];
     }
 
     /**
@@ -80,7 +86,7 @@ public final class TlsSniffer extends ByteToMessageDecoder {
         }
         if (!handshake && mode == TlsMode.ENFORCING) {
             refused(ctx, "a plain-text client reached a TLS-only port (tls.server.mode=enforcing); "
-                + (plainTextRefusal != null ? "its first request is refused and the connection closed" : "closed"));
+                + (plainTextRefusal != null ? "its requests are answered with the reason" : "closed"));
             if (plainTextRefusal == null) {
                 in.skipBytes(in.readableBytes());
                 ctx.close();
@@ -143,16 +149,35 @@ public final class TlsSniffer extends ByteToMessageDecoder {
         }
     }
 
-    /** Answers a refused plain-text connection's first request with the reason, then closes it. */
+    /**
+     * Answers each request of a refused plain-text connection with the reason (a client that goes on using the
+     * connection gets the reason every time, not a broken connection), and closes it after
+     * {@link #MAX_REFUSED_REQUESTS} of them; the idle handler closes it if it goes quiet.
+     */
     private static final class PlainTextRefuser extends ChannelInboundHandlerAdapter {
+        private final TlsSniffer sniffer;
+        private int answered;
+
+        PlainTextRefuser(TlsSniffer sniffer) {
+            this.sniffer = sniffer;
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (!(msg instanceof RemotingCommand request) || request.isResponse()) {
                 ctx.close();
                 return;
             }
+            if (answered > 0) { // the first was logged when the connection was refused
+                sniffer.refused(ctx, "a plain-text client reached a TLS-only port (tls.server.mode=enforcing); request "
+                    + "code " + request.code() + " answered with the reason");
+            }
             RemotingCommand reply = RemotingCommand.responseTo(request, ResponseCode.SYSTEM_ERROR, ENFORCING_REMARK);
-            ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+            if (++answered >= MAX_REFUSED_REQUESTS) {
+                ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.writeAndFlush(reply);
+            }
         }
 
         @Override
