@@ -384,6 +384,7 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.DELETE_TOPIC_IN_BROKER, masterOnly(ta::deleteTopic), adminPool);
         server.register(RequestCode.GET_ALL_TOPIC_CONFIG, ta::allTopicConfig, adminPool);
         server.register(RequestCode.GET_TOPIC_CONFIG, ta::topicConfig, adminPool);
+        server.register(RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_BROKER, ta::systemTopics, adminPool);
         GroupAdminHandlers ga = new GroupAdminHandlers(groups, offsets);
         server.register(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, masterOnly(ga::createGroup), adminPool);
         server.register(RequestCode.DELETE_SUBSCRIPTIONGROUP, masterOnly(ga::deleteGroup), adminPool);
@@ -407,9 +408,11 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.GET_CONSUMER_CONNECTION_LIST, conn::consumerConnections, adminPool);
         server.register(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, conn::topicConsumers, adminPool);
         server.register(RequestCode.GET_PRODUCER_CONNECTION_LIST, conn::producerConnections, adminPool);
+        server.register(RequestCode.GET_ALL_PRODUCER_INFO, conn::allProducers, adminPool);
         StatsHandlers stats = new StatsHandlers(topics, config, store, offsets);
         server.register(RequestCode.GET_TOPIC_STATS_INFO, stats::topicStats, adminPool);
         server.register(RequestCode.GET_CONSUME_STATS, stats::consumeStats, adminPool);
+        server.register(RequestCode.GET_BROKER_CONSUME_STATS, stats::brokerConsumeStats, adminPool);
 
         TransactionHandlers tx = new TransactionHandlers(transactions, config);
         server.register(RequestCode.END_TRANSACTION, masterOnly(tx::endTransaction), clientPool);

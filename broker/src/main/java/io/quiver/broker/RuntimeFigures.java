@@ -72,6 +72,9 @@ final class RuntimeFigures implements Supplier<Map<String, String>> {
         m.put("deadLetters", Long.toString(tr.deadLetters()));
         m.put("delayedPending", Long.toString(schedule.pending() + timers.pending()));
         m.put("diskUsedRatio", String.format(java.util.Locale.ROOT, "%.4f", store.diskUsedRatio()));
+        // RocketMQ's names for the same figure (mqadmin exportMetrics reads them): one disk holds log and queues here
+        m.put("commitLogDiskRatio", m.get("diskUsedRatio"));
+        m.put("consumeQueueDiskRatio", m.get("diskUsedRatio"));
         m.put("commitLogMaxOffset", Long.toString(store.commitLogWritePosition()));
         m.put("commitLogMinOffset", Long.toString(store.commitLogMinOffset()));
         m.put("flushDiskType", config.flushDiskType.name());

@@ -128,9 +128,11 @@ final class BrokerAdminCommands {
                         throw new Failure(Exit.FAILED, "the broker refused: " + resp.remark());
                     }
                     if (admin.json) {
-                        System.out.println(Json.mapper().createObjectNode().put("broker", addr).put("updated", assignments.size()));
+                        System.out.println(Json.mapper().createObjectNode().put("broker", addr).put("updated", assignments.size())
+                            .put("note", resp.remark()));
                     } else {
-                        System.out.println("updated " + String.join(", ", assignments) + " on " + addr);
+                        System.out.println("updated " + String.join(", ", assignments) + " on " + addr
+                            + (resp.remark() == null ? "" : ": " + resp.remark()));
                     }
                 }
                 return Exit.OK;

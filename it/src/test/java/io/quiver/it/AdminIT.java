@@ -34,7 +34,7 @@ class AdminIT extends QuiverIT {
     }
 
     @Test
-    void updateBrokerConfigChangesLiveSettingsRefusesOthersAndPersists() throws Exception {
+    void updateBrokerConfigChangesLiveSettingsNowOthersAtTheNextStartAndPersistsBoth() throws Exception {
         DefaultMQProducer p = producer();
         String topic = unique("Perm");
         ensureTopic(p, topic);
@@ -49,10 +49,16 @@ class AdminIT extends QuiverIT {
             .isInstanceOfSatisfying(org.apache.rocketmq.client.exception.MQBrokerException.class,
                 e -> assertThat(e.getResponseCode()).isEqualTo(16));
 
-        java.util.Properties unsafe = new java.util.Properties();
-        unsafe.setProperty("listenPort", "1");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin.updateBrokerConfig(addr, unsafe))
-            .hasMessageContaining("cannot change while the broker runs");
+        // a setting that is not live is stored for the next start, as RocketMQ stores it; the running broker keeps its value
+        String before = admin.getBrokerConfig(addr).getProperty("maxMessageSize");
+        java.util.Properties atRestart = new java.util.Properties();
+        atRestart.setProperty("maxMessageSize", "2097152");
+        admin.updateBrokerConfig(addr, atRestart);
+        assertThat(admin.getBrokerConfig(addr).getProperty("maxMessageSize")).isEqualTo(before).isNotEqualTo("2097152");
+        java.util.Properties where = new java.util.Properties();
+        where.setProperty("storePathRootDir", "/elsewhere");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin.updateBrokerConfig(addr, where))
+            .hasMessageContaining("black list");
 
         java.util.Properties back = new java.util.Properties();
         back.setProperty("brokerPermission", "6");
@@ -63,6 +69,8 @@ class AdminIT extends QuiverIT {
         quiver.stop();
         quiver.start();
         assertThat(admin.getBrokerConfig(addr).getProperty("transactionCheckMax")).as("persisted").isEqualTo("7");
+        assertThat(admin.getBrokerConfig(addr).getProperty("maxMessageSize")).as("applied at the restart")
+            .isEqualTo("2097152");
     }
 
     @Test

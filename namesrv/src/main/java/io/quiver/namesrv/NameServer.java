@@ -90,6 +90,9 @@ public final class NameServer implements AutoCloseable {
         server.register(RequestCode.GET_TOPICS_BY_CLUSTER,
             (ctx, req) -> ok(ctx, Json.encode(routes.topicsOfCluster(RequestHeaders.Cluster.decode(req).cluster()))), null);
         server.register(RequestCode.PUT_KV_CONFIG, this::putKv, kvPool);
+        NamesrvConfigHandlers settings = new NamesrvConfigHandlers(config);
+        server.register(RequestCode.GET_NAMESRV_CONFIG, settings::get, kvPool);
+        server.register(RequestCode.UPDATE_NAMESRV_CONFIG, settings::update, kvPool);
         server.register(RequestCode.GET_KV_CONFIG, this::getKv, null);
         server.register(RequestCode.DELETE_KV_CONFIG, this::deleteKv, kvPool);
         server.register(RequestCode.GET_KVLIST_BY_NAMESPACE, this::kvList, null);

@@ -19,9 +19,22 @@ public record NameServerConfig(String bindHost, int port, Path kvConfigFile, lon
     public static final int DEFAULT_PORT = 9876;
     public static final long DEFAULT_BROKER_TIMEOUT_MILLIS = 120_000;
 
+    /** With the settings UPDATE_NAMESRV_CONFIG stored under {@code dataDir} (namesrv/namesrv-overrides.properties). */
     public static NameServerConfig of(String bindHost, int port, Path dataDir) {
+        long scan = 5_000;
+        if (dataDir != null) {
+            try {
+                String stored = NamesrvConfigHandlers.load(dataDir.resolve("namesrv")).get("scanNotActiveBrokerInterval");
+                if (stored != null) {
+                    scan = Math.max(1_000, Long.parseLong(stored.trim()));
+                }
+            } catch (java.io.IOException | NumberFormatException e) {
+                throw new IllegalArgumentException("the stored name-server settings under " + dataDir.resolve("namesrv")
+                    + " cannot be read: " + e.getMessage(), e);
+            }
+        }
         return new NameServerConfig(bindHost, port, dataDir == null ? null : dataDir.resolve("namesrv/kvConfig.json"),
-            DEFAULT_BROKER_TIMEOUT_MILLIS, 5_000, TlsSettings.from(System::getProperty), null);
+            DEFAULT_BROKER_TIMEOUT_MILLIS, scan, TlsSettings.from(System::getProperty), null);
     }
 
     /** These settings with {@code t} as the listen port's TLS. */

@@ -70,6 +70,15 @@ public final class RequestCode {
     public static final int QUERY_DATA_VERSION = 322;
     public static final int ADD_WRITE_PERM_OF_BROKER = 327;
     public static final int GET_TOPIC_CONFIG = 351;
+    /** mqadmin exportMetadata / exportMetrics: the topics the broker counts as its own. */
+    public static final int GET_SYSTEM_TOPIC_LIST_FROM_BROKER = 305;
+    /** mqadmin brokerConsumeStats: every group's offsets and lag on one broker. */
+    public static final int GET_BROKER_CONSUME_STATS = 317;
+    /** mqadmin updateNamesrvConfig / getNamesrvConfig (name server; 318 updates, 319 reads). */
+    public static final int UPDATE_NAMESRV_CONFIG = 318;
+    public static final int GET_NAMESRV_CONFIG = 319;
+    /** mqadmin producer: every online producer of a broker. */
+    public static final int GET_ALL_PRODUCER_INFO = 328;
     public static final int LITE_PULL_MESSAGE = 361;
     /** POP consumption (RocketMQ 5): take messages that stay invisible until acknowledged. */
     public static final int POP_MESSAGE = 200_050;

@@ -195,6 +195,17 @@ public final class ClientRegistry {
         return consumers.values();
     }
 
+    /** The producer groups with at least one member. */
+    public Collection<String> producerGroups() {
+        List<String> out = new java.util.ArrayList<>();
+        producers.forEach((g, m) -> {
+            if (!m.isEmpty()) {
+                out.add(g);
+            }
+        });
+        return out;
+    }
+
     public Collection<ClientChannel> producers(String group) {
         Map<Channel, ClientChannel> m = producers.get(group);
         return m == null ? List.of() : m.values();

@@ -17,10 +17,11 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * UPDATE_BROKER_CONFIG (mqadmin updateBrokerConfig): changes settings of a running broker. Only
- * {@link BrokerConfig#LIVE} settings may change; any other key refuses the whole request with
- * NO_PERMISSION and a remark naming it. Accepted changes are persisted in
- * {@code config/broker-overrides.properties} (applied again at the next start). A permission change
+ * UPDATE_BROKER_CONFIG (mqadmin updateBrokerConfig): changes settings of a running broker, as RocketMQ does. Every
+ * change is persisted in {@code config/broker-overrides.properties} (applied at every start after broker.conf);
+ * {@link BrokerConfig#LIVE} settings also take effect at once, the others at the next start, which the answer's remark
+ * says. An unknown key, a value that does not parse, or a key that decides where the data lives refuses the whole
+ * request, naming it. A permission change
  * re-registers with the name servers at once. Runs on the admin pool; requests are serialised.
  */
 public final class BrokerConfigUpdateHandler implements RequestHandler {
@@ -63,22 +64,28 @@ public final class BrokerConfigUpdateHandler implements RequestHandler {
             ctx.reply(ResponseCode.SYSTEM_ERROR, "the request names no setting to change (body: key=value lines)");
             return;
         }
+        Map<String, String> live = new LinkedHashMap<>();
+        java.util.Set<String> atRestart = new java.util.TreeSet<>();
         for (String key : changes.keySet()) {
             if (!BrokerConfig.settings().containsKey(key)) {
                 ctx.reply(ResponseCode.SYSTEM_ERROR, "unknown setting '" + key + "' (see `quiver config table`)");
                 return;
             }
-            if (!BrokerConfig.LIVE.contains(key)) {
-                ctx.reply(ResponseCode.NO_PERMISSION, "setting '" + key + "' cannot change while the broker runs; "
-                    + "edit broker.conf and restart. Live settings: "
-                    + String.join(", ", new java.util.TreeSet<>(BrokerConfig.LIVE)));
+            if (NEVER_AT_RUN_TIME.contains(key)) {
+                ctx.reply(ResponseCode.NO_PERMISSION, "Can not update config in black list: setting '" + key + "' "
+                    + "decides where this broker keeps its data and its stored settings; edit broker.conf instead");
                 return;
+            }
+            if (BrokerConfig.LIVE.contains(key)) {
+                live.put(key, changes.get(key));
+            } else {
+                atRestart.add(key);
             }
         }
         int oldPermission = config.brokerPermission;
         try {
             new BrokerConfig().apply(changes); // every value parses before any is applied: all or nothing
-            config.apply(changes);
+            config.apply(live);
         } catch (IllegalArgumentException e) {
             ctx.reply(ResponseCode.SYSTEM_ERROR, e.getMessage());
             return;
@@ -95,6 +102,12 @@ public final class BrokerConfigUpdateHandler implements RequestHandler {
         if (config.brokerPermission != oldPermission) {
             registerSoon.run();
         }
-        ctx.reply(ResponseCode.SUCCESS, null);
+        ctx.reply(ResponseCode.SUCCESS, atRestart.isEmpty() ? null : "stored; " + String.join(", ", atRestart)
+            + (atRestart.size() == 1 ? " applies" : " apply") + " after a restart (" + dir.resolve(OVERRIDES_FILE)
+            + "), the running broker keeps " + (atRestart.size() == 1 ? "its value" : "their values")
+            + (live.isEmpty() ? "" : "; " + String.join(", ", live.keySet()) + " changed now"));
     }
+
+    /** Settings a request may not change at all: where the data, and this very file of stored settings, live. */
+    static final java.util.Set<String> NEVER_AT_RUN_TIME = java.util.Set.of("storePathRootDir");
 }

@@ -26,9 +26,25 @@ public final class BrokerInfoHandlers {
         this.runtimeFigures = runtimeFigures;
     }
 
+    /**
+     * Keys of RocketMQ's broker config that Quiver has no setting for but that mqadmin exportConfigs and exportMetrics
+     * read (a missing one makes them fail), with the value that describes this broker.
+     */
+    static Map<String, String> rocketmqOnlyKeys() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("filterServerNums", "0");
+        m.put("msgTraceTopicName", "RMQ_SYS_TRACE_TOPIC");
+        m.put("traceOn", "true");
+        m.put("traceTopicEnable", "false");
+        m.put("clientCallbackExecutorThreads", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        return m;
+    }
+
     public void brokerConfig(RequestContext ctx, RemotingCommand req) {
         StringBuilder sb = new StringBuilder();
-        config.asMap().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        Map<String, String> all = new java.util.LinkedHashMap<>(config.asMap());
+        rocketmqOnlyKeys().forEach(all::putIfAbsent);
+        all.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null)
             .putExt("version", Json.encodeToString(topics.dataVersion()))
             .body(sb.toString().getBytes(StandardCharsets.UTF_8)));

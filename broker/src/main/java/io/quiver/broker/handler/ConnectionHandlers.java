@@ -13,8 +13,8 @@ import io.quiver.remoting.RequestContext;
 import java.util.Collection;
 
 /**
- * Who is connected (fact sheet §9.4): QUERY_TOPIC_CONSUME_BY_WHO, GET_CONSUMER_CONNECTION_LIST and
- * GET_PRODUCER_CONNECTION_LIST. Read-only; admin pool.
+ * Who is connected (fact sheet §9.4): QUERY_TOPIC_CONSUME_BY_WHO, GET_CONSUMER_CONNECTION_LIST,
+ * GET_PRODUCER_CONNECTION_LIST and GET_ALL_PRODUCER_INFO. Read-only; admin pool.
  */
 public final class ConnectionHandlers {
     private final ClientRegistry clients;
@@ -71,6 +71,42 @@ public final class ConnectionHandlers {
             return;
         }
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(connections(members))));
+    }
+
+    /** One producer of GET_ALL_PRODUCER_INFO (RocketMQ's ProducerInfo). */
+    public static final class ProducerInfo {
+        public String clientId;
+        public String remoteIP;
+        public String language;
+        public int version;
+        public long lastUpdateTimestamp;
+    }
+
+    /** GET_ALL_PRODUCER_INFO's body (RocketMQ's ProducerTableInfo): every online producer by group. */
+    public static final class ProducerTable {
+        public java.util.Map<String, java.util.List<ProducerInfo>> data = new java.util.TreeMap<>();
+    }
+
+    /** GET_ALL_PRODUCER_INFO (mqadmin producer): every online producer of every group; an empty table when none. */
+    public void allProducers(RequestContext ctx, RemotingCommand req) {
+        ProducerTable body = new ProducerTable();
+        for (String group : clients.producerGroups()) {
+            java.util.List<ProducerInfo> list = new java.util.ArrayList<>();
+            for (ClientChannel c : clients.producers(group)) {
+                ProducerInfo i = new ProducerInfo();
+                i.clientId = c.clientId();
+                i.remoteIP = "/" + c.remoteAddress();
+                i.language = c.language().name();
+                i.version = c.version();
+                i.lastUpdateTimestamp = c.lastUpdateMillis();
+                list.add(i);
+            }
+            if (!list.isEmpty()) {
+                list.sort(java.util.Comparator.comparing(i -> i.clientId));
+                body.data.put(group, list);
+            }
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(body)));
     }
 
     private static SmallBodies.ProducerConnection connections(Collection<ClientChannel> members) {

@@ -79,21 +79,70 @@ public final class StatsHandlers {
         }
         Map<MessageQueue, OffsetWrapper> table = new LinkedHashMap<>();
         for (String t : names) {
-            TopicConfig tc = topics.get(t);
-            if (tc == null) {
-                continue;
-            }
-            for (int q = 0; q < tc.readQueueNums; q++) {
-                OffsetWrapper w = new OffsetWrapper();
-                w.brokerOffset = store.maxOffset(t, q);
-                w.consumerOffset = Math.max(0, offsets.get(group, t, q));
-                w.pullOffset = w.consumerOffset;
-                w.lastTimestamp = w.consumerOffset > 0
-                    ? Math.max(0, store.storeTimestamp(t, q, w.consumerOffset - 1)) : 0;
-                table.put(new MessageQueue(t, config.brokerName, q), w);
-            }
+            table.putAll(offsetTable(group, t));
         }
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null)
             .body(QueueKeyedJson.body("offsetTable", table, "\"consumeTps\":0.0")));
+    }
+
+    /** The group's offsets on every readable queue of {@code topic}; empty when the topic is unknown here. */
+    private Map<MessageQueue, OffsetWrapper> offsetTable(String group, String t) {
+        Map<MessageQueue, OffsetWrapper> table = new LinkedHashMap<>();
+        TopicConfig tc = topics.get(t);
+        if (tc == null) {
+            return table;
+        }
+        for (int q = 0; q < tc.readQueueNums; q++) {
+            OffsetWrapper w = new OffsetWrapper();
+            w.brokerOffset = store.maxOffset(t, q);
+            w.consumerOffset = Math.max(0, offsets.get(group, t, q));
+            w.pullOffset = w.consumerOffset;
+            w.lastTimestamp = w.consumerOffset > 0
+                ? Math.max(0, store.storeTimestamp(t, q, w.consumerOffset - 1)) : 0;
+            table.put(new MessageQueue(t, config.brokerName, q), w);
+        }
+        return table;
+    }
+
+    /** Most groups one GET_BROKER_CONSUME_STATS answer covers, so the answer stays within a frame. */
+    static final int MAX_GROUPS_IN_BROKER_CONSUME_STATS = 10_000;
+
+    /**
+     * GET_BROKER_CONSUME_STATS (mqadmin brokerConsumeStats): for every group with committed offsets here, one
+     * ConsumeStats per topic (its queues' broker and consumer offsets), and the total lag. Groups without offsets are
+     * listed with no stats, as RocketMQ lists every subscription group.
+     */
+    public void brokerConsumeStats(RequestContext ctx, RemotingCommand req) {
+        java.util.TreeSet<String> groupNames = new TreeSet<>();
+        offsets.forEachOffset((group, t, queue, offset) -> groupNames.add(group));
+        long totalDiff = 0;
+        StringBuilder list = new StringBuilder("[");
+        int n = 0;
+        for (String group : groupNames) {
+            if (n++ == MAX_GROUPS_IN_BROKER_CONSUME_STATS) {
+                break;
+            }
+            StringBuilder stats = new StringBuilder("[");
+            boolean firstTopic = true;
+            for (String t : new TreeSet<>(offsets.topicsOf(group))) {
+                Map<MessageQueue, OffsetWrapper> table = offsetTable(group, t);
+                if (table.isEmpty()) {
+                    continue;
+                }
+                for (OffsetWrapper w : table.values()) {
+                    totalDiff += Math.max(0, w.brokerOffset - w.consumerOffset);
+                }
+                stats.append(firstTopic ? "" : ",").append("{\"consumeTps\":0.0,\"offsetTable\":")
+                    .append(QueueKeyedJson.map(table)).append('}');
+                firstTopic = false;
+            }
+            stats.append(']');
+            list.append(list.length() > 1 ? "," : "").append('{').append(io.quiver.protocol.body.Json.encodeToString(group))
+                .append(':').append(stats).append('}');
+        }
+        list.append(']');
+        String body = "{\"brokerAddr\":" + io.quiver.protocol.body.Json.encodeToString(config.brokerAddr())
+            + ",\"consumeStatsList\":" + list + ",\"totalDiff\":" + totalDiff + "}";
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 }

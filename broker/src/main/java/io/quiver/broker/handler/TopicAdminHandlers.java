@@ -128,4 +128,34 @@ public final class TopicAdminHandlers {
         }
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(Map.of("topicConfig", c))));
     }
+
+    /**
+     * GET_SYSTEM_TOPIC_LIST_FROM_BROKER (mqadmin exportMetadata, exportMetrics): the topics this broker counts as its
+     * own, which those tools leave out: RocketMQ's fixed set, the cluster and broker names, the cluster's reply topic,
+     * and every system topic in the table.
+     */
+    public void systemTopics(RequestContext ctx, RemotingCommand req) {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(SYSTEM_TOPICS);
+        names.add(config.brokerClusterName);
+        names.add(config.brokerName);
+        names.add(config.brokerClusterName + "_REPLY_TOPIC");
+        for (String t : topics.all().keySet()) {
+            if (io.quiver.protocol.message.TopicNames.isSystem(t)) {
+                names.add(t);
+            }
+        }
+        TopicListBody body = new TopicListBody();
+        body.topicList.addAll(names);
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(io.quiver.protocol.body.Json.encode(body)));
+    }
+
+    /** RocketMQ's fixed system topics (its TopicValidator's set). */
+    static final java.util.Set<String> SYSTEM_TOPICS = java.util.Set.of("TBW102", "SCHEDULE_TOPIC_XXXX", "BenchmarkTest",
+        "RMQ_SYS_TRANS_HALF_TOPIC", "RMQ_SYS_TRACE_TOPIC", "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC",
+        "SELF_TEST_TOPIC", "OFFSET_MOVED_EVENT");
+
+    /** A TopicList body without a broker address: {@code {"topicList":[...]}}. */
+    public static final class TopicListBody {
+        public java.util.List<String> topicList = new java.util.ArrayList<>();
+    }
 }

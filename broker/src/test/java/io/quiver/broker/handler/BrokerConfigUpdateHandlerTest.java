@@ -73,16 +73,28 @@ class BrokerConfigUpdateHandlerTest {
     }
 
     @Test
-    void aNonLiveSettingRefusesTheWholeRequest() throws Exception {
+    void aNonLiveSettingIsStoredForTheNextStartAndTheLiveOnesApplyNow() throws Exception {
         RemotingCommand resp = update("autoCreateSubscriptionGroup=false\nlistenPort=12345\n");
 
-        assertThat(resp.code()).isEqualTo(ResponseCode.NO_PERMISSION);
-        assertThat(resp.remark()).contains("setting 'listenPort' cannot change while the broker runs",
-            "Live settings:", "brokerPermission", "autoCreateSubscriptionGroup");
-        assertThat(config.listenPort).isEqualTo(10911);
-        assertThat(config.autoCreateSubscriptionGroup).as("the live key of the refused request is not applied").isTrue();
-        assertThat(BrokerConfigUpdateHandler.load(dir)).isEmpty();
+        assertThat(resp.code()).isEqualTo(ResponseCode.SUCCESS);
+        assertThat(resp.remark()).contains("listenPort applies after a restart", "autoCreateSubscriptionGroup changed now");
+        assertThat(config.listenPort).as("the running broker keeps its port").isEqualTo(10911);
+        assertThat(config.autoCreateSubscriptionGroup).isFalse();
+        assertThat(BrokerConfigUpdateHandler.load(dir)).containsEntry("listenPort", "12345")
+            .containsEntry("autoCreateSubscriptionGroup", "false");
         assertThat(registrations).hasValue(0);
+    }
+
+    @Test
+    void whereTheDataLivesIsNeverChangedAndAValueThatDoesNotParseRefusesAll() throws Exception {
+        RemotingCommand where = update("autoCreateSubscriptionGroup=false\nstorePathRootDir=/elsewhere\n");
+        assertThat(where.code()).isEqualTo(ResponseCode.NO_PERMISSION);
+        assertThat(where.remark()).contains("black list", "storePathRootDir");
+        RemotingCommand bad = update("autoCreateSubscriptionGroup=false\nlistenPort=many\n");
+        assertThat(bad.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
+        assertThat(bad.remark()).contains("listenPort");
+        assertThat(config.autoCreateSubscriptionGroup).as("nothing of a refused request is applied").isTrue();
+        assertThat(BrokerConfigUpdateHandler.load(dir)).isEmpty();
     }
 
     @Test

@@ -100,7 +100,10 @@ class BrokerInfoHandlersTest {
             assertThat(eq).as("a key=value line: " + line).isPositive();
             lines.put(line.substring(0, eq), line.substring(eq + 1));
         }
-        assertThat(lines).containsOnlyKeys(BrokerConfig.settings().keySet());
+        java.util.Set<String> expected = new java.util.HashSet<>(BrokerConfig.settings().keySet());
+        expected.addAll(BrokerInfoHandlers.rocketmqOnlyKeys().keySet()); // what mqadmin exportConfigs/exportMetrics read
+        assertThat(lines).containsOnlyKeys(expected);
+        assertThat(lines).containsEntry("msgTraceTopicName", "RMQ_SYS_TRACE_TOPIC").containsKey("clientCallbackExecutorThreads");
         assertThat(lines).containsEntry("brokerName", "broker-z").containsEntry("maxTopicCount", "77")
             .containsEntry("brokerPermission", "6").containsEntry("autoCreateTopicEnable", "true");
 
