@@ -409,6 +409,9 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, conn::topicConsumers, adminPool);
         server.register(RequestCode.GET_PRODUCER_CONNECTION_LIST, conn::producerConnections, adminPool);
         server.register(RequestCode.GET_ALL_PRODUCER_INFO, conn::allProducers, adminPool);
+        var relays = new io.quiver.broker.handler.ClientRelayHandlers(clients, server, store, config);
+        server.register(RequestCode.GET_CONSUMER_RUNNING_INFO, relays::runningInfo, adminPool);
+        server.register(RequestCode.CONSUME_MESSAGE_DIRECTLY, relays::consumeDirectly, adminPool);
         StatsHandlers stats = new StatsHandlers(topics, config, store, offsets);
         server.register(RequestCode.GET_TOPIC_STATS_INFO, stats::topicStats, adminPool);
         server.register(RequestCode.GET_CONSUME_STATS, stats::consumeStats, adminPool);

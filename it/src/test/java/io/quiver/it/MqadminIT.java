@@ -120,4 +120,37 @@ class MqadminIT extends QuiverIT {
             assertThat(Files.readString(dataDir.resolve("broker/config/broker-overrides.properties")))
                 .contains("fileReservedTime=96"));
     }
+
+    @Test
+    void consumerStatusAndConsumeDirectlyReachTheConsumerThroughTheBroker() throws Exception {
+        DefaultMQProducer p = producer();
+        String topic = unique("Relay");
+        ensureTopic(p, topic);
+        var sent = p.send(new Message(topic, "relay-me".getBytes(StandardCharsets.UTF_8)));
+        String group = unique("CG_relay");
+        List<String> consumed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DefaultMQPushConsumer c = pushConsumer(group);
+        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        c.subscribe(topic, "*");
+        c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+            msgs.forEach(m -> consumed.add(new String(m.getBody(), StandardCharsets.UTF_8)));
+            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+        });
+        c.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> consumed.contains("relay-me"));
+        @SuppressWarnings("deprecation")
+        String clientId = c.getDefaultMQPushConsumerImpl().getmQClientFactory().getClientId();
+        String ns = quiver.namesrvAddr();
+
+        String status = mqadmin("consumerStatus", "-n", ns, "-g", group, "-i", clientId);
+        assertThat(status).doesNotContain("Exception").contains("#Consumer Subscription#").contains("#Consumer Offset#")
+            .contains(topic);
+
+        String direct = mqadmin("queryMsgById", "-n", ns, "-i", sent.getOffsetMsgId(), "-g", group, "-d", clientId);
+        assertThat(direct).contains("CR_SUCCESS");
+        await().atMost(Duration.ofSeconds(10)).until(() -> consumed.stream().filter("relay-me"::equals).count() == 2);
+
+        String gone = mqadmin("consumerStatus", "-n", ns, "-g", group, "-i", "nobody@nowhere");
+        assertThat(gone).contains("not online");
+    }
 }

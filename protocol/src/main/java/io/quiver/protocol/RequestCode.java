@@ -65,6 +65,8 @@ public final class RequestCode {
     public static final int GET_TOPICS_BY_CLUSTER = 224;
     public static final int QUERY_TOPIC_CONSUME_BY_WHO = 300;
     public static final int GET_CONSUMER_RUNNING_INFO = 307;
+    /** Relayed to one consumer: consume this stored message now (mqadmin queryMsgById -g -d). */
+    public static final int CONSUME_MESSAGE_DIRECTLY = 309;
     public static final int SEND_MESSAGE_V2 = 310;
     public static final int SEND_BATCH_MESSAGE = 320;
     public static final int QUERY_DATA_VERSION = 322;
