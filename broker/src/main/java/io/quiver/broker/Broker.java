@@ -389,6 +389,10 @@ public final class Broker implements AutoCloseable {
         server.register(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, masterOnly(ga::createGroup), adminPool);
         server.register(RequestCode.DELETE_SUBSCRIPTIONGROUP, masterOnly(ga::deleteGroup), adminPool);
         server.register(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, ga::allGroupConfig, adminPool);
+        server.register(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, ga::groupConfig, adminPool);
+        server.register(RequestCode.QUERY_TOPICS_BY_CONSUMER, (ctx, req) -> ga.topicsOfGroup(ctx, req, config.brokerAddr()),
+            adminPool);
+        server.register(RequestCode.CLONE_GROUP_OFFSET, masterOnly(ga::cloneOffsets), adminPool);
         BrokerInfoHandlers info = new BrokerInfoHandlers(config, topics, new RuntimeFigures(config, traffic, store,
             clients, drain, schedule, timers, longPolling, server, transactions));
         server.register(RequestCode.GET_BROKER_CONFIG, info::brokerConfig, adminPool);

@@ -99,6 +99,14 @@ class AdminIT extends QuiverIT {
             assertThat(cs.computeTotalDiff()).as("lag").isEqualTo(7);
             assertThat(cs.getOffsetTable()).hasSize(4);
         });
+
+        // cloneGroupOffset (DefaultMQAdminExt, CLONE_GROUP_OFFSET): the copy has the same offsets, so the same lag
+        String copy = unique("CG_copy");
+        admin.cloneGroupOffset(group, copy, topic, true);
+        @SuppressWarnings("deprecation")
+        var api = p.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl();
+        ConsumeStats copied = api.getConsumeStats(quiver.brokerAddr(), copy, topic, 5_000); // no route: never online
+        assertThat(copied.computeTotalDiff()).as("the copy's lag").isEqualTo(7);
     }
 
     /** What mqadmin clusterList, brokerStatus, topicList, topicRoute, wipe/addWritePerm, queryMsgByKey,

@@ -7,16 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,28 +24,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(300)
 class MqadminIT extends QuiverIT {
-    private static Path home;
-
-    @BeforeAll
-    static void toolsHome() throws Exception {
-        home = Files.createTempDirectory("quiver-mqadmin-home-");
-        Files.createDirectories(home.resolve("conf"));
-        Files.writeString(home.resolve("conf/logback_tools.xml"), "<configuration><root level=\"OFF\"/></configuration>");
-    }
-
-    /** Runs {@code mqadmin args} in a JVM of its own; returns everything it printed. */
-    static String mqadmin(String... args) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Drocketmq.home.dir=" + home, "-cp",
-            System.getProperty("java.class.path"), "org.apache.rocketmq.tools.command.MQAdminStartup"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("mqadmin " + String.join(" ", args) + " did not finish");
-        }
-        return new String(out, StandardCharsets.UTF_8);
+    static String mqadmin(String... args) {
+        return io.quiver.testkit.Mqadmin.run(args);
     }
 
     @Test

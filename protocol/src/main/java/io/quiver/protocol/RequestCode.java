@@ -81,6 +81,11 @@ public final class RequestCode {
     public static final int GET_NAMESRV_CONFIG = 319;
     /** mqadmin producer: every online producer of a broker. */
     public static final int GET_ALL_PRODUCER_INFO = 328;
+    /** DefaultMQAdminExt.cloneGroupOffset: one group's offsets copied to another. */
+    public static final int CLONE_GROUP_OFFSET = 314;
+    /** RocketMQ 5 admin API: the topics a group has offsets on, and one group's settings. */
+    public static final int QUERY_TOPICS_BY_CONSUMER = 343;
+    public static final int GET_SUBSCRIPTIONGROUP_CONFIG = 352;
     public static final int LITE_PULL_MESSAGE = 361;
     /** POP consumption (RocketMQ 5): take messages that stay invisible until acknowledged. */
     public static final int POP_MESSAGE = 200_050;

@@ -57,4 +57,54 @@ public final class GroupAdminHandlers {
     public void allGroupConfig(RequestContext ctx, RemotingCommand req) {
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(groups.snapshot())));
     }
+
+    /** GET_SUBSCRIPTIONGROUP_CONFIG (352, RocketMQ 5's admin API and proxy): one group's settings. */
+    public void groupConfig(RequestContext ctx, RemotingCommand req) {
+        String group = req.ext("group");
+        io.quiver.protocol.body.SubscriptionGroupConfig g = group == null ? null : groups.get(group);
+        if (g == null) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "No group in this broker" + (group == null ? "" : ": " + group));
+            return;
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(g)));
+    }
+
+    /** QUERY_TOPICS_BY_CONSUMER's body: {@code {"brokerAddr":...,"topicList":[...]}}. */
+    public static final class TopicsOfGroup {
+        public String brokerAddr;
+        public java.util.List<String> topicList = new java.util.ArrayList<>();
+    }
+
+    /** QUERY_TOPICS_BY_CONSUMER (343, RocketMQ 5's admin API): the topics the group has committed offsets on here. */
+    public void topicsOfGroup(RequestContext ctx, RemotingCommand req, String brokerAddr) {
+        TopicsOfGroup body = new TopicsOfGroup();
+        body.brokerAddr = brokerAddr;
+        String group = req.ext("group");
+        if (group != null) {
+            body.topicList.addAll(new java.util.TreeSet<>(offsets.topicsOf(group)));
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(body)));
+    }
+
+    /**
+     * CLONE_GROUP_OFFSET (314, DefaultMQAdminExt.cloneGroupOffset): the source group's offsets on the topic (every
+     * topic it has offsets on when none is named) become the destination group's. Always answered SUCCESS, as
+     * RocketMQ does; a group or topic without offsets copies nothing.
+     */
+    public void cloneOffsets(RequestContext ctx, RemotingCommand req) {
+        String src = req.ext("srcGroup");
+        String dest = req.ext("destGroup");
+        if (src == null || dest == null || src.isBlank() || dest.isBlank()) {
+            ctx.reply(ResponseCode.SYSTEM_ERROR, "srcGroup and destGroup are required");
+            return;
+        }
+        String topic = req.ext("topic");
+        java.util.Set<String> topics = topic == null || topic.isBlank() ? offsets.topicsOf(src) : java.util.Set.of(topic);
+        boolean[] full = new boolean[1];
+        for (String t : topics) {
+            offsets.offsetsOf(src, t).forEach((queueId, offset) -> full[0] |= !offsets.commit(dest, t, queueId, offset));
+        }
+        ctx.reply(full[0] ? ResponseCode.SYSTEM_ERROR : ResponseCode.SUCCESS, full[0]
+            ? "the offset table is full (" + offsets.limit() + " group-topic entries); some offsets were not copied" : null);
+    }
 }
