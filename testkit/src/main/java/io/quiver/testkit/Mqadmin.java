@@ -23,7 +23,9 @@ public final class Mqadmin {
     public static String run(String... args) {
         try {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Drocketmq.home.dir=" + home(), "-Drocketmq.client.logUseSlf4j=true", "-cp",
+                // a short-lived tool: the quick compiler and the serial collector start it faster
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Drocketmq.home.dir=" + home(),
+                "-Drocketmq.client.logUseSlf4j=true", "-cp",
                 System.getProperty("java.class.path"), "org.apache.rocketmq.tools.command.MQAdminStartup"));
             cmd.addAll(List.of(args));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
