@@ -80,9 +80,17 @@ public final class AclFile {
             Path dir = path.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-            Files.write(tmp, next);
-            Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            try {
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                    ch.write(java.nio.ByteBuffer.wrap(next));
+                    ch.force(true); // on disk before it replaces the file, or a power cut could leave an empty file
+                }
+                Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp); // after a failure: never leave a copy of the secrets behind
+            }
             BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
             seenModified = a.lastModifiedTime().toMillis();
             seenSize = a.size();

@@ -51,7 +51,7 @@ final class NamesrvConfigHandlers {
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(sb.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    void update(RequestContext ctx, RemotingCommand req) throws IOException {
+    synchronized void update(RequestContext ctx, RemotingCommand req) throws IOException {
         Properties p = new Properties();
         try {
             p.load(new StringReader(req.body() == null ? "" : new String(req.body(), StandardCharsets.UTF_8)));
@@ -99,10 +99,12 @@ final class NamesrvConfigHandlers {
         Map<String, String> stored = load(dir);
         stored.putAll(changes);
         Files.createDirectories(dir);
-        StringBuilder sb = new StringBuilder("# Settings changed at run time (UPDATE_NAMESRV_CONFIG); applied at the next start\n");
-        stored.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        Properties out = new Properties(); // escapes what the request's Properties.load decoded
+        out.putAll(stored);
+        java.io.StringWriter text = new java.io.StringWriter();
+        out.store(text, "Settings changed at run time (UPDATE_NAMESRV_CONFIG); applied at the next start");
         Path tmp = dir.resolve(OVERRIDES_FILE + ".tmp");
-        Files.writeString(tmp, sb.toString());
+        Files.writeString(tmp, text.toString(), StandardCharsets.ISO_8859_1);
         Files.move(tmp, dir.resolve(OVERRIDES_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         ctx.reply(ResponseCode.SUCCESS, "stored; " + String.join(", ", changes.keySet()) + " applies after a restart ("
             + dir.resolve(OVERRIDES_FILE) + ")");
@@ -114,8 +116,8 @@ final class NamesrvConfigHandlers {
         Map<String, String> m = new TreeMap<>();
         if (Files.exists(f)) {
             Properties p = new Properties();
-            try (var r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                p.load(r);
+            try (var in = Files.newInputStream(f)) {
+                p.load(in); // as Properties.store wrote it
             }
             p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
         }

@@ -41,8 +41,8 @@ public final class BrokerConfigUpdateHandler implements RequestHandler {
         Map<String, String> m = new TreeMap<>();
         if (Files.exists(f)) {
             Properties p = new Properties();
-            try (var r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                p.load(r);
+            try (var in = Files.newInputStream(f)) {
+                p.load(in); // as Properties.store wrote it (ISO-8859-1 with escapes)
             }
             p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
         }
@@ -94,10 +94,15 @@ public final class BrokerConfigUpdateHandler implements RequestHandler {
         persisted.putAll(changes);
         Path dir = config.storePathRootDir.resolve("config");
         Files.createDirectories(dir);
-        StringBuilder sb = new StringBuilder("# Settings changed at run time (UPDATE_BROKER_CONFIG); applied at start after broker.conf\n");
-        persisted.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        // Properties.store escapes what the request's Properties.load decoded (a value holding a newline cannot become
+        // a key of its own at the next start); owner-only, as it may hold secrets (key passwords, credentials)
+        Properties out = new Properties();
+        out.putAll(persisted);
+        java.io.StringWriter text = new java.io.StringWriter();
+        out.store(text, "Settings changed at run time (UPDATE_BROKER_CONFIG); applied at start after broker.conf");
         Path tmp = dir.resolve(OVERRIDES_FILE + ".tmp");
-        Files.writeString(tmp, sb.toString());
+        Files.writeString(tmp, text.toString(), StandardCharsets.ISO_8859_1);
+        ownerOnly(tmp);
         Files.move(tmp, dir.resolve(OVERRIDES_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         if (config.brokerPermission != oldPermission) {
             registerSoon.run();
@@ -106,6 +111,14 @@ public final class BrokerConfigUpdateHandler implements RequestHandler {
             + (atRestart.size() == 1 ? " applies" : " apply") + " after a restart (" + dir.resolve(OVERRIDES_FILE)
             + "), the running broker keeps " + (atRestart.size() == 1 ? "its value" : "their values")
             + (live.isEmpty() ? "" : "; " + String.join(", ", live.keySet()) + " changed now"));
+    }
+
+    private static void ownerOnly(Path f) throws IOException {
+        try {
+            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // a file system without POSIX permissions: left as created
+        }
     }
 
     /** Settings a request may not change at all: where the data, and this very file of stored settings, live. */

@@ -27,6 +27,11 @@ public final class ClientRelayHandlers {
     /** RocketMQ's CONSUME_MSG_TIMEOUT: the consumer did not answer in time. */
     static final int CONSUME_MSG_TIMEOUT = 207;
 
+    /** The admin's own credentials: never passed on to a consumer, which could replay them. */
+    static final java.util.Set<String> RELAY_WITHHELD = java.util.Set.of(
+        io.quiver.protocol.acl.AclSignature.ACCESS_KEY, io.quiver.protocol.acl.AclSignature.SIGNATURE,
+        io.quiver.protocol.acl.AclSignature.SECURITY_TOKEN);
+
     private final ClientRegistry clients;
     private final RemotingServer server;
     private final MessageStore store;
@@ -81,7 +86,11 @@ public final class ClientRelayHandlers {
         RemotingCommand ask = RemotingCommand.request(req.code());
         Map<String, String> fields = req.extFields();
         if (fields != null) {
-            fields.forEach(ask::putExt);
+            fields.forEach((k, v) -> {
+                if (!RELAY_WITHHELD.contains(k)) {
+                    ask.putExt(k, v);
+                }
+            });
         }
         if (body != null) {
             ask.body(body);

@@ -98,6 +98,18 @@ class BrokerConfigUpdateHandlerTest {
     }
 
     @Test
+    void aValueHoldingANewlineStaysOneValueInTheStoredFile() throws Exception {
+        // the body's "\n" escape is a real newline in the value once Properties.load has read it
+        assertThat(update("aclFile=x\\nstorePathRootDir=/elsewhere").code()).isEqualTo(ResponseCode.SUCCESS);
+        assertThat(BrokerConfigUpdateHandler.load(dir)).containsOnlyKeys("aclFile")
+            .containsEntry("aclFile", "x\nstorePathRootDir=/elsewhere");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve("config")
+            .resolve(BrokerConfigUpdateHandler.OVERRIDES_FILE))).as("it may hold secrets")
+            .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    }
+
+    @Test
     void anUnknownSettingIsRefused() throws Exception {
         RemotingCommand resp = update("noSuchSetting=1");
         assertThat(resp.code()).isEqualTo(ResponseCode.SYSTEM_ERROR);
