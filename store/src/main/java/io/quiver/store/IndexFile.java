@@ -60,6 +60,14 @@ final class IndexFile {
         return entryCount >= entryCapacity;
     }
 
+    int entryCount() {
+        return entryCount;
+    }
+
+    int capacity() {
+        return entryCapacity;
+    }
+
     long beginTimestamp() {
         return buf.getLong(20);
     }
