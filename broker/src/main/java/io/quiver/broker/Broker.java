@@ -79,6 +79,7 @@ public final class Broker implements AutoCloseable {
 
     private final BrokerConfig config;
     private final MessageStore store;
+    private final io.quiver.broker.trace.BrokerTracing tracing;
     private final TopicTable topics;
     private io.quiver.grpc.GrpcEndpoint grpc;
     private SendHandler sendHandler;
@@ -177,6 +178,7 @@ public final class Broker implements AutoCloseable {
             throw new IllegalArgumentException(roleProblem);
         }
         this.store = new MessageStore(sc, Clock.SYSTEM);
+        this.tracing = io.quiver.broker.trace.BrokerTracing.open(config, store);
         store.replicaMode(config.isReplica());
         store.ackShippedAfterForce(config.haReplicaAckAfterForce);
         // Retry and dead-letter topics are counted apart: at most one of each per consumer group.
@@ -226,12 +228,14 @@ public final class Broker implements AutoCloseable {
         this.notifier = new GroupNotifier(clients, server);
         this.transactions = new TransactionService(config, store, clients, server, storeHostBytes, config.storePathRootDir,
             Clock.SYSTEM);
+        transactions.traceWith(tracing.tracer());
         this.timers = new TimerService(config, store, storeHostBytes, config.storePathRootDir, Clock.SYSTEM);
         this.schedule = new ScheduleService(config, store, storeHostBytes, DelayLevels.parse(config.messageDelayLevel),
             Clock.SYSTEM);
         this.traffic = new Traffic(config.metricsMaxTopicSeries, System::currentTimeMillis, java.time.ZoneId.systemDefault());
         this.metrics = new MetricsEndpoint(new MetricSources(traffic, store, offsets, clients, transactions::counters,
-            schedule::pending, timers::pending, longPolling::parkedCount, config.metricsMaxLagSeries, this::haRuntimeInfo));
+            schedule::pending, timers::pending, longPolling::parkedCount, config.metricsMaxLagSeries, this::haRuntimeInfo,
+            tracing.log()));
         this.drain = new DrainService(config, System::nanoTime);
         // A replica stores only what its master ships: it delivers no delayed or timer messages itself.
         store.onArrival(config.isReplica() ? (topic, queueId, queueOffset, tagsCode) -> longPolling.notifyArrival(topic, queueId)
@@ -359,7 +363,10 @@ public final class Broker implements AutoCloseable {
         PullHandler pull = new PullHandler(config, groups, topics, offsets, store, longPolling, traffic, metrics, clients);
         server.register(RequestCode.PULL_MESSAGE, pull, pullPool);
         server.register(RequestCode.LITE_PULL_MESSAGE, pull, pullPool);
+        pull.traceWith(tracing.tracer());
         OffsetHandlers o = new OffsetHandlers(offsets, groups, topics, store);
+        o.traceWith(tracing.tracer());
+        server.register(RequestCode.QUIVER_QUERY_TRACE, tracing.handler(), adminPool);
         server.register(RequestCode.QUERY_CONSUMER_OFFSET, o::queryConsumerOffset, null);
         server.register(RequestCode.UPDATE_CONSUMER_OFFSET, o::updateConsumerOffset, null);
         server.register(RequestCode.GET_ALL_CONSUMER_OFFSET, o::allConsumerOffsets, adminPool);
@@ -435,6 +442,8 @@ public final class Broker implements AutoCloseable {
         io.quiver.broker.handler.PopHandlers pop = new io.quiver.broker.handler.PopHandlers(config, topics, groups, pops,
             longPolling);
         popHandlers = pop;
+        pop.traceWith(tracing.tracer());
+        pops.traceWith(tracing.tracer());
         pops.onRedelivered(pop::retryStored);
         server.register(RequestCode.POP_MESSAGE, masterOnly(pop::pop), pullPool);
         // decoded and handed to the POP service on the connection's own loop: nothing here blocks
@@ -524,6 +533,7 @@ public final class Broker implements AutoCloseable {
     /** Loads data, starts listening, and registers with the name servers. */
     public void start() {
         long t0 = System.nanoTime();
+        tracing.start();
         store.start();
         topics.load(config.autoCreateTopicEnable, config.defaultTopicQueueNums);
         groups.load();
@@ -533,6 +543,9 @@ public final class Broker implements AutoCloseable {
             io.quiver.protocol.message.TopicNames.TRANS_OP_HALF_TOPIC,
             io.quiver.protocol.message.TopicNames.TRANS_CHECK_MAX_TIME_TOPIC}) {
             topics.createIfAbsent(system, 1, io.quiver.protocol.message.PermName.READ_WRITE);
+        }
+        if (config.traceTopicEnable) {
+            topics.createIfAbsent(config.msgTraceTopicName, 1, io.quiver.protocol.message.PermName.READ_WRITE);
         }
         if (!config.isReplica() && role != null) {
             adoptTopicsOfTheLog();
@@ -895,6 +908,7 @@ public final class Broker implements AutoCloseable {
         topics.flush();
         groups.flush();
         store.close();
+        tracing.close();
         namesrvClient.close();
         log.info("broker {} stopped", config.brokerName);
     }

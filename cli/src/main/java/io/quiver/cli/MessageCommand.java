@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code quiver message get|search}: find stored messages by id, key, unique key or time. */
-@Command(name = "message", mixinStandardHelpOptions = true, description = "Find stored messages.",
-    subcommands = {MessageCommand.Get.class, MessageCommand.Search.class})
+@Command(name = "message", mixinStandardHelpOptions = true, description = "Find stored messages, and what happened to them.",
+    subcommands = {MessageCommand.Get.class, MessageCommand.Search.class, TraceCommand.class})
 final class MessageCommand extends CommandGroup {
     /** The group the CLI's by-time reads use; it never commits an offset. */
     static final String READ_GROUP = "TOOLS_CONSUMER";
@@ -50,27 +50,7 @@ final class MessageCommand extends CommandGroup {
     }
 
     static byte[] body(DecodedMessage m) {
-        if ((m.sysFlag & COMPRESSED_FLAG) == 0) {
-            return m.body;
-        }
-        java.util.zip.Inflater inf = new java.util.zip.Inflater();
-        try {
-            inf.setInput(m.body);
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(m.body.length * 4);
-            byte[] buf = new byte[8192];
-            while (!inf.finished()) {
-                int n = inf.inflate(buf);
-                if (n == 0 && (inf.needsInput() || inf.needsDictionary())) {
-                    break;
-                }
-                out.write(buf, 0, n);
-            }
-            return out.toByteArray();
-        } catch (java.util.zip.DataFormatException e) {
-            return m.body;
-        } finally {
-            inf.end();
-        }
+        return io.quiver.protocol.message.Bodies.uncompressed(m, io.quiver.protocol.message.Bodies.MAX_INFLATED_BYTES);
     }
 
     /** The body as text if it is valid UTF-8, else null. */

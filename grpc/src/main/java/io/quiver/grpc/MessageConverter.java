@@ -274,26 +274,7 @@ final class MessageConverter {
     }
 
     private static byte[] plainBody(DecodedMessage d) {
-        if ((d.sysFlag & MessageSysFlag.COMPRESSED) == 0 || d.body == null) {
-            return d.body == null ? new byte[0] : d.body;
-        }
-        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
-        try (java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(d.body.length * 4)) {
-            inflater.setInput(d.body);
-            byte[] chunk = new byte[8192];
-            while (!inflater.finished()) {
-                int n = inflater.inflate(chunk);
-                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-                    break;
-                }
-                out.write(chunk, 0, n);
-            }
-            return out.toByteArray();
-        } catch (java.util.zip.DataFormatException | java.io.IOException e) {
-            return d.body; // not zlib after all: shown as stored, and its digest says so
-        } finally {
-            inflater.end();
-        }
+        return io.quiver.protocol.message.Bodies.uncompressed(d, io.quiver.protocol.message.Bodies.MAX_INFLATED_BYTES);
     }
 
     static String md5(byte[] body) {

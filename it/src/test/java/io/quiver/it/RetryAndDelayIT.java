@@ -90,6 +90,114 @@ class RetryAndDelayIT extends QuiverIT {
         assertThat(dead.get(0).getReconsumeTimes()).isEqualTo(3);
         Thread.sleep(2_500);
         assertThat(seen.stream().filter(d -> d.body().equals("poison"))).as("no delivery after the DLQ").hasSize(3);
+
+        List<com.fasterxml.jackson.databind.JsonNode> life = trace(sent.getMsgId());
+        assertThat(kinds(life)).contains("STORED", "DELIVERED", "RETRIED", "DEAD_LETTERED");
+        com.fasterxml.jackson.databind.JsonNode dead0 = life.stream()
+            .filter(e -> e.path("kind").asText().equals("DEAD_LETTERED")).findFirst().orElseThrow();
+        assertThat(dead0.path("topic").asText()).isEqualTo(dlqTopic);
+        assertThat(dead0.path("group").asText()).isEqualTo(group);
+        assertThat(life.stream().filter(e -> e.path("kind").asText().equals("DELIVERED")
+            && e.path("group").asText().equals(group))).as("three deliveries to the group").hasSize(3);
+    }
+
+    private static List<com.fasterxml.jackson.databind.JsonNode> trace(String id) throws Exception {
+        String out = runCli("message", "trace", id, "--namesrv", quiver.namesrvAddr(), "--json");
+        List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.substring(out.indexOf('['))).forEach(events::add);
+        return events;
+    }
+
+    private static List<String> kinds(List<com.fasterxml.jackson.databind.JsonNode> events) {
+        return events.stream().map(e -> e.path("kind").asText()).toList();
+    }
+
+    @Test
+    void traceShowsEachStepOfAMessagesLifeWithTheClientsOwnTraceMerged() throws Exception {
+        String topic = unique("Traced");
+        String group = unique("CGT");
+        DefaultMQProducer p = new DefaultMQProducer(unique("PGT"), true); // enableMsgTrace
+        p.setNamesrvAddr(quiver.namesrvAddr());
+        p.setSendMsgTimeout(10_000);
+        p.setInstanceName(unique("traced-producer"));
+        p.start();
+        onCleanup(p::shutdown);
+        ensureTopic(p, topic);
+        DefaultMQPushConsumer c = new DefaultMQPushConsumer(group, true);
+        c.setNamesrvAddr(quiver.namesrvAddr());
+        c.setInstanceName(unique("traced-consumer"));
+        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        c.setConsumeMessageBatchMaxSize(1);
+        c.setPersistConsumerOffsetInterval(500);
+        c.subscribe(topic, "*");
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+            if (msgs.stream().anyMatch(m -> body(m).equals("traced")) && attempts.incrementAndGet() == 1) {
+                ctx.setDelayLevelWhenNextConsume(1); // 1 s, then again
+                return ConsumeConcurrentlyStatus.RECONSUME_LATER;
+            }
+            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+        });
+        c.start();
+        onCleanup(c::shutdown);
+        SendResult sent = p.send(new Message(topic, "TagT", "order-77", "traced".getBytes()));
+        String retryTopic = "%RETRY%" + group;
+
+        java.util.concurrent.atomic.AtomicReference<List<String>> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+                List<String> k = kinds(trace(sent.getMsgId()));
+                seen.set(k);
+                return k.stream().filter("CONSUMED"::equals).count() >= 2 && k.contains("CLIENT_SENT")
+                    && k.stream().filter("CLIENT_CONSUME_END"::equals).count() >= 2;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the trace never showed the whole life; last seen: " + seen.get()
+                + " (consumer attempts: " + attempts.get() + ")", e);
+        }
+        List<com.fasterxml.jackson.databind.JsonNode> life = trace(sent.getMsgId());
+        List<String> broker = kinds(life).stream().filter(k -> !k.startsWith("CLIENT_")).toList();
+        assertThat(broker).containsSubsequence("STORED", "DELIVERED", "SCHEDULED", "RETRIED", "DELIVERED", "CONSUMED");
+        com.fasterxml.jackson.databind.JsonNode stored = life.stream()
+            .filter(e -> e.path("kind").asText().equals("STORED")).findFirst().orElseThrow();
+        assertThat(stored.path("topic").asText()).isEqualTo(topic);
+        assertThat(stored.path("queueId").asInt()).isEqualTo(sent.getMessageQueue().getQueueId());
+        assertThat(stored.path("queueOffset").asLong()).isEqualTo(sent.getQueueOffset());
+        assertThat(stored.path("client").asText()).startsWith("127.0.0.1:");
+        assertThat(life).filteredOn(e -> e.path("kind").asText().equals("CONSUMED"))
+            .extracting(e -> e.path("topic").asText()).containsExactlyInAnyOrder(topic, retryTopic);
+        assertThat(life).filteredOn(e -> e.path("kind").asText().equals("CLIENT_CONSUME_END"))
+            .extracting(e -> e.path("detail").asText()).containsExactly("consumed: failed", "consumed: success");
+        assertThat(life).filteredOn(e -> e.path("kind").asText().equals("CLIENT_SENT"))
+            .extracting(e -> e.path("group").asText()).containsExactly(p.getProducerGroup());
+
+        // the same timeline by the message's key, and by its offset id
+        assertThat(kinds(trace("order-77"))).containsAll(broker);
+        assertThat(kinds(trace(sent.getOffsetMsgId()))).containsAll(broker);
+    }
+
+    @Test
+    void traceQueriesWithBadInputAreAnsweredWithTheReason() throws Exception {
+        org.apache.rocketmq.remoting.protocol.RemotingCommand tooLong =
+            org.apache.rocketmq.remoting.protocol.RemotingCommand.createRequestCommand(19_004, null);
+        tooLong.addExtField("id", "x".repeat(600));
+        org.apache.rocketmq.remoting.protocol.RemotingCommand r = call(tooLong);
+        assertThat(r.getCode()).isEqualTo(29);
+        assertThat(r.getRemark()).contains("1 to 512 characters");
+
+        org.apache.rocketmq.remoting.protocol.RemotingCommand backwards =
+            org.apache.rocketmq.remoting.protocol.RemotingCommand.createRequestCommand(19_004, null);
+        backwards.addExtField("id", "abc");
+        backwards.addExtField("begin", "100");
+        backwards.addExtField("end", "50");
+        assertThat(call(backwards).getCode()).isEqualTo(29);
+
+        org.apache.rocketmq.remoting.protocol.RemotingCommand unknown =
+            org.apache.rocketmq.remoting.protocol.RemotingCommand.createRequestCommand(19_004, null);
+        unknown.addExtField("id", "no-such-message-anywhere");
+        org.apache.rocketmq.remoting.protocol.RemotingCommand answer = call(unknown);
+        assertThat(answer.getCode()).isZero();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.getBody()).path("events")).isEmpty();
     }
 
     @Test

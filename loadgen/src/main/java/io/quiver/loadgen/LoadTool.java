@@ -143,7 +143,7 @@ public final class LoadTool implements Runnable {
         @Option(names = "--targets", split = ",",
             description = {"rocketmq-async, rocketmq-sync, quiver-sync, quiver-async (default: these four), and the",
                 "replicated groups rocketmq-repl, rocketmq-repl-sync, quiver-repl, quiver-repl-async (a SYNC_MASTER",
-                "and a SLAVE; ASYNC_FLUSH, SYNC_FLUSH, SYNC_FLUSH, ASYNC_FLUSH)"})
+                "and a SLAVE; ASYNC_FLUSH, SYNC_FLUSH, SYNC_FLUSH, ASYNC_FLUSH), and quiver-sync-notrace (the trace store off)"})
         List<String> targets = List.of("rocketmq-async", "rocketmq-sync", "quiver-sync", "quiver-async");
         @Option(names = "--preload", description = "least seconds of load on each broker before anything is measured"
             + " (default ${DEFAULT-VALUE})")
@@ -170,6 +170,7 @@ public final class LoadTool implements Runnable {
                         case "rocketmq-sync" -> Target.rocketmq(cp, rocketmqVersion, "SYNC_FLUSH");
                         case "quiver-sync" -> Target.quiver("SYNC_FLUSH");
                         case "quiver-async" -> Target.quiver("ASYNC_FLUSH");
+                        case "quiver-sync-notrace" -> Target.quiver("SYNC_FLUSH", false);
                         case "rocketmq-repl" -> Target.rocketmq(cp, rocketmqVersion, "ASYNC_FLUSH", true);
                         case "rocketmq-repl-sync" -> Target.rocketmq(cp, rocketmqVersion, "SYNC_FLUSH", true);
                         case "quiver-repl" -> Target.quiverReplicated("SYNC_FLUSH");

@@ -32,17 +32,27 @@ interface Target extends AutoCloseable {
 
     /** {@code quiver standalone} from the built distribution, with production file sizes. */
     static Target quiver(String flushDiskType) throws IOException {
+        return quiver(flushDiskType, true);
+    }
+
+    /** A standalone; without {@code trace} its trace store is off (traceStoreEnable=false), to measure its cost. */
+    static Target quiver(String flushDiskType, boolean trace) throws IOException {
         Path dir = Files.createTempDirectory("quiver-bench-");
-        QuiverProcess q = new QuiverProcess(dir, benchFiles(flushDiskType)).start();
+        Map<String, String> conf = new java.util.HashMap<>(benchFiles(flushDiskType));
+        if (!trace) {
+            conf.put("traceStoreEnable", "false");
+        }
+        QuiverProcess q = new QuiverProcess(dir, conf).start();
         long ms = q.startMillis();
         return new Target() {
             public String label() {
-                return "Quiver " + flushDiskType;
+                return "Quiver " + flushDiskType + (trace ? "" : " no-trace");
             }
 
             public String settings() {
                 return "Quiver (quiver standalone, default JVM options): flushDiskType=" + flushDiskType
-                    + ", mappedFileSizeCommitLog=1 GiB, other settings at their defaults";
+                    + ", mappedFileSizeCommitLog=1 GiB" + (trace ? "" : ", traceStoreEnable=false")
+                    + ", other settings at their defaults";
             }
 
             public String namesrv() {

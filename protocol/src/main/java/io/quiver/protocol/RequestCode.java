@@ -120,4 +120,6 @@ public final class RequestCode {
     public static final int QUIVER_DLQ_REDRIVE = 19_002;
     /** Quiver: take the broker out of service without failing a send, then stop it (quiver broker drain). */
     public static final int QUIVER_DRAIN = 19_003;
+    /** Quiver: what happened to a message, from the broker's trace store and the clients' trace (quiver message trace). */
+    public static final int QUIVER_QUERY_TRACE = 19_004;
 }

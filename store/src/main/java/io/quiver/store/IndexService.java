@@ -32,6 +32,7 @@ final class IndexService extends DutyCycle {
     private final int entries;
     private volatile List<IndexFile> files = new ArrayList<>();
     private volatile long indexedUpTo;
+    private volatile IndexedRecordListener listener = IndexedRecordListener.NONE;
 
     IndexService(MessageStore store, Disk disk, Path dir, int slots, int entries) {
         super("quiver-index", MAX_IDLE_MILLIS);
@@ -69,6 +70,10 @@ final class IndexService extends DutyCycle {
         long resume = rebuildFrom >= 0 ? rebuildFrom
             : loaded.isEmpty() ? commitLogMin : loaded.get(loaded.size() - 1).endPhyOffset();
         indexedUpTo = Math.max(commitLogMin, Math.min(resume, commitLogEnd));
+    }
+
+    void listener(IndexedRecordListener l) {
+        listener = l;
     }
 
     long indexedUpTo() {
@@ -162,6 +167,11 @@ final class IndexService extends DutyCycle {
         String props = MessageRecord.propertiesOf(r);
         long ts = MessageRecord.storeTimestampOf(r);
         String uniq = MessageProperties.valueOf(props, MessageProperties.UNIQ_KEY);
+        try {
+            listener.indexed(r, phyOffset, topic, props);
+        } catch (RuntimeException e) {
+            log.warn("listener of indexed records failed at offset {}: {}", phyOffset, e.toString());
+        }
         if (uniq != null && !uniq.isEmpty()) {
             add(topic + "#" + uniq, phyOffset, ts);
         }

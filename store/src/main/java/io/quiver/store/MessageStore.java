@@ -374,6 +374,11 @@ public final class MessageStore implements MessageReader, AutoCloseable {
      * Registers the one listener told of every record as it becomes readable (long polling, delay levels,
      * timers); it runs on the store's writer thread and must be cheap. Call before {@link #start()}.
      */
+    /** Tells {@code l} of every record as the index thread reads it (see {@link IndexedRecordListener}). */
+    public void onIndexed(IndexedRecordListener l) {
+        index.listener(l);
+    }
+
     public void onArrival(ArrivalListener listener) {
         this.arrivalListener = listener;
         if (appender != null) {

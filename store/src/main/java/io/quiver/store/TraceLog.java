@@ -97,7 +97,12 @@ public final class TraceLog extends DutyCycle {
     private long lastRetention;
     private final CRC32C crc = new CRC32C();
 
-    public TraceLog(Config config, Disk disk, Clock clock) {
+    /** A trace log on the local disk. */
+    public TraceLog(Config config, Clock clock) {
+        this(config, Disk.LOCAL, clock);
+    }
+
+    TraceLog(Config config, Disk disk, Clock clock) {
         super("quiver-trace", 100);
         this.config = config;
         this.disk = disk;

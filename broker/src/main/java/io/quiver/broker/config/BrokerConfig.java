@@ -116,6 +116,20 @@ public final class BrokerConfig {
             (c, v) -> c.mappedFileSizeConsumeQueue = parsePositive(v), c -> c.mappedFileSizeConsumeQueue);
         def("fileReservedTime", "72", "hours a commit-log segment is kept after its newest message",
             (c, v) -> c.fileReservedTime = parsePositiveOrZero(v), c -> c.fileReservedTime);
+        def("traceStoreEnable", "true", "keep the broker's own trace of every message (stored, delivered, consumed, retried, dead-lettered) for quiver message trace and the console",
+            (c, v) -> c.traceStoreEnable = parseBool(v), c -> c.traceStoreEnable);
+        def("traceStoreMaxBytes", "1073741824", "bytes the trace store may use; its oldest segment goes first",
+            (c, v) -> c.traceStoreMaxBytes = parseNonNegativeLong(v), c -> c.traceStoreMaxBytes);
+        def("traceStoreRetentionHours", "72", "hours trace entries are kept (a whole segment goes when its newest entry is older)",
+            (c, v) -> c.traceStoreRetentionHours = parsePositive(v), c -> c.traceStoreRetentionHours);
+        def("traceStoreSegmentBytes", "67108864", "bytes per trace-store segment file",
+            (c, v) -> c.traceStoreSegmentBytes = parsePositive(v), c -> c.traceStoreSegmentBytes);
+        def("traceStoreQueueCapacity", "65536", "trace entries waiting for the trace writer at most; more are dropped (and counted), never slowing a send or a pull",
+            (c, v) -> c.traceStoreQueueCapacity = parsePositive(v), c -> c.traceStoreQueueCapacity);
+        def("traceTopicEnable", "false", "create the clients' trace topic (msgTraceTopicName) at start, for enableMsgTrace clients when autoCreateTopicEnable=false",
+            (c, v) -> c.traceTopicEnable = parseBool(v), c -> c.traceTopicEnable);
+        def("msgTraceTopicName", "RMQ_SYS_TRACE_TOPIC", "topic of the clients' own trace, merged into quiver message trace",
+            (c, v) -> c.msgTraceTopicName = v.trim(), c -> c.msgTraceTopicName);
         def("deleteWhen", "04", "hours of the day (00-23, separated by ';') when expired segments are deleted",
             (c, v) -> c.deleteWhen = parseHours(v), c -> c.deleteWhen);
         def("diskMaxUsedSpaceRatio", "75", "disk use (%) above which expired segments are deleted at any hour",
@@ -304,6 +318,13 @@ public final class BrokerConfig {
     public int mappedFileSizeCommitLog = 1024 * 1024 * 1024;
     public int mappedFileSizeConsumeQueue = 6_000_000;
     public int fileReservedTime = 72;
+    public boolean traceStoreEnable = true;
+    public long traceStoreMaxBytes = 1024L * 1024 * 1024;
+    public int traceStoreRetentionHours = 72;
+    public int traceStoreSegmentBytes = 64 * 1024 * 1024;
+    public int traceStoreQueueCapacity = 65_536;
+    public boolean traceTopicEnable;
+    public String msgTraceTopicName = "RMQ_SYS_TRACE_TOPIC";
     public String deleteWhen = "04";
     public int diskMaxUsedSpaceRatio = 75;
     public int diskSpaceCleanForciblyRatio = 100;

@@ -33,9 +33,7 @@ public final class BrokerInfoHandlers {
     static Map<String, String> rocketmqOnlyKeys() {
         Map<String, String> m = new java.util.LinkedHashMap<>();
         m.put("filterServerNums", "0");
-        m.put("msgTraceTopicName", "RMQ_SYS_TRACE_TOPIC");
         m.put("traceOn", "true");
-        m.put("traceTopicEnable", "false");
         m.put("clientCallbackExecutorThreads", Integer.toString(Runtime.getRuntime().availableProcessors()));
         return m;
     }

@@ -19,6 +19,7 @@ public final class OffsetHandlers {
     private final SubscriptionGroupTable groups;
     private final TopicTable topics;
     private final MessageReader store;
+    private volatile io.quiver.broker.trace.Tracer tracer = io.quiver.broker.trace.Tracer.NONE;
 
     public OffsetHandlers(ConsumerOffsetTable offsets, SubscriptionGroupTable groups, TopicTable topics,
                           MessageReader store) {
@@ -57,6 +58,11 @@ public final class OffsetHandlers {
     }
 
     /** UPDATE_CONSUMER_OFFSET (usually oneway). */
+    /** Reports offset commits to the trace store. */
+    public void traceWith(io.quiver.broker.trace.Tracer t) {
+        tracer = t;
+    }
+
     public void updateConsumerOffset(RequestContext ctx, RemotingCommand req) {
         RequestHeaders.UpdateConsumerOffset h = RequestHeaders.UpdateConsumerOffset.decode(req);
         if (h.commitOffset() < 0) {
@@ -79,12 +85,14 @@ public final class OffsetHandlers {
                 + " has " + Math.max(topic.readQueueNums, topic.writeQueueNums) + " queues");
             return;
         }
+        long before = offsets.get(h.consumerGroup(), h.topic(), h.queueId());
         if (!offsets.commit(h.consumerGroup(), h.topic(), h.queueId(), h.commitOffset())) {
             ctx.reply(ResponseCode.NO_PERMISSION, "[LIMIT] offsets of group " + h.consumerGroup() + " on topic "
                 + h.topic() + " are not stored: the broker holds offsets for " + offsets.size()
                 + " (topic, group) pairs, its limit (maxConsumerOffsetEntries=" + offsets.limit() + ")");
             return;
         }
+        tracer.committed(h.consumerGroup(), h.topic(), h.queueId(), before, h.commitOffset());
         ctx.reply(ResponseCode.SUCCESS, null);
     }
 

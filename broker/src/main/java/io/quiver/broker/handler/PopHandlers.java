@@ -42,6 +42,12 @@ public final class PopHandlers {
     private final PopService pops;
     private final LongPollingService waits;
     private final AtomicInteger waiting = new AtomicInteger();
+    private volatile io.quiver.broker.trace.Tracer tracer = io.quiver.broker.trace.Tracer.NONE;
+
+    /** Reports what pops hand out to the trace store. */
+    public void traceWith(io.quiver.broker.trace.Tracer t) {
+        tracer = t;
+    }
     /** Pops waiting now per {@code topic@group@queueId} (POLLING_INFO); at most {@link #MAX_WAITING_POPS} keys. */
     private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> waitingByKey =
         new java.util.concurrent.ConcurrentHashMap<>();
@@ -155,6 +161,10 @@ public final class PopHandlers {
             }
             if (popped.count() > 0) {
                 release(counted, r);
+                String client = PullHandler.address(ctx);
+                for (PopService.QueuePop q : popped.queues()) {
+                    tracer.popped(r.group(), client, q.realTopic(), q.queueId(), q.offsets(), r.invisibleMillis());
+                }
                 ctx.reply(found(ctx, r, popped));
                 return;
             }

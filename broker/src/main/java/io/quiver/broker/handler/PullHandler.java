@@ -42,6 +42,7 @@ public final class PullHandler implements RequestHandler {
     private final Traffic traffic;
     private final MetricsEndpoint metrics;
     private final ClientRegistry clients;
+    private volatile io.quiver.broker.trace.Tracer tracer = io.quiver.broker.trace.Tracer.NONE;
 
     public PullHandler(BrokerConfig config, SubscriptionGroupTable groups, TopicTable topics, ConsumerOffsetTable offsets, MessageReader store, LongPollingService longPolling, Traffic traffic, MetricsEndpoint metrics, ClientRegistry clients) {
         this.config = config;
@@ -100,7 +101,10 @@ public final class PullHandler implements RequestHandler {
             return; // replied
         }
         if (first && h.hasCommitOffset()) {
-            offsets.commit(h.consumerGroup(), h.topic(), h.queueId(), h.commitOffset());
+            long before = offsets.get(h.consumerGroup(), h.topic(), h.queueId());
+            if (offsets.commit(h.consumerGroup(), h.topic(), h.queueId(), h.commitOffset())) {
+                tracer.committed(h.consumerGroup(), h.topic(), h.queueId(), before, h.commitOffset());
+            }
         }
         int maxCount = Math.max(1, Math.min(h.maxMsgNums(), MAX_MESSAGES_PER_PULL));
         int maxBytes = h.maxMsgBytes() != null && h.maxMsgBytes() > 0
@@ -145,11 +149,23 @@ public final class PullHandler implements RequestHandler {
         }
         if (r.status() == GetResult.Status.FOUND) {
             traffic.delivered(h.topic(), r.records().size(), r.totalBytes());
+            tracer.delivered(h.consumerGroup(), address(ctx), h.topic(), h.queueId(), r.records());
         }
         reply(ctx, h, r, suggestedBroker(r, group));
         if (startNanos >= 0) {
             metrics.observePull(startNanos);
         }
+    }
+
+    /** Reports what this handler hands out to the trace store. */
+    public void traceWith(io.quiver.broker.trace.Tracer t) {
+        tracer = t;
+    }
+
+    static String address(RequestContext ctx) {
+        java.net.InetSocketAddress a = ctx.remoteAddress();
+        return a == null ? null : a.getAddress() == null ? a.getHostString() + ":" + a.getPort()
+            : a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
     private SubscriptionData subscription(RequestContext ctx, PullMessageRequestHeader h, SubscriptionGroupConfig group) {

@@ -14,9 +14,10 @@ import java.util.function.Supplier;
  *
  * @param maxLagSeries most per-queue consumer-lag series in one scrape ({@code metricsMaxLagSeries})
  * @param replication  this broker's replication state (GET_BROKER_HA_STATUS), or null where there is none
+ * @param trace        the trace store, or null when it is off
  */
 public record MetricSources(Traffic traffic, MessageStore store, ConsumerOffsetTable offsets, ClientRegistry clients,
                             Supplier<Map<String, Long>> transactionCounters, LongSupplier delayLevelPending,
                             LongSupplier timerPending, IntSupplier parkedPulls, int maxLagSeries,
-                            Supplier<io.quiver.protocol.body.HaRuntimeInfo> replication) {
+                            Supplier<io.quiver.protocol.body.HaRuntimeInfo> replication, io.quiver.store.TraceLog trace) {
 }

@@ -228,6 +228,17 @@ public final class MetricsEndpoint implements AutoCloseable {
             .help("Bytes in the damaged commit-log ranges the last start stepped over")
             .callback(cb -> cb.call(sources.store().damagedAtRecovery().stream().mapToLong(r -> r.bytes()).sum()))
             .register(registry);
+        if (sources.trace() != null) {
+            io.quiver.store.TraceLog trace = sources.trace();
+            CounterWithCallback.builder().name("quiver_trace_written").help("Entries written to the broker's trace store")
+                .callback(cb -> cb.call(trace.written())).register(registry);
+            CounterWithCallback.builder().name("quiver_trace_dropped")
+                .help("Trace entries dropped because the trace writer was behind (traceStoreQueueCapacity)")
+                .callback(cb -> cb.call(trace.dropped())).register(registry);
+            GaugeWithCallback.builder().name("quiver_trace_store_bytes")
+                .help("Bytes the trace store holds (bounded by traceStoreMaxBytes)")
+                .callback(cb -> cb.call(trace.bytes())).register(registry);
+        }
         GaugeWithCallback.builder().name("quiver_store_pending_appends")
             .help("Sends waiting for the store's writer thread (SYSTEM_BUSY beyond 16384)")
             .callback(cb -> cb.call(sources.store().pendingAppends())).register(registry);

@@ -84,6 +84,7 @@ public final class PopService extends io.quiver.store.DutyCycle {
 
     private final MessageStore store;
     private final Clock clock;
+    private volatile io.quiver.broker.trace.Tracer tracer = io.quiver.broker.trace.Tracer.NONE;
     private final byte[] storeHost;
     private final int storePort;
     private final Offsets offsets;
@@ -136,6 +137,11 @@ public final class PopService extends io.quiver.store.DutyCycle {
     }
 
     // ------------------------------------------------------------------ requests (any thread)
+
+    /** Reports acknowledgements and changes of invisible time to the trace store. */
+    public void traceWith(io.quiver.broker.trace.Tracer t) {
+        tracer = t;
+    }
 
     public CompletableFuture<Popped> pop(Request r) {
         return submit(done -> popNow(r, done));
@@ -491,6 +497,7 @@ public final class PopService extends io.quiver.store.DutyCycle {
         if (o == PopLedger.AckOutcome.CHECKPOINT_DONE) {
             entryOffsets.remove(id);
         }
+        tracer.acked(id.queue().group(), id.queue().topic(), id.queue().queueId(), offset);
         // recorded with the other acknowledgements of this cycle: one entry per checkpoint, one append
         pendingAcks.computeIfAbsent(id, k -> new ArrayList<>(4)).add(new PendingAck(offset, done));
     }
@@ -542,6 +549,7 @@ public final class PopService extends io.quiver.store.DutyCycle {
             if (ledger.ack(id, offset) == PopLedger.AckOutcome.CHECKPOINT_DONE) {
                 entryOffsets.remove(id);
             }
+            tracer.invisibleChanged(id.queue().group(), id.queue().topic(), id.queue().queueId(), offset, invisibleMillis);
             done.complete(new Changed(popTime, invisibleMillis));
         }, failure -> {
             reviving.remove(id);

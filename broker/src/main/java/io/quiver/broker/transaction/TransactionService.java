@@ -101,6 +101,7 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     private final LongAdder rolledBack = new LongAdder();
     private final LongAdder checked = new LongAdder();
     private final LongAdder discarded = new LongAdder();
+    private volatile io.quiver.broker.trace.Tracer tracer = io.quiver.broker.trace.Tracer.NONE;
     private volatile long halfProgress;
     /** Longest the first rounds wait for the index to catch up with the log. */
     static final long INDEX_CATCH_UP_MILLIS = 30_000;
@@ -179,6 +180,11 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
     // ------------------------------------------------------------------ half messages
 
     /** Turns a transactional send into its half message: stored invisible, real destination in properties. */
+    /** Reports decisions and checks to the trace store. */
+    public void traceWith(io.quiver.broker.trace.Tracer t) {
+        tracer = t;
+    }
+
     public void toHalf(MessageDraft d, Map<String, String> props) {
         props.put(MessageProperties.REAL_TOPIC, d.topic());
         props.put(MessageProperties.REAL_QID, Integer.toString(d.queueId()));
@@ -242,6 +248,10 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
             Outcome outcome;
             if (e == null && r.isStored()) {
                 decisions.setDecision(halfQueueOffset, decision);
+                if (decision != OffsetStateTable.DISCARDED) {
+                    tracer.transactionDecided(props.get(MessageProperties.UNIQ_KEY), producerGroup != null ? producerGroup
+                        : props.get(MessageProperties.PGROUP), decision == OffsetStateTable.COMMITTED);
+                }
                 (decision == OffsetStateTable.COMMITTED ? committed : decision == OffsetStateTable.DISCARDED ? discarded
                     : rolledBack).increment();
                 outcome = Outcome.DONE;
@@ -392,6 +402,8 @@ public final class TransactionService extends io.quiver.store.DutyCycle {
                 continue; // nobody of the group is online: no check this round, none counted
             }
             sendCheck(ch, half, props, o, checks + 1);
+            tracer.transactionChecked(props.get(MessageProperties.UNIQ_KEY), group, String.valueOf(ch.remoteAddress()),
+                checks + 1);
             decisions.addCheck(o);
             checked.increment();
             sentPerGroup.put(group, sent + 1);

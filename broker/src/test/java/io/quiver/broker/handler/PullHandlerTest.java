@@ -73,7 +73,7 @@ class PullHandlerTest {
         groups.put(new SubscriptionGroupConfig(GROUP));
         topics.put(new TopicConfig(TOPIC, 4, PermName.READ_WRITE));
         MetricsEndpoint metrics = new MetricsEndpoint(new MetricSources(traffic, null, offsets, clients, Map::of,
-            () -> 0, () -> 0, longPolling::parkedCount, 100, null));
+            () -> 0, () -> 0, longPolling::parkedCount, 100, null, null));
         handler = new PullHandler(config, groups, topics, offsets, store, longPolling, traffic, metrics, clients);
     }
 
@@ -409,7 +409,7 @@ class PullHandlerTest {
             }
         };
         MetricsEndpoint metrics = new MetricsEndpoint(new MetricSources(traffic, null, offsets, clients, Map::of,
-            () -> 0, () -> 0, longPolling::parkedCount, 100, null));
+            () -> 0, () -> 0, longPolling::parkedCount, 100, null, null));
         PullHandler racy = new PullHandler(config, groups, topics, offsets, racing, longPolling, traffic, metrics, clients);
 
         h.start(racy, suspendedPull(0));

@@ -302,6 +302,14 @@ public final class RequestHeaders {
         }
     }
 
+    /** QUIVER_QUERY_TRACE: a message's unique id, offset id or key, within [begin, end] (ms; default: all). */
+    public record TraceQuery(String id, long begin, long end) {
+        public static TraceQuery decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new TraceQuery(r.string("id"), r.optInt64("begin", 0), r.optInt64("end", Long.MAX_VALUE));
+        }
+    }
+
     /** DELETE_SUBSCRIPTIONGROUP; offsets go too with {@code removeOffset} (5.x) or {@code cleanOffset}. */
     public record DeleteGroup(String groupName, boolean removeOffsets) {
         public static DeleteGroup decode(RemotingCommand cmd) {

@@ -86,6 +86,25 @@ public final class MessageRecord {
         return r.getLong(storeTimestampPos(r, 0));
     }
 
+    /** How many times the record at the start of {@code r} has been consumed again (retries). */
+    public static int reconsumeTimesOf(ByteBuffer r) {
+        return r.getInt(bodyLengthPos(r) - 12);
+    }
+
+    /** The producer's address ({@code ip:port}) written in the record at the start of {@code r}. */
+    public static String bornHostOf(ByteBuffer r) {
+        boolean v6 = (r.getInt(POS_SYS_FLAG) & MessageSysFlag.BORNHOST_V6) != 0;
+        byte[] ip = new byte[v6 ? 16 : 4];
+        r.get(POS_BORN_HOST, ip);
+        int port = r.getInt(POS_BORN_HOST + ip.length);
+        try {
+            String host = java.net.InetAddress.getByAddress(ip).getHostAddress();
+            return (v6 ? "[" + host + "]" : host) + ":" + port;
+        } catch (java.net.UnknownHostException e) {
+            return "?:" + port; // cannot happen for 4 or 16 bytes
+        }
+    }
+
     /** Offset of the body-length field of the record at the start of {@code r}. */
     static int bodyLengthPos(ByteBuffer r) {
         int sysFlag = r.getInt(POS_SYS_FLAG);

@@ -17,6 +17,8 @@ public final class TopicNames {
     public static final String SELF_TEST_TOPIC = "SELF_TEST_TOPIC";
     public static final String OFFSET_MOVED_EVENT = "OFFSET_MOVED_EVENT";
     public static final String TIMER_TOPIC = "rmq_sys_wheel_timer";
+    /** Where the clients' own message trace goes (enableMsgTrace), RocketMQ's default msgTraceTopicName. */
+    public static final String TRACE_TOPIC = "RMQ_SYS_TRACE_TOPIC";
 
     /** Topics no producer may send to directly. */
     public static final Set<String> NOT_ALLOWED_TO_SEND = Set.of(SCHEDULE_TOPIC, TRANS_HALF_TOPIC,
