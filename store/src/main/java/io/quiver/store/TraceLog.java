@@ -34,7 +34,7 @@ public final class TraceLog extends DutyCycle {
     /** Largest record accepted; bigger entries are dropped and counted. */
     public static final int MAX_RECORD_BYTES = 32 * 1024;
     /** Most keys one entry may carry. */
-    public static final int MAX_KEYS = 16;
+    public static final int MAX_KEYS = 64;
     /** Most entries one lookup returns. */
     public static final int MAX_LOOKUP_RESULTS = 2_000;
     /** Entries written per cycle before the thread looks at retention and shutdown again. */
@@ -42,6 +42,8 @@ public final class TraceLog extends DutyCycle {
     static final long FORCE_EVERY_MILLIS = 5_000;
     static final long RETENTION_EVERY_MILLIS = 10_000;
     private static final int HEADER_BYTES = 4 + 4 + 8;
+    /** Records gathered before one write to the segment. */
+    static final int WRITE_BATCH_BYTES = 256 * 1024;
 
     /**
      * @param dir            where {@code log/} and {@code index/} go
@@ -96,6 +98,9 @@ public final class TraceLog extends DutyCycle {
     private long lastForce;
     private long lastRetention;
     private final CRC32C crc = new CRC32C();
+    /** Owner thread: records encoded but not yet written, and the entries they hold, in order. */
+    private final ByteBuffer batch = ByteBuffer.allocate(WRITE_BATCH_BYTES);
+    private final List<Entry> batched = new ArrayList<>();
 
     /** A trace log on the local disk. */
     public TraceLog(Config config, Clock clock) {
@@ -165,6 +170,7 @@ public final class TraceLog extends DutyCycle {
             write(e);
             n++;
         }
+        writeBatch();
         long now = clock.millis();
         if (now - lastForce >= FORCE_EVERY_MILLIS) {
             lastForce = now;
@@ -184,6 +190,7 @@ public final class TraceLog extends DutyCycle {
             while ((e = inbox.poll()) != null) {
                 write(e);
             }
+            writeBatch();
             force();
         }
         for (Pair p : pairs) {
@@ -193,6 +200,7 @@ public final class TraceLog extends DutyCycle {
         pairs = List.of();
     }
 
+    /** Adds {@code e} to the batch; the batch is written first when the record would not fit it or the segment. */
     private void write(Entry e) {
         ByteBuffer rec = encode(e);
         if (rec == null) {
@@ -201,18 +209,44 @@ public final class TraceLog extends DutyCycle {
         }
         List<Pair> ps = pairs;
         Pair cur = ps.isEmpty() ? null : ps.get(ps.size() - 1);
-        if (cur == null || writePos + rec.remaining() + 4 > cur.log().size()
-            || cur.index().isFull() || cur.index().entryCount() + e.keys().size() > cur.index().capacity()) {
-            cur = roll(cur);
+        int keys = e.keys().size();
+        for (Entry b : batched) {
+            keys += b.keys().size();
         }
+        if (cur == null || writePos + batch.position() + rec.remaining() + 4 > cur.log().size()
+            || cur.index().entryCount() + keys > cur.index().capacity()) {
+            writeBatch();
+            roll(cur);
+        } else if (batch.remaining() < rec.remaining()) {
+            writeBatch();
+        }
+        batch.put(rec);
+        batched.add(e);
+    }
+
+    /** Writes the batch at the segment's write position with one call, then indexes its records' keys. */
+    private void writeBatch() {
+        if (batched.isEmpty()) {
+            return;
+        }
+        List<Pair> ps = pairs;
+        Pair cur = ps.get(ps.size() - 1);
+        batch.flip();
         long position = cur.log().baseOffset() + writePos;
-        cur.log().write(rec, writePos);
-        writePos += rec.limit();
-        for (String k : e.keys()) {
-            cur.index().add(hash(k), position, e.time());
+        cur.log().write(batch, writePos);
+        ByteBuffer b = batch;
+        int rel = 0;
+        for (Entry e : batched) {
+            for (String k : e.keys()) {
+                cur.index().add(hash(k), position + rel, e.time());
+            }
+            rel += b.getInt(rel);
         }
+        writePos += b.limit();
         cur.index().markIndexedUpTo(cur.log().baseOffset() + writePos);
-        written.incrementAndGet();
+        written.addAndGet(batched.size());
+        batched.clear();
+        batch.clear();
     }
 
     private ByteBuffer encode(Entry e) {

@@ -118,6 +118,24 @@ class TraceLogTest {
     }
 
     @Test
+    void aRoundOfManyEntriesIsWrittenInBatchesAcrossSegmentsAndEveryEntryIsFound() {
+        TraceLog t = open(1 << 22, Long.MAX_VALUE / 2, 10_000);
+        String body = "y".repeat(300);
+        for (int i = 0; i < 1_000; i++) {
+            t.offer(entry(i, body + i, "m" + i, "all"));
+        }
+        t.doWork(); // one round: about five segments' worth
+        assertThat(t.written()).isEqualTo(1_000);
+        assertThat(t.bytes()).isGreaterThan(4L * SEGMENT);
+        for (int i = 0; i < 1_000; i += 37) {
+            assertThat(payloads(t.lookup("m" + i, 0, Long.MAX_VALUE, 10))).as("entry " + i).containsExactly(body + i);
+        }
+        assertThat(t.lookup("all", 0, Long.MAX_VALUE, 5_000)).hasSize(1_000);
+        assertThat(t.lookup("all", 0, Long.MAX_VALUE, 10)).hasSize(10);
+        t.onStop();
+    }
+
+    @Test
     void aFullQueueOrAnOversizedEntryIsDroppedAndCountedNeverBlocking() {
         TraceLog t = open(1 << 20, Long.MAX_VALUE / 2, 3);
         for (int i = 0; i < 5; i++) {

@@ -121,7 +121,7 @@ public final class TraceQuery {
         for (TraceEvent e : at) {
             if (e.kind() == TraceEvent.Kind.DELIVERED || e.kind() == TraceEvent.Kind.POPPED
                 || e.kind() == TraceEvent.Kind.ACKED || e.kind() == TraceEvent.Kind.INVISIBLE_CHANGED) {
-                into.put(withId(e, copy.msgId()), true);
+                into.put(atCopy(e, copy), true);
                 if (e.kind() == TraceEvent.Kind.DELIVERED && e.group() != null) {
                     firstPull.merge(e.group(), e.time(), Math::min);
                 }
@@ -140,9 +140,10 @@ public final class TraceQuery {
         return at.size() >= MAX_PER_KEY;
     }
 
-    private static TraceEvent withId(TraceEvent e, String msgId) {
-        return new TraceEvent(e.kind(), e.time(), msgId, e.topic(), e.queueId(), e.queueOffset(), e.group(), e.client(),
-            e.value(), e.detail());
+    /** An event found by the position of {@code copy}, named with that copy (one entry may cover several). */
+    private static TraceEvent atCopy(TraceEvent e, TraceEvent copy) {
+        return new TraceEvent(e.kind(), e.time(), copy.msgId(), copy.topic(), copy.queueId(), copy.queueOffset(), e.group(),
+            e.client(), e.value(), e.detail());
     }
 
     private List<TraceEvent> events(String key, long begin, long end) {

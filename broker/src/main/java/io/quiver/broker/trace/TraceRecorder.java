@@ -79,7 +79,7 @@ public final class TraceRecorder implements Tracer, IndexedRecordListener {
             kind = TraceEvent.Kind.STORED;
             group = MessageProperties.valueOf(props, MessageProperties.PGROUP);
             value = Math.max(0, stored - born);
-            detail = "from " + host;
+            detail = null; // the producer's address is the event's client
         }
         List<String> keys = new ArrayList<>(4);
         keys.add(TraceKeys.message(uniq));
@@ -111,23 +111,38 @@ public final class TraceRecorder implements Tracer, IndexedRecordListener {
         log.offer(new TraceLog.Entry(e.time(), List.of(TraceKeys.position(topic, queueId, offset)), e.encode()));
     }
 
-    @Override
-    public void delivered(String group, String client, String topic, int queueId, List<ByteBuffer> records) {
+    /**
+     * One entry for up to {@link TraceLog#MAX_KEYS} messages of one queue handed out together, found by each one's
+     * position; the query gives it the position it was found by.
+     */
+    private void handedOut(TraceEvent.Kind kind, String group, String client, String topic, int queueId, long[] offsets,
+                           int count, long value, String detail) {
         long now = clock.millis();
-        for (ByteBuffer b : records) {
-            long offset = b.getLong(b.position() + MessageRecord.POS_QUEUE_OFFSET);
-            at(topic, queueId, offset, new TraceEvent(TraceEvent.Kind.DELIVERED, now, null, topic, queueId, offset, group,
-                client, 0, null));
+        for (int from = 0; from < count; from += TraceLog.MAX_KEYS) {
+            int to = Math.min(count, from + TraceLog.MAX_KEYS);
+            List<String> keys = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) {
+                keys.add(TraceKeys.position(topic, queueId, offsets[i]));
+            }
+            TraceEvent e = new TraceEvent(kind, now, null, topic, queueId, offsets[from], group, client, value, detail);
+            log.offer(new TraceLog.Entry(now, keys, e.encode()));
         }
     }
 
     @Override
-    public void popped(String group, String client, String topic, int queueId, long[] offsets, long invisibleMillis) {
-        long now = clock.millis();
-        for (long offset : offsets) {
-            at(topic, queueId, offset, new TraceEvent(TraceEvent.Kind.POPPED, now, null, topic, queueId, offset, group,
-                client, invisibleMillis, "invisible for " + invisibleMillis + " ms"));
+    public void delivered(String group, String client, String topic, int queueId, List<ByteBuffer> records) {
+        long[] offsets = new long[records.size()];
+        for (int i = 0; i < offsets.length; i++) {
+            ByteBuffer b = records.get(i);
+            offsets[i] = b.getLong(b.position() + MessageRecord.POS_QUEUE_OFFSET);
         }
+        handedOut(TraceEvent.Kind.DELIVERED, group, client, topic, queueId, offsets, offsets.length, 0, null);
+    }
+
+    @Override
+    public void popped(String group, String client, String topic, int queueId, long[] offsets, long invisibleMillis) {
+        handedOut(TraceEvent.Kind.POPPED, group, client, topic, queueId, offsets, offsets.length, invisibleMillis,
+            "invisible for " + invisibleMillis + " ms");
     }
 
     @Override

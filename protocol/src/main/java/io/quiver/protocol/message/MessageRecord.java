@@ -94,14 +94,17 @@ public final class MessageRecord {
     /** The producer's address ({@code ip:port}) written in the record at the start of {@code r}. */
     public static String bornHostOf(ByteBuffer r) {
         boolean v6 = (r.getInt(POS_SYS_FLAG) & MessageSysFlag.BORNHOST_V6) != 0;
-        byte[] ip = new byte[v6 ? 16 : 4];
+        if (!v6) {
+            return (r.get(POS_BORN_HOST) & 0xFF) + "." + (r.get(POS_BORN_HOST + 1) & 0xFF) + "."
+                + (r.get(POS_BORN_HOST + 2) & 0xFF) + "." + (r.get(POS_BORN_HOST + 3) & 0xFF) + ":"
+                + r.getInt(POS_BORN_HOST + 4);
+        }
+        byte[] ip = new byte[16];
         r.get(POS_BORN_HOST, ip);
-        int port = r.getInt(POS_BORN_HOST + ip.length);
         try {
-            String host = java.net.InetAddress.getByAddress(ip).getHostAddress();
-            return (v6 ? "[" + host + "]" : host) + ":" + port;
+            return "[" + java.net.InetAddress.getByAddress(ip).getHostAddress() + "]:" + r.getInt(POS_BORN_HOST + 16);
         } catch (java.net.UnknownHostException e) {
-            return "?:" + port; // cannot happen for 4 or 16 bytes
+            return "?:" + r.getInt(POS_BORN_HOST + 16); // cannot happen for 16 bytes
         }
     }
 
