@@ -20,9 +20,11 @@ import org.junit.jupiter.api.Timeout;
  * Integration tier: controller mode with every remoting and replication port enforcing TLS (certificates from
  * {@code quiver tls gen-dev-certs}). The brokers register with the controllers, heartbeat and report their in-sync
  * replicas over TLS (a plain-text request would be refused), a master is elected, the official 4.9.8 producer with
- * TLS gets SEND_OK, and after the master is killed another is elected and takes sends.
+ * TLS gets SEND_OK, and after the master is killed another is elected and takes sends. Runs with {@code -Pchaos}:
+ * TlsReplicationIT (TLS between master and replica) and FailoverIT (controller failover) cover its parts by default.
  */
 @Timeout(300)
+@org.junit.jupiter.api.Tag("chaos") // six processes for a minute: in -Pchaos, so the default run stays under 20 minutes
 class TlsControllerIT {
     @Test
     @SuppressWarnings("deprecation")
