@@ -25,37 +25,14 @@ final class ClusterCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() {
         return Failure.run(() -> {
             try (AdminClient c = admin.connect()) {
-                ClusterInfo info = c.clusterInfo();
+                ArrayNode arr = clusterJson(c);
                 Table t = new Table("CLUSTER", "BROKER", "ID", "ADDRESS", "VERSION", "IN/s", "OUT/s", "IN TODAY",
                     "OUT TODAY", "STATE", "REPLICATION");
-                ArrayNode arr = Json.mapper().createArrayNode();
-                for (Map.Entry<String, java.util.Set<String>> cl : new TreeMap<>(info.clusterAddrTable).entrySet()) {
-                    for (String name : new TreeSet<>(cl.getValue())) {
-                        BrokerData bd = info.brokerAddrTable.get(name);
-                        if (bd == null) {
-                            continue;
-                        }
-                        for (Map.Entry<Long, String> e : new TreeMap<>(bd.brokerAddrs).entrySet()) {
-                            Map<String, String> rt = runtime(c, e.getValue());
-                            String in = first(rt.get("putTps"));
-                            String out = first(rt.get("getTransferredTps"));
-                            long inToday = diff(rt, "msgPutTotalTodayNow", "msgPutTotalTodayMorning");
-                            long outToday = diff(rt, "msgGetTotalTodayNow", "msgGetTotalTodayMorning");
-                            String state = rt.isEmpty() ? "UNREACHABLE" : rt.getOrDefault("drainState", "SERVING");
-                            JsonNode ha = rt.isEmpty() ? null : haStatus(c, e.getValue());
-                            String replication = replication(ha);
-                            t.row(cl.getKey(), name, e.getKey(), e.getValue(), rt.getOrDefault("brokerVersionDesc", "-"),
-                                in, out, inToday, outToday, state, replication);
-                            ObjectNode o = Json.mapper().createObjectNode().put("cluster", cl.getKey()).put("broker", name)
-                                .put("brokerId", e.getKey()).put("address", e.getValue()).put("state", state)
-                                .put("inTps", in).put("outTps", out).put("inToday", inToday).put("outToday", outToday);
-                            o.set("runtime", Json.mapper().valueToTree(rt));
-                            if (ha != null) {
-                                o.set("replication", ha);
-                            }
-                            arr.add(o);
-                        }
-                    }
+                for (JsonNode o : arr) {
+                    t.row(o.path("cluster").asText(), o.path("broker").asText(), o.path("brokerId").asLong(),
+                        o.path("address").asText(), o.path("runtime").path("brokerVersionDesc").asText("-"),
+                        o.path("inTps").asText(), o.path("outTps").asText(), o.path("inToday").asLong(),
+                        o.path("outToday").asLong(), o.path("state").asText(), replication(o.get("replication")));
                 }
                 if (admin.json) {
                     System.out.println(arr);
@@ -67,6 +44,39 @@ final class ClusterCommand implements java.util.concurrent.Callable<Integer> {
             }
             return Exit.OK;
         });
+    }
+
+    /**
+     * Every broker the name servers know, by cluster and name: address, state, messages per second in and out, today's
+     * totals, its runtime table and replication state (the console's cluster page and {@code quiver cluster --json}).
+     */
+    static ArrayNode clusterJson(AdminClient c) {
+        ClusterInfo info = c.clusterInfo();
+        ArrayNode arr = Json.mapper().createArrayNode();
+        for (Map.Entry<String, java.util.Set<String>> cl : new TreeMap<>(info.clusterAddrTable).entrySet()) {
+            for (String name : new TreeSet<>(cl.getValue())) {
+                BrokerData bd = info.brokerAddrTable.get(name);
+                if (bd == null) {
+                    continue;
+                }
+                for (Map.Entry<Long, String> e : new TreeMap<>(bd.brokerAddrs).entrySet()) {
+                    Map<String, String> rt = runtime(c, e.getValue());
+                    String state = rt.isEmpty() ? "UNREACHABLE" : rt.getOrDefault("drainState", "SERVING");
+                    ObjectNode o = Json.mapper().createObjectNode().put("cluster", cl.getKey()).put("broker", name)
+                        .put("brokerId", e.getKey()).put("address", e.getValue()).put("state", state)
+                        .put("inTps", first(rt.get("putTps"))).put("outTps", first(rt.get("getTransferredTps")))
+                        .put("inToday", diff(rt, "msgPutTotalTodayNow", "msgPutTotalTodayMorning"))
+                        .put("outToday", diff(rt, "msgGetTotalTodayNow", "msgGetTotalTodayMorning"));
+                    o.set("runtime", Json.mapper().valueToTree(rt));
+                    JsonNode ha = rt.isEmpty() ? null : haStatus(c, e.getValue());
+                    if (ha != null) {
+                        o.set("replication", ha);
+                    }
+                    arr.add(o);
+                }
+            }
+        }
+        return arr;
     }
 
     /** The broker's runtime info table, or an empty map if it cannot be reached. */

@@ -95,16 +95,8 @@ final class GroupCommand extends CommandGroup {
             return Failure.run(() -> {
                 try (AdminClient c = admin.connect()) {
                     Table t = new Table("GROUP", "CLIENTS", "LAG");
-                    ArrayNode arr = Json.mapper().createArrayNode();
-                    for (String g : groupNames(c)) {
-                        if (!all && isSystemGroup(g)) {
-                            continue;
-                        }
-                        int clients = clients(c, g, null).size();
-                        long lag = offsets(c, g, null).stream().mapToLong(GroupCommand::lag).sum();
-                        t.row(g, clients, lag);
-                        arr.add(Json.mapper().createObjectNode().put("group", g).put("clients", clients).put("lag", lag));
-                    }
+                    ArrayNode arr = listJson(c, all);
+                    arr.forEach(g -> t.row(g.path("group").asText(), g.path("clients").asInt(), g.path("lag").asLong()));
                     if (admin.json) {
                         System.out.println(arr);
                     } else {
@@ -114,6 +106,48 @@ final class GroupCommand extends CommandGroup {
                 return Exit.OK;
             });
         }
+    }
+
+    /** Every group with its online clients and total lag; RocketMQ's own tools' groups only with {@code all}. */
+    static ArrayNode listJson(AdminClient c, boolean all) throws IOException {
+        ArrayNode arr = Json.mapper().createArrayNode();
+        for (String g : groupNames(c)) {
+            if (!all && isSystemGroup(g)) {
+                continue;
+            }
+            int clients = clients(c, g, null).size();
+            long lag = offsets(c, g, null).stream().mapToLong(GroupCommand::lag).sum();
+            arr.add(Json.mapper().createObjectNode().put("group", g).put("clients", clients).put("lag", lag));
+        }
+        return arr;
+    }
+
+    /** A group's online clients and, per queue, the newest offset, its committed offset and the lag; not found fails. */
+    static ObjectNode describeJson(AdminClient c, String group, String topic) throws IOException {
+        JsonNode[] conn = new JsonNode[1];
+        Map<String, String[]> clients = clients(c, group, conn);
+        List<QueueRow> rows = offsets(c, group, topic);
+        if (clients.isEmpty() && rows.isEmpty() && !groupNames(c).contains(group)) {
+            throw Failure.notFound("consumer group " + group + " does not exist (quiver group list shows the groups)");
+        }
+        long total = rows.stream().mapToLong(GroupCommand::lag).sum();
+        ObjectNode o = Json.mapper().createObjectNode().put("group", group).put("lag", total);
+        if (conn[0] != null) {
+            o.put("messageModel", conn[0].path("messageModel").asText())
+                .put("consumeType", conn[0].path("consumeType").asText());
+            o.set("subscriptions", conn[0].path("subscriptionTable"));
+        }
+        ArrayNode cs = o.putArray("clients");
+        clients.forEach((id, v) -> cs.add(Json.mapper().createObjectNode().put("clientId", id)
+            .put("address", v[0]).put("language", v[1]).put("version", v[2])));
+        ArrayNode qs = o.putArray("queues");
+        for (QueueRow r : rows) {
+            qs.add(Json.mapper().createObjectNode().put("topic", r.topic()).put("broker", r.brokerName())
+                .put("queueId", r.queueId()).put("brokerOffset", r.value().path("brokerOffset").asLong())
+                .put("consumerOffset", r.value().path("consumerOffset").asLong()).put("lag", lag(r))
+                .put("lastConsumed", r.value().path("lastTimestamp").asLong()));
+        }
+        return o;
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
@@ -132,47 +166,27 @@ final class GroupCommand extends CommandGroup {
         public Integer call() {
             return Failure.run(() -> {
                 try (AdminClient c = admin.connect()) {
-                    JsonNode[] conn = new JsonNode[1];
-                    Map<String, String[]> clients = clients(c, group, conn);
-                    List<QueueRow> rows = offsets(c, group, topic);
-                    if (clients.isEmpty() && rows.isEmpty() && !groupNames(c).contains(group)) {
-                        throw Failure.notFound("consumer group " + group + " does not exist (quiver group list shows the groups)");
-                    }
-                    long total = rows.stream().mapToLong(GroupCommand::lag).sum();
+                    ObjectNode o = describeJson(c, group, topic);
                     if (admin.json) {
-                        ObjectNode o = Json.mapper().createObjectNode().put("group", group).put("lag", total);
-                        if (conn[0] != null) {
-                            o.put("messageModel", conn[0].path("messageModel").asText())
-                                .put("consumeType", conn[0].path("consumeType").asText());
-                        }
-                        ArrayNode cs = o.putArray("clients");
-                        clients.forEach((id, v) -> cs.add(Json.mapper().createObjectNode().put("clientId", id)
-                            .put("address", v[0]).put("language", v[1]).put("version", v[2])));
-                        ArrayNode qs = o.putArray("queues");
-                        for (QueueRow r : rows) {
-                            qs.add(Json.mapper().createObjectNode().put("topic", r.topic()).put("broker", r.brokerName())
-                                .put("queueId", r.queueId()).put("brokerOffset", r.value().path("brokerOffset").asLong())
-                                .put("consumerOffset", r.value().path("consumerOffset").asLong()).put("lag", lag(r))
-                                .put("lastConsumed", r.value().path("lastTimestamp").asLong()));
-                        }
                         System.out.println(o);
                         return Exit.OK;
                     }
-                    System.out.printf("group %s: %d client(s) online%s, total lag %d%n", group, clients.size(),
-                        conn[0] == null ? "" : " (" + conn[0].path("messageModel").asText() + ", "
-                            + conn[0].path("consumeType").asText() + ")", total);
-                    if (!clients.isEmpty()) {
+                    System.out.printf("group %s: %d client(s) online%s, total lag %d%n", group, o.path("clients").size(),
+                        o.has("messageModel") ? " (" + o.path("messageModel").asText() + ", "
+                            + o.path("consumeType").asText() + ")" : "", o.path("lag").asLong());
+                    if (!o.path("clients").isEmpty()) {
                         Table ct = new Table("CLIENT ID", "ADDRESS", "LANGUAGE", "VERSION");
-                        clients.forEach((id, v) -> ct.row(id, v[0], v[1], v[2]));
+                        o.path("clients").forEach(v -> ct.row(v.path("clientId").asText(), v.path("address").asText(),
+                            v.path("language").asText(), v.path("version").asText()));
                         ct.print(System.out);
                         System.out.println();
                     }
                     Table t = new Table("TOPIC", "BROKER", "QUEUE", "BROKER OFFSET", "CONSUMER OFFSET", "LAG",
                         "LAST CONSUMED");
-                    for (QueueRow r : rows) {
-                        t.row(r.topic(), r.brokerName(), r.queueId(), r.value().path("brokerOffset").asLong(),
-                            r.value().path("consumerOffset").asLong(), lag(r),
-                            Times.format(r.value().path("lastTimestamp").asLong()));
+                    for (JsonNode r : o.path("queues")) {
+                        t.row(r.path("topic").asText(), r.path("broker").asText(), r.path("queueId").asInt(),
+                            r.path("brokerOffset").asLong(), r.path("consumerOffset").asLong(), r.path("lag").asLong(),
+                            Times.format(r.path("lastConsumed").asLong()));
                     }
                     if (t.isEmpty()) {
                         System.out.println("(no committed offsets yet)");

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     subcommands = {StandaloneCommand.class, NameServerCommand.class, BrokerCommand.class, ControllerCommand.class,
         TopicCommand.class,
         GroupCommand.class, MessageCommand.class, ClusterCommand.class, TxCommand.class, DlqCommand.class,
-        StoreCommand.class, ConfigCommand.class, LocalClusterCommand.class, TlsCommand.class, AclCommand.class})
+        StoreCommand.class, ConfigCommand.class, LocalClusterCommand.class, TlsCommand.class, AclCommand.class,
+        ConsoleCommand.class})
 public final class Main extends CommandGroup {
     public static void main(String[] args) {
         CommandLine server = serverCommand(args);

@@ -153,14 +153,7 @@ final class MessageCommand extends CommandGroup {
         public Integer call() {
             return Failure.run(() -> {
                 try (AdminClient c = admin.connect()) {
-                    DecodedMessage m = null;
-                    if (topic != null) {
-                        List<DecodedMessage> found = query(c, topic, id, true, 32, 0, Long.MAX_VALUE);
-                        m = found.isEmpty() ? null : found.get(found.size() - 1);
-                    }
-                    if (m == null) {
-                        m = byOffsetId(c);
-                    }
+                    DecodedMessage m = find(c, id, topic);
                     if (m == null) {
                         throw Failure.notFound("no message with id " + id + (topic == null
                             ? " (for a unique key, also give --topic)" : " in topic " + topic));
@@ -175,7 +168,18 @@ final class MessageCommand extends CommandGroup {
             });
         }
 
-        private DecodedMessage byOffsetId(AdminClient c) {
+        /** The message with offset id {@code id}, or with unique key {@code id} in {@code topic} (when given); or null. */
+        static DecodedMessage find(AdminClient c, String id, String topic) {
+            if (topic != null) {
+                List<DecodedMessage> found = query(c, topic, id, true, 32, 0, Long.MAX_VALUE);
+                if (!found.isEmpty()) {
+                    return found.get(found.size() - 1);
+                }
+            }
+            return byOffsetId(c, id);
+        }
+
+        private static DecodedMessage byOffsetId(AdminClient c, String id) {
             MessageId.Decoded d;
             try {
                 d = MessageId.decode(id);
@@ -243,7 +247,7 @@ final class MessageCommand extends CommandGroup {
                         long begin = 0;
                         found = query(c, topic, by.key, false, limit, begin, end);
                     } else {
-                        found = byTime(c, route, Times.parse(by.since), end);
+                        found = byTime(c, topic, route, Times.parse(by.since), end, limit);
                     }
                     if (found.size() > limit) {
                         found = found.subList(0, limit);
@@ -263,7 +267,8 @@ final class MessageCommand extends CommandGroup {
         }
 
         /** Per queue: the first offset stored at or after {@code since}, then read forward up to {@code limit}. */
-        private List<DecodedMessage> byTime(AdminClient c, TopicRouteData route, long since, long end) {
+        static List<DecodedMessage> byTime(AdminClient c, String topic, TopicRouteData route, long since, long end,
+                                           int limit) {
             List<DecodedMessage> out = new ArrayList<>();
             for (String[] b : c.brokersOf(topic)) {
                 int queues = route.queueDatas.stream().filter(q -> q.brokerName.equals(b[0])).mapToInt(q -> q.readQueueNums)

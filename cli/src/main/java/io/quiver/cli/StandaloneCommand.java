@@ -76,6 +76,9 @@ final class StandaloneCommand implements Callable<Integer> {
                 System.out.printf("  metrics      http://%s:%d/metrics%n", config.metricsPromExporterHost,
                     config.metricsPromExporterPort);
             }
+            if (config.consolePort > 0) {
+                System.out.printf("  console      %s%n", startConsole(config, acl, bind, ns.port(), servers));
+            }
             if (logFile != null) {
                 System.out.printf("  log          %s%n", logFile);
             }
@@ -87,5 +90,28 @@ final class StandaloneCommand implements Callable<Integer> {
             return 1;
         }
         return servers.awaitShutdown();
+    }
+
+    /**
+     * The web console on {@code consolePort}, signed in to the cluster as the broker's own account under ACL; its users
+     * sign in with the admin accounts of the broker's plain_acl.yml. A port in use leaves the standalone without it.
+     */
+    private static String startConsole(BrokerConfig config, io.quiver.acl.AclFile acl, String bind, int nsPort,
+                                       Servers servers) {
+        String namesrv = "127.0.0.1:" + nsPort;
+        AdminClient own = new AdminClient(namesrv, config.innerAccessKey, config.innerSecretKey);
+        io.quiver.acl.AclFile accounts = acl != null ? acl
+            : java.nio.file.Files.exists(config.aclFilePath()) ? new io.quiver.acl.AclFile(config.aclFilePath()) : null;
+        try {
+            ConsoleServer console = new ConsoleServer(bind, config.consolePort, namesrv, own, new ConsoleAccess(accounts))
+                .start();
+            servers.add(own);
+            servers.add(console);
+            return "http://" + ("0.0.0.0".equals(bind) ? "127.0.0.1" : bind) + ":" + console.port() + "/";
+        } catch (java.io.IOException e) {
+            own.close();
+            return "not started: port " + config.consolePort + " cannot be bound (" + e.getMessage()
+                + "); set consolePort (0 turns it off)";
+        }
     }
 }

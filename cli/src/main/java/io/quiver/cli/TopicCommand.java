@@ -114,9 +114,7 @@ final class TopicCommand extends CommandGroup {
         public Integer call() {
             return Failure.run(() -> {
                 try (AdminClient c = admin.connect()) {
-                    TopicList list = Json.decode(c.callNamesrv(() ->
-                        RemotingCommand.request(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER)).body(), TopicList.class);
-                    List<String> names = list.topicList.stream().filter(t -> all || isUserTopic(t)).sorted().toList();
+                    List<String> names = names(c, all);
                     if (admin.json) {
                         System.out.println(Json.encodeToString(names));
                     } else {
@@ -125,6 +123,13 @@ final class TopicCommand extends CommandGroup {
                 }
                 return Exit.OK;
             });
+        }
+
+        /** The topics the name servers know, sorted; retry, dead-letter and system topics only with {@code all}. */
+        static List<String> names(AdminClient c, boolean all) {
+            TopicList list = Json.decode(c.callNamesrv(() ->
+                RemotingCommand.request(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER)).body(), TopicList.class);
+            return list.topicList.stream().filter(t -> all || isUserTopic(t)).sorted().toList();
         }
 
         static boolean isUserTopic(String t) {
@@ -148,41 +153,55 @@ final class TopicCommand extends CommandGroup {
         public Integer call() {
             return Failure.run(() -> {
                 try (AdminClient c = admin.connect()) {
-                    TopicRouteData route = c.route(topic);
-                    if (route == null) {
-                        throw Failure.noTopic(topic);
+                    ObjectNode o = describeJson(c, topic);
+                    if (admin.json) {
+                        System.out.println(o);
+                        return Exit.OK;
                     }
                     Table t = new Table("BROKER", "QUEUE", "PERM", "MIN OFFSET", "MAX OFFSET", "MESSAGES", "LAST STORED");
-                    ArrayNode queues = Json.mapper().createArrayNode();
-                    long total = 0;
-                    for (String[] b : c.brokersOf(topic)) {
-                        int perm = route.queueDatas.stream().filter(q -> q.brokerName.equals(b[0]))
-                            .mapToInt(q -> q.perm).findFirst().orElse(0);
-                        RemotingCommand resp = c.call(b[1], RemotingCommand.request(RequestCode.GET_TOPIC_STATS_INFO)
-                            .putExt("topic", topic));
-                        JsonNode table = Json.mapper().readTree(resp.body()).get("offsetTable");
-                        for (QueueRow q : QueueRow.parse(table)) {
-                            long min = q.value().get("minOffset").asLong();
-                            long max = q.value().get("maxOffset").asLong();
-                            long last = q.value().get("lastUpdateTimestamp").asLong();
-                            total += max - min;
-                            t.row(b[0], q.queueId(), perm(perm), min, max, max - min, Times.format(last));
-                            queues.add(Json.mapper().createObjectNode().put("broker", b[0]).put("queueId", q.queueId())
-                                .put("perm", perm).put("minOffset", min).put("maxOffset", max).put("lastStored", last));
-                        }
+                    for (JsonNode q : o.path("queues")) {
+                        long min = q.path("minOffset").asLong();
+                        long max = q.path("maxOffset").asLong();
+                        t.row(q.path("broker").asText(), q.path("queueId").asInt(), perm(q.path("perm").asInt()), min, max,
+                            max - min, Times.format(q.path("lastStored").asLong()));
                     }
-                    if (admin.json) {
-                        ObjectNode o = Json.mapper().createObjectNode().put("topic", topic).put("messages", total);
-                        o.set("queues", queues);
-                        System.out.println(o);
-                    } else {
-                        System.out.printf("topic %s: %d brokers, %d queues, %d messages held%n", topic,
-                            route.brokerDatas.size(), queues.size(), total);
-                        t.print(System.out);
-                    }
+                    System.out.printf("topic %s: %d brokers, %d queues, %d messages held%n", topic,
+                        o.path("brokers").asInt(), o.path("queues").size(), o.path("messages").asLong());
+                    t.print(System.out);
                 }
                 return Exit.OK;
             });
+        }
+
+        /** The topic's queues on every broker: permission, oldest and next offset, newest store time; not found fails. */
+        static ObjectNode describeJson(AdminClient c, String topic) throws java.io.IOException {
+            TopicRouteData route = c.route(topic);
+            if (route == null) {
+                throw Failure.noTopic(topic);
+            }
+            ArrayNode queues = Json.mapper().createArrayNode();
+            long total = 0;
+            long stored = 0;
+            for (String[] b : c.brokersOf(topic)) {
+                int perm = route.queueDatas.stream().filter(q -> q.brokerName.equals(b[0]))
+                    .mapToInt(q -> q.perm).findFirst().orElse(0);
+                RemotingCommand resp = c.call(b[1], RemotingCommand.request(RequestCode.GET_TOPIC_STATS_INFO)
+                    .putExt("topic", topic));
+                JsonNode table = Json.mapper().readTree(resp.body()).get("offsetTable");
+                for (QueueRow q : QueueRow.parse(table)) {
+                    long min = q.value().get("minOffset").asLong();
+                    long max = q.value().get("maxOffset").asLong();
+                    total += max - min;
+                    stored += max;
+                    queues.add(Json.mapper().createObjectNode().put("broker", b[0]).put("queueId", q.queueId())
+                        .put("perm", perm).put("minOffset", min).put("maxOffset", max)
+                        .put("lastStored", q.value().get("lastUpdateTimestamp").asLong()));
+                }
+            }
+            ObjectNode o = Json.mapper().createObjectNode().put("topic", topic).put("messages", total)
+                .put("stored", stored).put("brokers", route.brokerDatas.size());
+            o.set("queues", queues);
+            return o;
         }
     }
 

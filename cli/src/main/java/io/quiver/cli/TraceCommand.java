@@ -41,40 +41,21 @@ final class TraceCommand implements java.util.concurrent.Callable<Integer> {
         return Failure.run(() -> {
             long begin = since == null ? 0 : Times.parse(since);
             long end = until == null ? Long.MAX_VALUE : Times.parse(until);
-            List<ObjectNode> events = new ArrayList<>();
-            boolean truncated = false;
+            ObjectNode result;
             try (AdminClient c = admin.connect()) {
-                for (String[] b : c.masterBrokers()) {
-                    RemotingCommand resp = c.callAny(b[1], RemotingCommand.request(RequestCode.QUIVER_QUERY_TRACE)
-                        .putExt("id", id).putExt("begin", begin).putExt("end", end));
-                    if (resp.code() != ResponseCode.SUCCESS) {
-                        System.err.println("broker " + b[0] + " (" + b[1] + "): " + resp.remark());
-                        continue;
-                    }
-                    JsonNode body = readBody(resp.body());
-                    truncated |= body.path("truncated").asBoolean();
-                    long dropped = body.path("dropped").asLong();
-                    if (dropped > 0) {
-                        System.err.println("broker " + b[0] + ": its trace store dropped " + dropped
-                            + " entries while overloaded; the timeline may miss events");
-                    }
-                    for (JsonNode e : body.path("events")) {
-                        ObjectNode o = (ObjectNode) e;
-                        o.put("broker", b[0]);
-                        events.add(o);
-                    }
-                }
+                result = traceJson(c, id, begin, end);
             }
-            events.sort(Comparator.comparingLong(e -> e.path("time").asLong()));
+            result.path("warnings").forEach(w -> System.err.println(w.asText()));
+            List<JsonNode> events = new ArrayList<>();
+            result.path("events").forEach(events::add);
+            boolean truncated = result.path("truncated").asBoolean();
             if (admin.json) {
-                ArrayNode arr = Json.mapper().createArrayNode();
-                events.forEach(arr::add);
-                System.out.println(arr);
+                System.out.println(result.path("events"));
             } else if (events.isEmpty()) {
                 System.out.println("(nothing known of " + id + ": not stored here, or older than the trace store keeps)");
             } else {
                 Table t = new Table("TIME", "BROKER", "EVENT", "TOPIC", "QUEUE", "OFFSET", "GROUP", "CLIENT", "DETAIL");
-                for (ObjectNode e : events) {
+                for (JsonNode e : events) {
                     t.row(Times.format(e.path("time").asLong()), e.path("broker").asText(), e.path("kind").asText(),
                         text(e, "topic"), e.path("queueId").asInt() < 0 ? null : e.path("queueId").asInt(),
                         e.path("queueOffset").asLong() < 0 ? null : e.path("queueOffset").asLong(), text(e, "group"),
@@ -87,6 +68,42 @@ final class TraceCommand implements java.util.concurrent.Callable<Integer> {
             }
             return events.isEmpty() ? Exit.NOT_FOUND : Exit.OK;
         });
+    }
+
+    /**
+     * A message's timeline from every master, oldest first: {@code events} (each with its {@code broker}),
+     * {@code truncated}, and {@code warnings} for brokers that could not answer or dropped trace entries.
+     */
+    static ObjectNode traceJson(AdminClient c, String id, long begin, long end) {
+        List<ObjectNode> events = new ArrayList<>();
+        ObjectNode out = Json.mapper().createObjectNode();
+        ArrayNode warnings = out.putArray("warnings");
+        boolean truncated = false;
+        for (String[] b : c.masterBrokers()) {
+            RemotingCommand resp = c.callAny(b[1], RemotingCommand.request(RequestCode.QUIVER_QUERY_TRACE)
+                .putExt("id", id).putExt("begin", begin).putExt("end", end));
+            if (resp.code() != ResponseCode.SUCCESS) {
+                warnings.add("broker " + b[0] + " (" + b[1] + "): " + resp.remark());
+                continue;
+            }
+            JsonNode body = readBody(resp.body());
+            truncated |= body.path("truncated").asBoolean();
+            long dropped = body.path("dropped").asLong();
+            if (dropped > 0) {
+                warnings.add("broker " + b[0] + ": its trace store dropped " + dropped
+                    + " entries while overloaded; the timeline may miss events");
+            }
+            for (JsonNode e : body.path("events")) {
+                ObjectNode o = (ObjectNode) e;
+                o.put("broker", b[0]);
+                events.add(o);
+            }
+        }
+        events.sort(Comparator.comparingLong(e -> e.path("time").asLong()));
+        ArrayNode arr = out.putArray("events");
+        events.forEach(arr::add);
+        out.put("truncated", truncated);
+        return out;
     }
 
     private static String text(JsonNode e, String field) {

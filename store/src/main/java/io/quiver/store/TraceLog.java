@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Record layout: {@code int totalBytes, int crc32c(of what follows), long time, byte keyCount,
  * keyCount x (short length, UTF-8), int payloadLength, payload}. A zero length ends a segment. Segments are
- * forced every {@link #FORCE_EVERY_MILLIS}, not per entry: a power cut may lose the last seconds of trace and
- * never anything else. Readers ({@link #lookup}) run on any thread, check every record they are pointed at,
+ * forced only when full and at a clean stop; the kernel writes the rest back in its own time, so trace never adds
+ * forced writes beside the commit log's. A power cut may lose the last half minute of trace and never anything else. Readers ({@link #lookup}) run on any thread, check every record they are pointed at,
  * and hold a reference on a segment while reading it, so retention never unmaps it under them.
  */
 public final class TraceLog extends DutyCycle {
@@ -39,7 +39,6 @@ public final class TraceLog extends DutyCycle {
     public static final int MAX_LOOKUP_RESULTS = 2_000;
     /** Entries written per cycle before the thread looks at retention and shutdown again. */
     static final int MAX_ENTRIES_PER_ROUND = 4_096;
-    static final long FORCE_EVERY_MILLIS = 5_000;
     static final long RETENTION_EVERY_MILLIS = 10_000;
     private static final int HEADER_BYTES = 4 + 4 + 8;
     /** Records gathered before one write to the segment. */
@@ -95,7 +94,6 @@ public final class TraceLog extends DutyCycle {
     private volatile boolean ready;
     /** Owner thread: write position within the newest segment. */
     private int writePos;
-    private long lastForce;
     private long lastRetention;
     private final CRC32C crc = new CRC32C();
     /** Owner thread: records encoded but not yet written, and the entries they hold, in order. */
@@ -172,10 +170,6 @@ public final class TraceLog extends DutyCycle {
         }
         writeBatch();
         long now = clock.millis();
-        if (now - lastForce >= FORCE_EVERY_MILLIS) {
-            lastForce = now;
-            force();
-        }
         if (now - lastRetention >= RETENTION_EVERY_MILLIS) {
             lastRetention = now;
             applyRetention(now);

@@ -31,7 +31,9 @@ public final class QuiverProcess implements AutoCloseable {
         "mappedFileSizeCommitLog", Integer.toString(64 * 1024 * 1024),
         "mappedFileSizeConsumeQueue", "120000",
         "maxHashSlotNum", "20000",
-        "maxIndexNum", "80000");
+        "maxIndexNum", "80000",
+        "traceStoreSegmentBytes", Integer.toString(4 * 1024 * 1024),
+        "consolePort", "0"); // a test that wants the console gives it a free port
 
     private final Path dist;
     private final Path dataDir;

@@ -190,6 +190,8 @@ public final class BrokerConfig {
             (c, v) -> c.aclFile = v.trim(), c -> c.aclFile);
         def("metricsExporterType", "PROM", "PROM: serve Prometheus metrics at http://<host>:<metricsPromExporterPort>/metrics; DISABLE: none",
             (c, v) -> c.metricsExporterType = parseChoice(v, "PROM", "DISABLE"), c -> c.metricsExporterType);
+        def("consolePort", "8080", "quiver standalone: port of the web console (0: off); when the port is taken, the standalone starts without it and says so",
+            (c, v) -> c.consolePort = parsePortOrNone(v), c -> c.consolePort);
         def("metricsPromExporterPort", "5557", "port of the Prometheus /metrics endpoint",
             (c, v) -> c.metricsPromExporterPort = parsePort(v), c -> c.metricsPromExporterPort);
         for (String[] k : io.quiver.remoting.tls.TlsSettings.KEYS) {
@@ -254,6 +256,7 @@ public final class BrokerConfig {
 
     /** The account of innerClientAuthenticationCredentials, or null: this broker's own requests are not signed. */
     public String innerAccessKey;
+    public int consolePort = 8080;
     public String innerSecretKey;
 
     private void innerCredentials(String json) {
