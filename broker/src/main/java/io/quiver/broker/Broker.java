@@ -367,6 +367,8 @@ public final class Broker implements AutoCloseable {
         OffsetHandlers o = new OffsetHandlers(offsets, groups, topics, store);
         o.traceWith(tracing.tracer());
         server.register(RequestCode.QUIVER_QUERY_TRACE, tracing.handler(), adminPool);
+        server.register(RequestCode.VIEW_BROKER_STATS_DATA, new io.quiver.broker.handler.StatsDataHandler(traffic.stats())::statsData,
+            adminPool);
         server.register(RequestCode.QUERY_CONSUMER_OFFSET, o::queryConsumerOffset, null);
         server.register(RequestCode.UPDATE_CONSUMER_OFFSET, o::updateConsumerOffset, null);
         server.register(RequestCode.GET_ALL_CONSUMER_OFFSET, o::allConsumerOffsets, adminPool);
@@ -418,6 +420,7 @@ public final class Broker implements AutoCloseable {
         ConnectionHandlers conn = new ConnectionHandlers(clients, offsets);
         server.register(RequestCode.GET_CONSUMER_CONNECTION_LIST, conn::consumerConnections, adminPool);
         server.register(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, conn::topicConsumers, adminPool);
+        server.register(RequestCode.QUERY_SUBSCRIPTION_BY_CONSUMER, conn::subscriptionOf, adminPool);
         server.register(RequestCode.GET_PRODUCER_CONNECTION_LIST, conn::producerConnections, adminPool);
         server.register(RequestCode.GET_ALL_PRODUCER_INFO, conn::allProducers, adminPool);
         var relays = new io.quiver.broker.handler.ClientRelayHandlers(clients, server, store, config);

@@ -84,8 +84,15 @@ class MqadminIT extends QuiverIT {
             assertThat(consumed).contains("mqadmin-" + i);
         }
 
-        String stats = mqadmin("statsAll", "-n", ns, "-t", topic);
-        assertThat(stats).contains(topic).contains(group);
+        // statsAll reads VIEW_BROKER_STATS_DATA: 7 stored (6 and the seed), 7 taken by the group
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(40))
+            .pollInterval(java.time.Duration.ofSeconds(1)).untilAsserted(() -> {
+                String stats = mqadmin("statsAll", "-n", ns, "-t", topic);
+                String row = stats.lines().filter(l -> l.contains(topic) && l.contains(group)).findFirst().orElseThrow();
+                String[] cols = row.trim().split("\\s+");
+                assertThat(cols[cols.length - 2]).as("InMsg24Hour in " + row).isEqualTo("7");
+                assertThat(cols[cols.length - 1]).as("OutMsg24Hour in " + row).isEqualTo("7");
+            });
     }
 
     @Test

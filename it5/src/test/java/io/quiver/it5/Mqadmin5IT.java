@@ -64,8 +64,10 @@ class Mqadmin5IT {
 
                 assertThat(mqadmin("getNamesrvConfig", "-n", ns)).contains("scanNotActiveBrokerInterval");
                 assertThat(mqadmin("producer", "-n", ns, "-b", broker)).contains("PG_mqadmin5");
-                assertThat(mqadmin("brokerConsumeStats", "-n", ns, "-b", broker)).contains(topic)
-                    .contains("CG_mqadmin5");
+                // listed once the consumer has committed an offset (every 5 s)
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertThat(mqadmin("brokerConsumeStats", "-n", ns, "-b", broker)).contains(topic)
+                        .contains("CG_mqadmin5"));
                 assertThat(mqadmin("topicStatus", "-n", ns, "-t", topic)).contains("broker-a")
                     .doesNotContain("Exception");
                 assertThat(mqadmin("consumerProgress", "-n", ns, "-g", "CG_mqadmin5")).contains(topic)
@@ -82,13 +84,18 @@ class Mqadmin5IT {
                 assertThat(mqadmin("updateBrokerConfig", "-n", ns, "-b", broker, "-k", "fileReservedTime", "-v",
                     "96")).contains("update broker config success");
 
-                // the 5.x admin API's reads: the topics a group has offsets on (343), a group's settings (352)
+                // the 5.x admin API's reads: a subscription (345), the topics a group has offsets on (343), a group's settings (352)
                 org.apache.rocketmq.tools.admin.DefaultMQAdminExt admin = new org.apache.rocketmq.tools.admin.DefaultMQAdminExt();
                 admin.setNamesrvAddr(ns);
                 admin.setInstanceName("mqadmin5-api");
                 admin.start();
                 try {
+                    // the online consumer's subscription (345), and none once it has gone
+                    var sub = admin.querySubscription("CG_mqadmin5", topic);
+                    assertThat(sub.getTopic()).isEqualTo(topic);
+                    assertThat(sub.getSubString()).isEqualTo("*");
                     c.shutdown(); // commits its offsets
+                    assertThat(admin.querySubscription("CG_mqadmin5", topic)).as("no consumer online").isNull();
                     assertThat(admin.queryTopicsByConsumer("CG_mqadmin5").getTopicList()).contains(topic);
                     @SuppressWarnings("deprecation")
                     var api = admin.getDefaultMQAdminExtImpl().getMqClientInstance().getMQClientAPIImpl();

@@ -85,6 +85,8 @@ public final class RequestCode {
     public static final int CLONE_GROUP_OFFSET = 314;
     /** RocketMQ 5 admin API: the topics a group has offsets on, and one group's settings. */
     public static final int QUERY_TOPICS_BY_CONSUMER = 343;
+    public static final int QUERY_SUBSCRIPTION_BY_CONSUMER = 345;
+    public static final int VIEW_BROKER_STATS_DATA = 315;
     public static final int GET_SUBSCRIPTIONGROUP_CONFIG = 352;
     public static final int LITE_PULL_MESSAGE = 361;
     /** POP consumption (RocketMQ 5): take messages that stay invisible until acknowledged. */

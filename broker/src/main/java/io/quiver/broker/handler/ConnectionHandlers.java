@@ -47,6 +47,23 @@ public final class ConnectionHandlers {
         ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(body)));
     }
 
+    /**
+     * QUERY_SUBSCRIPTION_BY_CONSUMER (RocketMQ 5's admin API): the online group's subscription of the topic, left out
+     * when it has none. Always SUCCESS, as RocketMQ answers.
+     */
+    public void subscriptionOf(RequestContext ctx, RemotingCommand req) {
+        RequestHeaders.SubscriptionOf h = RequestHeaders.SubscriptionOf.decode(req);
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("group", h.group());
+        body.put("topic", h.topic());
+        ConsumerGroupState g = clients.consumerGroup(h.group());
+        Object sub = g == null || h.topic() == null ? null : g.subscription(h.topic());
+        if (sub != null) {
+            body.put("subscriptionData", sub);
+        }
+        ctx.reply(ctx.response(ResponseCode.SUCCESS, null).body(Json.encode(body)));
+    }
+
     public void consumerConnections(RequestContext ctx, RemotingCommand req) {
         String group = RequestHeaders.ConsumerGroup.decode(req).consumerGroup();
         ConsumerGroupState g = clients.consumerGroup(group);

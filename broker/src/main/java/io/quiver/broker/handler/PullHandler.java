@@ -148,7 +148,7 @@ public final class PullHandler implements RequestHandler {
             }
         }
         if (r.status() == GetResult.Status.FOUND) {
-            traffic.delivered(h.topic(), r.records().size(), r.totalBytes());
+            traffic.delivered(h.topic(), h.consumerGroup(), r.records().size(), r.totalBytes());
             tracer.delivered(h.consumerGroup(), address(ctx), h.topic(), h.queueId(), r.records());
         }
         reply(ctx, h, r, suggestedBroker(r, group));

@@ -54,6 +54,9 @@ public final class Traffic {
     private long putYesterdayMorning;
     private long getYesterdayMorning;
 
+    /** The per-topic and per-group windows VIEW_BROKER_STATS_DATA answers from. */
+    private final StatsWindows stats;
+
     public Traffic(int maxTopics, LongSupplier clock, ZoneId zone) {
         if (maxTopics < 1) {
             throw new IllegalArgumentException("maxTopics must be at least 1");
@@ -62,6 +65,7 @@ public final class Traffic {
         this.clock = clock;
         this.zone = zone;
         this.today = LocalDate.ofInstant(java.time.Instant.ofEpochMilli(clock.getAsLong()), zone);
+        this.stats = new StatsWindows(maxTopics, clock);
         sample();
     }
 
@@ -77,11 +81,24 @@ public final class Traffic {
         return topics.computeIfAbsent(topic, t -> new TopicCounters());
     }
 
+    public StatsWindows stats() {
+        return stats;
+    }
+
     public void stored(String topic, int messages, long bytes) {
+        stats.add(StatsWindows.TOPIC_PUT_NUMS, topic, messages);
+        stats.add(StatsWindows.TOPIC_PUT_SIZE, topic, bytes);
         TopicCounters c = topic(topic);
         c.messagesIn.add(messages);
         c.bytesIn.add(bytes);
         putTotal.add(messages);
+    }
+
+    /** A pull of {@code group} took these messages of {@code topic}. */
+    public void delivered(String topic, String group, int messages, long bytes) {
+        stats.add(StatsWindows.GROUP_GET_NUMS, topic + "@" + group, messages);
+        stats.add(StatsWindows.GROUP_GET_SIZE, topic + "@" + group, bytes);
+        delivered(topic, messages, bytes);
     }
 
     public void delivered(String topic, int messages, long bytes) {
@@ -132,6 +149,7 @@ public final class Traffic {
 
     /** Records the current totals; rolls the day at local midnight. */
     public synchronized void sample() {
+        stats.sample();
         long now = clock.getAsLong();
         long put = putTotal.sum();
         long get = getTotal.sum();

@@ -302,6 +302,22 @@ public final class RequestHeaders {
         }
     }
 
+    /** VIEW_BROKER_STATS_DATA: one statistics item by name and key. */
+    public record StatsItem(String statsName, String statsKey) {
+        public static StatsItem decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new StatsItem(r.string("statsName"), r.string("statsKey"));
+        }
+    }
+
+    /** QUERY_SUBSCRIPTION_BY_CONSUMER: a group's subscription, of one topic when given. */
+    public record SubscriptionOf(String group, String topic) {
+        public static SubscriptionOf decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new SubscriptionOf(r.string("group"), r.optString("topic"));
+        }
+    }
+
     /** QUIVER_QUERY_TRACE: a message's unique id, offset id or key, within [begin, end] (ms; default: all). */
     public record TraceQuery(String id, long begin, long end) {
         public static TraceQuery decode(RemotingCommand cmd) {
