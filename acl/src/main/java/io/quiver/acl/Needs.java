@@ -29,7 +29,8 @@ public record Needs(boolean admin, List<Need> resources) {
         RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, RequestCode.DELETE_SUBSCRIPTIONGROUP,
         RequestCode.DELETE_TOPIC_IN_BROKER, RequestCode.DELETE_TOPIC_IN_NAMESRV, RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
         RequestCode.RESET_CONSUMER_CLIENT_OFFSET, RequestCode.PUT_KV_CONFIG, RequestCode.DELETE_KV_CONFIG,
-        RequestCode.QUIVER_DLQ_REDRIVE, RequestCode.QUIVER_DRAIN,
+        RequestCode.QUIVER_DLQ_REDRIVE, RequestCode.QUIVER_DRAIN, RequestCode.QUIVER_QUERY_TRACE,
+        RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE, RequestCode.DELETE_EXPIRED_COMMITLOG, RequestCode.CLEAN_UNUSED_TOPIC,
         RequestCode.UPDATE_AND_CREATE_ACL_CONFIG, RequestCode.DELETE_ACL_CONFIG, RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG,
         RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG,
         // a name server's: what brokers send about themselves (they sign with innerClientAuthenticationCredentials)

@@ -367,6 +367,12 @@ public final class Broker implements AutoCloseable {
         OffsetHandlers o = new OffsetHandlers(offsets, groups, topics, store);
         o.traceWith(tracing.tracer());
         server.register(RequestCode.QUIVER_QUERY_TRACE, tracing.handler(), adminPool);
+        io.quiver.broker.handler.StoreMaintenanceHandlers maintenance =
+            new io.quiver.broker.handler.StoreMaintenanceHandlers(store, clients);
+        server.register(RequestCode.DELETE_EXPIRED_COMMITLOG, maintenance::retentionNow, adminPool);
+        server.register(RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE, maintenance::retentionNow, adminPool);
+        server.register(RequestCode.CLEAN_UNUSED_TOPIC, maintenance::cleanUnusedTopic, adminPool);
+        server.register(RequestCode.QUERY_CONSUME_QUEUE, maintenance::queryConsumeQueue, adminPool);
         server.register(RequestCode.VIEW_BROKER_STATS_DATA, new io.quiver.broker.handler.StatsDataHandler(traffic.stats())::statsData,
             adminPool);
         server.register(RequestCode.QUERY_CONSUMER_OFFSET, o::queryConsumerOffset, null);

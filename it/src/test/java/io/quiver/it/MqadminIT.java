@@ -84,6 +84,14 @@ class MqadminIT extends QuiverIT {
             assertThat(consumed).contains("mqadmin-" + i);
         }
 
+        // the store maintenance commands: entries of a queue, a retention pass now, and a clear refusal
+        String cq = mqadmin("queryCq", "-n", ns, "-t", topic, "-q", "0", "-i", "0", "-c", "3");
+        assertThat(cq).contains("min: 0").contains("idx: 0").contains("ConsumeQueueData{physicOffset=")
+            .doesNotContain("Exception");
+        assertThat(mqadmin("deleteExpiredCommitLog", "-n", ns, "-b", broker)).contains("success");
+        assertThat(mqadmin("cleanExpiredCQ", "-n", ns, "-b", broker)).contains("success");
+        assertThat(mqadmin("cleanUnusedTopic", "-n", ns, "-b", broker)).contains("cleanUnusedTopic is not supported");
+
         // statsAll reads VIEW_BROKER_STATS_DATA: 7 stored (6 and the seed), 7 taken by the group
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(40))
             .pollInterval(java.time.Duration.ofSeconds(1)).untilAsserted(() -> {

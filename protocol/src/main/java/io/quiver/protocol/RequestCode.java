@@ -87,6 +87,10 @@ public final class RequestCode {
     public static final int QUERY_TOPICS_BY_CONSUMER = 343;
     public static final int QUERY_SUBSCRIPTION_BY_CONSUMER = 345;
     public static final int VIEW_BROKER_STATS_DATA = 315;
+    public static final int CLEAN_EXPIRED_CONSUMEQUEUE = 306;
+    public static final int CLEAN_UNUSED_TOPIC = 316;
+    public static final int QUERY_CONSUME_QUEUE = 321;
+    public static final int DELETE_EXPIRED_COMMITLOG = 329;
     public static final int GET_SUBSCRIPTIONGROUP_CONFIG = 352;
     public static final int LITE_PULL_MESSAGE = 361;
     /** POP consumption (RocketMQ 5): take messages that stay invisible until acknowledged. */

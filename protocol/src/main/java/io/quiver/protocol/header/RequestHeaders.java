@@ -302,6 +302,15 @@ public final class RequestHeaders {
         }
     }
 
+    /** QUERY_CONSUME_QUEUE (mqadmin queryCq): {@code count} entries of a queue from {@code index}. */
+    public record ConsumeQueueRange(String topic, int queueId, long index, int count, String consumerGroup) {
+        public static ConsumeQueueRange decode(RemotingCommand cmd) {
+            HeaderReader r = new HeaderReader(cmd);
+            return new ConsumeQueueRange(r.string("topic"), r.int32("queueId"), r.int64("index"), r.int32("count"),
+                r.optString("consumerGroup"));
+        }
+    }
+
     /** VIEW_BROKER_STATS_DATA: one statistics item by name and key. */
     public record StatsItem(String statsName, String statsKey) {
         public static StatsItem decode(RemotingCommand cmd) {
