@@ -126,6 +126,7 @@ async function group(name, notice) {
     ${notice ? `<p class="notice" id="notice">${esc(notice)}</p>` : ''}
     <div class="cards">
       <div class="card"><div class="label">Lag</div><div class="value" id="group-lag">${num(g.lag)}</div>${sparkline(series('lag.' + g.group), 'spark-group-lag')}</div>
+      <div class="card"><div class="label">Consumed / s (last minute)</div><div class="value" id="group-tps">${Number(g.consumeTps || 0).toFixed(1)}</div></div>
       <div class="card"><div class="label">Clients online</div><div class="value" id="group-clients">${g.clients.length}</div></div>
       <div class="card"><div class="label">Dead letters</div><div class="value" id="group-dlq">${num(g.deadLetters)}</div>
         ${g.deadLetters > 0 ? '<button class="action" id="redrive">Redrive to retry</button>' : ''}</div>

@@ -117,7 +117,25 @@ final class ConsoleApi {
             // no dead letters yet: the topic does not exist
         }
         o.put("deadLetters", dlq);
+        o.put("consumeTps", consumeTps(c, group, o));
         return o;
+    }
+
+    /** Messages per second the group took over the last minute, from each master's statistics (VIEW_BROKER_STATS_DATA). */
+    private static double consumeTps(AdminClient c, String group, JsonNode described) throws IOException {
+        java.util.Set<String> topics = new java.util.TreeSet<>();
+        described.path("queues").forEach(q -> topics.add(q.path("topic").asText()));
+        double tps = 0;
+        for (String[] b : c.masterBrokers()) {
+            for (String t : topics) {
+                RemotingCommand resp = c.callAny(b[1], RemotingCommand.request(RequestCode.VIEW_BROKER_STATS_DATA)
+                    .putExt("statsName", "GROUP_GET_NUMS").putExt("statsKey", t + "@" + group));
+                if (resp.code() == ResponseCode.SUCCESS && resp.body() != null) {
+                    tps += Json.mapper().readTree(resp.body()).path("statsMinute").path("tps").asDouble();
+                }
+            }
+        }
+        return tps;
     }
 
     private static ArrayNode messages(AdminClient c, Map<String, String> q) {

@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * commit-log offset on), and their number is reported.
  */
 @Timeout(240)
+@org.junit.jupiter.api.Tag("chaos") // a kill under load that measures a documented loss window: in -Pchaos
 class AsyncMasterLossWindowIT {
 
     @ParameterizedTest(name = "master flushDiskType={0}")

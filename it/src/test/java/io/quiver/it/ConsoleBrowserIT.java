@@ -169,6 +169,8 @@ class ConsoleBrowserIT {
         browser.get(url("/group/" + GROUP));
         waitForText("#group-lag", "10");
         assertThat(browser.findElement(By.id("group-clients")).getText()).isEqualTo("0");
+        assertThat(Double.parseDouble(browser.findElement(By.id("group-tps")).getText()))
+            .as("it consumed 30 messages within the last minute").isPositive();
         assertThat(browser.findElements(By.cssSelector("#group-queues tbody tr")))
             .filteredOn(r -> r.getText().startsWith(TOPIC + " ")).hasSize(4);
         shot("group");
@@ -200,12 +202,14 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("reset-go")).click();
         waitForText("#reset-error", "changes need an admin account");
 
+        WebElement before = browser.findElement(By.id("group-lag"));
         browser.findElement(By.id("signin")).click();
         waitFor("#signin-ak").sendKeys("console-admin");
         browser.findElement(By.id("signin-sk")).sendKeys("console-secret-1");
         browser.findElement(By.id("signin-ok")).click();
         waitForText("#who", "signed in as console-admin");
-        browser.get(url("/group/" + GROUP));
+        // signing in renders the page again: wait until the old one is gone
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(before));
         waitFor("#reset-time");
         setLocalTime("#reset-time", firstStored);
         browser.findElement(By.id("reset-go")).click();

@@ -58,7 +58,7 @@ import org.junit.jupiter.api.Timeout;
  * fake brokers, client registrations and parked pulls they created are gone. It prints the child's RSS and
  * its live heap by class (jcmd) before and after, to show what, if anything, the run left behind.
  *
- * <p>{@code -Dfuzz.frames=N} (default 100 000), {@code -Dfuzz.seed=S} reproduces the frame sequence of a
+ * <p>{@code -Dfuzz.frames=N} (default 50 000), {@code -Dfuzz.seed=S} reproduces the frame sequence of a
  * run (the seed is printed at the start and in any failure), {@code -Dfuzz.workers=W} (default 4; with 1
  * the frames also reach the servers in the same order every run). {@link FrameFuzzChaosIT} sends 1 000 000 under {@code -Pchaos}.
  */
@@ -81,7 +81,7 @@ class FrameFuzzIT extends QuiverIT {
 
     /** Frames sent when {@code -Dfuzz.frames} is not given. */
     protected long defaultFrames() {
-        return 100_000;
+        return 50_000;
     }
 
     @Test

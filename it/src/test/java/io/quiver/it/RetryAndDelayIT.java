@@ -171,6 +171,11 @@ class RetryAndDelayIT extends QuiverIT {
         assertThat(life).filteredOn(e -> e.path("kind").asText().equals("CLIENT_SENT"))
             .extracting(e -> e.path("group").asText()).containsExactly(p.getProducerGroup());
 
+        // mqadmin reads the clients' own trace from the trace topic as on RocketMQ
+        String mq = io.quiver.testkit.Mqadmin.run("queryMsgTraceById", "-n", quiver.namesrvAddr(), "-i", sent.getMsgId());
+        assertThat(mq).contains("#ProducerGroup").contains(p.getProducerGroup()).contains("#ConsumerGroup")
+            .contains(group).contains("failed").contains("success");
+
         // the same timeline by the message's key, and by its offset id
         assertThat(kinds(trace("order-77"))).containsAll(broker);
         assertThat(kinds(trace(sent.getOffsetMsgId()))).containsAll(broker);
