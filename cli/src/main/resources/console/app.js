@@ -25,6 +25,9 @@ async function api(path, params = {}, method = 'GET') {
   if (method === 'POST') headers['X-Quiver-Console'] = '1';
   const r = await fetch(`/api/${path}${qs ? '?' + qs : ''}`, { method, headers });
   const body = await r.json().catch(() => ({ error: `HTTP ${r.status}` }));
+  if (r.status === 401 && state.auth) { // credentials that no longer work: back to read-only
+    state.auth = null; sessionStorage.removeItem('quiver.auth');
+  }
   if (!r.ok) throw new Error(body.error || `HTTP ${r.status}`);
   return body;
 }
@@ -84,7 +87,7 @@ async function topics() {
   const every = state.history?.everyMillis || 10000;
   const rows = list.map(t => {
     const r = rates(series('stored.' + t.topic), every);
-    return `<tr data-topic="${esc(t.topic)}"><td>${link('/topic/' + enc(t.topic), t.topic)}</td><td class="num">${t.queues}</td>
+    return `<tr data-topic="${esc(t.topic)}"><td>${link('/topic/' + enc(t.topic), t.topic)}</td><td class="num">${num(t.queues)}</td>
       <td class="num messages">${num(t.messages)}</td><td class="num">${r.length ? r[r.length - 1]?.toFixed(1) ?? '-' : '-'}</td>
       <td>${sparkline(r, 'spark-topic-' + t.topic, 160, 24)}</td></tr>`;
   }).join('');
@@ -95,12 +98,12 @@ async function topics() {
 
 async function topic(name) {
   const t = await api('topic', { name });
-  const rows = t.queues.map(q => `<tr><td>${esc(q.broker)}</td><td class="num">${q.queueId}</td><td class="num">${num(q.minOffset)}</td>
+  const rows = t.queues.map(q => `<tr><td>${esc(q.broker)}</td><td class="num">${esc(q.queueId)}</td><td class="num">${num(q.minOffset)}</td>
     <td class="num">${num(q.maxOffset)}</td><td class="num">${num(q.maxOffset - q.minOffset)}</td><td>${fmtTime(q.lastStored)}</td></tr>`).join('');
   const groups = (t.groups || []).map(g => `<li>${link('/group/' + enc(g), g)}</li>`).join('');
   main.innerHTML = `<h1>Topic ${esc(t.topic)}</h1>
     <div class="cards"><div class="card"><div class="label">Messages held</div><div class="value" id="topic-messages">${num(t.messages)}</div></div>
-      <div class="card"><div class="label">Queues</div><div class="value">${t.queues.length}</div></div></div>
+      <div class="card"><div class="label">Queues</div><div class="value">${num(t.queues.length)}</div></div></div>
     <h2>Queues</h2><table id="queues"><thead><tr><th>Broker</th><th class="num">Queue</th><th class="num">Min offset</th>
       <th class="num">Max offset</th><th class="num">Messages</th><th>Last stored</th></tr></thead><tbody>${rows}</tbody></table>
     <h2>Consumer groups</h2><ul id="topic-groups">${groups || '<li class="muted">none has consumed it yet</li>'}</ul>
@@ -110,7 +113,7 @@ async function topic(name) {
 async function groups() {
   const [list] = await Promise.all([api('groups'), history()]);
   const rows = list.map(g => `<tr data-group="${esc(g.group)}"><td>${link('/group/' + enc(g.group), g.group)}</td>
-    <td class="num">${g.clients}</td><td class="num lag">${num(g.lag)}</td><td>${sparkline(series('lag.' + g.group), 'spark-lag-' + g.group, 160, 24)}</td></tr>`).join('');
+    <td class="num">${num(g.clients)}</td><td class="num lag">${num(g.lag)}</td><td>${sparkline(series('lag.' + g.group), 'spark-lag-' + g.group, 160, 24)}</td></tr>`).join('');
   main.innerHTML = `<h1>Consumer groups</h1><table id="groups"><thead><tr><th>Group</th><th class="num">Clients online</th>
     <th class="num">Lag</th><th>Lag, last hour</th></tr></thead><tbody>${rows || '<tr><td colspan="4" class="muted">no groups</td></tr>'}</tbody></table>`;
 }
@@ -119,7 +122,7 @@ async function group(name, notice) {
   const [g] = await Promise.all([api('group', { name }), history()]);
   const clients = g.clients.map(c => `<tr><td>${esc(c.clientId)}</td><td>${esc(c.address)}</td><td>${esc(c.language)}</td><td>${esc(c.version)}</td></tr>`).join('');
   const subs = Object.values(g.subscriptions || {}).map(s => `<li>${esc(s.topic)}: <code>${esc(s.subString)}</code></li>`).join('');
-  const queues = g.queues.map(q => `<tr><td>${esc(q.topic)}</td><td>${esc(q.broker)}</td><td class="num">${q.queueId}</td>
+  const queues = g.queues.map(q => `<tr><td>${esc(q.topic)}</td><td>${esc(q.broker)}</td><td class="num">${esc(q.queueId)}</td>
     <td class="num">${num(q.brokerOffset)}</td><td class="num">${num(q.consumerOffset)}</td><td class="num">${num(q.lag)}</td><td>${fmtTime(q.lastConsumed)}</td></tr>`).join('');
   const topicsOf = [...new Set(g.queues.map(q => q.topic).filter(t => !t.startsWith('%RETRY%')))];
   main.innerHTML = `<h1>Group ${esc(g.group)}</h1>
@@ -176,8 +179,8 @@ async function messages(topicName) {
         since: since ? new Date(since).getTime() : '', until: until ? new Date(until).getTime() : '' });
       out.innerHTML = `<p class="muted" id="result-count">${list.length} message(s)</p><table id="message-list"><thead><tr><th>Message id</th><th>Queue</th>
         <th class="num">Offset</th><th>Stored</th><th>Tags</th><th>Keys</th><th>Body</th></tr></thead><tbody>${list.map(m => `<tr>
-        <td>${link('/message/' + enc(m.msgId), m.msgId)}</td><td>${m.queueId}</td><td class="num">${m.queueOffset}</td><td>${fmtTime(m.storeTimestamp)}</td>
-        <td>${esc(m.properties.TAGS)}</td><td>${esc(m.properties.KEYS)}</td><td>${esc((m.body ?? '(binary)').slice(0, 60))}</td></tr>`).join('')}</tbody></table>`;
+        <td>${link('/message/' + enc(m.msgId), m.msgId)}</td><td>${esc(m.queueId)}</td><td class="num">${esc(m.queueOffset)}</td><td>${fmtTime(m.storeTimestamp)}</td>
+        <td>${esc(m.properties.TAGS)}</td><td>${esc(m.properties.KEYS)}</td><td>${esc((m.body ?? '(binary)').slice(0, 60))}${m.bodyTruncated ? '…' : ''}</td></tr>`).join('')}</tbody></table>`;
     } catch (err) { out.innerHTML = `<p class="error" id="search-error">${esc(err.message)}</p>`; }
   };
   document.getElementById('id-form').onsubmit = e => {
@@ -206,9 +209,9 @@ async function message(id, topic) {
   const uniq = m.properties.UNIQ_KEY || m.msgId;
   main.innerHTML = `<h1>Message ${esc(m.msgId)}</h1>
     <table id="message-detail"><tbody>
-      <tr><th>Topic / queue / offset</th><td id="m-topic">${esc(m.topic)} / ${m.queueId} / ${m.queueOffset}</td></tr>
+      <tr><th>Topic / queue / offset</th><td id="m-topic">${esc(m.topic)} / ${esc(m.queueId)} / ${esc(m.queueOffset)}</td></tr>
       <tr><th>Born / stored</th><td>${fmtTime(m.bornTimestamp)} / ${fmtTime(m.storeTimestamp)}</td></tr>
-      <tr><th>Reconsumed</th><td>${m.reconsumeTimes} times</td></tr></tbody></table>
+      <tr><th>Reconsumed</th><td>${esc(m.reconsumeTimes)} times</td></tr></tbody></table>
     <h2>Properties</h2><table id="message-properties"><tbody>${props}</tbody></table>
     <h2>Body (${bytes.length} bytes)</h2>
     <div class="tabs"><button id="tab-text" class="on">Text</button><button id="tab-json"${json ? '' : ' disabled'}>JSON</button><button id="tab-hex">Hex</button></div>
@@ -229,7 +232,7 @@ async function trace(id) {
   const r = await api('trace', { id });
   const items = r.events.map(e => `<li class="${e.kind.startsWith('CLIENT_') ? 'client' : e.kind === 'DEAD_LETTERED' ? 'bad' : ''}" data-kind="${esc(e.kind)}">
     <span class="muted">${fmtTime(e.time)}</span> <span class="kind">${esc(e.kind)}</span>
-    ${e.topic ? ` ${esc(e.topic)}${e.queueId >= 0 ? ` [${e.queueId}] @${e.queueOffset}` : ''}` : ''}
+    ${e.topic ? ` ${esc(e.topic)}${e.queueId >= 0 ? ` [${esc(e.queueId)}] @${esc(e.queueOffset)}` : ''}` : ''}
     ${e.group ? ` · group ${esc(e.group)}` : ''}${e.client ? ` · ${esc(e.client)}` : ''}${e.detail ? ` · ${esc(e.detail)}` : ''}
     <span class="muted"> (${esc(e.broker)})</span></li>`).join('');
   main.innerHTML = `<h1>Trace of ${esc(id)}</h1>
@@ -246,7 +249,7 @@ async function transactions() {
     html += `<h2>Broker ${esc(b.broker)}: ${num(c.pending)} pending, ${num(c.committed)} committed, ${num(c.rolledBack)} rolled back, ${num(c.checked)} checks</h2>
       <table class="pending"><thead><tr><th>Message id</th><th>Topic</th><th>Producer group</th><th class="num">Age (s)</th><th class="num">Checks</th></tr></thead><tbody>
       ${(b.pending || []).map(p => `<tr><td>${link('/trace/' + enc(p.msgId), p.msgId)}</td><td>${esc(p.topic)}</td><td>${esc(p.producerGroup)}</td>
-        <td class="num">${(p.ageMillis / 1000).toFixed(1)}</td><td class="num">${p.checks}</td></tr>`).join('') || '<tr><td colspan="5" class="muted">none</td></tr>'}</tbody></table>`;
+        <td class="num">${esc((p.ageMillis / 1000).toFixed(1))}</td><td class="num">${esc(p.checks)}</td></tr>`).join('') || '<tr><td colspan="5" class="muted">none</td></tr>'}</tbody></table>`;
   }
   main.innerHTML = html;
 }
@@ -296,7 +299,8 @@ document.getElementById('signin').onclick = () => {
 };
 document.getElementById('signin-form').onsubmit = e => {
   if (e.submitter?.value !== 'ok') return;
-  state.auth = btoa(document.getElementById('signin-ak').value + ':' + document.getElementById('signin-sk').value);
+  const raw = new TextEncoder().encode(document.getElementById('signin-ak').value + ':' + document.getElementById('signin-sk').value);
+  state.auth = btoa(Array.from(raw, b => String.fromCharCode(b)).join(''));
   sessionStorage.setItem('quiver.auth', state.auth);
   whoami().then(route);
 };

@@ -9,7 +9,8 @@ import java.util.Base64;
 
 /**
  * Who may use the console, and as whom it then talks to the cluster. Without credentials: read-only, and only from
- * the console's own host (loopback). With HTTP Basic credentials (an access key and its secret key): they must be an
+ * the console's own host (loopback) under a local name (Host localhost, 127.0.0.1 or [::1], so a page of another site
+ * cannot read it through a DNS name it points at this host). With HTTP Basic credentials (an access key and its secret key): they must be an
  * admin account of the ACL file ({@code plain_acl.yml}); then everything, from any host, and the console signs its
  * requests to the cluster as that account (so brokers with ACL check them as well).
  */
@@ -36,13 +37,27 @@ final class ConsoleAccess {
         return accounts == null ? null : accounts.path().toString();
     }
 
-    Decision decide(InetAddress remote, String authorization, boolean write) {
+    /** Whether {@code host} (the Host header) names this machine's loopback, as a browser on it sends it. */
+    static boolean localHostHeader(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[")) {
+            return h.startsWith("[::1]");
+        }
+        int colon = h.indexOf(':');
+        String name = colon < 0 ? h : h.substring(0, colon);
+        return name.equals("localhost") || name.equals("127.0.0.1");
+    }
+
+    Decision decide(InetAddress remote, String host, String authorization, boolean write) {
         String[] creds = basic(authorization);
         if (authorization != null && creds == null) {
             return Decision.refuse(401, "the Authorization header is not HTTP Basic credentials (access key:secret key)");
         }
         if (creds == null) {
-            if (remote == null || !remote.isLoopbackAddress()) {
+            if (remote == null || !remote.isLoopbackAddress() || !localHostHeader(host)) {
                 return Decision.refuse(401, "from another host the console needs an admin account: sign in with the "
                     + "access key and secret key of an admin account of plain_acl.yml");
             }

@@ -24,6 +24,8 @@ final class ConsoleApi {
     static final int MAX_TOPICS = 200;
     /** Most messages one search returns. */
     static final int MAX_MESSAGES = 200;
+    /** Body characters a search result carries (the message page shows the whole body). */
+    static final int LIST_BODY_CHARS = 256;
     /** Widest time range of a search by time. */
     static final long MAX_RANGE_MILLIS = 7L * 24 * 3600 * 1000;
 
@@ -155,7 +157,8 @@ final class ConsoleApi {
                 throw new BadRequest(400, "give a key (key) or the start of a time range (since)");
             }
             long until = time(q, "until", Long.MAX_VALUE);
-            if (until != Long.MAX_VALUE && until - since > MAX_RANGE_MILLIS) {
+            long end = until == Long.MAX_VALUE ? System.currentTimeMillis() : until;
+            if (end - since > MAX_RANGE_MILLIS) {
                 throw new BadRequest(400, "the time range is wider than 7 days; narrow it");
             }
             if (until < since) {
@@ -164,7 +167,17 @@ final class ConsoleApi {
             found = MessageCommand.Search.byTime(c, topic, route, since, until, limit);
         }
         ArrayNode arr = Json.mapper().createArrayNode();
-        found.stream().limit(limit).forEach(m -> arr.add(MessageCommand.json(m)));
+        for (DecodedMessage m : found.subList(0, Math.min(found.size(), limit))) {
+            ObjectNode o = MessageCommand.json(m);
+            for (String field : new String[] {"body", "bodyBase64"}) {
+                String b = o.path(field).asText(null);
+                if (b != null && b.length() > LIST_BODY_CHARS) {
+                    o.put(field, b.substring(0, LIST_BODY_CHARS));
+                    o.put("bodyTruncated", true);
+                }
+            }
+            arr.add(o);
+        }
         return arr;
     }
 
@@ -180,10 +193,11 @@ final class ConsoleApi {
     private static ArrayNode transactions(AdminClient c) throws IOException {
         ArrayNode arr = Json.mapper().createArrayNode();
         for (String[] b : c.masterBrokers()) {
-            JsonNode doc = Json.mapper().readTree(c.call(b[1], RemotingCommand.request(
-                RequestCode.QUIVER_LIST_PENDING_TRANSACTIONS).putExt("limit", 100)).body());
-            ((ObjectNode) doc).put("broker", b[0]);
-            arr.add(doc);
+            byte[] body = c.call(b[1], RemotingCommand.request(RequestCode.QUIVER_LIST_PENDING_TRANSACTIONS)
+                .putExt("limit", 100)).body();
+            JsonNode doc = body == null ? null : Json.mapper().readTree(body);
+            ObjectNode o = doc instanceof ObjectNode on ? on : Json.mapper().createObjectNode();
+            arr.add(o.put("broker", b[0]));
         }
         return arr;
     }
@@ -215,9 +229,8 @@ final class ConsoleApi {
         ObjectNode out = Json.mapper().createObjectNode().put("group", group);
         long moved = 0;
         for (String[] b : c.masterBrokers()) {
-            JsonNode r = Json.mapper().readTree(c.call(b[1], RemotingCommand.request(RequestCode.QUIVER_DLQ_REDRIVE)
-                .putExt("group", group)).body());
-            moved += r.path("moved").asLong();
+            byte[] body = c.call(b[1], RemotingCommand.request(RequestCode.QUIVER_DLQ_REDRIVE).putExt("group", group)).body();
+            moved += body == null ? 0 : Json.mapper().readTree(body).path("moved").asLong();
         }
         return out.put("moved", moved);
     }

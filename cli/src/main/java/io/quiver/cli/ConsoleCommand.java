@@ -18,8 +18,9 @@ final class ConsoleCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "port to serve on (default ${DEFAULT-VALUE})")
     int port = 8080;
 
-    @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default ${DEFAULT-VALUE})")
-    String bind = "0.0.0.0";
+    @Option(names = "--bind", paramLabel = "ADDR",
+        description = "address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for other hosts, behind TLS: sign-in is HTTP Basic)")
+    String bind = "127.0.0.1";
 
     @Option(names = "--acl-file", paramLabel = "PATH",
         description = "plain_acl.yml whose admin accounts may sign in (without it nobody can make changes)")

@@ -42,6 +42,12 @@ final class ConsoleServer implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     /** Guarded by itself: one client per signed-in account, least recently used dropped first. */
     private final LinkedHashMap<String, AdminClient> signed = new LinkedHashMap<>(16, 0.75f, true);
+    private final java.util.concurrent.ScheduledExecutorService closer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "quiver-console-closer");
+            t.setDaemon(true);
+            return t;
+        });
 
     /**
      * @param namesrv   the cluster's name servers
@@ -49,6 +55,9 @@ final class ConsoleServer implements AutoCloseable {
      * @param access    who may do what
      */
     ConsoleServer(String bind, int port, String namesrv, AdminClient own, ConsoleAccess access) throws IOException {
+        // a connection that sends its request slowly, or never, is closed instead of holding a worker
+        System.setProperty("sun.net.httpserver.maxReqTime", System.getProperty("sun.net.httpserver.maxReqTime", "30"));
+        System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty("sun.net.httpserver.maxRspTime", "120"));
         this.namesrv = namesrv;
         this.anonymous = own;
         this.access = access;
@@ -93,7 +102,11 @@ final class ConsoleServer implements AutoCloseable {
 
     private void page(HttpExchange ex, String path) throws IOException {
         String file = path.equals("/") || path.isEmpty() ? "index.html" : path.substring(1);
-        if (!file.matches("[a-z0-9-]+\\.(html|js|css|svg)") || !"GET".equals(ex.getRequestMethod())) {
+        if (!"GET".equals(ex.getRequestMethod())) {
+            send(ex, 405, "text/plain; charset=utf-8", "use GET".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (!file.matches("[a-z0-9-]+\\.(html|js|css|svg)")) {
             send(ex, 404, "text/plain; charset=utf-8", "not found".getBytes(StandardCharsets.UTF_8));
             return;
         }
@@ -117,12 +130,15 @@ final class ConsoleServer implements AutoCloseable {
             return;
         }
         ConsoleAccess.Decision d = access.decide(ex.getRemoteAddress().getAddress(),
-            ex.getRequestHeaders().getFirst("Authorization"), write);
+            ex.getRequestHeaders().getFirst("Host"), ex.getRequestHeaders().getFirst("Authorization"), write);
         if (path.equals("whoami")) {
-            json(ex, d.allowed() || d.status() == 401 && ex.getRequestHeaders().getFirst("Authorization") == null ? 200
-                : d.status(), Json.mapper().createObjectNode().put("allowed", d.allowed()).put("canWrite", d.canWrite())
-                .put("account", d.accessKey()).put("reason", d.reason()).put("namesrv", namesrv)
-                .put("accounts", access.accountsPath()));
+            com.fasterxml.jackson.databind.node.ObjectNode who = Json.mapper().createObjectNode()
+                .put("allowed", d.allowed()).put("canWrite", d.canWrite()).put("account", d.accessKey())
+                .put("reason", d.reason());
+            if (d.allowed()) {
+                who.put("namesrv", namesrv).put("accounts", access.accountsPath());
+            }
+            json(ex, d.allowed() ? 200 : d.status(), who);
             return;
         }
         if (!d.allowed()) {
@@ -130,32 +146,38 @@ final class ConsoleServer implements AutoCloseable {
             json(ex, d.status(), error(d.reason()));
             return;
         }
-        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
-        AdminClient c = d.accessKey() == null ? anonymous : signedClient(d);
         try {
+            Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+            AdminClient c = d.accessKey() == null ? anonymous : signedClient(d);
             json(ex, 200, write ? api.post(c, path, q) : api.get(c, path, q));
         } catch (ConsoleApi.BadRequest e) {
             json(ex, e.status, error(e.getMessage()));
         } catch (Failure e) {
-            json(ex, e.getMessage() != null && e.getMessage().contains("does not exist") ? 404 : 502, error(e.getMessage()));
+            json(ex, e.exitCode == Exit.NOT_FOUND ? 404 : e.exitCode == Exit.USAGE ? 400 : 502, error(e.getMessage()));
         } catch (IllegalStateException | IOException e) {
             json(ex, 502, error("the cluster could not answer: " + e.getMessage()));
         } catch (RuntimeException e) {
             log.warn("console: /api/{} failed", path, e);
-            json(ex, 500, error("internal error: " + e));
+            json(ex, 500, error("internal error; see the console's log"));
         }
     }
 
+    /**
+     * The client that signs as the signed-in account, by access key and secret (a rotated secret gets a new one). An
+     * evicted client is closed a minute later, so a request still using it finishes.
+     */
     private AdminClient signedClient(ConsoleAccess.Decision d) {
+        String key = d.accessKey() + "\u0000" + Integer.toHexString(d.secretKey().hashCode());
         synchronized (signed) {
-            AdminClient c = signed.get(d.accessKey());
+            AdminClient c = signed.get(key);
             if (c == null) {
                 c = new AdminClient(namesrv, d.accessKey(), d.secretKey());
-                signed.put(d.accessKey(), c);
+                signed.put(key, c);
                 if (signed.size() > MAX_SIGNED_CLIENTS) {
                     java.util.Iterator<AdminClient> oldest = signed.values().iterator();
-                    oldest.next().close();
+                    AdminClient gone = oldest.next();
                     oldest.remove();
+                    closer.schedule(gone::close, 60, TimeUnit.SECONDS);
                 }
             }
             return c;
@@ -202,6 +224,7 @@ final class ConsoleServer implements AutoCloseable {
         history.close();
         http.stop(0);
         pool.shutdownNow();
+        closer.shutdownNow().forEach(Runnable::run); // evicted clients waiting to close
         synchronized (signed) {
             signed.values().forEach(AdminClient::close);
             signed.clear();

@@ -279,7 +279,8 @@ final class MessageCommand extends CommandGroup {
                         .putExt("timestamp", since)).extFields().get("offset"));
                     RemotingCommand pull = RemotingCommand.request(RequestCode.PULL_MESSAGE)
                         .putExt("consumerGroup", READ_GROUP).putExt("topic", topic).putExt("queueId", q)
-                        .putExt("queueOffset", offset).putExt("maxMsgNums", limit).putExt("sysFlag", FLAG_SUBSCRIPTION)
+                        .putExt("queueOffset", offset).putExt("maxMsgNums", limit).putExt("maxMsgBytes", 1024 * 1024)
+                        .putExt("sysFlag", FLAG_SUBSCRIPTION)
                         .putExt("commitOffset", 0L).putExt("suspendTimeoutMillis", 0L).putExt("subscription", "*")
                         .putExt("subVersion", 0L).putExt("expressionType", "TAG");
                     RemotingCommand resp = c.callAny(b[1], pull);

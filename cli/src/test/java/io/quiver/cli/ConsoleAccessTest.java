@@ -37,29 +37,34 @@ class ConsoleAccessTest {
         ConsoleAccess a = access();
         InetAddress loopback = InetAddress.getLoopbackAddress();
         InetAddress other = InetAddress.getByName("192.0.2.7");
-        assertThat(a.decide(loopback, null, false).allowed()).isTrue();
-        assertThat(a.decide(loopback, null, false).canWrite()).isFalse();
-        assertThat(a.decide(loopback, null, true)).extracting(ConsoleAccess.Decision::status).isEqualTo(401);
-        assertThat(a.decide(other, null, false).status()).isEqualTo(401);
-        assertThat(a.decide(other, null, false).reason()).contains("from another host");
+        assertThat(a.decide(loopback, "127.0.0.1:8080", null, false).allowed()).isTrue();
+        assertThat(a.decide(loopback, "127.0.0.1:8080", null, false).canWrite()).isFalse();
+        assertThat(a.decide(loopback, "127.0.0.1:8080", null, true)).extracting(ConsoleAccess.Decision::status).isEqualTo(401);
+        assertThat(a.decide(other, "192.0.2.1:8080", null, false).status()).isEqualTo(401);
+        assertThat(a.decide(other, "192.0.2.1:8080", null, false).reason()).contains("from another host");
+        // a page of another site whose name now points at this host (DNS rebinding) is no local reader
+        assertThat(a.decide(loopback, "attacker.example:8080", null, false).status()).isEqualTo(401);
+        assertThat(a.decide(loopback, null, null, false).status()).isEqualTo(401);
+        assertThat(a.decide(loopback, "localhost:8080", null, false).allowed()).isTrue();
+        assertThat(a.decide(loopback, "[::1]:8080", null, false).allowed()).isTrue();
     }
 
     @Test
     void anAdminAccountMayDoEverythingFromAnywhereOthersAreRefusedWithTheReason() throws Exception {
         ConsoleAccess a = access();
         InetAddress other = InetAddress.getByName("192.0.2.7");
-        ConsoleAccess.Decision ok = a.decide(other, basic("admin-key", "admin-secret"), true);
+        ConsoleAccess.Decision ok = a.decide(other, "console.example", basic("admin-key", "admin-secret"), true);
         assertThat(ok.allowed()).isTrue();
         assertThat(ok.canWrite()).isTrue();
         assertThat(ok.accessKey()).isEqualTo("admin-key");
-        assertThat(a.decide(other, basic("admin-key", "wrong"), false).status()).isEqualTo(401);
-        assertThat(a.decide(other, basic("nobody", "x"), false).status()).isEqualTo(401);
-        ConsoleAccess.Decision plain = a.decide(other, basic("plain-key", "plain-secret"), false);
+        assertThat(a.decide(other, "console.example", basic("admin-key", "wrong"), false).status()).isEqualTo(401);
+        assertThat(a.decide(other, "console.example", basic("nobody", "x"), false).status()).isEqualTo(401);
+        ConsoleAccess.Decision plain = a.decide(other, "console.example", basic("plain-key", "plain-secret"), false);
         assertThat(plain.status()).isEqualTo(403);
         assertThat(plain.reason()).contains("not an admin account");
-        assertThat(a.decide(other, "Bearer abc", false).status()).isEqualTo(401);
-        assertThat(a.decide(other, "Basic %%%", false).status()).isEqualTo(401);
-        assertThat(new ConsoleAccess(null).decide(other, basic("admin-key", "admin-secret"), false).reason())
+        assertThat(a.decide(other, "console.example", "Bearer abc", false).status()).isEqualTo(401);
+        assertThat(a.decide(other, "console.example", "Basic %%%", false).status()).isEqualTo(401);
+        assertThat(new ConsoleAccess(null).decide(other, "console.example", basic("admin-key", "admin-secret"), false).reason())
             .contains("no accounts");
     }
 

@@ -109,9 +109,15 @@ final class IndexFile {
 
     /** Collects up to {@code max} offsets of entries with {@code keyHash} stored within [begin, end]. */
     void lookup(int keyHash, long begin, long end, int max, List<Long> out) {
-        int count = entryCount;
         int slotPos = HEADER_BYTES + (keyHash % slotCount) * 4;
         int e = buf.getInt(slotPos);
+        // The writer fills the entry, then the slot, then the count: a reader may see the slot of the entry being
+        // published before its count. That one entry is followed (whatever it names is checked by the caller); a
+        // slot further ahead is damage.
+        int count = entryCount;
+        if (e == count + 1) {
+            count = e;
+        }
         int steps = 0;
         while (e > 0 && e <= count && out.size() < max && steps++ <= count) {
             int entryPos = HEADER_BYTES + slotCount * 4 + (e - 1) * ENTRY_BYTES;

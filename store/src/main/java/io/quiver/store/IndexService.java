@@ -223,13 +223,13 @@ final class IndexService extends DutyCycle {
             if (out.size() >= max) {
                 break;
             }
-            if (f.endTimestamp() != 0 && (f.endTimestamp() < begin || f.beginTimestamp() > end)) {
-                continue;
-            }
             if (!f.segment().retain()) {
                 continue; // dropped by retention meanwhile
             }
             try {
+                if (f.endTimestamp() != 0 && (f.endTimestamp() < begin || f.beginTimestamp() > end)) {
+                    continue; // its header is read only while the mapping is held
+                }
                 f.lookup(h, begin, end, max * 4, out);
             } finally {
                 f.segment().release();

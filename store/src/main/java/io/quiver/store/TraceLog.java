@@ -56,9 +56,11 @@ public final class TraceLog extends DutyCycle {
             if (segmentBytes < 64 * 1024) {
                 throw new IllegalArgumentException("trace segment size must be at least 64 KiB, not " + segmentBytes);
             }
-            if (maxBytes < 2L * segmentBytes) {
+            long pair = (long) segmentBytes + IndexFile.fileBytes(Math.max(512, Math.max(1024, segmentBytes / 64) / 2),
+                Math.max(1024, segmentBytes / 64));
+            if (maxBytes < 2L * pair) {
                 throw new IllegalArgumentException("trace store bound " + maxBytes + " must hold two segments of "
-                    + segmentBytes + " bytes");
+                    + segmentBytes + " bytes with their indexes (" + 2L * pair + " bytes)");
             }
             if (queueCapacity < 1) {
                 throw new IllegalArgumentException("trace queue capacity must be positive");
@@ -99,6 +101,7 @@ public final class TraceLog extends DutyCycle {
     /** Owner thread: records encoded but not yet written, and the entries they hold, in order. */
     private final ByteBuffer batch = ByteBuffer.allocate(WRITE_BATCH_BYTES);
     private final List<Entry> batched = new ArrayList<>();
+    private int batchedKeys;
 
     /** A trace log on the local disk. */
     public TraceLog(Config config, Clock clock) {
@@ -203,12 +206,8 @@ public final class TraceLog extends DutyCycle {
         }
         List<Pair> ps = pairs;
         Pair cur = ps.isEmpty() ? null : ps.get(ps.size() - 1);
-        int keys = e.keys().size();
-        for (Entry b : batched) {
-            keys += b.keys().size();
-        }
         if (cur == null || writePos + batch.position() + rec.remaining() + 4 > cur.log().size()
-            || cur.index().entryCount() + keys > cur.index().capacity()) {
+            || cur.index().entryCount() + batchedKeys + e.keys().size() > cur.index().capacity()) {
             writeBatch();
             roll(cur);
         } else if (batch.remaining() < rec.remaining()) {
@@ -216,6 +215,7 @@ public final class TraceLog extends DutyCycle {
         }
         batch.put(rec);
         batched.add(e);
+        batchedKeys += e.keys().size();
     }
 
     /** Writes the batch at the segment's write position with one call, then indexes its records' keys. */
@@ -226,21 +226,28 @@ public final class TraceLog extends DutyCycle {
         List<Pair> ps = pairs;
         Pair cur = ps.get(ps.size() - 1);
         batch.flip();
-        long position = cur.log().baseOffset() + writePos;
-        cur.log().write(batch, writePos);
-        ByteBuffer b = batch;
-        int rel = 0;
-        for (Entry e : batched) {
-            for (String k : e.keys()) {
-                cur.index().add(hash(k), position + rel, e.time());
+        int size = batch.limit();
+        try {
+            long position = cur.log().baseOffset() + writePos;
+            cur.log().write(batch, writePos);
+            int rel = 0;
+            for (Entry e : batched) {
+                for (String k : e.keys()) {
+                    cur.index().add(hash(k), position + rel, e.time());
+                }
+                rel += batch.getInt(rel);
             }
-            rel += b.getInt(rel);
+            writePos += size;
+            cur.index().markIndexedUpTo(cur.log().baseOffset() + writePos);
+            written.addAndGet(batched.size());
+        } catch (RuntimeException ex) {
+            dropped.addAndGet(batched.size()); // a full disk, say: these entries are lost, the next batch starts clean
+            throw ex;
+        } finally {
+            batched.clear();
+            batchedKeys = 0;
+            batch.clear();
         }
-        writePos += b.limit();
-        cur.index().markIndexedUpTo(cur.log().baseOffset() + writePos);
-        written.addAndGet(batched.size());
-        batched.clear();
-        batch.clear();
     }
 
     private ByteBuffer encode(Entry e) {
@@ -276,7 +283,15 @@ public final class TraceLog extends DutyCycle {
             full.index().flush();
         }
         MappedSegment seg = MappedSegment.create(disk, logDir(), base, config.segmentBytes(), true);
-        IndexFile idx = IndexFile.create(disk, indexDir(), base, config.indexSlots(), config.indexEntries());
+        IndexFile idx;
+        try {
+            deleteQuietly(indexDir().resolve(MappedSegment.fileName(base)));
+            idx = IndexFile.create(disk, indexDir(), base, config.indexSlots(), config.indexEntries());
+        } catch (RuntimeException ex) {
+            seg.delete();
+            seg.release();
+            throw ex;
+        }
         Pair p = new Pair(seg, idx);
         List<Pair> next = new ArrayList<>(pairs);
         next.add(p);
@@ -337,41 +352,82 @@ public final class TraceLog extends DutyCycle {
         List<String> names = new ArrayList<>(disk.list(logDir()));
         names.removeIf(n -> !n.matches("\\d{20}"));
         Collections.sort(names);
-        List<Pair> found = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) {
-            long base = Long.parseLong(names.get(i));
-            Path lp = logDir().resolve(names.get(i));
-            MappedSegment seg;
+        List<MappedSegment> logs = new ArrayList<>();
+        for (String name : names) {
+            Path lp = logDir().resolve(name);
             try {
-                seg = MappedSegment.open(disk, lp, base, config.segmentBytes());
+                logs.add(MappedSegment.open(disk, lp, Long.parseLong(name), config.segmentBytes()));
             } catch (RuntimeException ex) {
-                log.warn("trace store: segment {} cannot be opened ({}); deleted", lp, ex.getMessage());
-                disk.delete(lp);
-                continue;
+                log.warn("trace store: segment {} cannot be opened ({}); deleted with its index", lp, ex.getMessage());
+                deleteQuietly(lp);
+                deleteQuietly(indexDir().resolve(name));
             }
-            boolean newest = i == names.size() - 1;
-            Path ip = indexDir().resolve(MappedSegment.fileName(base));
-            IndexFile idx = newest || !disk.exists(ip) ? null
-                : IndexFile.open(disk, ip, base, config.indexSlots(), config.indexEntries());
-            int end = scanEnd(seg);
-            if (idx == null) {
-                if (disk.exists(ip)) {
-                    disk.delete(ip);
+        }
+        java.util.Set<String> kept = new HashSet<>();
+        logs.forEach(l -> kept.add(MappedSegment.fileName(l.baseOffset())));
+        for (String name : disk.list(indexDir())) {
+            if (!kept.contains(name)) {
+                deleteQuietly(indexDir().resolve(name)); // an index whose segment is gone
+            }
+        }
+        List<Pair> found = new ArrayList<>();
+        try {
+            for (int i = 0; i < logs.size(); i++) {
+                MappedSegment seg = logs.get(i);
+                boolean newest = i == logs.size() - 1;
+                Path ip = indexDir().resolve(MappedSegment.fileName(seg.baseOffset()));
+                IndexFile idx = null;
+                if (!newest && disk.exists(ip)) {
+                    try {
+                        idx = IndexFile.open(disk, ip, seg.baseOffset(), config.indexSlots(), config.indexEntries());
+                    } catch (RuntimeException ex) {
+                        idx = null; // another size: rebuilt below
+                    }
                 }
-                idx = IndexFile.create(disk, indexDir(), base, config.indexSlots(), config.indexEntries());
-                reindex(seg, end, idx);
-            }
-            found.add(new Pair(seg, idx));
-            if (newest) {
-                writePos = end;
-                if (end < seg.size()) {
-                    seg.writeZeros(end, Math.min(seg.size(), end + HEADER_BYTES)); // a torn tail never looks whole
+                int end = newest || idx == null ? scanEnd(seg) : -1;
+                if (idx == null) {
+                    deleteQuietly(ip);
+                    idx = IndexFile.create(disk, indexDir(), seg.baseOffset(), config.indexSlots(), config.indexEntries());
+                    reindex(seg, end, idx);
+                }
+                found.add(new Pair(seg, idx));
+                if (newest) {
+                    writePos = end;
+                    // a torn batch never looks whole at a later start, even where a new write ends on its boundary
+                    seg.writeZeros(end, (int) Math.min(seg.size(), (long) end + WRITE_BATCH_BYTES + MAX_RECORD_BYTES));
                 }
             }
+        } catch (RuntimeException ex) {
+            log.error("trace store: the files in {} cannot be used ({}); starting an empty trace store", config.dir(),
+                ex.toString());
+            for (MappedSegment l : logs) {
+                l.close();
+                l.release();
+            }
+            for (Pair p : found) {
+                p.index().close();
+                p.index().segment().release();
+            }
+            for (MappedSegment l : logs) {
+                deleteQuietly(l.path());
+                deleteQuietly(indexDir().resolve(MappedSegment.fileName(l.baseOffset())));
+            }
+            found.clear();
+            writePos = 0;
         }
         pairs = found;
         if (!found.isEmpty()) {
             log.info("trace store: {} segment(s) opened, {} bytes", found.size(), bytes());
+        }
+    }
+
+    private void deleteQuietly(Path p) {
+        try {
+            if (disk.exists(p)) {
+                disk.delete(p);
+            }
+        } catch (RuntimeException ex) {
+            log.warn("trace store: cannot delete {}: {}", p, ex.getMessage());
         }
     }
 
@@ -422,9 +478,6 @@ public final class TraceLog extends DutyCycle {
                 break;
             }
             IndexFile idx = p.index();
-            if (idx.endTimestamp() != 0 && (idx.endTimestamp() < begin || idx.beginTimestamp() > end)) {
-                continue;
-            }
             if (!p.log().retain()) {
                 continue;
             }
@@ -433,6 +486,9 @@ public final class TraceLog extends DutyCycle {
                 continue;
             }
             try {
+                if (idx.endTimestamp() != 0 && (idx.endTimestamp() < begin || idx.beginTimestamp() > end)) {
+                    continue; // the references are given back below
+                }
                 candidates.clear();
                 idx.lookup(h, begin, end, (limit - out.size()) * 4, candidates);
                 for (long pos : candidates) {

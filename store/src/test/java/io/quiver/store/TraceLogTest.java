@@ -150,6 +150,34 @@ class TraceLogTest {
     }
 
     @Test
+    void segmentsOfAnotherSizeAreDeletedWithTheirIndexesAndTheStoreGoesOn() throws IOException {
+        TraceLog t = open(1 << 22, Long.MAX_VALUE / 2, 10_000);
+        for (int i = 0; i < 600; i++) {
+            t.offer(entry(i, "z".repeat(300) + i, "m" + i));
+        }
+        t.doWork();
+        t.onStop();
+        assertThat(Files.list(dir.resolve("log")).count()).isGreaterThan(2);
+
+        // the segment size setting changed from 64 KiB to 128 KiB: the old files cannot be used
+        TraceLog again = new TraceLog(new TraceLog.Config(dir, 2 * SEGMENT, 1 << 22, Long.MAX_VALUE / 2, 100),
+            Disk.LOCAL, now::get);
+        again.doWork();
+        assertThat(again.lookup("m1", 0, Long.MAX_VALUE, 10)).isEmpty();
+        assertThat(Files.list(dir.resolve("index")).count()).as("no index without its segment").isZero();
+        for (int i = 0; i < 600; i++) {
+            again.offer(entry(i, "z".repeat(300) + i, "n" + i));
+            if (i % 50 == 0) {
+                again.doWork();
+            }
+        }
+        again.doWork();
+        assertThat(payloads(again.lookup("n599", 0, Long.MAX_VALUE, 10))).containsExactly("z".repeat(300) + 599);
+        assertThat(payloads(again.lookup("n0", 0, Long.MAX_VALUE, 10))).containsExactly("z".repeat(300) + 0);
+        again.onStop();
+    }
+
+    @Test
     void settingsThatCannotWorkAreRefusedNamingTheProblem() {
         assertThatThrownBy(() -> new TraceLog.Config(dir, 1024, 1 << 20, 1000, 10))
             .hasMessageContaining("at least 64 KiB");

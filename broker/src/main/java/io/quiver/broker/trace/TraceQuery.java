@@ -30,6 +30,11 @@ public final class TraceQuery {
     public static final int MAX_EVENTS = 1_000;
     /** Lookups per position or commit key. */
     static final int MAX_PER_KEY = 256;
+    /** Groups whose offset commits are looked at per copy. */
+    static final int MAX_GROUPS_PER_COPY = 8;
+    /** First window searched for the commit that passed a message; each next one is four times wider. */
+    static final long FIRST_COMMIT_WINDOW_MILLIS = 2_000;
+    static final int COMMIT_WINDOWS = 8;
     /** Client trace messages read per message. */
     static final int MAX_CLIENT_TRACE_MESSAGES = 32;
     static final int MAX_CLIENT_TRACE_BYTES = 1 << 20;
@@ -54,6 +59,10 @@ public final class TraceQuery {
         Map<TraceEvent, Boolean> events = new LinkedHashMap<>();
         boolean truncated = false;
         for (String msgId : msgIds) {
+            if (events.size() > 2 * MAX_EVENTS) {
+                truncated = true;
+                break;
+            }
             List<TraceEvent> own = events(TraceKeys.message(msgId), begin, end);
             truncated |= own.size() >= MAX_PER_KEY;
             int copies = 0;
@@ -99,13 +108,23 @@ public final class TraceQuery {
         return ids;
     }
 
+    /** The unique id of the message an offset id names, when it names a record this broker stored; else null. */
     private String uniqueIdAtOffsetId(String id) {
         if (id.length() != 32 && id.length() != 56 || !id.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
             return null;
         }
         try {
-            ByteBuffer r = store.recordAt(MessageId.decode(id).commitLogOffset());
-            return r == null ? null : MessageProperties.valueOf(MessageRecord.propertiesOf(r), MessageProperties.UNIQ_KEY);
+            MessageId.Decoded d = MessageId.decode(id);
+            ByteBuffer r = store.recordAt(d.commitLogOffset());
+            if (r == null) {
+                return null;
+            }
+            DecodedMessage m = MessageRecord.decode(r, 0);
+            if (!java.util.Arrays.equals(m.storeHost, d.address().getAddress().getAddress())
+                || m.storePort != d.address().getPort()) {
+                return null; // the same offset on another broker: not this message
+            }
+            return m.propertyMap().get(MessageProperties.UNIQ_KEY);
         } catch (IllegalArgumentException e) {
             return null;
         }
@@ -127,17 +146,41 @@ public final class TraceQuery {
                 }
             }
         }
+        int groups = 0;
         for (Map.Entry<String, Long> g : firstPull.entrySet()) {
-            for (TraceEvent c : events(TraceKeys.commits(copy.topic(), copy.queueId(), g.getKey()), g.getValue(), end)) {
-                if (c.kind() == TraceEvent.Kind.OFFSET_COMMITTED && c.value() > copy.queueOffset()
-                    && c.queueOffset() <= copy.queueOffset()) {
-                    into.put(new TraceEvent(TraceEvent.Kind.CONSUMED, c.time(), copy.msgId(), copy.topic(), copy.queueId(),
-                        copy.queueOffset(), g.getKey(), null, c.value(), "committed offset " + c.value()), true);
-                    break; // the first commit past it, oldest first
-                }
+            if (groups++ >= MAX_GROUPS_PER_COPY) {
+                break;
+            }
+            TraceEvent passed = firstCommitPast(copy, g.getKey(), g.getValue(), end);
+            if (passed != null) {
+                into.put(new TraceEvent(TraceEvent.Kind.CONSUMED, passed.time(), copy.msgId(), copy.topic(), copy.queueId(),
+                    copy.queueOffset(), g.getKey(), null, passed.value(), "committed offset " + passed.value()), true);
             }
         }
         return at.size() >= MAX_PER_KEY;
+    }
+
+    /**
+     * The first commit of {@code group} that moved its offset past the copy, searched in widening windows from its
+     * first delivery (a lookup answers the newest entries of a window, so a busy queue's many commits never hide the
+     * first one); null when none is found within the bounded windows.
+     */
+    private TraceEvent firstCommitPast(TraceEvent copy, String group, long from, long end) {
+        String key = TraceKeys.commits(copy.topic(), copy.queueId(), group);
+        long window = FIRST_COMMIT_WINDOW_MILLIS;
+        for (int i = 0; i < COMMIT_WINDOWS; i++, window *= 4) {
+            long to = i == COMMIT_WINDOWS - 1 || from > end - window ? end : from + window;
+            for (TraceEvent c : events(key, from, to)) {
+                if (c.kind() == TraceEvent.Kind.OFFSET_COMMITTED && c.value() > copy.queueOffset()
+                    && c.queueOffset() <= copy.queueOffset()) {
+                    return c; // oldest first
+                }
+            }
+            if (to == end) {
+                break;
+            }
+        }
+        return null;
     }
 
     /** An event found by the position of {@code copy}, named with that copy (one entry may cover several). */
