@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The built-in web console: static pages from the class path ({@code /console/}) and the JSON API under {@code /api/}.
  * Served by {@code quiver standalone} ({@code consolePort}) and {@code quiver console}. Requests are served by a small
- * pool with a bounded queue; every API call passes {@link ConsoleAccess} first. A change (POST) must carry the header
+ * pool with a bounded queue (a connection beyond it is closed, never served on the accepting thread); every API call passes {@link ConsoleAccess} first. A change (POST) must carry the header
  * {@code X-Quiver-Console: 1}, which a page of another site cannot send without the console's consent.
  */
 final class ConsoleServer implements AutoCloseable {
@@ -68,7 +68,7 @@ final class ConsoleServer implements AutoCloseable {
             Thread t = new Thread(r, "quiver-console");
             t.setDaemon(true);
             return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        }, new ThreadPoolExecutor.AbortPolicy()); // the server closes a refused connection (JDK 17 and later)
         http.setExecutor(pool);
         http.createContext("/", this::serve);
     }
