@@ -121,9 +121,4 @@ public record TraceEvent(Kind kind, long time, String msgId, String topic, int q
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return b.length > 4096 ? java.util.Arrays.copyOf(b, 4096) : b;
     }
-
-    /** The same event with another kind, time and detail (CONSUMED derived from a commit). */
-    TraceEvent as(Kind k, long t, String d) {
-        return new TraceEvent(k, t, msgId, topic, queueId, queueOffset, group, client, value, d);
-    }
 }

@@ -28,10 +28,6 @@ public final class TraceRecorder implements Tracer, IndexedRecordListener {
         this.clock = clock;
     }
 
-    public TraceLog log() {
-        return log;
-    }
-
     @Override
     public void indexed(ByteBuffer r, long commitLogOffset, String topic, String props) {
         if (topic.equals(TopicNames.TRACE_TOPIC) || topic.equals(TopicNames.TRANS_OP_HALF_TOPIC)
